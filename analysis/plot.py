@@ -1,0 +1,152 @@
+"""The two figures that decide the MV claims: accuracy vs M, and excess error vs N per d.
+
+Figures are built on matplotlib's Figure object directly, so no GUI backend is ever
+selected and the module is safe to import in a notebook.
+"""
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+
+from . import results
+from .selection import at_M_equals_N, describe, fix_other_axes, substitutions
+from .stats import replicate_band
+
+# Panels of the excess-vs-N figure, in this order, for those present in the file.
+EXCESS_PANEL_MODELS = ("linear", "mle", "oracle")
+# Families whose test_error is a misclassification probability (else a squared error).
+CLASSIFICATION_FAMILIES = ("gmm", "sphere")
+
+
+def write_figures(ds, figdir):
+    """Draw every figure into `figdir` as PNG and PDF; return the paths written."""
+    figdir = Path(figdir)
+    figdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, fig in (("accuracy_vs_M", accuracy_vs_M(ds)), ("excess_vs_N", excess_vs_N(ds))):
+        for suffix in (".png", ".pdf"):
+            path = figdir / f"{stem}{suffix}"
+            fig.savefig(path, dpi=150, bbox_inches="tight")
+            written.append(path)
+    return written
+
+
+def accuracy_vs_M(ds):
+    """MV Fig. 1: accuracy against test context length M, every model, one panel per d.
+
+    N is held at its largest value and every other sweep axis at its first, so the
+    panels differ only in d. Regression families plot test error instead of accuracy.
+    """
+    se = results.ok_only(ds, "test_error_se")
+    if results.family(ds) in CLASSIFICATION_FAMILIES:
+        band = replicate_band(1 - results.ok_only(ds, "test_error"), se)
+        quantity = "accuracy (1 − test error)"
+    else:
+        band = replicate_band(results.ok_only(ds, "test_error"), se)
+        quantity = "test error"
+    band, picked = fix_other_axes(band, keep=("model", "d", "M"))
+    d_values = band.d.values
+    fig, axes = _panels(len(d_values))
+    colors = _model_colors(ds)
+    for ax, d in zip(axes, d_values):
+        for model in band.model.values:
+            _draw(ax, band.M.values, band.sel(d=d, model=model), colors[model], model)
+        _finish(ax, f"d={d:g}", "test context length M", quantity, band.M.values, ylog=False)
+    _legend(axes)
+    fig.suptitle(f"{quantity} vs M ({describe(picked)}; "
+                 f"mean of {ds.sizes['replicate']} replicates, 95% band)")
+    return fig
+
+
+def excess_vs_N(ds):
+    """Excess error against N at M = N, one curve per d, one panel per model.
+
+    Curves that collapse across d show dimension-independent learning; curves that
+    spread with d show a learner that pays for the ambient dimension.
+    """
+    band = replicate_band(results.ok_only(ds, "excess_error"),
+                          results.ok_only(ds, "test_error_se"))  # Bayes error is exact
+    band, picked = fix_other_axes(band, keep=("model", "d", "N", "M"))
+    band = at_M_equals_N(band)
+    stand_ins = substitutions(band)
+    if stand_ins:
+        print(f"excess_vs_N: M = N not among the M values; used the largest M <= N "
+              f"({stand_ins})", file=sys.stderr)
+    present = list(band.model.values)
+    models = [m for m in EXCESS_PANEL_MODELS if m in present] or present
+    d_values = band.d.values
+    cmap = colormaps["viridis"]
+    fig, axes = _panels(len(models))
+    for ax, model in zip(axes, models):
+        for i, d in enumerate(d_values):
+            color = cmap(i / max(len(d_values) - 1, 1))
+            _draw(ax, band.N.values, band.sel(d=d, model=model), color, f"d={d:g}", positive=True)
+        _finish(ax, model, "context length N", "excess error (test − Bayes)", band.N.values,
+                ylog=True)
+    _legend(axes)
+    at = "M = N" if not stand_ins else "M = N, or the largest M <= N"
+    fig.suptitle(f"excess error vs N at {at} ({describe(picked)}; "
+                 f"mean of {ds.sizes['replicate']} replicates, 95% band)")
+    return fig
+
+
+def _panels(count):
+    """A row-major grid of `count` axes, at most four per row; unused cells hidden."""
+    cols = min(count, 4)
+    rows = math.ceil(count / cols)
+    fig = Figure(figsize=(4.2 * cols, 3.6 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    return fig, axes[:count]
+
+
+def _model_colors(ds):
+    """One fixed color per model, so a model looks the same in every panel."""
+    cycle = colormaps["tab10"].colors
+    return {model: cycle[i % len(cycle)] for i, model in enumerate(ds.model.values)}
+
+
+def _draw(ax, x, band, color, label, positive=False):
+    """Mean line with its shaded band; skip a curve that has no ok point.
+
+    On a log axis (`positive`) non-positive means are not drawn and a band reaching
+    zero or below is drawn down to the bottom of the axis.
+    """
+    mean, lo, hi = band["mean"].values, band["lo"].values, band["hi"].values
+    if positive:
+        mean = np.where(mean > 0, mean, np.nan)
+        lo = np.where(lo > 0, lo, 1e-300)  # clipped by the axis limits set from the means
+    if np.isnan(mean).all():
+        return
+    ax.plot(x, mean, "o-", color=color, label=label, markersize=3)
+    ax.fill_between(x, lo, hi, color=color, alpha=0.2, linewidth=0)
+
+
+def _finish(ax, title, xlabel, ylabel, x, ylog):
+    """Label a panel; log x ticks at the swept values `x`, written as plain numbers."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if not ax.lines:
+        ax.text(0.5, 0.5, "no ok cells", transform=ax.transAxes, ha="center", va="center")
+        return
+    ax.set_xscale("log")
+    ax.set_xticks(x, [f"{value:g}" for value in x])
+    ax.xaxis.set_minor_locator(NullLocator())
+    if ylog:
+        means = np.concatenate([line.get_ydata() for line in ax.lines])
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=np.nanmin(means) / 5)
+
+
+def _legend(axes):
+    """One legend, on the first panel with curves: every panel has the same entries."""
+    for ax in axes:
+        if ax.lines:
+            ax.legend(fontsize="small")
+            return

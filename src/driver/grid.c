@@ -1,0 +1,41 @@
+#include "grid.h"
+
+PetscInt64 ICLGridSize(const ICLSweep *sw) { return (PetscInt64)sw->nmodels * sw->nd * sw->nk * sw->nN * sw->nR * sw->replicates; }
+
+void ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix)
+{
+  ix->rep = (PetscInt)(cell % sw->replicates), cell /= sw->replicates;
+  ix->R   = (PetscInt)(cell % sw->nR), cell /= sw->nR;
+  ix->N   = (PetscInt)(cell % sw->nN), cell /= sw->nN;
+  ix->k   = (PetscInt)(cell % sw->nk), cell /= sw->nk;
+  ix->d   = (PetscInt)(cell % sw->nd), cell /= sw->nd;
+  ix->model = (PetscInt)cell;
+}
+
+void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
+{
+  *cell = (ICLCell){
+    .family = sw->fam,
+    .task   = {.d = (int)sw->d[ix->d], .k = (int)sw->k[ix->k], .R = sw->R[ix->R], .seed = (uint64_t)sw->seed, .replicate = (uint64_t)ix->rep},
+    .N      = sw->N[ix->N],
+    .eval_R = sw->eval_R > 0 ? sw->eval_R : sw->R[ix->R],
+    .B      = sw->B,
+    .T      = sw->T,
+    .lr     = sw->lr,
+    .M      = sw->M,
+    .nM     = sw->nM,
+    .eval_tasks = sw->eval_tasks,
+  };
+}
+
+PetscBool ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix) { return sw->k[ix->k] <= sw->d[ix->d] ? PETSC_TRUE : PETSC_FALSE; }
+
+PetscReal ICLGridFlops(const ICLSweep *sw, PetscInt64 c)
+{
+  ICLCellIndex ix;
+  ICLCell      cell;
+  ICLGridIndex(sw, c, &ix);
+  if (!ICLGridApplicable(sw, &ix)) return 0.0;
+  ICLGridCell(sw, &ix, &cell);
+  return sw->types[ix.model]->flops(&cell);
+}

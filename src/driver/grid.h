@@ -1,0 +1,21 @@
+/* The sweep grid: cells are (model, d, k, N, R, replicate), numbered in the C order of the
+ * output variables' dimensions, so a cell's number is its offset in results.nc. */
+#ifndef ICL_GRID_H
+#define ICL_GRID_H
+
+#include "options.h"
+
+typedef struct {
+  PetscInt model, d, k, N, R, rep;
+} ICLCellIndex;
+
+PetscInt64 ICLGridSize(const ICLSweep *sw);
+void       ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix);
+/* The model's view of a cell; M is the sweep's eval_M list. */
+void       ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell);
+/* k > d has no meaning: such cells are not_applicable. */
+PetscBool  ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix);
+/* Cost model: estimated flops of a cell (0 when not applicable). */
+PetscReal  ICLGridFlops(const ICLSweep *sw, PetscInt64 cell);
+
+#endif

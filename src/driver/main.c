@@ -1,0 +1,56 @@
+/* iclsweep: run, plan and inspect sweeps of in-context-learning experiments (SPEC §2).
+ * Only main() decides the exit status: 0 ok, 1 some cells failed, 2 bad input. */
+#include <petscsys.h>
+
+#include "commands.h"
+#include "error.h"
+
+static const char usage[] = "usage:\n"
+                            "  mpiexec -n P iclsweep run -options_file SWEEP.opts -output DIR [options]\n"
+                            "  iclsweep plan -options_file SWEEP.opts [-ranks P]\n"
+                            "  iclsweep status DIR\n"
+                            "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them.\n";
+
+int main(int argc, char **argv)
+{
+  const char    *cmd = argc > 1 ? argv[1] : "";
+  const char    *dir = NULL;
+  char          *args[argc + 1];
+  int            nargs = 0, status = 0;
+  PetscErrorCode ierr;
+  PetscMPIInt    rank;
+
+  /* PETSc sees only options; the subcommand and status's DIR are ours. */
+  args[nargs++] = argv[0];
+  for (int i = 2; i < argc; i++) {
+    if (!strcmp(cmd, "status") && !dir && argv[i][0] != '-') dir = argv[i];
+    else args[nargs++] = argv[i];
+  }
+  args[nargs] = NULL;
+  if (strcmp(cmd, "run") && strcmp(cmd, "plan") && strcmp(cmd, "status")) {
+    const int asked = !strcmp(cmd, "-help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h");
+    fprintf(asked ? stdout : stderr, "%s%s", asked || !cmd[0] ? "" : "iclsweep: unknown command; ", usage);
+    return asked ? 0 : 2;
+  }
+  {
+    char **pargs = args;
+    ierr         = PetscInitialize(&nargs, &pargs, NULL, usage);
+    if (ierr) {
+      fprintf(stderr, "iclsweep: cannot start (error %d): check -options_file and PETSC_OPTIONS\n", (int)ierr);
+      return 2;
+    }
+  }
+  PetscCallAbort(PETSC_COMM_WORLD, PetscPushErrorHandler(ICLErrorHandler, NULL));
+  if (!strcmp(cmd, "run")) ierr = ICLCommandRun(PETSC_COMM_WORLD, argc, argv, &status);
+  else if (!strcmp(cmd, "plan")) ierr = ICLCommandPlan(PETSC_COMM_WORLD, &status);
+  else ierr = ICLCommandStatus(PETSC_COMM_WORLD, dir, &status);
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  if (ierr) {
+    status = ICLExitStatus(ierr);
+    /* Input errors are detected identically on every rank: say it once. */
+    if (rank == 0 || status != 2) fprintf(stderr, "iclsweep %s: error: %s\n", cmd, ICLErrorMessage());
+  }
+  PetscPopErrorHandler();
+  PetscFinalize();
+  return status;
+}

@@ -1,0 +1,216 @@
+#include "options.h"
+
+#include "error.h"
+#include "rng.h"
+
+/* Sorts an axis ascending and rejects repeated values: coordinates must be monotonic. */
+static PetscErrorCode CheckIntAxis(const char *opt, PetscInt *v, PetscInt n, PetscInt lo, PetscInt hi)
+{
+  PetscFunctionBegin;
+  PetscCheck(n > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s needs at least one value, e.g. %s 10,20", opt, opt);
+  for (PetscInt i = 0; i < n; i++)
+    PetscCheck(v[i] >= lo && v[i] <= hi, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %d is out of range; use integers in [%d, %d]", opt, (int)v[i], (int)lo, (int)hi);
+  PetscCall(PetscSortInt(n, v));
+  for (PetscInt i = 1; i < n; i++) PetscCheck(v[i] != v[i - 1], PETSC_COMM_SELF, ICL_ERR_INPUT, "%s lists %d twice; give each value once", opt, (int)v[i]);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CheckRealAxis(const char *opt, PetscReal *v, PetscInt n)
+{
+  PetscFunctionBegin;
+  PetscCheck(n > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s needs at least one value, e.g. %s 1,2", opt, opt);
+  for (PetscInt i = 0; i < n; i++)
+    PetscCheck(PetscIsNormalReal(v[i]) && v[i] > 0 && v[i] < 1e6, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use positive finite numbers below 1e6", opt, (double)v[i]);
+  PetscCall(PetscSortReal(n, v));
+  for (PetscInt i = 1; i < n; i++) PetscCheck(v[i] != v[i - 1], PETSC_COMM_SELF, ICL_ERR_INPUT, "%s lists %g twice; give each value once", opt, (double)v[i]);
+  PetscFunctionReturn(0);
+}
+
+/* PETSc silently keeps the first nmax values of a longer list: refuse instead. */
+static PetscErrorCode CheckListLength(const char *opt, PetscInt nmax)
+{
+  char      buf[16384];
+  PetscBool set;
+  PetscInt  commas = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetString(NULL, NULL, opt, buf, sizeof buf, &set));
+  if (set)
+    for (const char *c = buf; *c; c++) commas += *c == ',';
+  PetscCheck(commas < nmax, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has %d values; at most %d are allowed", opt, (int)commas + 1, (int)nmax);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode AppendInts(char *buf, size_t len, const char *name, const PetscInt *v, PetscInt n)
+{
+  size_t used;
+  PetscFunctionBegin;
+  PetscCall(PetscStrlen(buf, &used));
+  used += (size_t)snprintf(buf + used, len - used, "-%s ", name);
+  for (PetscInt i = 0; i < n && used < len; i++) used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", (int)v[i]);
+  PetscCheck(used + 2 < len, PETSC_COMM_SELF, ICL_ERR_INPUT, "the sweep's options are too long to record (%zu characters)", used);
+  strcat(buf, "\n");
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode AppendReals(char *buf, size_t len, const char *name, const PetscReal *v, PetscInt n)
+{
+  size_t used;
+  PetscFunctionBegin;
+  PetscCall(PetscStrlen(buf, &used));
+  used += (size_t)snprintf(buf + used, len - used, "-%s ", name);
+  for (PetscInt i = 0; i < n && used < len; i++) used += (size_t)snprintf(buf + used, len - used, "%s%.17g", i ? "," : "", (double)v[i]);
+  PetscCheck(used + 2 < len, PETSC_COMM_SELF, ICL_ERR_INPUT, "the sweep's options are too long to record (%zu characters)", used);
+  strcat(buf, "\n");
+  PetscFunctionReturn(0);
+}
+
+/* The canonical text of every option that changes results, in an options-file format, and
+ * its 64-bit hash: the sweep's fingerprint. */
+static PetscErrorCode Fingerprint(ICLSweep *sw)
+{
+  char    *c = sw->canonical;
+  size_t   len = sizeof sw->canonical;
+  uint64_t h   = ICLHashInit();
+
+  PetscFunctionBegin;
+  c[0] = 0;
+  snprintf(c, len, "-family %s\n", sw->family);
+  PetscCall(AppendInts(c, len, "grid_d", sw->d, sw->nd));
+  PetscCall(AppendInts(c, len, "grid_k", sw->k, sw->nk));
+  PetscCall(AppendInts(c, len, "grid_N", sw->N, sw->nN));
+  PetscCall(AppendReals(c, len, "grid_R", sw->R, sw->nR));
+  PetscCall(AppendInts(c, len, "replicates", &sw->replicates, 1));
+  {
+    size_t used;
+    PetscCall(PetscStrlen(c, &used));
+    used += (size_t)snprintf(c + used, len - used, "-models ");
+    for (PetscInt i = 0; i < sw->nmodels; i++) used += (size_t)snprintf(c + used, len - used, "%s%s", i ? "," : "", sw->models[i]);
+    snprintf(c + used, len - used, "\n-train_method %s\n", sw->method);
+  }
+  PetscCall(AppendInts(c, len, "train_tasks", &sw->B, 1));
+  PetscCall(AppendInts(c, len, "train_steps", &sw->T, 1));
+  PetscCall(AppendReals(c, len, "train_lr", &sw->lr, 1));
+  PetscCall(AppendInts(c, len, "eval_M", sw->M, sw->nM));
+  if (sw->eval_R > 0) PetscCall(AppendReals(c, len, "eval_R", &sw->eval_R, 1));
+  PetscCall(AppendInts(c, len, "eval_tasks", &sw->eval_tasks, 1));
+  PetscCall(AppendInts(c, len, "seed", &sw->seed, 1));
+  for (const char *p = c; *p; p++) h = ICLHashU64(h, (unsigned char)*p);
+  snprintf(sw->fingerprint, sizeof sw->fingerprint, "%016llx", (unsigned long long)h);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
+{
+  static const char *const axes[] = {"-grid_d", "-grid_k", "-grid_N", "-grid_R", "-eval_M"};
+  char     *models[ICL_MAX_MODELS];
+  PetscInt  nmodels = ICL_MAX_MODELS;
+  PetscBool set, models_set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(sw, sizeof *sw));
+  /* Defaults: one MV-protocol cell (SPEC §4) at a laptop-sized d. */
+  PetscCall(PetscStrncpy(sw->family, "gmm", sizeof sw->family));
+  sw->d[0] = 100, sw->nd = 1;
+  sw->k[0] = 5, sw->nk = 1;
+  sw->N[0] = 40, sw->nN = 1;
+  sw->R[0] = 2.0, sw->nR = 1;
+  sw->replicates = 1;
+  sw->B = 20000, sw->T = 300, sw->lr = 0.01;
+  PetscCall(PetscStrncpy(sw->method, "auto", sizeof sw->method));
+  {
+    const PetscInt M[] = {1, 5, 10, 20, 30, 40, 50, 100};
+    sw->nM             = 8;
+    PetscCall(PetscArraycpy(sw->M, M, sw->nM));
+  }
+  sw->eval_R = 0, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
+  for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
+  PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
+
+  PetscOptionsBegin(comm, NULL, "iclsweep sweep options (SPEC §2)", NULL);
+  PetscCall(PetscOptionsString("-family", "task family", NULL, sw->family, sw->family, sizeof sw->family, NULL));
+  sw->nd = ICL_MAX_AXIS;
+  PetscCall(PetscOptionsIntArray("-grid_d", "ambient dimensions d (comma list)", NULL, sw->d, &sw->nd, &set));
+  if (!set) sw->nd = 1;
+  sw->nk = ICL_MAX_AXIS;
+  PetscCall(PetscOptionsIntArray("-grid_k", "subspace ranks k (comma list; k > d is not_applicable)", NULL, sw->k, &sw->nk, &set));
+  if (!set) sw->nk = 1;
+  sw->nN = ICL_MAX_AXIS;
+  PetscCall(PetscOptionsIntArray("-grid_N", "training context lengths N (comma list)", NULL, sw->N, &sw->nN, &set));
+  if (!set) sw->nN = 1;
+  sw->nR = ICL_MAX_AXIS;
+  PetscCall(PetscOptionsRealArray("-grid_R", "signal strengths R (comma list)", NULL, sw->R, &sw->nR, &set));
+  if (!set) sw->nR = 1;
+  PetscCall(PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
+  PetscCall(PetscOptionsStringArray("-models", "models and baselines (comma list): linear,mle,oracle,bayes", NULL, models, &nmodels, &models_set));
+  PetscCall(PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
+  PetscCall(PetscOptionsInt("-train_steps", "full-batch GD steps T", NULL, sw->T, &sw->T, NULL));
+  PetscCall(PetscOptionsReal("-train_lr", "GD step size eta", NULL, sw->lr, &sw->lr, NULL));
+  PetscCall(PetscOptionsString("-train_method", "training method: gd or auto", NULL, sw->method, sw->method, sizeof sw->method, NULL));
+  {
+    PetscInt nM = ICL_MAX_AXIS;
+    PetscCall(PetscOptionsIntArray("-eval_M", "test context lengths M (comma list)", NULL, sw->M, &nM, &set));
+    if (set) sw->nM = nM;
+  }
+  PetscCall(PetscOptionsReal("-eval_R", "test signal strength (default: the cell's R)", NULL, sw->eval_R, &sw->eval_R, &set));
+  PetscCheck(!set || (PetscIsNormalReal(sw->eval_R) && sw->eval_R > 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R %g: must be a positive finite number", (double)sw->eval_R);
+  PetscCall(PetscOptionsInt("-eval_tasks", "test tasks", NULL, sw->eval_tasks, &sw->eval_tasks, NULL));
+  PetscCall(PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
+  PetscCall(PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
+  PetscCall(PetscOptionsString("-output", "output directory DIR (results in DIR/results.nc)", NULL, sw->output, sw->output, sizeof sw->output, NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, help));
+
+  if (!models_set) nmodels = 0;
+  if (nmodels == 0) {
+    const char *def[] = {"linear", "mle", "oracle"};
+    for (int i = 0; i < 3; i++) PetscCall(PetscStrncpy(sw->models[i], def[i], ICL_NAME_LEN));
+    sw->nmodels = 3;
+  }
+  for (PetscInt i = 0; i < nmodels; i++) {
+    PetscCall(PetscStrncpy(sw->models[i], models[i], ICL_NAME_LEN));
+    PetscCall(PetscFree(models[i]));
+  }
+  if (nmodels) sw->nmodels = nmodels;
+
+  sw->fam = ICLFamilyFind(sw->family);
+  PetscCheck(sw->fam, PETSC_COMM_SELF, ICL_ERR_INPUT, "-family %s: unknown task family; choose one of: %s", sw->family, ICLFamilyNames());
+  PetscCall(CheckIntAxis("-grid_d", sw->d, sw->nd, 1, 100000));
+  PetscCall(CheckIntAxis("-grid_k", sw->k, sw->nk, 1, 100000));
+  PetscCall(CheckIntAxis("-grid_N", sw->N, sw->nN, 1, 100000000));
+  PetscCall(CheckRealAxis("-grid_R", sw->R, sw->nR));
+  PetscCall(CheckIntAxis("-eval_M", sw->M, sw->nM, 1, 100000000));
+  PetscCheck(sw->replicates >= 1 && sw->replicates <= 100000, PETSC_COMM_SELF, ICL_ERR_INPUT, "-replicates %d: use an integer in [1, 100000]", (int)sw->replicates);
+  PetscCheck(sw->B >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_tasks %d: need at least 1 training task", (int)sw->B);
+  PetscCheck(sw->T >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_steps %d: must be >= 0", (int)sw->T);
+  PetscCheck(PetscIsNormalReal(sw->lr) && sw->lr > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_lr %g: must be a positive finite number", (double)sw->lr);
+  PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_method %s: unknown; available: gd, auto", sw->method);
+  PetscCheck(sw->eval_tasks >= 2, PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_tasks %d: need at least 2 test tasks (for a standard error)", (int)sw->eval_tasks);
+  PetscCheck(sw->seed >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-seed %d: must be >= 0", (int)sw->seed);
+  PetscCheck(sw->group_size == 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d: only 1 is available in this version", (int)sw->group_size);
+  for (PetscInt i = 0; i < sw->nmodels; i++) {
+    sw->types[i] = ICLModelFind(sw->models[i]);
+    PetscCheck(sw->types[i], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: unknown model '%s'; available: %s", sw->models[i], ICLModelNames());
+    PetscCheck(sw->types[i]->supports(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: model '%s' does not apply to family '%s'", sw->models[i], sw->family);
+    for (PetscInt j = 0; j < i; j++) PetscCheck(strcmp(sw->models[i], sw->models[j]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lists '%s' twice; give each model once", sw->models[i]);
+  }
+  PetscCall(Fingerprint(sw));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLOptionsCheckUnused(void)
+{
+  PetscInt n;
+  char   **names, **values;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
+  if (n > 0) {
+    char name[256];
+    PetscCall(PetscStrncpy(name, names[0], sizeof name));
+    PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+    SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "unknown option -%s; run with -help to list every option", name);
+  }
+  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,45 @@
+/* The sweep: every option of SPEC §2, read once from PETSc's options database, checked,
+ * and fingerprinted (the hash of every option that changes results). */
+#ifndef ICL_OPTIONS_H
+#define ICL_OPTIONS_H
+
+#include <petscsys.h>
+
+#include "family.h"
+#include "model.h"
+
+#define ICL_MAX_AXIS   256
+#define ICL_MAX_MODELS 16
+#define ICL_NAME_LEN   32
+
+typedef struct {
+  char                family[ICL_NAME_LEN];
+  PetscInt            d[ICL_MAX_AXIS], nd, k[ICL_MAX_AXIS], nk, N[ICL_MAX_AXIS], nN;
+  PetscReal           R[ICL_MAX_AXIS];
+  PetscInt            nR;
+  PetscInt            replicates;
+  char                models[ICL_MAX_MODELS][ICL_NAME_LEN];
+  PetscInt            nmodels;
+  PetscInt            B, T;
+  PetscReal           lr;
+  char                method[ICL_NAME_LEN];
+  PetscInt            M[ICL_MAX_AXIS], nM;
+  PetscReal           eval_R; /* <= 0: the cell's own R */
+  PetscInt            eval_tasks;
+  PetscInt            seed;
+  PetscInt            group_size;
+  char                output[PETSC_MAX_PATH_LEN];
+  const ICLFamily    *fam;
+  const ICLModelType *types[ICL_MAX_MODELS];
+  char                canonical[8192]; /* every result-changing option, canonical form */
+  char                fingerprint[17];
+} ICLSweep;
+
+/* Reads and checks the sweep options (collective: every rank reads the same database).
+ * -help prints every option with its default and sets *help. Errors are ICL_ERR_INPUT. */
+PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help);
+
+/* Fails with ICL_ERR_INPUT naming any option nobody read (a typo must not run a sweep). */
+PetscErrorCode ICLOptionsCheckUnused(void);
+
+#endif

@@ -1,0 +1,215 @@
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netcdf.h>
+
+#include "error.h"
+
+/* Every NetCDF call is checked; the message names the file and NetCDF's reason. */
+#define NCCall(path, call) \
+  do { \
+    int nc_status_ = (call); \
+    PetscCheck(nc_status_ == NC_NOERR, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "NetCDF error on %s: %s (%s)", path, nc_strerror(nc_status_), #call); \
+  } while (0)
+
+#define ICL_NDIMS 7 /* model, d, k, N, R, replicate, M */
+
+static const char *const status_meanings = "pending ok diverged failed not_applicable";
+
+PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, ICLOutputState *state)
+{
+  char        path[PETSC_MAX_PATH_LEN], found[64] = "";
+  struct stat st;
+  int         ncid, status;
+  size_t      len = 0;
+
+  PetscFunctionBegin;
+  PetscCheck(dir[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "no output directory: give -output DIR");
+  if (stat(dir, &st)) {
+    PetscCheck(errno == ENOENT, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: cannot access it (%s)", dir, strerror(errno));
+    PetscCheck(mkdir(dir, 0777) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: cannot create the directory (%s); check the path and permissions", dir, strerror(errno));
+  } else PetscCheck(S_ISDIR(st.st_mode), PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s exists and is not a directory; choose a directory path", dir);
+  PetscCheck(access(dir, W_OK | X_OK) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: directory is not writable (%s)", dir, strerror(errno));
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", dir));
+  *state = ICL_OUTPUT_NEW;
+  if (stat(path, &st)) PetscFunctionReturn(0);
+  status = nc_open(path, NC_NOWRITE, &ncid);
+  PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s exists but is not a readable NetCDF file (%s); move it away or choose another -output", path, nc_strerror(status));
+  status = nc_inq_attlen(ncid, NC_GLOBAL, "fingerprint", &len);
+  if (status == NC_NOERR && len < sizeof found) status = nc_get_att_text(ncid, NC_GLOBAL, "fingerprint", found);
+  nc_close(ncid);
+  PetscCheck(status == NC_NOERR && len < sizeof found, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s was not written by iclsweep (no fingerprint attribute); choose another -output", path);
+  PetscCheck(!strcmp(found, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", dir, found, fingerprint, dir);
+  *state = ICL_OUTPUT_COMPLETE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PutText(const char *path, int ncid, int var, const char *name, const char *value)
+{
+  PetscFunctionBegin;
+  NCCall(path, nc_put_att_text(ncid, var, name, strlen(value), value));
+  PetscFunctionReturn(0);
+}
+
+/* A coordinate or data variable with its CF attributes. */
+static PetscErrorCode DefVar(const char *path, int ncid, const char *name, nc_type type, int ndims, const int *dims, const char *long_name, const char *units, int *var)
+{
+  PetscFunctionBegin;
+  NCCall(path, nc_def_var(ncid, name, type, ndims, dims, var));
+  if (ndims > 1) NCCall(path, nc_def_var_deflate(ncid, *var, 1, 1, 1));
+  if (type == NC_DOUBLE && ndims > 1) {
+    const double fill = NC_FILL_DOUBLE;
+    NCCall(path, nc_def_var_fill(ncid, *var, 0, &fill));
+  }
+  PetscCall(PutText(path, ncid, *var, "long_name", long_name));
+  if (units) PetscCall(PutText(path, ncid, *var, "units", units));
+  PetscFunctionReturn(0);
+}
+
+/* NaN is how models say "no value"; the file says it with _FillValue. */
+static PetscErrorCode PutDoubles(const char *path, int ncid, int var, const PetscReal *v, size_t n, double *buf)
+{
+  PetscFunctionBegin;
+  for (size_t i = 0; i < n; i++) buf[i] = PetscIsInfOrNanReal(v[i]) ? NC_FILL_DOUBLE : v[i];
+  NCCall(path, nc_put_var_double(ncid, var, buf));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+{
+  static const char *const dimnames[ICL_NDIMS] = {"model", "d", "k", "N", "R", "replicate", "M"};
+  static const char *const coordnames[ICL_NDIMS] = {"model or baseline", "ambient dimension", "subspace rank", "training context length", "signal strength (norm of the task vector)", "replicate index", "test context length"};
+  const size_t             sizes[ICL_NDIMS] = {(size_t)sw->nmodels, (size_t)sw->nd, (size_t)sw->nk, (size_t)sw->nN, (size_t)sw->nR, (size_t)sw->replicates, (size_t)sw->nM};
+  int                      dims[ICL_NDIMS], coord[ICL_NDIMS], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops;
+  const size_t             ncells = (size_t)res->ncells, nvals = ncells * (size_t)sw->nM;
+  double                  *buf;
+  char                     end[32], text[16384];
+  const char              *names[ICL_MAX_MODELS];
+  PetscInt                *rep;
+  PetscReal               *excess;
+
+  PetscFunctionBegin;
+  for (int i = 0; i < ICL_NDIMS; i++) {
+    NCCall(path, nc_def_dim(ncid, dimnames[i], sizes[i], &dims[i]));
+    PetscCall(DefVar(path, ncid, dimnames[i], i == 0 ? NC_STRING : (i == 4 ? NC_DOUBLE : NC_INT), 1, &dims[i], coordnames[i], i == 0 ? NULL : "1", &coord[i]));
+  }
+  PetscCall(DefVar(path, ncid, "test_error", NC_DOUBLE, 7, dims, "test error (gmm: misclassification probability)", "1", &v_err));
+  PetscCall(DefVar(path, ncid, "test_error_se", NC_DOUBLE, 7, dims, "standard error of test_error (0 where exact)", "1", &v_se));
+  PetscCall(DefVar(path, ncid, "excess_error", NC_DOUBLE, 7, dims, "test error minus the Bayes error of the task", "1", &v_excess));
+  PetscCall(DefVar(path, ncid, "train_loss", NC_DOUBLE, 6, dims, "final training loss", "1", &v_loss));
+  PetscCall(DefVar(path, ncid, "subspace_alignment", NC_DOUBLE, 6, dims, "||U^T W U||_F^2 / ||W||_F^2", "1", &v_align));
+  PetscCall(DefVar(path, ncid, "wall_seconds", NC_DOUBLE, 6, dims, "wall-clock time of the cell", "s", &v_wall));
+  PetscCall(DefVar(path, ncid, "flops", NC_DOUBLE, 6, dims, "floating-point operations of the cell", "1", &v_flops));
+  PetscCall(DefVar(path, ncid, "status", NC_BYTE, 6, dims, "cell status", NULL, &v_status));
+  {
+    const signed char flags[] = {ICL_STATUS_PENDING, ICL_STATUS_OK, ICL_STATUS_DIVERGED, ICL_STATUS_FAILED, ICL_STATUS_NOT_APPLICABLE};
+    NCCall(path, nc_put_att_schar(ncid, v_status, "flag_values", NC_BYTE, 5, flags));
+    PetscCall(PutText(path, ncid, v_status, "flag_meanings", status_meanings));
+  }
+  ICLTimestamp(end, sizeof end);
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "Conventions", "CF-1.10"));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "title", "iclsweep: in-context learning sweep"));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "family", sw->family));
+  PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n", sw->canonical, sw->output, (int)sw->group_size));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "options", text));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "fingerprint", sw->fingerprint));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "iclsweep_version", prov->version));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "git_commit", prov->git_commit));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "compiler", prov->compiler));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "compiler_flags", prov->cflags));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "mpi_library", prov->mpi));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "petsc_version", prov->petsc));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "netcdf_version", prov->netcdf));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "blas_library", prov->blas));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "hosts", prov->hosts));
+  NCCall(path, nc_put_att_int(ncid, NC_GLOBAL, "ranks", NC_INT, 1, &prov->ranks));
+  {
+    const int g = (int)sw->group_size;
+    NCCall(path, nc_put_att_int(ncid, NC_GLOBAL, "group_size", NC_INT, 1, &g));
+  }
+  {
+    const double imbalance = res->busy_mean > 0 ? res->busy_max / res->busy_mean : 1.0;
+    NCCall(path, nc_put_att_double(ncid, NC_GLOBAL, "load_imbalance", NC_DOUBLE, 1, &imbalance));
+  }
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "start_time", prov->start));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "end_time", end));
+  PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s", end, prov->command));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "history", text));
+  if (res->failures && res->failures[0]) PetscCall(PutText(path, ncid, NC_GLOBAL, "failures", res->failures));
+  NCCall(path, nc_enddef(ncid));
+
+  for (PetscInt i = 0; i < sw->nmodels; i++) names[i] = sw->models[i];
+  NCCall(path, nc_put_var_string(ncid, coord[0], names));
+  NCCall(path, nc_put_var_int(ncid, coord[1], sw->d));
+  NCCall(path, nc_put_var_int(ncid, coord[2], sw->k));
+  NCCall(path, nc_put_var_int(ncid, coord[3], sw->N));
+  NCCall(path, nc_put_var_double(ncid, coord[4], sw->R));
+  PetscCall(PetscMalloc1(sw->replicates, &rep));
+  for (PetscInt r = 0; r < sw->replicates; r++) rep[r] = r;
+  NCCall(path, nc_put_var_int(ncid, coord[5], rep));
+  PetscCall(PetscFree(rep));
+  NCCall(path, nc_put_var_int(ncid, coord[6], sw->M));
+
+  PetscCall(PetscMalloc2(nvals, &buf, nvals, &excess));
+  for (size_t c = 0; c < ncells; c++) {
+    ICLCellIndex ix;
+    ICLCell      cell;
+    ICLGridIndex(sw, (PetscInt64)c, &ix);
+    ICLGridCell(sw, &ix, &cell);
+    const PetscReal bayes = sw->fam->bayes_error(cell.eval_R);
+    for (PetscInt a = 0; a < sw->nM; a++) excess[c * sw->nM + a] = res->test_error[c * sw->nM + a] - bayes;
+  }
+  PetscCall(PutDoubles(path, ncid, v_err, res->test_error, nvals, buf));
+  PetscCall(PutDoubles(path, ncid, v_se, res->test_error_se, nvals, buf));
+  PetscCall(PutDoubles(path, ncid, v_excess, excess, nvals, buf));
+  PetscCall(PutDoubles(path, ncid, v_loss, res->train_loss, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, v_align, res->alignment, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, v_wall, res->wall, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, v_flops, res->flops, ncells, buf));
+  NCCall(path, nc_put_var_uchar(ncid, v_status, res->status));
+  PetscCall(PetscFree2(buf, excess));
+  PetscFunctionReturn(0);
+}
+
+/* Data reach the disk before the name does: a crash leaves the old file or the new one. */
+static PetscErrorCode SyncPath(const char *path)
+{
+  int fd = open(path, O_RDONLY);
+  PetscFunctionBegin;
+  PetscCheck(fd >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot open %s to sync it: %s", path, strerror(errno));
+  if (fsync(fd)) {
+    const int e = errno;
+    close(fd);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "fsync of %s failed: %s", path, strerror(e));
+  }
+  close(fd);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+{
+  char           tmp[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
+  int            ncid, status;
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", sw->output));
+  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s/.results.nc.%d.tmp", sw->output, (int)getpid()));
+  status = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid);
+  PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create %s: %s", tmp, nc_strerror(status));
+  ierr   = WriteFile(tmp, ncid, sw, res, prov);
+  status = nc_close(ncid);
+  if (!ierr && status != NC_NOERR) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_FILE_WRITE, PETSC_ERROR_INITIAL, "closing %s failed: %s", tmp, nc_strerror(status));
+  if (!ierr) ierr = SyncPath(tmp);
+  if (!ierr && rename(tmp, path)) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_FILE_WRITE, PETSC_ERROR_INITIAL, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+  if (ierr) {
+    unlink(tmp); /* never leave a half-written file behind */
+    PetscFunctionReturn(ierr);
+  }
+  PetscCall(SyncPath(sw->output));
+  PetscFunctionReturn(0);
+}

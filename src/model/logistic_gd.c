@@ -1,0 +1,51 @@
+#include "logistic_gd.h"
+
+#include <petscblaslapack.h>
+
+PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G)
+{
+  const PetscInt  B = p->B, d = p->d;
+  PetscBLASInt    bd, bB;
+  const PetscReal one = 1.0, zero = 0.0;
+  PetscReal       sum = 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(d, &bd));
+  PetscCall(PetscBLASIntCast(B, &bB));
+  /* work = W^T M^T: column tau is W^T m_tau, so the margin is its dot with v_tau. */
+  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bB, &bd, &one, W, &bd, p->Mt, &bd, &zero, p->work, &bd));
+  for (PetscInt t = 0; t < B; t++) {
+    const PetscReal *v = p->Vt + (size_t)t * d;
+    PetscReal       *w = p->work + (size_t)t * d, s = 0.0;
+    for (PetscInt i = 0; i < d; i++) s += w[i] * v[i];
+    sum += s > 0 ? log1p(exp(-s)) : -s + log1p(exp(s));
+    /* dL/ds = -sigmoid(-s); keep sigmoid(-s) v_tau for the gradient. */
+    const PetscReal c = 1.0 / (1.0 + exp(s));
+    for (PetscInt i = 0; i < d; i++) w[i] = c * v[i];
+  }
+  *loss = sum / B;
+  if (G) {
+    /* grad = -(1/B) sum_tau sigmoid(-s_tau) m_tau v_tau^T = -(1/B) M^T (c V) */
+    const PetscReal a = -alpha / B;
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bB, &a, p->Mt, &bd, p->work, &bd, &one, G, &bd));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscBool *diverged)
+{
+  PetscFunctionBegin;
+  *diverged = PETSC_FALSE;
+  for (PetscInt t = 0; t < T; t++) {
+    PetscCall(ICLLogisticLossGrad(p, W, loss, -lr, W));
+    if (PetscIsInfOrNanReal(*loss)) {
+      *diverged = PETSC_TRUE;
+      *steps    = t;
+      PetscFunctionReturn(0);
+    }
+  }
+  *steps = T;
+  PetscCall(ICLLogisticLossGrad(p, W, loss, 0.0, NULL));
+  if (PetscIsInfOrNanReal(*loss)) *diverged = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}

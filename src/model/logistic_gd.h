@@ -1,0 +1,22 @@
+/* Full-batch gradient descent on the logistic loss of merged linear attention (MV protocol):
+ * L(W) = (1/B) sum_tau log(1 + exp(-m_tau^T W v_tau)), W_0 = 0, constant step. */
+#ifndef ICL_LOGISTIC_GD_H
+#define ICL_LOGISTIC_GD_H
+
+#include <petscsys.h>
+
+typedef struct {
+  PetscInt         B, d;
+  const PetscReal *Mt, *Vt; /* d x B column-major: column tau is m_tau (resp. v_tau) */
+  PetscReal       *work;    /* d x B scratch */
+} ICLLogisticProblem;
+
+/* loss = L(W); if G is not NULL, G += alpha * grad L(W). W, G: d x d column-major.
+ * With G = W and alpha = -lr this is one GD step. Costs 4 B d^2 flop (2 B d^2 without G). */
+PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
+
+/* T steps of GD from the W given; stops at the first non-finite loss (*diverged, *steps =
+ * the step it happened at). *loss is the loss at the final W. */
+PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscBool *diverged);
+
+#endif

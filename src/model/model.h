@@ -1,0 +1,57 @@
+/* Models and baselines (SPEC §4), registered by name: a new model is one new file plus one
+ * line in registry.c. A model trains (or not) and evaluates one cell; it knows nothing of
+ * the grid, the schedule or the output file. */
+#ifndef ICL_MODEL_H
+#define ICL_MODEL_H
+
+#include <petscsys.h>
+
+#include "family.h"
+
+/* Cell outcome, stored as the `status` byte of results.nc (values are part of the schema). */
+typedef enum {
+  ICL_STATUS_PENDING        = 0,
+  ICL_STATUS_OK             = 1,
+  ICL_STATUS_DIVERGED       = 2,
+  ICL_STATUS_FAILED         = 3,
+  ICL_STATUS_NOT_APPLICABLE = 4
+} ICLStatus;
+
+/* Everything one model needs to train and evaluate one cell. */
+typedef struct {
+  const ICLFamily *family;
+  ICLTaskParams    task;       /* d, k, R, seed, replicate */
+  PetscInt         N;          /* training context length */
+  PetscReal        eval_R;     /* test signal strength */
+  PetscInt         B, T;       /* training tasks, GD steps */
+  PetscReal        lr;         /* GD step size */
+  const PetscInt  *M;          /* test context lengths */
+  PetscInt         nM;
+  PetscInt         eval_tasks; /* test tasks */
+} ICLCell;
+
+/* A model's results for one cell; test_error and test_error_se (length nM) are the
+ * caller's. Values that do not exist for a model are NaN. */
+typedef struct {
+  ICLStatus  status;
+  PetscReal  train_loss, alignment, flops;
+  PetscInt   steps;
+  PetscReal *test_error, *test_error_se;
+  char       message[256];
+} ICLCellResult;
+
+typedef struct {
+  const char *name;
+  const char *description;
+  PetscBool (*supports)(const ICLFamily *family);
+  PetscErrorCode (*run)(const ICLCell *cell, ICLCellResult *result);
+  PetscReal (*flops)(const ICLCell *cell);  /* cost model: floating-point operations */
+  PetscReal (*memory)(const ICLCell *cell); /* cost model: peak bytes */
+} ICLModelType;
+
+/* Looks a model up by name; NULL when there is none. */
+const ICLModelType *ICLModelFind(const char *name);
+/* Comma-separated registered names, for help and error messages. */
+const char *ICLModelNames(void);
+
+#endif

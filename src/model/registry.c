@@ -1,0 +1,23 @@
+#include "model.h"
+
+extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes;
+
+static const ICLModelType *const registry[] = {&ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes};
+
+const ICLModelType *ICLModelFind(const char *name)
+{
+  for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+    if (!strcmp(registry[i]->name, name)) return registry[i];
+  return NULL;
+}
+
+const char *ICLModelNames(void)
+{
+  static char names[256];
+  if (!names[0])
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
+      if (i) strcat(names, ",");
+      strcat(names, registry[i]->name);
+    }
+  return names;
+}
