@@ -80,7 +80,7 @@ def excess_vs_N(ds):
     models = [m for m in EXCESS_PANEL_MODELS if m in present] or present
     d_values = band.d.values
     cmap = colormaps["viridis"]
-    fig, axes = _panels(len(models))
+    fig, axes = _panels(len(models), sharey=True)  # one scale: the spread is the message
     for ax, model in zip(axes, models):
         for i, d in enumerate(d_values):
             color = cmap(i / max(len(d_values) - 1, 1))
@@ -94,12 +94,12 @@ def excess_vs_N(ds):
     return fig
 
 
-def _panels(count):
+def _panels(count, sharey=False):
     """A row-major grid of `count` axes, at most four per row; unused cells hidden."""
     cols = min(count, 4)
     rows = math.ceil(count / cols)
     fig = Figure(figsize=(4.2 * cols, 3.6 * rows), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=sharey).ravel()
     for ax in axes[count:]:
         ax.set_visible(False)
     return fig, axes[:count]

@@ -1,12 +1,13 @@
 #include "error.h"
 
-static char message[1024];
+static char message[1024], detail[1024];
 
 PetscErrorCode ICLErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   (void)comm;
   (void)ctx;
   if (p == PETSC_ERROR_INITIAL) {
+    PetscSNPrintf(detail, sizeof detail, "%s", mess ? mess : "");
     /* Input errors speak for themselves; other errors say where they happened. */
     if (n == ICL_ERR_INPUT) PetscSNPrintf(message, sizeof message, "%s", mess ? mess : "bad input");
     else {
@@ -20,7 +21,9 @@ PetscErrorCode ICLErrorHandler(MPI_Comm comm, int line, const char *fun, const c
 
 const char *ICLErrorMessage(void) { return message[0] ? message : "unknown error"; }
 
-void ICLErrorClear(void) { message[0] = 0; }
+const char *ICLErrorDetail(void) { return detail; }
+
+void ICLErrorClear(void) { message[0] = detail[0] = 0; }
 
 int ICLExitStatus(PetscErrorCode ierr)
 {

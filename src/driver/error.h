@@ -11,6 +11,8 @@
 
 PetscErrorCode ICLErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx);
 const char    *ICLErrorMessage(void);
+/* The first error's own text, without where it happened. */
+const char    *ICLErrorDetail(void);
 void           ICLErrorClear(void);
 /* Process exit status for an error code (SPEC §2): 2 for bad input, 1 otherwise. */
 int ICLExitStatus(PetscErrorCode ierr);

@@ -3,6 +3,13 @@
 #include "error.h"
 #include "rng.h"
 
+/* PETSc's parse errors do not name the option: say which one. */
+#define OptCall(opt, call) \
+  do { \
+    PetscErrorCode opt_err_ = (call); \
+    PetscCheck(!opt_err_, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: %s", opt, ICLErrorDetail()); \
+  } while (0)
+
 /* Sorts an axis ascending and rejects repeated values: coordinates must be monotonic. */
 static PetscErrorCode CheckIntAxis(const char *opt, PetscInt *v, PetscInt n, PetscInt lo, PetscInt hi)
 {
@@ -128,36 +135,36 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
 
   PetscOptionsBegin(comm, NULL, "iclsweep sweep options (SPEC §2)", NULL);
-  PetscCall(PetscOptionsString("-family", "task family", NULL, sw->family, sw->family, sizeof sw->family, NULL));
+  OptCall("-family", PetscOptionsString("-family", "task family", NULL, sw->family, sw->family, sizeof sw->family, NULL));
   sw->nd = ICL_MAX_AXIS;
-  PetscCall(PetscOptionsIntArray("-grid_d", "ambient dimensions d (comma list)", NULL, sw->d, &sw->nd, &set));
+  OptCall("-grid_d", PetscOptionsIntArray("-grid_d", "ambient dimensions d (comma list)", NULL, sw->d, &sw->nd, &set));
   if (!set) sw->nd = 1;
   sw->nk = ICL_MAX_AXIS;
-  PetscCall(PetscOptionsIntArray("-grid_k", "subspace ranks k (comma list; k > d is not_applicable)", NULL, sw->k, &sw->nk, &set));
+  OptCall("-grid_k", PetscOptionsIntArray("-grid_k", "subspace ranks k (comma list; k > d is not_applicable)", NULL, sw->k, &sw->nk, &set));
   if (!set) sw->nk = 1;
   sw->nN = ICL_MAX_AXIS;
-  PetscCall(PetscOptionsIntArray("-grid_N", "training context lengths N (comma list)", NULL, sw->N, &sw->nN, &set));
+  OptCall("-grid_N", PetscOptionsIntArray("-grid_N", "training context lengths N (comma list)", NULL, sw->N, &sw->nN, &set));
   if (!set) sw->nN = 1;
   sw->nR = ICL_MAX_AXIS;
-  PetscCall(PetscOptionsRealArray("-grid_R", "signal strengths R (comma list)", NULL, sw->R, &sw->nR, &set));
+  OptCall("-grid_R", PetscOptionsRealArray("-grid_R", "signal strengths R (comma list)", NULL, sw->R, &sw->nR, &set));
   if (!set) sw->nR = 1;
-  PetscCall(PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
-  PetscCall(PetscOptionsStringArray("-models", "models and baselines (comma list): linear,mle,oracle,bayes", NULL, models, &nmodels, &models_set));
-  PetscCall(PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
-  PetscCall(PetscOptionsInt("-train_steps", "full-batch GD steps T", NULL, sw->T, &sw->T, NULL));
-  PetscCall(PetscOptionsReal("-train_lr", "GD step size eta", NULL, sw->lr, &sw->lr, NULL));
-  PetscCall(PetscOptionsString("-train_method", "training method: gd or auto", NULL, sw->method, sw->method, sizeof sw->method, NULL));
+  OptCall("-replicates", PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
+  OptCall("-models", PetscOptionsStringArray("-models", "models and baselines (comma list): linear,mle,oracle,bayes", NULL, models, &nmodels, &models_set));
+  OptCall("-train_tasks", PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
+  OptCall("-train_steps", PetscOptionsInt("-train_steps", "full-batch GD steps T", NULL, sw->T, &sw->T, NULL));
+  OptCall("-train_lr", PetscOptionsReal("-train_lr", "GD step size eta", NULL, sw->lr, &sw->lr, NULL));
+  OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd or auto", NULL, sw->method, sw->method, sizeof sw->method, NULL));
   {
     PetscInt nM = ICL_MAX_AXIS;
-    PetscCall(PetscOptionsIntArray("-eval_M", "test context lengths M (comma list)", NULL, sw->M, &nM, &set));
+    OptCall("-eval_M", PetscOptionsIntArray("-eval_M", "test context lengths M (comma list)", NULL, sw->M, &nM, &set));
     if (set) sw->nM = nM;
   }
-  PetscCall(PetscOptionsReal("-eval_R", "test signal strength (default: the cell's R)", NULL, sw->eval_R, &sw->eval_R, &set));
+  OptCall("-eval_R", PetscOptionsReal("-eval_R", "test signal strength (default: the cell's R)", NULL, sw->eval_R, &sw->eval_R, &set));
   PetscCheck(!set || (PetscIsNormalReal(sw->eval_R) && sw->eval_R > 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R %g: must be a positive finite number", (double)sw->eval_R);
-  PetscCall(PetscOptionsInt("-eval_tasks", "test tasks", NULL, sw->eval_tasks, &sw->eval_tasks, NULL));
-  PetscCall(PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
-  PetscCall(PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
-  PetscCall(PetscOptionsString("-output", "output directory DIR (results in DIR/results.nc)", NULL, sw->output, sw->output, sizeof sw->output, NULL));
+  OptCall("-eval_tasks", PetscOptionsInt("-eval_tasks", "test tasks", NULL, sw->eval_tasks, &sw->eval_tasks, NULL));
+  OptCall("-seed", PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
+  OptCall("-group_size", PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
+  OptCall("-output", PetscOptionsString("-output", "output directory DIR (results in DIR/results.nc)", NULL, sw->output, sw->output, sizeof sw->output, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, help));
 

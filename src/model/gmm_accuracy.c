@@ -2,14 +2,14 @@
 
 #include <petscblaslapack.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_randist.h>
+
 #include "gmm.h"
-#include "quadrature.h"
 
 /* Test tasks are processed in blocks so memory stays O(block * d) for any eval_tasks. */
 #define ICL_EVAL_BLOCK 2048
-/* Quadrature sizes: checked against brute-force Monte Carlo in tests/test_gmm_accuracy.c. */
-#define ICL_QUAD_NORMAL 96
-#define ICL_QUAD_GAMMA  64
 
 PetscReal ICLNormalCdf(PetscReal x) { return 0.5 * erfc(-x / PETSC_SQRT2); }
 
@@ -66,32 +66,66 @@ PetscReal ICLGmmErrorOfWFlops(const ICLCell *cell)
   return 4.0 * n * d * d + 6.0 * n * d * cell->nM;
 }
 
+/* The two-scalar integrand has a step in g at R + g/sqrt(M) = 0 that sharpens as chi2 -> 0
+ * (and is a true step for D = 1), where fixed Gauss rules lose digits; GSL's adaptive
+ * Gauss-Kronrod with that point as a breakpoint stays exact to ~1e-10. */
+typedef struct {
+  double R, s, c, outer_dof; /* s = 1/sqrt(M), c = chi2 value */
+  gsl_integration_workspace *inner, *outer;
+  int status;
+} Projection;
+
+static double GIntegrand(double g, void *ctx)
+{
+  const Projection *p   = ctx;
+  const double      a   = p->R + p->s * g;
+  const double      den = sqrt(a * a + p->s * p->s * p->c);
+  return exp(-0.5 * g * g) / sqrt(2 * M_PI) * (den > 0 ? ICLNormalCdf(p->R * a / den) : 0.5);
+}
+
+/* E_g Phi(...) at a fixed chi2 value c; g beyond +-12 carries < 1e-32 of the mass. */
+static double OverG(double c, void *ctx)
+{
+  Projection  *p = ctx;
+  gsl_function f = {GIntegrand, p};
+  double       pts[3] = {-12.0, -p->R / p->s, 12.0}, result, abserr;
+  size_t       npts   = 3;
+  p->c = c;
+  if (pts[1] <= pts[0]) pts[1] = pts[2], npts = 2; /* step outside the range */
+  const int st = gsl_integration_qagp(&f, pts, npts, 1e-13, 1e-10, 200, p->inner, &result, &abserr);
+  if (st) p->status = st;
+  return result;
+}
+
+static double ChiIntegrand(double c, void *ctx)
+{
+  Projection *p = ctx;
+  return OverG(c, p) * gsl_ran_chisq_pdf(c, p->outer_dof);
+}
+
 PetscErrorCode ICLGmmErrorOfProjection(PetscReal R, PetscInt D, PetscInt M, PetscReal *err)
 {
-  PetscReal       gx[ICL_QUAD_NORMAL], gw[ICL_QUAD_NORMAL], cx[ICL_QUAD_GAMMA], cw[ICL_QUAD_GAMMA];
-  PetscInt        nc = 1;
-  const PetscReal s  = 1.0 / PetscSqrtReal((PetscReal)M);
-  PetscReal       acc = 0.0;
+  Projection p = {.R = R, .s = 1.0 / sqrt((double)M)};
+  double     acc, abserr;
 
   PetscFunctionBegin;
   PetscCheck(D >= 1 && M >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "need D >= 1 and M >= 1, got D = %d, M = %d", (int)D, (int)M);
-  PetscCall(ICLQuadNormal(ICL_QUAD_NORMAL, gx, gw));
-  if (D > 1) {
-    /* chi2_{D-1} = 2 Gamma((D-1)/2, 1) */
-    PetscCall(ICLQuadGamma(ICL_QUAD_GAMMA, 0.5 * (D - 1), cx, cw));
-    for (PetscInt i = 0; i < ICL_QUAD_GAMMA; i++) cx[i] *= 2.0;
-    nc = ICL_QUAD_GAMMA;
-  } else {
-    cx[0] = 0.0; /* D = 1: m has no component off mu's line */
-    cw[0] = 1.0;
+  gsl_set_error_handler_off();
+  p.inner = gsl_integration_workspace_alloc(200);
+  p.outer = gsl_integration_workspace_alloc(200);
+  PetscCheck(p.inner && p.outer, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate GSL integration workspaces");
+  if (D == 1) acc = OverG(0.0, &p); /* m has no component off mu's line */
+  else {
+    /* chi2_{D-1} outside mean +- 40 sd (plus 40) carries no mass in double precision. */
+    const double   dof = D - 1, sd = sqrt(2 * dof);
+    gsl_function   f   = {ChiIntegrand, &p};
+    p.outer_dof        = dof;
+    const int st = gsl_integration_qags(&f, fmax(0.0, dof - 40 * sd), dof + 40 * sd + 40, 1e-12, 1e-10, 200, p.outer, &acc, &abserr);
+    if (st) p.status = st;
   }
-  for (PetscInt i = 0; i < ICL_QUAD_NORMAL; i++) {
-    const PetscReal a = R + s * gx[i];
-    for (PetscInt j = 0; j < nc; j++) {
-      const PetscReal den = PetscSqrtReal(a * a + s * s * cx[j]);
-      acc += gw[i] * cw[j] * (den > 0.0 ? ICLNormalCdf(R * a / den) : 0.5);
-    }
-  }
+  gsl_integration_workspace_free(p.inner);
+  gsl_integration_workspace_free(p.outer);
+  PetscCheck(!p.status, PETSC_COMM_SELF, PETSC_ERR_LIB, "GSL integration failed for D = %d, M = %d: %s", (int)D, (int)M, gsl_strerror(p.status));
   *err = 1.0 - acc;
   PetscFunctionReturn(0);
 }

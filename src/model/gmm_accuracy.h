@@ -13,7 +13,7 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
 
 /* Exact error of W = projection onto a D-dim subspace containing mu (D = d: mle, D = k:
  * oracle): only two scalars matter, acc = E Phi((R^2 + R g/sqrt(M)) / sqrt((R + g/sqrt(M))^2
- * + chi2_{D-1}/M)), integrated by Gauss quadrature in g and chi2. */
+ * + chi2_{D-1}/M)), integrated adaptively (GSL) in g and chi2. */
 PetscErrorCode ICLGmmErrorOfProjection(PetscReal R, PetscInt D, PetscInt M, PetscReal *err);
 
 /* Flops of ICLGmmErrorOfW, for the cost model. */

@@ -1,0 +1,69 @@
+#!/bin/bash
+# bad_input.sh BASE: bad input of every kind ends with exit status 2, a message naming the
+# problem, and no change to results already on disk.
+set -uo pipefail
+base=$1
+rm -rf "$base"
+mkdir -p "$base"
+passed=0 failed=0
+tiny=(-grid_d 4 -grid_k 2 -grid_N 5 -train_tasks 20 -train_steps 2 -eval_M 1,5 -eval_tasks 50 -models linear,mle)
+
+fingerprint_dir() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) 2>/dev/null; }
+
+# expect STATUS SUBSTRING iclsweep-arguments...: run on 2 ranks, check status, message, done/ unchanged.
+expect() {
+  local want=$1 text=$2
+  shift 2
+  local before after out rc
+  before=$(fingerprint_dir "$base/done")
+  out=$("$MPIEXEC" -n 2 "$ICLSWEEP" "$@" 2>&1)
+  rc=$?
+  after=$(fingerprint_dir "$base/done")
+  if [[ $rc -eq $want && $out == *"$text"* && $before == "$after" ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: iclsweep $* -> status $rc (want $want), output:"
+    echo "$out" | sed 's/^/    /'
+    [[ $before == "$after" ]] || echo "    and $base/done changed"
+  fi
+}
+
+# A finished sweep whose results must survive everything below.
+"$MPIEXEC" -n 2 "$ICLSWEEP" run "${tiny[@]}" -output "$base/done" >/dev/null || { echo "setup sweep failed"; exit 1; }
+
+o=(-output "$base/new")
+expect 2 "unknown option -grid_dd" run "${tiny[@]}" -grid_dd 5 "${o[@]}"
+expect 2 "unknown task family" run "${tiny[@]}" -family gauss "${o[@]}"
+expect 2 "-grid_d: value 0 is out of range" run "${tiny[@]}" -grid_d 0 "${o[@]}"
+expect 2 "-grid_d lists 8 twice" run "${tiny[@]}" -grid_d 8,4,8 "${o[@]}"
+expect 2 "-grid_k: Input string x has no integer value" run "${tiny[@]}" -grid_k x "${o[@]}"
+expect 2 "-grid_R: value -1. is out of range" run "${tiny[@]}" -grid_R -1 "${o[@]}"
+expect 2 "-grid_N: value 0 is out of range" run "${tiny[@]}" -grid_N 0,5 "${o[@]}"
+expect 2 "unknown model 'transformer'" run "${tiny[@]}" -models linear,transformer "${o[@]}"
+expect 2 "-models lists 'mle' twice" run "${tiny[@]}" -models mle,mle "${o[@]}"
+expect 2 "-train_lr 0.: must be a positive" run "${tiny[@]}" -train_lr 0 "${o[@]}"
+expect 2 "-train_steps -1" run "${tiny[@]}" -train_steps -1 "${o[@]}"
+expect 2 "-train_method newton: unknown" run "${tiny[@]}" -train_method newton "${o[@]}"
+expect 2 "-eval_M: value 0 is out of range" run "${tiny[@]}" -eval_M 0 "${o[@]}"
+expect 2 "-eval_tasks 1" run "${tiny[@]}" -eval_tasks 1 "${o[@]}"
+expect 2 "-replicates 0" run "${tiny[@]}" -replicates 0 "${o[@]}"
+expect 2 "-group_size 2" run "${tiny[@]}" -group_size 2 "${o[@]}"
+expect 2 "give -output DIR" run "${tiny[@]}"
+expect 2 "cannot start" run "${tiny[@]}" -options_file "$base/no-such.opts" "${o[@]}"
+expect 2 "unknown command" frobnicate
+printf -- '-grid_d 4\n-grid_q 7\n' >"$base/typo.opts"
+expect 2 "unknown option -grid_q" run "${tiny[@]}" -options_file "$base/typo.opts" "${o[@]}"
+touch "$base/afile"
+expect 2 "exists and is not a directory" run "${tiny[@]}" -output "$base/afile"
+mkdir -p "$base/foreign" && echo "not netcdf" >"$base/foreign/results.nc"
+expect 2 "is not a readable NetCDF file" run "${tiny[@]}" -output "$base/foreign"
+grep -q "not netcdf" "$base/foreign/results.nc" || { echo "FAIL: foreign results.nc was touched"; failed=$((failed + 1)); }
+expect 2 "holds a different sweep" run "${tiny[@]}" -seed 2 -output "$base/done"
+expect 2 "holds a different sweep" run "${tiny[@]}" -grid_d 5 -output "$base/done"
+expect 0 "nothing to do" run "${tiny[@]}" -output "$base/done"
+expect 2 "an iclsweep output directory?" status "$base/nowhere"
+expect 0 "done" status "$base/done"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,31 @@
+/* Minimal assertion counting for the C unit tests: each CHECK is one assertion; main()
+ * returns non-zero if any failed, and prints "N passed, N failed". */
+#ifndef ICL_TEST_CHECK_H
+#define ICL_TEST_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+
+static int check_passed, check_failed;
+
+#define CHECK(cond, ...) \
+  do { \
+    if (cond) check_passed++; \
+    else { \
+      check_failed++; \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__); \
+      fprintf(stderr, "\n"); \
+    } \
+  } while (0)
+
+/* |a - b| <= tol, reported with both values. */
+#define CHECK_NEAR(a, b, tol, what) CHECK(fabs((a) - (b)) <= (tol), "%s: %.6g vs %.6g (tol %.3g)", what, (double)(a), (double)(b), (double)(tol))
+
+static inline int CheckReport(const char *name)
+{
+  printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
+  return check_failed ? 1 : 0;
+}
+
+#endif

@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""End-to-end checks of iclsweep's results.nc, read without any iclsweep code.
+
+  check_results.py spec9 DIR           SPEC §9 reference table (MV Fig. 1 protocol)
+  check_results.py same DIR DIR...     identical data in every variable, bit for bit
+  check_results.py schema DIR          the NetCDF schema of SPEC §6 (ncdump, xarray, netCDF4)
+"""
+import subprocess
+import sys
+
+import netCDF4
+import numpy as np
+import xarray as xr
+
+failures = []
+passes = 0
+
+
+def check(cond, message):
+    global passes
+    if cond:
+        passes += 1
+    else:
+        failures.append(message)
+        print("FAIL:", message)
+
+
+def spec9(directory):
+    ds = xr.open_dataset(f"{directory}/results.nc")
+    table = {
+        "linear": ([.690, .837, .890, .925, .938, .945, .949, .957], 0.01),
+        "mle": ([.570, .652, .706, .771, .810, .837, .857, .909], 0.005),
+        "oracle": ([.743, .893, .934, .956, .963, .967, .969, .973], 0.005),
+    }
+    check(list(ds.M.values) == [1, 5, 10, 20, 30, 40, 50, 100], f"M axis {ds.M.values}")
+    for model, (expected, tol) in table.items():
+        acc = 1 - ds.test_error.sel(model=model).squeeze().values
+        for m, a, e in zip(ds.M.values, acc, expected):
+            check(abs(a - e) <= tol, f"{model} accuracy at M={m}: {a:.4f}, table {e} +- {tol}")
+        print(model, " ".join(f"{a:.4f}" for a in acc))
+    loss = float(ds.train_loss.sel(model="linear").squeeze())
+    check(abs(loss - 0.324) <= 0.01, f"linear training loss {loss:.4f}, SPEC 0.324")
+    bayes = 1 - ds.test_error.sel(model="bayes").squeeze().values
+    check(np.allclose(bayes, 0.977249868, atol=1e-8), f"bayes accuracy {bayes[0]}, Phi(2) = 0.97725")
+    check(np.allclose(ds.excess_error.sel(model="bayes"), 0, atol=1e-15), "bayes excess error must be 0")
+    check(int(ds.status.sel(model="linear")) == 1, "linear cell must be ok")
+    print(f"linear training loss {loss:.4f}")
+
+
+def same(directories):
+    """Every variable but wall_seconds (a measurement, not a result) must match exactly."""
+    first = netCDF4.Dataset(f"{directories[0]}/results.nc")
+    for other_dir in directories[1:]:
+        other = netCDF4.Dataset(f"{other_dir}/results.nc")
+        check(first.fingerprint == other.fingerprint, f"fingerprints differ: {directories[0]} vs {other_dir}")
+        check(set(first.variables) == set(other.variables), "variable sets differ")
+        for name, var in first.variables.items():
+            if name == "wall_seconds":
+                continue
+            a, b = var[...], other.variables[name][...]
+            if a.dtype.kind in "fc":
+                a, b = np.ma.filled(a, np.nan), np.ma.filled(b, np.nan)
+                equal = a.shape == b.shape and np.array_equal(a.view(np.uint64), b.view(np.uint64))
+            else:
+                equal = np.array_equal(np.ma.filled(a), np.ma.filled(b))
+            check(equal, f"{name} differs between {directories[0]} and {other_dir}")
+        other.close()
+    status = first.variables["status"][...]
+    check((status == 1).sum() > 0 and (status == 4).sum() > 0, "the sweep must hold ok and not_applicable cells")
+    first.close()
+
+
+def schema(directory):
+    path = f"{directory}/results.nc"
+    header = subprocess.run(["ncdump", "-h", path], capture_output=True, text=True)
+    check(header.returncode == 0 and "netcdf results" in header.stdout, f"ncdump -h failed: {header.stderr}")
+    ds = xr.open_dataset(path)
+    dims = ("model", "d", "k", "N", "R", "replicate", "M")
+    for d in dims:
+        check(d in ds.dims and d in ds.coords, f"dimension/coordinate {d} missing")
+    check(ds.model.dtype.kind in "OU", f"model coordinate must hold strings, is {ds.model.dtype}")
+    for name in ("test_error", "test_error_se", "excess_error"):
+        check(name in ds and ds[name].dims == dims, f"{name} must have dims {dims}")
+    for name in ("train_loss", "subspace_alignment", "status", "wall_seconds", "flops"):
+        check(name in ds and ds[name].dims == dims[:6], f"{name} must have dims {dims[:6]}")
+    raw = netCDF4.Dataset(path)
+    check(raw.data_model == "NETCDF4", f"data model {raw.data_model}")
+    for name, var in raw.variables.items():
+        attrs = var.ncattrs()
+        check("long_name" in attrs, f"{name} has no long_name")
+        check(name in ("model", "status") or "units" in attrs, f"{name} has no units")
+        if var.dtype == np.float64 and var.ndim > 1:
+            check("_FillValue" in attrs, f"{name} has no _FillValue")
+    st = raw.variables["status"]
+    check(list(st.flag_values) == [0, 1, 2, 3, 4], f"status flag_values {st.flag_values}")
+    check(st.flag_meanings == "pending ok diverged failed not_applicable", f"status flag_meanings {st.flag_meanings}")
+    for attr in ("Conventions", "options", "fingerprint", "iclsweep_version", "git_commit", "compiler", "compiler_flags",
+                 "mpi_library", "petsc_version", "netcdf_version", "blas_library", "ranks", "group_size", "hosts",
+                 "start_time", "end_time", "history"):
+        check(attr in raw.ncattrs(), f"global attribute {attr} missing")
+    check(raw.Conventions == "CF-1.10", "Conventions must be CF-1.10")
+    # k > d cells are not_applicable and carry no values; ok cells carry values everywhere.
+    status = ds.status.values
+    err = ds.test_error.values
+    na = status == 4
+    check(na.any() and np.isnan(err[na]).all(), "not_applicable cells must be fill")
+    ok = status == 1
+    check(ok.any() and np.isfinite(err[ok]).all(), "ok cells must have finite test errors")
+    kgrid = ds.k.values[None, None, :, None, None, None]
+    dgrid = ds.d.values[None, :, None, None, None, None]
+    check(np.array_equal(na, np.broadcast_to(kgrid > dgrid, na.shape)), "not_applicable must be exactly the k > d cells")
+    raw.close()
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema"):
+        print(__doc__)
+        return 2
+    {"spec9": lambda: spec9(argv[2]), "same": lambda: same(argv[2:]), "schema": lambda: schema(argv[2])}[argv[1]]()
+    print(f"{passes} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

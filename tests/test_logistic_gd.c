@@ -1,0 +1,63 @@
+/* Logistic-loss gradient against central finite differences, and the first GD step from
+ * W = 0 against its closed form W_1 = (eta / 2B) sum_tau m_tau v_tau^T (sigmoid(0) = 1/2). */
+#include <petscsys.h>
+
+#include "check.h"
+#include "logistic_gd.h"
+#include "rng.h"
+
+enum { B = 7, d = 4 };
+
+static PetscErrorCode Run(void)
+{
+  PetscReal          Mt[d * B], Vt[d * B], work[d * B], W[d * d], G[d * d], loss, lp, lm;
+  ICLStream          s;
+  ICLLogisticProblem p = {.B = B, .d = d, .Mt = Mt, .Vt = Vt, .work = work};
+
+  PetscFunctionBegin;
+  ICLStreamInit(&s, 11, ICL_PURPOSE_TASK, 0, 0, 0);
+  ICLStreamNormals(&s, d * B, Mt);
+  ICLStreamNormals(&s, d * B, Vt);
+  ICLStreamNormals(&s, d * d, W);
+  PetscCall(PetscArrayzero(G, d * d));
+  PetscCall(ICLLogisticLossGrad(&p, W, &loss, 1.0, G));
+  for (int e = 0; e < d * d; e++) {
+    const PetscReal h = 1e-6, w0 = W[e];
+    W[e] = w0 + h;
+    PetscCall(ICLLogisticLossGrad(&p, W, &lp, 0.0, NULL));
+    W[e] = w0 - h;
+    PetscCall(ICLLogisticLossGrad(&p, W, &lm, 0.0, NULL));
+    W[e] = w0;
+    CHECK(fabs((lp - lm) / (2 * h) - G[e]) <= 1e-8 * (1 + fabs(G[e])), "entry %d: finite difference %.10g vs gradient %.10g", e, (lp - lm) / (2 * h), G[e]);
+  }
+
+  {
+    PetscInt  steps;
+    PetscBool diverged;
+    PetscCall(PetscArrayzero(W, d * d));
+    PetscCall(ICLLogisticGD(&p, 1, 0.3, W, &loss, &steps, &diverged));
+    CHECK(steps == 1 && !diverged, "one step: steps %d, diverged %d", (int)steps, (int)diverged);
+    for (int j = 0; j < d; j++)
+      for (int i = 0; i < d; i++) {
+        PetscReal w1 = 0;
+        for (int t = 0; t < B; t++) w1 += Mt[t * d + i] * Vt[t * d + j];
+        w1 *= 0.3 / (2.0 * B);
+        CHECK(fabs(W[j * d + i] - w1) <= 1e-14, "W_1[%d,%d] = %.16g, closed form %.16g", i, j, W[j * d + i], w1);
+      }
+    /* An overflowed W (inf - inf in the margins) gives a non-finite loss: GD says so at once. */
+    PetscCall(PetscArrayzero(W, d * d));
+    W[0] = INFINITY, W[5] = -INFINITY;
+    PetscCall(ICLLogisticGD(&p, 50, 0.1, W, &loss, &steps, &diverged));
+    CHECK(diverged && steps == 0, "a non-finite W must be reported as diverged at step 0 (steps %d, diverged %d)", (int)steps, (int)diverged);
+  }
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  PetscCall(Run());
+  const int status = CheckReport("test_logistic_gd");
+  PetscCall(PetscFinalize());
+  return status;
+}
