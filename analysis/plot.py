@@ -87,6 +87,7 @@ def excess_vs_N(ds):
             _draw(ax, band.N.values, band.sel(d=d, model=model), color, f"d={d:g}", positive=True)
         _finish(ax, model, "context length N", "excess error (test − Bayes)", band.N.values,
                 ylog=True)
+    _log_limits(axes)
     _legend(axes)
     at = "M = N" if not stand_ins else "M = N, or the largest M <= N"
     fig.suptitle(f"excess error vs N at {at} ({describe(picked)}; "
@@ -142,6 +143,14 @@ def _finish(ax, title, xlabel, ylabel, x, ylog):
         means = np.concatenate([line.get_ydata() for line in ax.lines])
         ax.set_yscale("log")
         ax.set_ylim(bottom=np.nanmin(means) / 5)
+
+
+def _log_limits(axes):
+    """One y range for panels that share their y axis: every panel's curves stay in view."""
+    means = [line.get_ydata() for ax in axes for line in ax.lines]
+    if means:
+        means = np.concatenate(means)
+        axes[0].set_ylim(np.nanmin(means) / 5, np.nanmax(means) * 2)
 
 
 def _legend(axes):
