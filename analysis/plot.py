@@ -1,4 +1,4 @@
-"""The two figures that decide the MV claims: accuracy vs M, and excess error vs N per d.
+"""The figures that decide the MV claims: accuracy vs M, excess error vs N per d, N* vs d, k.
 
 Figures are built on matplotlib's Figure object directly, so no GUI backend is ever
 selected and the module is safe to import in a notebook.
@@ -13,8 +13,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
 from . import results
+from .nstar import BELOW_GRID, INSIDE, NOT_REACHED
 from .selection import at_M_equals_N, describe, fix_other_axes, substitutions
 from .stats import replicate_band
+from .verdict import SLOPE_AXES
 
 # Panels of the excess-vs-N figure, in this order, for those present in the file.
 EXCESS_PANEL_MODELS = ("linear", "mle", "oracle")
@@ -22,13 +24,20 @@ EXCESS_PANEL_MODELS = ("linear", "mle", "oracle")
 CLASSIFICATION_FAMILIES = ("gmm", "sphere")
 
 
-def write_figures(ds, figdir):
-    """Draw every figure into `figdir` as PNG and PDF; return the paths written."""
+def write_figures(ds, figdir, fit, suffixes=(".png", ".pdf")):
+    """Draw every figure into `figdir` in each format; return the paths written.
+
+    `fit` (fit.analyse) gives the N* figures, one per axis of SLOPE_AXES with several
+    values in the sweep.
+    """
     figdir = Path(figdir)
     figdir.mkdir(parents=True, exist_ok=True)
+    figures = [("accuracy_vs_M", accuracy_vs_M(ds)), ("excess_vs_N", excess_vs_N(ds))]
+    figures += [(f"nstar_vs_{axis}", nstar_vs(fit, axis)) for axis in SLOPE_AXES
+                if fit.nstar.sizes.get(axis, 0) > 1]
     written = []
-    for stem, fig in (("accuracy_vs_M", accuracy_vs_M(ds)), ("excess_vs_N", excess_vs_N(ds))):
-        for suffix in (".png", ".pdf"):
+    for stem, fig in figures:
+        for suffix in suffixes:
             path = figdir / f"{stem}{suffix}"
             fig.savefig(path, dpi=150, bbox_inches="tight")
             written.append(path)
@@ -93,6 +102,55 @@ def excess_vs_N(ds):
     fig.suptitle(f"excess error vs N at {at} ({describe(picked)}; "
                  f"mean of {ds.sizes['replicate']} replicates, 95% band)")
     return fig
+
+
+def nstar_vs(fit, axis):
+    """N*(ε) against `axis` (d or k), log-log, one panel per model, one line per other axis.
+
+    Error bars are the bootstrap intervals; N* outside the N grid is drawn as a triangle
+    at the grid edge pointing the way it lies (up: not reached by the largest N).
+    """
+    nstar = fit.nstar
+    held_dims = [dim for dim in nstar.nstar.dims if dim not in ("model", axis)]
+    x = nstar[axis].values
+    n_grid = fit.n_grid
+    fig, axes = _panels(nstar.sizes["model"], sharey=True)
+    for ax, model in zip(axes, nstar.model.values):
+        one = nstar.sel(model=model).transpose(*held_dims, axis, ...)
+        lines = one.nstar.shape[:-1]
+        cmap = colormaps["viridis"]
+        for i, combo in enumerate(np.ndindex(*lines)):
+            held = {dim: one[dim].values[j].item() for dim, j in zip(held_dims, combo)}
+            level = held.pop("level")
+            if nstar.sizes["level"] > 1:  # else ε is in the panel title
+                held["ε"] = float(f"{fit.eps.sel(model=model)[level].item():.3g}")
+            color = cmap(i / max(np.prod(lines) - 1, 1))
+            _nstar_line(ax, x, one.isel(dict(zip(held_dims, combo))), n_grid, color,
+                        describe(held))
+        eps = ", ".join(f"{value:.3g}" for value in fit.eps.sel(model=model).values)
+        _finish(ax, f"{model} (ε = {eps})", axis, "N*(ε)", x, ylog=True)
+    _log_limits(axes)
+    _legend(axes)
+    fig.suptitle(f"sample complexity N*(ε) vs {axis} (95% bootstrap intervals; "
+                 f"triangles: outside the N grid)")
+    return fig
+
+
+def _nstar_line(ax, x, one, n_grid, color, label):
+    """One N* curve with error bars, and triangles for points outside the grid."""
+    value, flag = one.nstar.values, one.flag.values
+    inside = flag == INSIDE
+    if inside.any():
+        lo, hi = one.nstar_lo.values, one.nstar_hi.values
+        error = np.array([value - np.clip(lo, n_grid[0], None),
+                          np.clip(hi, None, n_grid[1]) - value])
+        ax.errorbar(x[inside], value[inside], yerr=np.nan_to_num(error[:, inside]), fmt="o-",
+                    color=color, label=label, markersize=3, capsize=2)
+    for code, edge, marker in ((BELOW_GRID, n_grid[0], "v"), (NOT_REACHED, n_grid[1], "^")):
+        outside = flag == code
+        if outside.any():
+            ax.plot(x[outside], np.full(outside.sum(), edge), marker, color=color,
+                    linestyle="none", label=None if inside.any() else label)
 
 
 def _panels(count, sharey=False):

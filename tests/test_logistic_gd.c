@@ -32,11 +32,11 @@ static PetscErrorCode Run(void)
   }
 
   {
-    PetscInt  steps;
-    PetscBool diverged;
+    PetscInt     steps;
+    ICLGDOutcome outcome;
     PetscCall(PetscArrayzero(W, d * d));
-    PetscCall(ICLLogisticGD(&p, 1, 0.3, W, &loss, &steps, &diverged));
-    CHECK(steps == 1 && !diverged, "one step: steps %d, diverged %d", (int)steps, (int)diverged);
+    PetscCall(ICLLogisticGD(&p, 1, 0.3, W, &loss, &steps, &outcome));
+    CHECK(steps == 1 && outcome == ICL_GD_DONE, "one step: steps %d, outcome %d", (int)steps, (int)outcome);
     for (int j = 0; j < d; j++)
       for (int i = 0; i < d; i++) {
         PetscReal w1 = 0;
@@ -47,8 +47,8 @@ static PetscErrorCode Run(void)
     /* An overflowed W (inf - inf in the margins) gives a non-finite loss: GD says so at once. */
     PetscCall(PetscArrayzero(W, d * d));
     W[0] = INFINITY, W[5] = -INFINITY;
-    PetscCall(ICLLogisticGD(&p, 50, 0.1, W, &loss, &steps, &diverged));
-    CHECK(diverged && steps == 0, "a non-finite W must be reported as diverged at step 0 (steps %d, diverged %d)", (int)steps, (int)diverged);
+    PetscCall(ICLLogisticGD(&p, 50, 0.1, W, &loss, &steps, &outcome));
+    CHECK(outcome == ICL_GD_DIVERGED && steps == 0, "a non-finite W must be reported as diverged at step 0 (steps %d, outcome %d)", (int)steps, (int)outcome);
   }
   PetscFunctionReturn(0);
 }

@@ -20,7 +20,8 @@ def one_error_line(capsys):
     return lines[0]
 
 
-@pytest.mark.parametrize("command", (["summary"], ["plot", "-o", "figs"]))
+@pytest.mark.parametrize("command", (["summary"], ["plot", "-o", "figs"], ["fit"],
+                                     ["report", "-o", "out"]))
 def test_missing_variable(results_file, capsys, command):
     path = results_file(excess=mv_like_excess, omit=("test_error",))
     assert main([command[0], str(path), *command[1:]]) == 2
@@ -53,12 +54,13 @@ def test_directory_means_its_results_nc(results_file, tmp_path, capsys):
     assert len(capsys.readouterr().out.splitlines()) == 3
 
 
-def test_unwritable_figure_directory(results_file, tmp_path, capsys):
+@pytest.mark.parametrize("command", ("plot", "fit", "report"))
+def test_unwritable_output_directory(results_file, tmp_path, capsys, command):
     blocker = tmp_path / "a_file"
     blocker.write_text("")
     path = results_file(excess=mv_like_excess)
-    assert main(["plot", str(path), "-o", str(blocker / "figs")]) == 1
-    assert one_error_line(capsys) == (f"analysis: cannot write figures to {blocker / 'figs'}: "
+    assert main([command, str(path), "--draws", "50", "-o", str(blocker / "figs")]) == 1
+    assert one_error_line(capsys) == (f"analysis: cannot write to {blocker / 'figs'}: "
                                       f"Not a directory")
 
 

@@ -13,7 +13,8 @@ from analysis.plot import accuracy_vs_M
 from .conftest import BAYES, mv_like_excess
 
 REPO = Path(__file__).resolve().parents[2]
-FIGURES = ("accuracy_vs_M.png", "accuracy_vs_M.pdf", "excess_vs_N.png", "excess_vs_N.pdf")
+FIGURES = ("accuracy_vs_M.png", "accuracy_vs_M.pdf", "excess_vs_N.png", "excess_vs_N.pdf",
+           "nstar_vs_d.png", "nstar_vs_d.pdf")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -1,10 +1,11 @@
 #include "commands.h"
 
-#include <netcdf.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "output.h"
 #include "runner.h"
+#include "signals.h"
 
 /* Rank 0 did something the others depend on: all ranks return its error code (only rank 0
  * holds the message; main() prints it there). */
@@ -24,20 +25,44 @@ static PetscErrorCode ReadSweep(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscFunctionReturn(0);
 }
 
-static void CountStatus(const unsigned char *status, PetscInt64 n, PetscInt64 count[5])
+/* Memory a rank may use: the node's physical memory shared by the ranks on it. */
+static PetscErrorCode MemoryPerRank(MPI_Comm comm, PetscReal *bytes)
 {
-  for (int s = 0; s < 5; s++) count[s] = 0;
-  for (PetscInt64 c = 0; c < n; c++) count[status[c] < 5 ? status[c] : ICL_STATUS_FAILED]++;
+  MPI_Comm    node;
+  PetscMPIInt on_node;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  PetscCallMPI(MPI_Comm_size(node, &on_node));
+  PetscCallMPI(MPI_Comm_free(&node));
+  *bytes = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE) / on_node;
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: check DIR, open its journal, load the finished cells. */
+static PetscErrorCode Prepare(const ICLSweep *sw, ICLJournal *j, ICLResults *res, PetscBool *complete)
+{
+  PetscInt64 loaded, dropped, dups;
+
+  PetscFunctionBegin;
+  PetscCall(ICLOutputInspect(sw->output, sw->fingerprint, complete));
+  PetscCall(ICLResultsCreate(sw, res));
+  PetscCall(ICLJournalOpen(sw, j, res));
+  ICLJournalCounts(*j, &loaded, &dropped, &dups);
+  if (loaded) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: resuming %s: %lld of %lld cells already done%s\n", sw->output, (long long)loaded, (long long)res->ncells, dropped ? " (damaged records dropped, see above)" : ""));
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_status)
 {
   ICLSweep       sw;
-  PetscBool      help;
+  PetscBool      help, complete = PETSC_FALSE, interrupted;
   PetscMPIInt    rank;
-  ICLOutputState state = ICL_OUTPUT_NEW;
   ICLProvenance  prov;
-  ICLResults     res;
+  ICLResults     res = {0};
+  ICLJournal     journal = NULL;
+  PetscReal      memory = 0;
+  PetscInt64     pending = 0;
   PetscErrorCode ierr = 0;
 
   PetscFunctionBegin;
@@ -45,30 +70,45 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(ReadSweep(comm, &sw, &help));
   if (help) PetscFunctionReturn(0);
-  if (rank == 0) ierr = ICLOutputInspect(sw.output, sw.fingerprint, &state);
+  PetscCall(MemoryPerRank(comm, &memory));
+  PetscCall(ICLGridCheckMemory(&sw, memory));
+  PetscCall(ICLSignalsInstall(sw.drain_seconds));
+  if (rank == 0) {
+    ierr    = Prepare(&sw, &journal, &res, &complete);
+    pending = ierr ? 0 : res.count[ICL_STATUS_PENDING];
+  }
   PetscCall(ShareRootError(comm, ierr));
-  PetscCallMPI(MPI_Bcast(&state, 1, MPI_INT, 0, comm));
-  if (state == ICL_OUTPUT_COMPLETE) {
+  PetscCallMPI(MPI_Bcast(&pending, 1, MPIU_INT64, 0, comm));
+  PetscCallMPI(MPI_Bcast(&complete, 1, MPIU_BOOL, 0, comm));
+  if (!pending && complete) {
     PetscCall(PetscPrintf(comm, "%s/results.nc already holds this sweep, complete; nothing to do.\n", sw.output));
+    if (rank == 0) {
+      PetscCall(ICLJournalClose(&journal));
+      PetscCall(ICLResultsDestroy(&res));
+    }
     PetscFunctionReturn(0);
   }
   PetscCall(ICLProvenanceCollect(comm, argc, argv, &prov));
-  PetscCall(PetscPrintf(comm, "iclsweep: %lld cells (fingerprint %s) on %d ranks -> %s/results.nc\n", (long long)ICLGridSize(&sw), sw.fingerprint, prov.ranks, sw.output));
-  PetscCall(ICLRunSweep(comm, &sw, &res));
+  PetscCall(PetscPrintf(comm, "iclsweep: %lld cells, %lld to run (fingerprint %s) on %d ranks -> %s/results.nc\n", (long long)ICLGridSize(&sw), (long long)pending, sw.fingerprint, prov.ranks, sw.output));
+  PetscCall(ICLRunSweep(comm, &sw, journal, &res, &interrupted));
   if (rank == 0) ierr = ICLOutputWrite(&sw, &res, &prov);
   PetscCall(ShareRootError(comm, ierr));
   if (rank == 0) {
-    PetscInt64 count[5];
-    CountStatus(res.status, res.ncells, count);
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: wrote %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable; load imbalance (max/mean busy) %.2f\n", sw.output, (long long)count[ICL_STATUS_OK], (long long)count[ICL_STATUS_DIVERGED],
-                          (long long)count[ICL_STATUS_FAILED], (long long)count[ICL_STATUS_NOT_APPLICABLE], res.busy_mean > 0 ? res.busy_max / res.busy_mean : 1.0));
-    if (count[ICL_STATUS_FAILED]) {
+    const PetscInt64 *n = res.count;
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: wrote %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending; load imbalance (max/mean busy) %.2f, dispatch %.2g ms/cell\n", sw.output, (long long)n[ICL_STATUS_OK], (long long)n[ICL_STATUS_DIVERGED],
+                          (long long)n[ICL_STATUS_FAILED], (long long)n[ICL_STATUS_NOT_APPLICABLE], (long long)n[ICL_STATUS_PENDING], res.busy_mean > 0 ? res.busy_max / res.busy_mean : 1.0, 1e3 * res.overhead));
+    if (n[ICL_STATUS_FAILED]) {
       PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: failed cells:\n%s", res.failures));
       *exit_status = 1;
     }
+    if (n[ICL_STATUS_PENDING] && interrupted) {
+      PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: interrupted by a signal; %lld cells pending. Run the same command again to resume.\n", (long long)n[ICL_STATUS_PENDING]));
+      *exit_status = 3;
+    }
+    PetscCall(ICLJournalClose(&journal));
+    PetscCall(ICLResultsDestroy(&res));
   }
   PetscCallMPI(MPI_Bcast(exit_status, 1, MPI_INT, 0, comm));
-  PetscCall(ICLResultsDestroy(&res));
   PetscFunctionReturn(0);
 }
 
@@ -112,34 +152,18 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
 
 PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status)
 {
-  char           path[PETSC_MAX_PATH_LEN];
-  int            ncid, var, status;
-  size_t         n = 1, len;
-  int            ndims, dims[NC_MAX_VAR_DIMS];
-  unsigned char *flags;
-  PetscInt64     count[5];
+  PetscInt64 ncells, count[5], dropped, dups;
+  double     wall;
 
   PetscFunctionBegin;
   *exit_status = 0;
   PetscCheck(dir && dir[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "usage: iclsweep status DIR");
-  PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", dir));
-  status = nc_open(path, NC_NOWRITE, &ncid);
-  PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: %s; is %s an iclsweep output directory?", path, nc_strerror(status), dir);
-  status = nc_inq_varid(ncid, "status", &var);
-  if (status == NC_NOERR) status = nc_inq_var(ncid, var, NULL, NULL, &ndims, dims, NULL);
-  for (int i = 0; status == NC_NOERR && i < ndims; i++) {
-    status = nc_inq_dimlen(ncid, dims[i], &len);
-    n *= len;
-  }
-  if (status != NC_NOERR) nc_close(ncid);
-  PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has no usable status variable (%s): not an iclsweep results file", path, nc_strerror(status));
-  PetscCall(PetscMalloc1(n, &flags));
-  status = nc_get_var_uchar(ncid, var, flags);
-  nc_close(ncid);
-  PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "reading status from %s: %s", path, nc_strerror(status));
-  CountStatus(flags, (PetscInt64)n, count);
-  PetscCall(PetscFree(flags));
-  PetscCall(PetscPrintf(comm, "%s: %lld cells: %lld done, %lld pending, %lld failed, %lld diverged, %lld not applicable; ETA 0 s (complete)\n", path, (long long)n, (long long)count[ICL_STATUS_OK], (long long)count[ICL_STATUS_PENDING], (long long)count[ICL_STATUS_FAILED],
-                        (long long)count[ICL_STATUS_DIVERGED], (long long)count[ICL_STATUS_NOT_APPLICABLE]));
+  PetscCall(ICLJournalScan(dir, &ncells, count, &wall, &dropped, &dups));
+  const PetscInt64 finished = ncells - count[ICL_STATUS_PENDING];
+  PetscCall(PetscPrintf(comm, "%s: %lld cells: %lld done (%lld ok, %lld diverged, %lld not applicable), %lld failed, %lld pending\n", dir, (long long)ncells, (long long)(count[ICL_STATUS_OK] + count[ICL_STATUS_DIVERGED] + count[ICL_STATUS_NOT_APPLICABLE]), (long long)count[ICL_STATUS_OK],
+                        (long long)count[ICL_STATUS_DIVERGED], (long long)count[ICL_STATUS_NOT_APPLICABLE], (long long)count[ICL_STATUS_FAILED], (long long)count[ICL_STATUS_PENDING]));
+  if (count[ICL_STATUS_PENDING]) PetscCall(PetscPrintf(comm, "ETA: %.0f rank-seconds at the mean time of the %lld finished cells (divide by the ranks you run on)\n", finished ? wall / finished * count[ICL_STATUS_PENDING] : 0.0, (long long)finished));
+  else PetscCall(PetscPrintf(comm, "complete\n"));
+  PetscCall(PetscPrintf(comm, "journal: %lld records, %lld dropped (damaged), %lld duplicates\n", (long long)(finished + dups), (long long)dropped, (long long)dups));
   PetscFunctionReturn(0);
 }

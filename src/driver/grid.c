@@ -1,5 +1,7 @@
 #include "grid.h"
 
+#include "error.h"
+
 PetscInt64 ICLGridSize(const ICLSweep *sw) { return (PetscInt64)sw->nmodels * sw->nd * sw->nk * sw->nN * sw->nR * sw->replicates; }
 
 void ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix)
@@ -38,4 +40,23 @@ PetscReal ICLGridFlops(const ICLSweep *sw, PetscInt64 c)
   if (!ICLGridApplicable(sw, &ix)) return 0.0;
   ICLGridCell(sw, &ix, &cell);
   return sw->types[ix.model]->flops(&cell);
+}
+
+PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes)
+{
+  PetscReal    worst = 0;
+  ICLCellIndex wix   = {0};
+
+  PetscFunctionBegin;
+  for (PetscInt64 c = 0; c < ICLGridSize(sw); c++) {
+    ICLCellIndex ix;
+    ICLCell      cell;
+    ICLGridIndex(sw, c, &ix);
+    if (ix.rep || !ICLGridApplicable(sw, &ix)) continue; /* replicates cost the same */
+    ICLGridCell(sw, &ix, &cell);
+    const PetscReal need = sw->types[ix.model]->memory(&cell);
+    if (need > worst) worst = need, wix = ix;
+  }
+  PetscCheck(worst <= bytes, PETSC_COMM_SELF, ICL_ERR_INPUT, "cell (model %s, d = %d, k = %d, N = %d) needs %.1f GB per rank but %.1f GB are available; reduce -train_tasks or -grid_d", sw->models[wix.model], (int)sw->d[wix.d], (int)sw->k[wix.k], (int)sw->N[wix.N], worst / 1e9, bytes / 1e9);
+  PetscFunctionReturn(0);
 }

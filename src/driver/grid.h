@@ -17,5 +17,7 @@ void       ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell
 PetscBool  ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix);
 /* Cost model: estimated flops of a cell (0 when not applicable). */
 PetscReal  ICLGridFlops(const ICLSweep *sw, PetscInt64 cell);
+/* ICL_ERR_INPUT naming the largest cell when it needs more than `bytes` per rank. */
+PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes);
 
 #endif

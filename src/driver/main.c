@@ -1,5 +1,7 @@
 /* iclsweep: run, plan and inspect sweeps of in-context-learning experiments (SPEC §2).
  * Only main() decides the exit status: 0 ok, 1 some cells failed, 2 bad input. */
+#include <signal.h>
+
 #include <petscsys.h>
 
 #include "commands.h"
@@ -9,6 +11,7 @@ static const char usage[] = "usage:\n"
                             "  mpiexec -n P iclsweep run -options_file SWEEP.opts -output DIR [options]\n"
                             "  iclsweep plan -options_file SWEEP.opts [-ranks P]\n"
                             "  iclsweep status DIR\n"
+                            "Exit status: 0 ok, 1 some cells failed, 2 bad input, 3 interrupted (run again to resume).\n"
                             "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them.\n";
 
 int main(int argc, char **argv)
@@ -33,10 +36,20 @@ int main(int argc, char **argv)
     return asked ? 0 : 2;
   }
   {
-    char **pargs = args;
-    ierr         = PetscInitialize(&nargs, &pargs, NULL, usage);
+    char      **pargs = args;
+    PetscMPIInt provided;
+    /* Rank 0 dispenses cells from a thread beside its own work (runner.c); MPI must allow it.
+     * With less, rank 0 only dispenses. */
+    if (MPI_Init_thread(&nargs, &pargs, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
+      fprintf(stderr, "iclsweep: MPI_Init_thread failed\n");
+      return 1;
+    }
+    /* A size-limited file (disk quota) must fail a write, not kill the process. */
+    signal(SIGXFSZ, SIG_IGN);
+    ierr = PetscInitialize(&nargs, &pargs, NULL, usage);
     if (ierr) {
       fprintf(stderr, "iclsweep: cannot start (error %d): check -options_file and PETSC_OPTIONS\n", (int)ierr);
+      MPI_Finalize();
       return 2;
     }
   }
@@ -52,5 +65,6 @@ int main(int argc, char **argv)
   }
   PetscPopErrorHandler();
   PetscFinalize();
+  MPI_Finalize();
   return status;
 }

@@ -131,6 +131,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCall(PetscArraycpy(sw->M, M, sw->nM));
   }
   sw->eval_R = 0, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
+  sw->dynamic = PETSC_TRUE, sw->drain_seconds = 60, sw->fault_journal_write = -1;
   for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
   PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
 
@@ -165,6 +166,18 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   OptCall("-seed", PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
   OptCall("-group_size", PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
   OptCall("-output", PetscOptionsString("-output", "output directory DIR (results in DIR/results.nc)", NULL, sw->output, sw->output, sizeof sw->output, NULL));
+  {
+    char schedule[ICL_NAME_LEN] = "dynamic", fault[ICL_NAME_LEN] = "";
+    OptCall("-schedule", PetscOptionsString("-schedule", "dynamic (idle ranks pull the largest cell left) or static (dealt up front)", NULL, schedule, schedule, sizeof schedule, NULL));
+    PetscCheck(!strcmp(schedule, "dynamic") || !strcmp(schedule, "static"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-schedule %s: unknown; use dynamic or static", schedule);
+    sw->dynamic = strcmp(schedule, "dynamic") ? PETSC_FALSE : PETSC_TRUE;
+    OptCall("-drain_seconds", PetscOptionsReal("-drain_seconds", "after SIGTERM/SIGINT/SIGUSR1, seconds in-flight cells may take before they are dropped", NULL, sw->drain_seconds, &sw->drain_seconds, NULL));
+    PetscCheck(sw->drain_seconds >= 0 && sw->drain_seconds < 1e7, PETSC_COMM_SELF, ICL_ERR_INPUT, "-drain_seconds %g: use a number of seconds >= 0", (double)sw->drain_seconds);
+    OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there)", NULL, fault, fault, sizeof fault, NULL));
+    if (!strncmp(fault, "journal_write:", 14)) sw->fault_journal_write = atoi(fault + 14);
+    else if (!strcmp(fault, "results_write")) sw->fault_results_write = PETSC_TRUE;
+    else PetscCheck(!fault[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject %s: use journal_write:N or results_write", fault);
+  }
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, help));
 

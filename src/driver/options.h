@@ -28,6 +28,10 @@ typedef struct {
   PetscInt            eval_tasks;
   PetscInt            seed;
   PetscInt            group_size;
+  PetscBool           dynamic;             /* -schedule dynamic (default) or static */
+  PetscReal           drain_seconds;       /* after a stop signal, time for in-flight cells */
+  PetscInt            fault_journal_write; /* testing: die while writing this journal record (-1: never) */
+  PetscBool           fault_results_write; /* testing: die while writing results.nc */
   char                output[PETSC_MAX_PATH_LEN];
   const ICLFamily    *fam;
   const ICLModelType *types[ICL_MAX_MODELS];

@@ -2,12 +2,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <netcdf.h>
 
+#include "durable.h"
 #include "error.h"
+#include "journal.h"
 
 /* Every NetCDF call is checked; the message names the file and NetCDF's reason. */
 #define NCCall(path, call) \
@@ -20,31 +23,37 @@
 
 static const char *const status_meanings = "pending ok diverged failed not_applicable";
 
-PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, ICLOutputState *state)
+PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscBool *complete)
 {
-  char        path[PETSC_MAX_PATH_LEN], found[64] = "";
+  char        path[PETSC_MAX_PATH_LEN], found[64] = "", done[8] = "";
   struct stat st;
   int         ncid, status;
-  size_t      len = 0;
+  size_t      len = 0, dlen = 0;
+  PetscBool   journal;
+  PetscInt64  ncells;
 
   PetscFunctionBegin;
+  *complete = PETSC_FALSE;
   PetscCheck(dir[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "no output directory: give -output DIR");
   if (stat(dir, &st)) {
     PetscCheck(errno == ENOENT, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: cannot access it (%s)", dir, strerror(errno));
     PetscCheck(mkdir(dir, 0777) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: cannot create the directory (%s); check the path and permissions", dir, strerror(errno));
   } else PetscCheck(S_ISDIR(st.st_mode), PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s exists and is not a directory; choose a directory path", dir);
   PetscCheck(access(dir, W_OK | X_OK) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: directory is not writable (%s)", dir, strerror(errno));
+  PetscCall(ICLJournalPeek(dir, &journal, found, &ncells));
+  PetscCheck(!journal || !found[0] || !strcmp(found, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", dir, found, fingerprint, dir);
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", dir));
-  *state = ICL_OUTPUT_NEW;
   if (stat(path, &st)) PetscFunctionReturn(0);
   status = nc_open(path, NC_NOWRITE, &ncid);
   PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s exists but is not a readable NetCDF file (%s); move it away or choose another -output", path, nc_strerror(status));
-  status = nc_inq_attlen(ncid, NC_GLOBAL, "fingerprint", &len);
+  found[0] = 0;
+  status   = nc_inq_attlen(ncid, NC_GLOBAL, "fingerprint", &len);
   if (status == NC_NOERR && len < sizeof found) status = nc_get_att_text(ncid, NC_GLOBAL, "fingerprint", found);
+  if (status == NC_NOERR && nc_inq_attlen(ncid, NC_GLOBAL, "complete", &dlen) == NC_NOERR && dlen < sizeof done) nc_get_att_text(ncid, NC_GLOBAL, "complete", done);
   nc_close(ncid);
   PetscCheck(status == NC_NOERR && len < sizeof found, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s was not written by iclsweep (no fingerprint attribute); choose another -output", path);
   PetscCheck(!strcmp(found, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", dir, found, fingerprint, dir);
-  *state = ICL_OUTPUT_COMPLETE;
+  *complete = !strcmp(done, "yes") ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -117,6 +126,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n", sw->canonical, sw->output, (int)sw->group_size));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "options", text));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "fingerprint", sw->fingerprint));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "complete", res->count[ICL_STATUS_PENDING] ? "no" : "yes"));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "iclsweep_version", prov->version));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "git_commit", prov->git_commit));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "compiler", prov->compiler));
@@ -134,6 +144,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   {
     const double imbalance = res->busy_mean > 0 ? res->busy_max / res->busy_mean : 1.0;
     NCCall(path, nc_put_att_double(ncid, NC_GLOBAL, "load_imbalance", NC_DOUBLE, 1, &imbalance));
+    NCCall(path, nc_put_att_double(ncid, NC_GLOBAL, "dispatch_seconds_per_cell", NC_DOUBLE, 1, &res->overhead));
   }
   PetscCall(PutText(path, ncid, NC_GLOBAL, "start_time", prov->start));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "end_time", end));
@@ -170,23 +181,9 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PutDoubles(path, ncid, v_align, res->alignment, ncells, buf));
   PetscCall(PutDoubles(path, ncid, v_wall, res->wall, ncells, buf));
   PetscCall(PutDoubles(path, ncid, v_flops, res->flops, ncells, buf));
+  if (sw->fault_results_write) raise(SIGKILL); /* testing: a crash mid-write */
   NCCall(path, nc_put_var_uchar(ncid, v_status, res->status));
   PetscCall(PetscFree2(buf, excess));
-  PetscFunctionReturn(0);
-}
-
-/* Data reach the disk before the name does: a crash leaves the old file or the new one. */
-static PetscErrorCode SyncPath(const char *path)
-{
-  int fd = open(path, O_RDONLY);
-  PetscFunctionBegin;
-  PetscCheck(fd >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot open %s to sync it: %s", path, strerror(errno));
-  if (fsync(fd)) {
-    const int e = errno;
-    close(fd);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "fsync of %s failed: %s", path, strerror(e));
-  }
-  close(fd);
   PetscFunctionReturn(0);
 }
 
@@ -204,12 +201,12 @@ PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const I
   ierr   = WriteFile(tmp, ncid, sw, res, prov);
   status = nc_close(ncid);
   if (!ierr && status != NC_NOERR) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_FILE_WRITE, PETSC_ERROR_INITIAL, "closing %s failed: %s", tmp, nc_strerror(status));
-  if (!ierr) ierr = SyncPath(tmp);
+  if (!ierr) ierr = ICLSyncPath(tmp);
   if (!ierr && rename(tmp, path)) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_FILE_WRITE, PETSC_ERROR_INITIAL, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
   if (ierr) {
     unlink(tmp); /* never leave a half-written file behind */
     PetscFunctionReturn(ierr);
   }
-  PetscCall(SyncPath(sw->output));
+  PetscCall(ICLSyncPath(sw->output));
   PetscFunctionReturn(0);
 }

@@ -4,13 +4,13 @@
 #define ICL_OUTPUT_H
 
 #include "provenance.h"
-#include "runner.h"
+#include "results.h"
 
-typedef enum { ICL_OUTPUT_NEW, ICL_OUTPUT_COMPLETE } ICLOutputState;
-
-/* Creates DIR if needed and says what it holds. A DIR holding another sweep, or anything
- * not written by iclsweep in place of results.nc, is ICL_ERR_INPUT and is left untouched. */
-PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, ICLOutputState *state);
+/* Creates DIR if needed and says whether DIR/results.nc holds this sweep with every cell
+ * done. A DIR holding another sweep, or anything not written by iclsweep in place of
+ * results.nc or the journal, is ICL_ERR_INPUT and is left untouched. */
+PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscBool *complete);
+/* Writes every cell of res (pending ones as fill); the file says whether it is complete. */
 PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov);
 
 #endif

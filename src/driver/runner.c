@@ -1,80 +1,248 @@
 #include "runner.h"
 
+#include <pthread.h>
+#include <time.h>
+
 #include "error.h"
+#include "queue.h"
+#include "signals.h"
 
-/* One cell's result as it travels to rank 0, followed by 2 nM doubles (errors, SEs). */
+enum { TAG_RESULT = 71, TAG_CELL = 72 };
+enum { ICL_MSG_REQUEST = 1, ICL_MSG_LEAVING = 2 }; /* ICLRecord.flags on the way to rank 0 */
+
+/* Rank 0's view of the run, shared by its computing thread and its dispensing thread. */
 typedef struct {
-  PetscInt64 cell;
-  PetscInt   status, steps;
-  PetscReal  train_loss, alignment, wall, flops;
-  char       message[192];
-} Record;
+  MPI_Comm        comm;
+  const ICLSweep *sw;
+  ICLJournal      journal;
+  ICLResults     *res;
+  ICLQueue        queue;
+  pthread_mutex_t lock;
+  PetscMPIInt     size;
+  PetscBool       rank0_works;  /* rank 0 computes cells too (needs MPI_THREAD_MULTIPLE) */
+  PetscInt64      done, todo;   /* cells of this run */
+  double          t0, last_print;
+  PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
+} Dispenser;
 
-static size_t RecordSize(PetscInt nM) { return sizeof(Record) + 2 * sizeof(PetscReal) * (size_t)nM; }
-
-/* Largest first onto the least-loaded rank: the same answer on every rank, no messages. */
-static PetscErrorCode Assign(const ICLSweep *sw, PetscMPIInt size, PetscInt64 ncells, PetscMPIInt *owner, PetscInt64 *order)
+static double Now(void)
 {
-  PetscReal *cost, *load;
-
-  PetscFunctionBegin;
-  PetscCall(PetscMalloc1(ncells, &cost));
-  PetscCall(PetscCalloc1(size, &load));
-  for (PetscInt64 c = 0; c < ncells; c++) {
-    cost[c]  = ICLGridFlops(sw, c);
-    order[c] = c;
-  }
-  /* by cost, descending */
-  {
-    PetscReal *key;
-    PetscInt  *perm;
-    PetscCall(PetscMalloc2(ncells, &key, ncells, &perm));
-    for (PetscInt64 c = 0; c < ncells; c++) key[c] = -cost[c], perm[c] = (PetscInt)c;
-    PetscCall(PetscSortRealWithPermutation((PetscInt)ncells, key, perm));
-    for (PetscInt64 c = 0; c < ncells; c++) order[c] = perm[c];
-    PetscCall(PetscFree2(key, perm));
-  }
-  for (PetscInt64 i = 0; i < ncells; i++) {
-    PetscMPIInt best = 0;
-    for (PetscMPIInt r = 1; r < size; r++)
-      if (load[r] < load[best]) best = r;
-    owner[order[i]] = best;
-    load[best] += cost[order[i]] + 1e6; /* a per-cell constant keeps cheap cells spread */
-  }
-  PetscCall(PetscFree(cost));
-  PetscCall(PetscFree(load));
-  PetscFunctionReturn(0);
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-static PetscErrorCode RunCell(const ICLSweep *sw, PetscInt64 c, Record *rec, PetscReal *err, PetscReal *se)
+/* Runs one cell into rec (record followed by 2 nM doubles). A cell dropped by a stop signal
+ * comes back with rec->cell = -1: it stays pending and runs again on resume. */
+static PetscErrorCode RunCell(const ICLSweep *sw, PetscInt64 c, ICLRecord *rec)
 {
   ICLCellIndex  ix;
   ICLCell       cell;
-  ICLCellResult res;
-  double        t0 = MPI_Wtime();
+  ICLCellResult r;
+  double       *err = (double *)(rec + 1), *se = err + sw->nM;
+  const double  t0  = Now();
 
   PetscFunctionBegin;
   ICLGridIndex(sw, c, &ix);
   ICLGridCell(sw, &ix, &cell);
+  cell.cancel = ICLSignalsCancel;
   for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
-  res = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .test_error = err, .test_error_se = se};
+  r = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .test_error = err, .test_error_se = se};
   if (ICLGridApplicable(sw, &ix)) {
     PetscErrorCode ierr;
     ICLErrorClear();
-    ierr = sw->types[ix.model]->run(&cell, &res);
+    ierr = sw->types[ix.model]->run(&cell, &r);
     if (ierr) {
       /* One cell's error fails that cell only; the sweep goes on. */
-      res.status = ICL_STATUS_FAILED;
-      PetscCall(PetscSNPrintf(res.message, sizeof res.message, "%s", ICLErrorMessage()));
+      r.status = ICL_STATUS_FAILED;
+      PetscCall(PetscSNPrintf(r.message, sizeof r.message, "%s", ICLErrorMessage()));
       for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
     }
   }
-  *rec = (Record){.cell = c, .status = res.status, .steps = res.steps, .train_loss = res.train_loss, .alignment = res.alignment, .wall = MPI_Wtime() - t0, .flops = res.flops};
-  PetscCall(PetscStrncpy(rec->message, res.message, sizeof rec->message));
+  memset(rec, 0, sizeof *rec);
+  rec->cell        = r.status == ICL_STATUS_PENDING ? -1 : c;
+  rec->status      = r.status;
+  rec->steps       = (int32_t)r.steps;
+  rec->interrupted = ICLSignalsStopping();
+  rec->train_loss  = r.train_loss;
+  rec->alignment   = r.alignment;
+  rec->wall        = Now() - t0;
+  rec->flops       = r.flops;
+  PetscCall(PetscStrncpy(rec->message, r.message, sizeof rec->message));
   PetscFunctionReturn(0);
 }
 
-/* Every rank learns whether any rank failed (HPL-style agreement), so none waits forever in a
+/* Rank 0, under the lock: journal a finished cell and report progress. */
+static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
+{
+  PetscFunctionBegin;
+  if (rec->interrupted) ICLSignalsRaise();
+  if (rec->cell < 0) PetscFunctionReturn(0);
+  PetscCall(ICLJournalAppend(ds->journal, rec, ds->res));
+  ICLQueueObserve(ds->queue, rec->cell, rec->wall);
+  ds->done++;
+  const double now = Now();
+  if (now - ds->last_print >= 1.0 || ds->done == ds->todo) {
+    const double     el = now - ds->t0;
+    const PetscInt64 bad = ds->res->count[ICL_STATUS_FAILED];
+    ds->last_print       = now;
+    fprintf(stderr, "[iclsweep] %lld/%lld cells (%lld failed, %lld diverged), %.2f cells/s, ETA %.0f s\n", (long long)(ds->res->ncells - ds->res->count[ICL_STATUS_PENDING]), (long long)ds->res->ncells, (long long)bad, (long long)ds->res->count[ICL_STATUS_DIVERGED], ds->done / el,
+            ICLQueueEta(ds->queue));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscInt64 NextCell(Dispenser *ds, PetscInt worker) { return ds->error || ICLSignalsStopping() ? -1 : ICLQueueNext(ds->queue, worker); }
+
+/* Rank 0, under the lock: keep the first error, stop handing out cells, go on serving until
+ * every worker has left (a worker left waiting would hang the job). */
+static void Fail(Dispenser *ds, PetscErrorCode ierr)
+{
+  if (ierr && !ds->error) ds->error = ierr;
+}
+
+/* Worker w's number in the queue: rank r, less one when rank 0 only dispenses. */
+static PetscInt WorkerOf(Dispenser *ds, PetscMPIInt rank) { return ds->rank0_works ? rank : rank - 1; }
+
+/* Serves the other ranks. A message carries a finished cell, a request for the next, or
+ * says its sender leaves. The dispenser polls with short sleeps rather than blocking in MPI
+ * (which spins): it shares a core with rank 0's own work. One fsync covers every result that
+ * arrived meanwhile, and workers never wait for it (they ask for their next cell early). */
+static PetscErrorCode Dispense(Dispenser *ds)
+{
+  const size_t          rsize  = ICLRecordSize(ds->sw->nM);
+  const struct timespec nap    = {0, 200000};
+  PetscMPIInt           active = ds->size - 1, arrived;
+  PetscBool             dirty  = PETSC_FALSE;
+  ICLRecord            *rec;
+  MPI_Request           req;
+  MPI_Status            st;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc(rsize, &rec));
+  PetscCallMPI(MPI_Irecv(rec, (PetscMPIInt)rsize, MPI_BYTE, MPI_ANY_SOURCE, TAG_RESULT, ds->comm, &req));
+  while (active > 0) {
+    PetscCallMPI(MPI_Test(&req, &arrived, &st));
+    if (!arrived) {
+      if (dirty) { /* idle: make what arrived durable */
+        pthread_mutex_lock(&ds->lock);
+        if (!ds->error) Fail(ds, ICLJournalSync(ds->journal));
+        pthread_mutex_unlock(&ds->lock);
+        dirty = PETSC_FALSE;
+      } else nanosleep(&nap, NULL);
+      continue;
+    }
+    pthread_mutex_lock(&ds->lock);
+    if (rec->interrupted) ICLSignalsRaise();
+    if (rec->flags & ICL_MSG_REQUEST) {
+      const PetscInt64 next = NextCell(ds, WorkerOf(ds, st.MPI_SOURCE));
+      pthread_mutex_unlock(&ds->lock);
+      PetscCallMPI(MPI_Send(&next, 1, MPIU_INT64, st.MPI_SOURCE, TAG_CELL, ds->comm));
+      pthread_mutex_lock(&ds->lock);
+    }
+    if (rec->flags & ICL_MSG_LEAVING) active--;
+    if (rec->cell >= 0 && !ds->error) {
+      Fail(ds, Deliver(ds, rec));
+      dirty = PETSC_TRUE;
+    }
+    pthread_mutex_unlock(&ds->lock);
+    PetscCallMPI(MPI_Irecv(rec, (PetscMPIInt)rsize, MPI_BYTE, MPI_ANY_SOURCE, TAG_RESULT, ds->comm, &req));
+  }
+  PetscCallMPI(MPI_Cancel(&req));
+  PetscCallMPI(MPI_Request_free(&req));
+  pthread_mutex_lock(&ds->lock);
+  if (dirty && !ds->error) Fail(ds, ICLJournalSync(ds->journal));
+  pthread_mutex_unlock(&ds->lock);
+  PetscCall(PetscFree(rec));
+  PetscFunctionReturn(0);
+}
+
+static void *DispenseThread(void *arg)
+{
+  Dispenser     *ds   = arg;
+  PetscErrorCode ierr = Dispense(ds);
+  pthread_mutex_lock(&ds->lock);
+  Fail(ds, ierr);
+  pthread_mutex_unlock(&ds->lock);
+  return NULL;
+}
+
+/* Rank 0's own share of the cells. */
+static PetscErrorCode WorkRank0(Dispenser *ds, double *busy)
+{
+  ICLRecord *rec;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc(ICLRecordSize(ds->sw->nM), &rec));
+  for (;;) {
+    pthread_mutex_lock(&ds->lock);
+    const PetscInt64 c = NextCell(ds, 0);
+    pthread_mutex_unlock(&ds->lock);
+    if (c < 0) break;
+    const double t0 = Now();
+    PetscCall(RunCell(ds->sw, c, rec));
+    *busy += Now() - t0;
+    pthread_mutex_lock(&ds->lock);
+    if (!ds->error) Fail(ds, Deliver(ds, rec));
+    if (!ds->error) Fail(ds, ICLJournalSync(ds->journal));
+    pthread_mutex_unlock(&ds->lock);
+  }
+  PetscCall(PetscFree(rec));
+  PetscFunctionReturn(0);
+}
+
+/* Sends rec with the given flags to rank 0. */
+static PetscErrorCode Tell(MPI_Comm comm, ICLRecord *rec, size_t rsize, int32_t flags)
+{
+  PetscFunctionBegin;
+  rec->flags       = flags;
+  rec->interrupted = ICLSignalsStopping();
+  PetscCallMPI(MPI_Send(rec, (PetscMPIInt)rsize, MPI_BYTE, 0, TAG_RESULT, comm));
+  PetscFunctionReturn(0);
+}
+
+/* Any rank but 0: ask for the next cell before running the current one, so the round trip to
+ * rank 0 hides behind the work; send each result as soon as it is ready. */
+static PetscErrorCode WorkRemote(MPI_Comm comm, const ICLSweep *sw, double *busy, double *wait, PetscInt64 *ncells)
+{
+  const size_t   rsize = ICLRecordSize(sw->nM);
+  ICLRecord     *rec;
+  PetscInt64     cur, next;
+  MPI_Request    req;
+  PetscErrorCode ierr = 0;
+  double         t0   = Now();
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc(rsize, &rec));
+  rec->cell = -1;
+  PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
+  PetscCallMPI(MPI_Recv(&cur, 1, MPIU_INT64, 0, TAG_CELL, comm, MPI_STATUS_IGNORE));
+  *wait += Now() - t0;
+  while (cur >= 0) {
+    rec->cell = -1;
+    PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
+    PetscCallMPI(MPI_Irecv(&next, 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
+    t0   = Now();
+    ierr = RunCell(sw, cur, rec);
+    *busy += Now() - t0;
+    if (ierr) {
+      PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE)); /* rank 0 answers every request */
+      break;
+    }
+    (*ncells)++;
+    PetscCall(Tell(comm, rec, rsize, 0));
+    t0 = Now();
+    PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE));
+    *wait += Now() - t0;
+    cur = next;
+  }
+  /* Leaving: rank 0 serves until every worker has said so (a failed worker too). */
+  rec->cell = -1;
+  PetscCall(Tell(comm, rec, rsize, ICL_MSG_LEAVING));
+  PetscCall(PetscFree(rec));
+  PetscFunctionReturn(ierr);
+}
+
+/* Every rank learns whether any rank failed (HPL-style), so none waits forever in a
  * collective that a failed rank will never enter. */
 static PetscErrorCode Agree(MPI_Comm comm, PetscErrorCode local)
 {
@@ -85,114 +253,61 @@ static PetscErrorCode Agree(MPI_Comm comm, PetscErrorCode local)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode RunOwnCells(MPI_Comm comm, const ICLSweep *sw, char **buf, PetscMPIInt *nmine, PetscReal *busy)
+static PetscErrorCode Rank0(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscMPIInt size, double *busy, PetscMPIInt *nworkers)
 {
-  const PetscInt64 ncells = ICLGridSize(sw);
-  const size_t     rsize  = RecordSize(sw->nM);
-  PetscMPIInt      rank, size;
-  PetscMPIInt     *owner;
-  PetscInt64      *order;
-  double           t0 = MPI_Wtime();
+  Dispenser ds = {.comm = comm, .sw = sw, .journal = j, .res = res, .size = size, .t0 = Now()};
+  PetscMPIInt level;
+  pthread_t   thread;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Query_thread(&level));
+  /* Without MPI_THREAD_MULTIPLE rank 0 only dispenses (when there is anyone to serve). */
+  ds.rank0_works = size == 1 || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
+  ds.todo        = res->count[ICL_STATUS_PENDING];
+  PetscCall(ICLQueueCreate(sw, res, ds.rank0_works ? size : size - 1, sw->dynamic, &ds.queue));
+  pthread_mutex_init(&ds.lock, NULL);
+  *nworkers          = ds.rank0_works ? size : size - 1;
+  PetscErrorCode ierr = 0;
+  if (!ds.rank0_works) ierr = Dispense(&ds);
+  else if (size == 1) ierr = WorkRank0(&ds, busy);
+  else {
+    PetscCheck(pthread_create(&thread, NULL, DispenseThread, &ds) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot start the dispensing thread");
+    ierr = WorkRank0(&ds, busy);
+    pthread_mutex_lock(&ds.lock);
+    Fail(&ds, ierr); /* the thread then sends every worker home */
+    pthread_mutex_unlock(&ds.lock);
+    pthread_join(thread, NULL);
+  }
+  if (!ierr) ierr = ds.error;
+  pthread_mutex_destroy(&ds.lock);
+  PetscCall(ICLQueueDestroy(&ds.queue));
+  PetscFunctionReturn(ierr);
+}
+
+PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscBool *interrupted)
+{
+  PetscMPIInt    rank, size, stop, nworkers = 1;
+  double         busy = 0, wait = 0, busy_max, busy_sum, wait_sum;
+  PetscInt64     ncells = 0, ncells_sum;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(PetscMalloc2(ncells, &owner, ncells, &order));
-  PetscCall(Assign(sw, size, ncells, owner, order));
-  *nmine = 0;
-  for (PetscInt64 c = 0; c < ncells; c++) *nmine += owner[c] == rank;
-  PetscCall(PetscMalloc1(rsize * (size_t)PetscMax(*nmine, 1), buf));
-  for (PetscInt64 i = 0, done = 0; i < ncells; i++) {
-    const PetscInt64 c = order[i];
-    if (owner[c] != rank) continue;
-    char *r = *buf + rsize * (size_t)done;
-    PetscCall(RunCell(sw, c, (Record *)r, (PetscReal *)(r + sizeof(Record)), (PetscReal *)(r + sizeof(Record)) + sw->nM));
-    done++;
-    if (rank == 0) {
-      const double el = MPI_Wtime() - t0;
-      PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "[iclsweep] rank 0: %d/%d of its cells, %.1f s, ETA %.0f s\n", (int)done, (int)*nmine, el, el / done * (*nmine - done)));
-    }
-  }
-  *busy = MPI_Wtime() - t0;
-  PetscCall(PetscFree2(owner, order));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode Unpack(const ICLSweep *sw, const char *all, PetscInt64 n, ICLResults *res)
-{
-  const size_t rsize = RecordSize(sw->nM);
-  size_t       flen  = 0, fused = 0;
-
-  PetscFunctionBegin;
-  for (PetscInt64 i = 0; i < n; i++) {
-    const Record    *r  = (const Record *)(all + rsize * (size_t)i);
-    const PetscReal *ev = (const PetscReal *)(all + rsize * (size_t)i + sizeof(Record));
-    const PetscInt64 c  = r->cell;
-    res->status[c]      = (unsigned char)r->status;
-    res->train_loss[c]  = r->train_loss;
-    res->alignment[c]   = r->alignment;
-    res->wall[c]        = r->wall;
-    res->flops[c]       = r->flops;
-    PetscCall(PetscArraycpy(res->test_error + c * sw->nM, ev, sw->nM));
-    PetscCall(PetscArraycpy(res->test_error_se + c * sw->nM, ev + sw->nM, sw->nM));
-    if (r->message[0]) flen += strlen(r->message) + 64;
-  }
-  PetscCall(PetscCalloc1(flen + 1, &res->failures));
-  for (PetscInt64 i = 0; i < n; i++) {
-    const Record *r = (const Record *)(all + rsize * (size_t)i);
-    if (r->message[0]) fused += (size_t)snprintf(res->failures + fused, flen + 1 - fused, "cell %lld: %s\n", (long long)r->cell, r->message);
-  }
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLResults *res)
-{
-  const PetscInt64 ncells = ICLGridSize(sw);
-  const size_t     rsize  = RecordSize(sw->nM);
-  PetscMPIInt      rank, size, nmine = 0, *counts = NULL, *displs = NULL;
-  char            *mine = NULL, *all = NULL;
-  PetscReal        busy = 0, busy_max, busy_sum;
-  PetscErrorCode   ierr;
-
-  PetscFunctionBegin;
-  PetscCall(PetscMemzero(res, sizeof *res));
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCheck(ncells * (PetscInt64)rsize < 2000000000LL, PETSC_COMM_SELF, ICL_ERR_INPUT, "the sweep has %lld cells, too many for one run; split it with -shard/-num_shards", (long long)ncells);
-  ierr = RunOwnCells(comm, sw, &mine, &nmine, &busy);
+  if (rank == 0) ierr = Rank0(comm, sw, j, res, size, &busy, &nworkers);
+  else ierr = WorkRemote(comm, sw, &busy, &wait, &ncells);
   PetscCall(Agree(comm, ierr));
-
-  PetscCallMPI(MPI_Allreduce(&busy, &busy_max, 1, MPIU_REAL, MPI_MAX, comm));
-  PetscCallMPI(MPI_Allreduce(&busy, &busy_sum, 1, MPIU_REAL, MPI_SUM, comm));
+  stop = ICLSignalsStopping();
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, comm));
+  *interrupted = stop ? PETSC_TRUE : PETSC_FALSE;
+  PetscCallMPI(MPI_Reduce(&busy, &busy_max, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
+  PetscCallMPI(MPI_Reduce(&busy, &busy_sum, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
+  PetscCallMPI(MPI_Reduce(&wait, &wait_sum, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
+  PetscCallMPI(MPI_Reduce(&ncells, &ncells_sum, 1, MPIU_INT64, MPI_SUM, 0, comm));
   if (rank == 0) {
-    PetscCall(PetscMalloc2(size, &counts, size, &displs));
-    PetscCall(PetscMalloc1(rsize * (size_t)ncells, &all));
-  }
-  {
-    const PetscMPIInt bytes = (PetscMPIInt)(rsize * (size_t)nmine);
-    PetscCallMPI(MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, comm));
-    if (rank == 0)
-      for (PetscMPIInt r = 0, off = 0; r < size; r++) displs[r] = off, off += counts[r];
-    PetscCallMPI(MPI_Gatherv(mine, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, comm));
-  }
-  if (rank == 0) {
-    res->ncells = ncells;
-    res->nM     = sw->nM;
-    PetscCall(PetscMalloc7(ncells, &res->status, ncells, &res->train_loss, ncells, &res->alignment, ncells, &res->wall, ncells, &res->flops, ncells * sw->nM, &res->test_error, ncells * sw->nM, &res->test_error_se));
-    PetscCall(Unpack(sw, all, ncells, res));
     res->busy_max  = busy_max;
-    res->busy_mean = busy_sum / size;
-    PetscCall(PetscFree2(counts, displs));
-    PetscCall(PetscFree(all));
+    res->busy_mean = busy_sum / nworkers;
+    res->overhead  = ncells_sum ? wait_sum / ncells_sum : 0.0;
   }
-  PetscCall(PetscFree(mine));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode ICLResultsDestroy(ICLResults *res)
-{
-  PetscFunctionBegin;
-  if (res->status) PetscCall(PetscFree7(res->status, res->train_loss, res->alignment, res->wall, res->flops, res->test_error, res->test_error_se));
-  PetscCall(PetscFree(res->failures));
   PetscFunctionReturn(0);
 }

@@ -24,17 +24,18 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 {
   const PetscInt     d = cell->task.d, B = cell->B;
   PetscReal         *Mt, *Vt, *work, *W;
-  PetscBool          diverged;
+  ICLGDOutcome       outcome;
   ICLLogisticProblem prob;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc3((size_t)B * d, &Mt, (size_t)B * d, &Vt, (size_t)B * d, &work));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   for (PetscInt t = 0; t < B; t++) ICLGmmTrainPair(&cell->task, (int)cell->N, (uint64_t)t, Mt + (size_t)t * d, Vt + (size_t)t * d);
-  prob = (ICLLogisticProblem){.B = B, .d = d, .Mt = Mt, .Vt = Vt, .work = work};
-  PetscCall(ICLLogisticGD(&prob, cell->T, cell->lr, W, &res->train_loss, &res->steps, &diverged));
+  prob = (ICLLogisticProblem){.B = B, .d = d, .cancel = cell->cancel, .Mt = Mt, .Vt = Vt, .work = work};
+  PetscCall(ICLLogisticGD(&prob, cell->T, cell->lr, W, &res->train_loss, &res->steps, &outcome));
   res->flops = 4.0 * B * (PetscReal)d * d * res->steps + 2.0 * B * (PetscReal)d * d;
-  if (diverged) {
+  if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
+  else if (outcome == ICL_GD_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
     PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
   } else {

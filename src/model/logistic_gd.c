@@ -32,20 +32,25 @@ PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscBool *diverged)
+PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
 {
   PetscFunctionBegin;
-  *diverged = PETSC_FALSE;
+  *outcome = ICL_GD_DONE;
   for (PetscInt t = 0; t < T; t++) {
+    if (p->cancel && p->cancel()) {
+      *outcome = ICL_GD_CANCELLED;
+      *steps   = t;
+      PetscFunctionReturn(0);
+    }
     PetscCall(ICLLogisticLossGrad(p, W, loss, -lr, W));
     if (PetscIsInfOrNanReal(*loss)) {
-      *diverged = PETSC_TRUE;
-      *steps    = t;
+      *outcome = ICL_GD_DIVERGED;
+      *steps   = t;
       PetscFunctionReturn(0);
     }
   }
   *steps = T;
   PetscCall(ICLLogisticLossGrad(p, W, loss, 0.0, NULL));
-  if (PetscIsInfOrNanReal(*loss)) *diverged = PETSC_TRUE;
+  if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_GD_DIVERGED;
   PetscFunctionReturn(0);
 }

@@ -5,8 +5,11 @@
 
 #include <petscsys.h>
 
+typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
+
 typedef struct {
   PetscInt         B, d;
+  PetscBool (*cancel)(void); /* polled between steps; may be NULL */
   const PetscReal *Mt, *Vt; /* d x B column-major: column tau is m_tau (resp. v_tau) */
   PetscReal       *work;    /* d x B scratch */
 } ICLLogisticProblem;
@@ -15,8 +18,9 @@ typedef struct {
  * With G = W and alpha = -lr this is one GD step. Costs 4 B d^2 flop (2 B d^2 without G). */
 PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
 
-/* T steps of GD from the W given; stops at the first non-finite loss (*diverged, *steps =
- * the step it happened at). *loss is the loss at the final W. */
-PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscBool *diverged);
+/* T steps of GD from the W given. Stops early at the first non-finite loss (DIVERGED, *steps
+ * = the step it happened at) or when p->cancel says so (CANCELLED). *loss is the loss at
+ * the final W. */
+PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
 
 #endif

@@ -28,10 +28,12 @@ typedef struct {
   const PetscInt  *M;          /* test context lengths */
   PetscInt         nM;
   PetscInt         eval_tasks; /* test tasks */
+  PetscBool (*cancel)(void);   /* polled by long computations; true: stop, report PENDING */
 } ICLCell;
 
 /* A model's results for one cell; test_error and test_error_se (length nM) are the
- * caller's. Values that do not exist for a model are NaN. */
+ * caller's. Values that do not exist for a model are NaN. A cell given up because
+ * cell->cancel said so has status PENDING: it will run again. */
 typedef struct {
   ICLStatus  status;
   PetscReal  train_loss, alignment, flops;

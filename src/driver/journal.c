@@ -1,0 +1,266 @@
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "durable.h"
+#include "error.h"
+
+#define ICL_JOURNAL_MAGIC   "ICLSWEEP-JOURNAL"
+#define ICL_JOURNAL_VERSION 1u
+
+typedef struct {
+  char     magic[16];
+  uint32_t version, rsize;
+  int64_t  ncells;
+  int32_t  nM;
+  char     fingerprint[17];
+  char     pad[3];
+  uint32_t crc; /* of every byte before it */
+} Header;
+
+struct ICLJournal_s {
+  int        fd;
+  char       path[PETSC_MAX_PATH_LEN];
+  size_t     rsize;                   /* record bytes, without the CRC */
+  off_t      end;                     /* where the next record goes */
+  PetscInt64 loaded, dropped, duplicates;
+  PetscInt   fault_write, appended;   /* -fault_inject journal_write:N */
+  unsigned char *buf;
+};
+
+static uint32_t Crc(const void *p, size_t n) { return (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)p, (uInt)n); }
+
+static void MakeHeader(const ICLSweep *sw, Header *h)
+{
+  memset(h, 0, sizeof *h);
+  memcpy(h->magic, ICL_JOURNAL_MAGIC, sizeof h->magic);
+  h->version = ICL_JOURNAL_VERSION;
+  h->rsize   = (uint32_t)ICLRecordSize(sw->nM);
+  h->ncells  = ICLGridSize(sw);
+  h->nM      = (int32_t)sw->nM;
+  memcpy(h->fingerprint, sw->fingerprint, sizeof h->fingerprint);
+  h->crc = Crc(h, offsetof(Header, crc));
+}
+
+/* Full write or an error: write(2) may write less than asked. */
+static int WriteAll(int fd, const void *buf, size_t n, off_t at)
+{
+  const char *p = buf;
+  while (n > 0) {
+    const ssize_t w = pwrite(fd, p, n, at);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    p += w, n -= (size_t)w, at += w;
+  }
+  return 0;
+}
+
+static PetscErrorCode ReadHeader(int fd, const char *path, Header *h, PetscBool *valid)
+{
+  ssize_t got;
+  PetscFunctionBegin;
+  got    = pread(fd, h, sizeof *h, 0);
+  *valid = got == (ssize_t)sizeof *h ? PETSC_TRUE : PETSC_FALSE;
+  if (!*valid) PetscFunctionReturn(0); /* torn while being created: holds no record */
+  PetscCheck(!memcmp(h->magic, ICL_JOURNAL_MAGIC, sizeof h->magic), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s is not an iclsweep journal; move it away or choose another -output", path);
+  PetscCheck(h->crc == Crc(h, offsetof(Header, crc)) && h->version == ICL_JOURNAL_VERSION && h->fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch or unknown version %u); it cannot be resumed. Move the directory away to start over", path,
+             h->version);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLJournalPeek(const char *dir, PetscBool *exists, char fingerprint[17], PetscInt64 *ncells)
+{
+  char      path[PETSC_MAX_PATH_LEN];
+  Header    h;
+  PetscBool valid;
+  int       fd;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/journal", dir));
+  fd      = open(path, O_RDONLY);
+  *exists = fd >= 0 ? PETSC_TRUE : PETSC_FALSE;
+  fingerprint[0] = 0;
+  *ncells        = 0;
+  if (fd < 0) {
+    PetscCheck(errno == ENOENT, PETSC_COMM_SELF, ICL_ERR_INPUT, "cannot read %s: %s", path, strerror(errno));
+    PetscFunctionReturn(0);
+  }
+  {
+    PetscErrorCode ierr = ReadHeader(fd, path, &h, &valid);
+    close(fd);
+    PetscCall(ierr);
+  }
+  if (valid) {
+    memcpy(fingerprint, h.fingerprint, 17);
+    *ncells = h.ncells;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLJournalScan(const char *dir, PetscInt64 *ncells, PetscInt64 count[5], double *wall, PetscInt64 *dropped, PetscInt64 *duplicates)
+{
+  char           path[PETSC_MAX_PATH_LEN];
+  Header         h;
+  PetscBool      valid;
+  unsigned char *seen = NULL, *buf = NULL;
+  size_t         slot;
+  int            fd;
+  PetscErrorCode ierr = 0;
+
+  PetscFunctionBegin;
+  for (int s = 0; s < 5; s++) count[s] = 0;
+  *wall = 0, *dropped = 0, *duplicates = 0, *ncells = 0;
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/journal", dir));
+  fd = open(path, O_RDONLY);
+  PetscCheck(fd >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "cannot read %s: %s; is %s an iclsweep output directory?", path, strerror(errno), dir);
+  ierr = ReadHeader(fd, path, &h, &valid);
+  if (!ierr && !valid) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, ICL_ERR_INPUT, PETSC_ERROR_INITIAL, "%s has no complete header yet", path);
+  if (!ierr) {
+    slot = h.rsize + sizeof(uint32_t);
+    ierr = PetscCalloc2(h.ncells, &seen, slot, &buf);
+  }
+  for (off_t at = (off_t)sizeof h; !ierr; at += (off_t)slot) {
+    const ssize_t got = pread(fd, buf, slot, at);
+    uint32_t      crc;
+    if (got <= 0) break;
+    if (got < (ssize_t)slot) {
+      (*dropped)++;
+      break;
+    }
+    memcpy(&crc, buf + h.rsize, sizeof crc);
+    const ICLRecord *rec = (const ICLRecord *)buf;
+    if (crc != Crc(buf, h.rsize) || rec->cell < 0 || rec->cell >= h.ncells || rec->status < 1 || rec->status > 4) (*dropped)++;
+    else if (seen[rec->cell]) (*duplicates)++;
+    else {
+      seen[rec->cell] = 1;
+      count[rec->status]++;
+      *wall += rec->wall;
+    }
+  }
+  close(fd);
+  PetscCall(ierr);
+  *ncells                        = h.ncells;
+  count[ICL_STATUS_PENDING]      = h.ncells - count[1] - count[2] - count[3] - count[4];
+  PetscCall(PetscFree2(seen, buf));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Load(ICLJournal j, off_t size, ICLResults *res)
+{
+  const size_t slot = j->rsize + sizeof(uint32_t);
+  off_t        at   = (off_t)sizeof(Header);
+
+  PetscFunctionBegin;
+  for (; at + (off_t)slot <= size; at += (off_t)slot) {
+    uint32_t  crc;
+    PetscBool dup;
+    PetscCheck(pread(j->fd, j->buf, slot, at) == (ssize_t)slot, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read %s: %s", j->path, strerror(errno));
+    memcpy(&crc, j->buf + j->rsize, sizeof crc);
+    if (crc != Crc(j->buf, j->rsize)) {
+      j->dropped++;
+      PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: warning: %s: record at byte %lld fails its checksum; dropped (its cell will run again)\n", j->path, (long long)at));
+      continue;
+    }
+    PetscCall(ICLResultsStore(res, (const ICLRecord *)j->buf, &dup));
+    if (dup) j->duplicates++;
+    else j->loaded++;
+  }
+  if (at < size) {
+    /* A record torn by a crash mid-write: cut it off so appends start on a boundary. */
+    j->dropped++;
+    PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: warning: %s: torn record of %lld bytes at its end (a crash while writing); dropped\n", j->path, (long long)(size - at)));
+    PetscCheck(ftruncate(j->fd, at) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot truncate %s: %s", j->path, strerror(errno));
+  }
+  j->end = at;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *jp, ICLResults *res)
+{
+  ICLJournal  j;
+  Header      want, have;
+  PetscBool   valid;
+  struct stat st;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&j));
+  *jp             = j;
+  j->fd           = -1;
+  j->rsize        = ICLRecordSize(sw->nM);
+  j->fault_write  = sw->fault_journal_write;
+  PetscCall(PetscMalloc1(j->rsize + sizeof(uint32_t), &j->buf));
+  PetscCall(PetscSNPrintf(j->path, sizeof j->path, "%s/journal", sw->output));
+  j->fd = open(j->path, O_RDWR | O_CREAT, 0644);
+  PetscCheck(j->fd >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "cannot open %s: %s", j->path, strerror(errno));
+  PetscCheck(flock(j->fd, LOCK_EX | LOCK_NB) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s is in use by another iclsweep run; wait for it to finish or choose another -output", sw->output);
+  PetscCheck(fstat(j->fd, &st) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot stat %s: %s", j->path, strerror(errno));
+  MakeHeader(sw, &want);
+  PetscCall(ReadHeader(j->fd, j->path, &have, &valid));
+  if (valid) {
+    PetscCheck(!strcmp(have.fingerprint, want.fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", sw->output, have.fingerprint, want.fingerprint,
+               sw->output);
+    PetscCheck(have.rsize == want.rsize && have.ncells == want.ncells, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: header does not match its own fingerprint; the journal is corrupt. Move the directory away to start over", j->path);
+    PetscCall(Load(j, st.st_size, res));
+  } else {
+    /* New, or torn before its header was complete (then it holds no record). */
+    PetscCheck(WriteAll(j->fd, &want, sizeof want, 0) == 0 && ftruncate(j->fd, sizeof want) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", j->path, strerror(errno));
+    PetscCall(ICLJournalSync(j));
+    PetscCall(ICLSyncPath(sw->output)); /* the journal's name is durable too */
+    j->end = (off_t)sizeof want;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLJournalAppend(ICLJournal j, const ICLRecord *rec, ICLResults *res)
+{
+  const uint32_t crc = Crc(rec, j->rsize);
+  PetscBool      dup;
+
+  PetscFunctionBegin;
+  memcpy(j->buf, rec, j->rsize);
+  memcpy(j->buf + j->rsize, &crc, sizeof crc);
+  if (j->fault_write >= 0 && j->appended == j->fault_write) {
+    /* Fault injection for tests: die half-way through a record, as a crash would. */
+    (void)WriteAll(j->fd, j->buf, j->rsize / 2, j->end);
+    raise(SIGKILL);
+  }
+  PetscCheck(WriteAll(j->fd, j->buf, j->rsize + sizeof crc, j->end) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot append to %s: %s (finished cells so far are safe; free space and run again to resume)", j->path, strerror(errno));
+  j->end += (off_t)(j->rsize + sizeof crc);
+  j->appended++;
+  PetscCall(ICLResultsStore(res, rec, &dup));
+  if (dup) j->duplicates++;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLJournalSync(ICLJournal j)
+{
+  PetscFunctionBegin;
+  PetscCheck(fdatasync(j->fd) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot sync %s: %s", j->path, strerror(errno));
+  PetscFunctionReturn(0);
+}
+
+void ICLJournalCounts(ICLJournal j, PetscInt64 *loaded, PetscInt64 *dropped, PetscInt64 *duplicates)
+{
+  *loaded     = j->loaded;
+  *dropped    = j->dropped;
+  *duplicates = j->duplicates;
+}
+
+PetscErrorCode ICLJournalClose(ICLJournal *jp)
+{
+  ICLJournal j = *jp;
+  PetscFunctionBegin;
+  if (!j) PetscFunctionReturn(0);
+  if (j->fd >= 0) close(j->fd); /* releases the lock */
+  PetscCall(PetscFree(j->buf));
+  PetscCall(PetscFree(*jp));
+  PetscFunctionReturn(0);
+}

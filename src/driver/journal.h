@@ -1,0 +1,31 @@
+/* The journal: an append-only, checksummed, fsync'ed file of finished cells, DIR/journal.
+ * A cell is durable once its record is synced; results.nc is always rebuilt from the
+ * journal, so a crash at any instant loses at most the cells in flight (SPEC §6).
+ *
+ * Layout: a header (magic, fingerprint, grid size, record size, CRC-32) then fixed-size
+ * records, each followed by its CRC-32. A torn tail or a corrupt record is dropped with a
+ * warning when the journal is opened; every other record survives. */
+#ifndef ICL_JOURNAL_H
+#define ICL_JOURNAL_H
+
+#include "results.h"
+
+typedef struct ICLJournal_s *ICLJournal;
+
+/* Opens (creating when absent) DIR/journal for this sweep, takes an exclusive lock, and
+ * loads every valid record into res. A journal of another sweep, a corrupt header, or a DIR
+ * in use by another run is ICL_ERR_INPUT, and nothing is changed. */
+PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *j, ICLResults *res);
+/* Reads DIR/journal's header only: *exists, and the sweep's fingerprint and grid size. */
+PetscErrorCode ICLJournalPeek(const char *dir, PetscBool *exists, char fingerprint[17], PetscInt64 *ncells);
+/* Read-only summary of DIR/journal for `status` (a run may be appending meanwhile): cells per
+ * status (first record of each cell), the wall time they took, and records dropped. */
+PetscErrorCode ICLJournalScan(const char *dir, PetscInt64 *ncells, PetscInt64 count[5], double *wall, PetscInt64 *dropped, PetscInt64 *duplicates);
+/* Appends one record (durable after the next ICLJournalSync) and stores it in res. */
+PetscErrorCode ICLJournalAppend(ICLJournal j, const ICLRecord *rec, ICLResults *res);
+PetscErrorCode ICLJournalSync(ICLJournal j);
+/* Records read back when the journal was opened, and how many were dropped. */
+void           ICLJournalCounts(ICLJournal j, PetscInt64 *loaded, PetscInt64 *dropped, PetscInt64 *duplicates);
+PetscErrorCode ICLJournalClose(ICLJournal *j);
+
+#endif

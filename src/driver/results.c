@@ -1,0 +1,61 @@
+#include "results.h"
+
+size_t ICLRecordSize(PetscInt nM) { return sizeof(ICLRecord) + 2 * sizeof(double) * (size_t)nM; }
+
+PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
+{
+  const PetscInt64 n = ICLGridSize(sw);
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(res, sizeof *res));
+  res->ncells = n;
+  res->nM     = sw->nM;
+  PetscCall(PetscCalloc1(n, &res->status));
+  PetscCall(PetscMalloc6(n, &res->train_loss, n, &res->alignment, n, &res->wall, n, &res->flops, n * sw->nM, &res->test_error, n * sw->nM, &res->test_error_se));
+  for (PetscInt64 c = 0; c < n; c++) res->train_loss[c] = res->alignment[c] = res->wall[c] = res->flops[c] = NAN;
+  for (PetscInt64 i = 0; i < n * sw->nM; i++) res->test_error[i] = res->test_error_se[i] = NAN;
+  res->count[ICL_STATUS_PENDING] = n;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool *dup)
+{
+  const PetscInt64 c  = rec->cell;
+  const double    *ev = (const double *)(rec + 1);
+
+  PetscFunctionBegin;
+  PetscCheck(c >= 0 && c < res->ncells && rec->status > ICL_STATUS_PENDING && rec->status <= ICL_STATUS_NOT_APPLICABLE, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "record of cell %lld with status %d does not belong to this sweep", (long long)c, (int)rec->status);
+  *dup = res->status[c] != ICL_STATUS_PENDING ? PETSC_TRUE : PETSC_FALSE;
+  if (*dup) PetscFunctionReturn(0);
+  res->count[ICL_STATUS_PENDING]--;
+  res->count[rec->status]++;
+  res->status[c]     = (unsigned char)rec->status;
+  res->train_loss[c] = rec->train_loss;
+  res->alignment[c]  = rec->alignment;
+  res->wall[c]       = rec->wall;
+  res->flops[c]      = rec->flops;
+  PetscCall(PetscArraycpy(res->test_error + c * res->nM, ev, res->nM));
+  PetscCall(PetscArraycpy(res->test_error_se + c * res->nM, ev + res->nM, res->nM));
+  if (rec->message[0]) {
+    char   line[256];
+    size_t len;
+    PetscCall(PetscSNPrintf(line, sizeof line, "cell %lld: %.*s\n", (long long)c, (int)sizeof rec->message, rec->message));
+    len = strlen(line);
+    if (res->failures_len + len + 1 > res->failures_cap) {
+      res->failures_cap = 2 * (res->failures_len + len + 1);
+      PetscCall(PetscRealloc(res->failures_cap, &res->failures));
+    }
+    memcpy(res->failures + res->failures_len, line, len + 1);
+    res->failures_len += len;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLResultsDestroy(ICLResults *res)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree(res->status));
+  PetscCall(PetscFree6(res->train_loss, res->alignment, res->wall, res->flops, res->test_error, res->test_error_se));
+  PetscCall(PetscFree(res->failures));
+  PetscFunctionReturn(0);
+}

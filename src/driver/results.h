@@ -1,0 +1,37 @@
+/* Every cell's results in grid order, as rank 0 holds them while a sweep runs: filled from
+ * the journal, written to results.nc. */
+#ifndef ICL_RESULTS_H
+#define ICL_RESULTS_H
+
+#include "grid.h"
+
+typedef struct {
+  PetscInt64     ncells;
+  PetscInt       nM;
+  unsigned char *status;                                /* pending until a record arrives */
+  PetscReal     *train_loss, *alignment, *wall, *flops; /* per cell */
+  PetscReal     *test_error, *test_error_se;            /* per cell x nM */
+  PetscInt64     count[5];                              /* cells per status */
+  char          *failures;                              /* "cell N: message" lines */
+  size_t         failures_len, failures_cap;
+  PetscReal      busy_max, busy_mean, overhead;         /* load balance and per-cell dispatch, s */
+} ICLResults;
+
+/* One finished cell as it travels (MPI) and is stored (journal): followed by 2 nM doubles,
+ * the test errors and their standard errors. */
+typedef struct {
+  PetscInt64 cell;
+  int32_t    status, steps;
+  int32_t    interrupted; /* the sender saw a stop signal */
+  int32_t    flags;       /* runner's message flags; 0 in the journal */
+  double     train_loss, alignment, wall, flops;
+  char       message[192];
+} ICLRecord;
+
+size_t         ICLRecordSize(PetscInt nM);
+PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res);
+/* Enters one record; a cell already done is kept as it was and *dup says so. */
+PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool *dup);
+PetscErrorCode ICLResultsDestroy(ICLResults *res);
+
+#endif
