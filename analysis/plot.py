@@ -113,19 +113,18 @@ def nstar_vs(fit, axis):
     nstar = fit.nstar
     held_dims = [dim for dim in nstar.nstar.dims if dim not in ("model", axis)]
     x = nstar[axis].values
-    n_grid = fit.n_grid
+    cmap = colormaps["viridis"]
     fig, axes = _panels(nstar.sizes["model"], sharey=True)
     for ax, model in zip(axes, nstar.model.values):
         one = nstar.sel(model=model).transpose(*held_dims, axis, ...)
         lines = one.nstar.shape[:-1]
-        cmap = colormaps["viridis"]
         for i, combo in enumerate(np.ndindex(*lines)):
             held = {dim: one[dim].values[j].item() for dim, j in zip(held_dims, combo)}
             level = held.pop("level")
             if nstar.sizes["level"] > 1:  # else ε is in the panel title
                 held["ε"] = float(f"{fit.eps.sel(model=model)[level].item():.3g}")
             color = cmap(i / max(np.prod(lines) - 1, 1))
-            _nstar_line(ax, x, one.isel(dict(zip(held_dims, combo))), n_grid, color,
+            _nstar_line(ax, x, one.isel(dict(zip(held_dims, combo))), fit.n_grid, color,
                         describe(held))
         eps = ", ".join(f"{value:.3g}" for value in fit.eps.sel(model=model).values)
         _finish(ax, f"{model} (ε = {eps})", axis, "N*(ε)", x, ylog=True)
@@ -143,8 +142,9 @@ def _nstar_line(ax, x, one, n_grid, color, label):
     if inside.any():
         lo, hi = one.nstar_lo.values, one.nstar_hi.values
         error = np.array([value - np.clip(lo, n_grid[0], None),
-                          np.clip(hi, None, n_grid[1]) - value])
-        ax.errorbar(x[inside], value[inside], yerr=np.nan_to_num(error[:, inside]), fmt="o-",
+                          np.clip(hi, None, n_grid[1]) - value])  # bars end at the grid
+        error = np.maximum(np.nan_to_num(error[:, inside]), 0)  # the mean may sit outside
+        ax.errorbar(x[inside], value[inside], yerr=error, fmt="o-",
                     color=color, label=label, markersize=3, capsize=2)
     for code, edge, marker in ((BELOW_GRID, n_grid[0], "v"), (NOT_REACHED, n_grid[1], "^")):
         outside = flag == code

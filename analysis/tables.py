@@ -144,7 +144,9 @@ def fit_markdown(fit, table, sentences):
              "N*(ε): first crossing of the mean excess error at M = N, interpolated in "
              "log N vs log error; '≤ N_min' / '> N_max' when outside the grid.",
              f"Intervals: {LEVEL:.0%} percentile bootstrap over replicates "
-             f"({fit.draws} draws, seed {fit.seed}); none with one replicate."]
+             f"({fit.draws} draws, seed {fit.seed}), expanded for few replicates; none with "
+             f"one replicate. A zero-width interval means the replicates agree exactly "
+             f"(closed-form baselines such as mle and oracle)."]
     if fit.substitutions:
         notes.append(f"M = N not evaluated; the largest M ≤ N stood in ({fit.substitutions}).")
     return "\n\n".join([

@@ -50,7 +50,7 @@ expect 2 "-eval_tasks 1" run "${tiny[@]}" -eval_tasks 1 "${o[@]}"
 expect 2 "-replicates 0" run "${tiny[@]}" -replicates 0 "${o[@]}"
 expect 2 "-group_size 2" run "${tiny[@]}" -group_size 2 "${o[@]}"
 expect 2 "give -output DIR" run "${tiny[@]}"
-expect 2 "cannot start" run "${tiny[@]}" -options_file "$base/no-such.opts" "${o[@]}"
+expect 2 "-options_file $base/no-such.opts: cannot read it" run "${tiny[@]}" -options_file "$base/no-such.opts" "${o[@]}"
 expect 2 "unknown command" frobnicate
 printf -- '-grid_d 4\n-grid_q 7\n' >"$base/typo.opts"
 expect 2 "unknown option -grid_q" run "${tiny[@]}" -options_file "$base/typo.opts" "${o[@]}"
@@ -62,8 +62,38 @@ grep -q "not netcdf" "$base/foreign/results.nc" || { echo "FAIL: foreign results
 expect 2 "holds a different sweep" run "${tiny[@]}" -seed 2 -output "$base/done"
 expect 2 "holds a different sweep" run "${tiny[@]}" -grid_d 5 -output "$base/done"
 expect 0 "nothing to do" run "${tiny[@]}" -output "$base/done"
-expect 2 "an iclsweep output directory?" status "$base/nowhere"
-expect 0 "done" status "$base/done"
+expect 2 "-schedule round_robin: unknown" run "${tiny[@]}" -schedule round_robin "${o[@]}"
+expect 2 "-drain_seconds -1." run "${tiny[@]}" -drain_seconds -1 "${o[@]}"
+expect 2 "-fault_inject disk: use" run "${tiny[@]}" -fault_inject disk "${o[@]}"
+expect 2 "-eval_R 0.: must be a positive" run "${tiny[@]}" -eval_R 0 "${o[@]}"
+expect 2 "-grid_d has 300 values; at most 256" run "${tiny[@]}" -grid_d "$(seq -s, 1 300)" "${o[@]}"
+expect 2 "GB per rank but" run "${tiny[@]}" -grid_d 20000 -train_tasks 2000000 "${o[@]}"
+mkdir -p "$base/foreignj" && echo "some other program's journal" >"$base/foreignj/journal"
+expect 2 "is not an iclsweep journal" run "${tiny[@]}" -output "$base/foreignj"
+mkdir -p "$base/corrupt" && cp "$base/done/journal" "$base/corrupt/journal" && printf 'XXXX' | dd of="$base/corrupt/journal" bs=1 seek=40 conv=notrunc status=none
+expect 2 "has a corrupt header" run "${tiny[@]}" -output "$base/corrupt"
+expect 2 "has a corrupt header" status "$base/corrupt"
+cp -r "$base/done" "$base/busy"
+flock "$base/busy/journal" sleep 20 &
+holder=$!
+sleep 0.3
+expect 2 "is in use by another iclsweep run" run "${tiny[@]}" -output "$base/busy"
+kill $holder 2>/dev/null
+
+# A full disk (a 16 kB tmpfs): the run fails with a clear message and exit 1; once space is
+# freed (remounted larger) the same command resumes and completes.
+fs=$base/fullfs
+mkdir -p "$fs"
+mount -t tmpfs -o size=16k tmpfs "$fs" || { echo "FAIL: cannot mount a tmpfs for the disk-full case"; exit 1; }
+trap 'umount "$fs" 2>/dev/null' EXIT
+full=(run "${tiny[@]}" -grid_N 5,10,20,40,80 -replicates 20 -output "$fs/sweep")
+out=$("$MPIEXEC" -n 2 "$ICLSWEEP" "${full[@]}" 2>&1)
+rc=$?
+if [[ $rc -eq 1 && $out == *"No space left on device"* ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: disk full -> status $rc:"; echo "$out" | head -5; fi
+mount -o remount,size=4m "$fs"
+out=$("$MPIEXEC" -n 2 "$ICLSWEEP" "${full[@]}" 2>&1)
+rc=$?
+if [[ $rc -eq 0 && $out == *"resuming"* && $out == *"200 ok"* ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: resume after disk full -> status $rc:"; echo "$out" | tail -5; fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

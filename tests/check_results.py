@@ -66,7 +66,7 @@ def same(directories):
             check(equal, f"{name} differs between {directories[0]} and {other_dir}")
         other.close()
     status = first.variables["status"][...]
-    check((status == 1).sum() > 0 and (status == 4).sum() > 0, "the sweep must hold ok and not_applicable cells")
+    check((status == 1).sum() > 0, "the sweep must hold ok cells")
     first.close()
 
 

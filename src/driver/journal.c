@@ -67,10 +67,11 @@ static PetscErrorCode ReadHeader(int fd, const char *path, Header *h, PetscBool 
 {
   ssize_t got;
   PetscFunctionBegin;
+  memset(h, 0, sizeof *h);
   got    = pread(fd, h, sizeof *h, 0);
   *valid = got == (ssize_t)sizeof *h ? PETSC_TRUE : PETSC_FALSE;
+  PetscCheck(!memcmp(h->magic, ICL_JOURNAL_MAGIC, PetscMin(PetscMax(got, 0), (ssize_t)sizeof h->magic)), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s is not an iclsweep journal; move it away or choose another -output", path);
   if (!*valid) PetscFunctionReturn(0); /* torn while being created: holds no record */
-  PetscCheck(!memcmp(h->magic, ICL_JOURNAL_MAGIC, sizeof h->magic), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s is not an iclsweep journal; move it away or choose another -output", path);
   PetscCheck(h->crc == Crc(h, offsetof(Header, crc)) && h->version == ICL_JOURNAL_VERSION && h->fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch or unknown version %u); it cannot be resumed. Move the directory away to start over", path,
              h->version);
   PetscFunctionReturn(0);

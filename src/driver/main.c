@@ -1,6 +1,8 @@
 /* iclsweep: run, plan and inspect sweeps of in-context-learning experiments (SPEC §2).
  * Only main() decides the exit status: 0 ok, 1 some cells failed, 2 bad input. */
+#include <errno.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <petscsys.h>
 
@@ -13,6 +15,15 @@ static const char usage[] = "usage:\n"
                             "  iclsweep status DIR\n"
                             "Exit status: 0 ok, 1 some cells failed, 2 bad input, 3 interrupted (run again to resume).\n"
                             "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them.\n";
+
+/* PETSc reads -options_file on rank 0 only and the other ranks would wait for it forever
+ * when it cannot: every rank checks first, so all stop together with a clear message. */
+static const char *UnreadableOptionsFile(int argc, char **argv)
+{
+  for (int i = 1; i + 1 < argc; i++)
+    if (!strcmp(argv[i], "-options_file") && access(argv[i + 1], R_OK)) return argv[i + 1];
+  return NULL;
+}
 
 int main(int argc, char **argv)
 {
@@ -46,6 +57,14 @@ int main(int argc, char **argv)
     }
     /* A size-limited file (disk quota) must fail a write, not kill the process. */
     signal(SIGXFSZ, SIG_IGN);
+    const char *bad = UnreadableOptionsFile(nargs, pargs);
+    if (bad) {
+      int rank;
+      MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+      if (!rank) fprintf(stderr, "iclsweep %s: error: -options_file %s: cannot read it (%s)\n", cmd, bad, strerror(errno));
+      MPI_Finalize();
+      return 2;
+    }
     ierr = PetscInitialize(&nargs, &pargs, NULL, usage);
     if (ierr) {
       fprintf(stderr, "iclsweep: cannot start (error %d): check -options_file and PETSC_OPTIONS\n", (int)ierr);

@@ -1,5 +1,6 @@
 #include "output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -187,6 +188,26 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscFunctionReturn(0);
 }
 
+/* Half-written files of runs that crashed while writing results.nc (we hold the journal's
+ * lock, so no other run is writing one now). */
+static PetscErrorCode RemoveStaleTemporaries(const char *dir)
+{
+  DIR           *d = opendir(dir);
+  struct dirent *e;
+  char           path[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCheck(d, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot list %s: %s", dir, strerror(errno));
+  while ((e = readdir(d))) {
+    const size_t n = strlen(e->d_name);
+    if (strncmp(e->d_name, ".results.nc.", 12) || n < 4 || strcmp(e->d_name + n - 4, ".tmp")) continue;
+    PetscCall(PetscSNPrintf(path, sizeof path, "%s/%s", dir, e->d_name));
+    unlink(path);
+  }
+  closedir(d);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
 {
   char           tmp[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
@@ -196,6 +217,7 @@ PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const I
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", sw->output));
   PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s/.results.nc.%d.tmp", sw->output, (int)getpid()));
+  PetscCall(RemoveStaleTemporaries(sw->output));
   status = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid);
   PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create %s: %s", tmp, nc_strerror(status));
   ierr   = WriteFile(tmp, ncid, sw, res, prov);
