@@ -32,6 +32,7 @@ typedef struct {
   PetscReal           drain_seconds;       /* after a stop signal, time for in-flight cells */
   PetscInt            fault_journal_write; /* testing: die while writing this journal record (-1: never) */
   PetscBool           fault_results_write; /* testing: die while writing results.nc */
+  PetscInt64          fault_cell;          /* testing: this cell fails as if out of memory (-1: none) */
   char                output[PETSC_MAX_PATH_LEN];
   const ICLFamily    *fam;
   const ICLModelType *types[ICL_MAX_MODELS];

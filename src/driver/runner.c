@@ -51,7 +51,8 @@ static PetscErrorCode RunCell(const ICLSweep *sw, PetscInt64 c, ICLRecord *rec)
   if (ICLGridApplicable(sw, &ix)) {
     PetscErrorCode ierr;
     ICLErrorClear();
-    ierr = sw->types[ix.model]->run(&cell, &r);
+    if (c == sw->fault_cell) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure (-fault_inject cell_fail:%lld)", (long long)c);
+    else ierr = sw->types[ix.model]->run(&cell, &r);
     if (ierr) {
       /* One cell's error fails that cell only; the sweep goes on. */
       r.status = ICL_STATUS_FAILED;

@@ -1,0 +1,39 @@
+#!/bin/bash
+# cell_outcomes.sh BASE: one cell that fails (here an injected out-of-memory) is recorded as
+# failed with its message and the sweep goes on (exit 1); a non-finite training loss marks
+# cells diverged with the step where it happened (exit 0: diverged cells are results).
+set -uo pipefail
+base=$1
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$base"
+mkdir -p "$base"
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+"$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -fault_inject cell_fail:3 -output "$base/fail" >"$base/fail.log" 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && ok || bad "a failed cell must give exit status 1, got $rc"
+grep -q "cell 3: Out of memory: injected failure" "$base/fail.log" && ok || bad "the failure's message is not reported"
+"$PYTHON" - "$base/fail/results.nc" <<'PY' && ok || bad "results.nc does not record the failed cell as expected"
+import sys, numpy as np, xarray as xr
+ds = xr.open_dataset(sys.argv[1])
+status = ds.status.values.ravel()
+assert status[3] == 3 and (status == 3).sum() == 1, status
+assert (status == 1).sum() == 95 and (status == 4).sum() == 32, np.bincount(status)
+assert np.isnan(ds.test_error.values.reshape(status.size, -1)[3]).all()
+assert "injected failure" in ds.attrs["failures"]
+PY
+
+"$MPIEXEC" -n 2 "$ICLSWEEP" run -grid_d 8,24 -grid_k 2 -grid_N 5 -train_tasks 300 -train_steps 20 -train_lr 1e308 -eval_M 5 -eval_tasks 100 -models linear,mle -output "$base/diverge" >"$base/diverge.log" 2>&1
+rc=$?
+[[ $rc -eq 0 ]] && ok || bad "diverged cells must give exit status 0, got $rc"
+"$PYTHON" - "$base/diverge/results.nc" <<'PY' && ok || bad "results.nc does not record the diverged cells as expected"
+import sys, numpy as np, xarray as xr
+ds = xr.open_dataset(sys.argv[1])
+assert (ds.status.sel(model="linear").values == 2).all(), ds.status.values
+assert (ds.status.sel(model="mle").values == 1).all(), ds.status.values
+assert "non-finite training loss at GD step" in ds.attrs["failures"]
+PY
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
