@@ -75,7 +75,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscCall(ICLSignalsInstall(sw.drain_seconds));
   if (rank == 0) {
     ierr    = Prepare(&sw, &journal, &res, &complete);
-    pending = ierr ? 0 : res.count[ICL_STATUS_PENDING];
+    pending = ierr ? 0 : res.todo;
   }
   PetscCall(ShareRootError(comm, ierr));
   PetscCallMPI(MPI_Bcast(&pending, 1, MPIU_INT64, 0, comm));
@@ -101,8 +101,8 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
       PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: failed cells:\n%s", res.failures));
       *exit_status = 1;
     }
-    if (n[ICL_STATUS_PENDING] && interrupted) {
-      PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: interrupted by a signal; %lld cells pending. Run the same command again to resume.\n", (long long)n[ICL_STATUS_PENDING]));
+    if (res.todo && interrupted) {
+      PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: interrupted by a signal; %lld cells pending. Run the same command again to resume.\n", (long long)res.todo));
       *exit_status = 3;
     }
     PetscCall(ICLJournalClose(&journal));
@@ -150,20 +150,162 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscFunctionReturn(0);
 }
 
+/* What `status` learns from a journal: each cell's first record. */
+typedef struct {
+  unsigned char *seen;
+  PetscInt64     count[5], duplicates;
+  double         wall;
+} Tally;
+
+static PetscErrorCode TallyRecord(const ICLRecord *rec, void *ctx)
+{
+  Tally *t = ctx;
+  PetscFunctionBegin;
+  if (t->seen[rec->cell]) t->duplicates++;
+  else {
+    t->seen[rec->cell] = 1;
+    t->count[rec->status]++;
+    t->wall += rec->wall;
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status)
 {
-  PetscInt64 ncells, count[5], dropped, dups;
-  double     wall;
+  ICLJournalInfo info;
+  Tally          t = {0};
 
   PetscFunctionBegin;
   *exit_status = 0;
   PetscCheck(dir && dir[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "usage: iclsweep status DIR");
-  PetscCall(ICLJournalScan(dir, &ncells, count, &wall, &dropped, &dups));
-  const PetscInt64 finished = ncells - count[ICL_STATUS_PENDING];
-  PetscCall(PetscPrintf(comm, "%s: %lld cells: %lld done (%lld ok, %lld diverged, %lld not applicable), %lld failed, %lld pending\n", dir, (long long)ncells, (long long)(count[ICL_STATUS_OK] + count[ICL_STATUS_DIVERGED] + count[ICL_STATUS_NOT_APPLICABLE]), (long long)count[ICL_STATUS_OK],
-                        (long long)count[ICL_STATUS_DIVERGED], (long long)count[ICL_STATUS_NOT_APPLICABLE], (long long)count[ICL_STATUS_FAILED], (long long)count[ICL_STATUS_PENDING]));
-  if (count[ICL_STATUS_PENDING]) PetscCall(PetscPrintf(comm, "ETA: %.0f rank-seconds at the mean time of the %lld finished cells (divide by the ranks you run on)\n", finished ? wall / finished * count[ICL_STATUS_PENDING] : 0.0, (long long)finished));
+  {
+    /* The grid size is in the journal's header: read it first for the tally's bitmap. */
+    char       fp[17];
+    PetscBool  exists;
+    PetscInt64 ncells;
+    PetscCall(ICLJournalPeek(dir, &exists, fp, &ncells));
+    PetscCheck(exists, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/journal not found; is %s an iclsweep output directory?", dir, dir);
+    PetscCall(PetscCalloc1(PetscMax(ncells, 1), &t.seen));
+  }
+  PetscCall(ICLJournalForEach(dir, &info, TallyRecord, &t));
+  PetscCall(PetscFree(t.seen));
+  const PetscInt64 pending = info.ncells - t.count[1] - t.count[2] - t.count[3] - t.count[4], done = info.ncells - pending;
+  t.count[ICL_STATUS_PENDING] = pending;
+  PetscCall(PetscPrintf(comm, "%s: %lld cells: %lld done (%lld ok, %lld diverged, %lld not applicable), %lld failed, %lld pending%s\n", dir, (long long)info.ncells, (long long)(t.count[ICL_STATUS_OK] + t.count[ICL_STATUS_DIVERGED] + t.count[ICL_STATUS_NOT_APPLICABLE]), (long long)t.count[ICL_STATUS_OK],
+                        (long long)t.count[ICL_STATUS_DIVERGED], (long long)t.count[ICL_STATUS_NOT_APPLICABLE], (long long)t.count[ICL_STATUS_FAILED], (long long)t.count[ICL_STATUS_PENDING], info.num_shards > 1 ? " (this is one shard: other shards' cells count as pending)" : ""));
+  if (t.count[ICL_STATUS_PENDING]) PetscCall(PetscPrintf(comm, "ETA: %.0f rank-seconds at the mean time of the %lld finished cells (divide by the ranks you run on)\n", done ? t.wall / done * t.count[ICL_STATUS_PENDING] : 0.0, (long long)done));
   else PetscCall(PetscPrintf(comm, "complete\n"));
-  PetscCall(PetscPrintf(comm, "journal: %lld records, %lld dropped (damaged), %lld duplicates\n", (long long)(finished + dups), (long long)dropped, (long long)dups));
+  PetscCall(PetscPrintf(comm, "journal: %lld records, %lld dropped (damaged), %lld duplicates\n", (long long)(done + t.duplicates), (long long)info.dropped, (long long)t.duplicates));
+  PetscFunctionReturn(0);
+}
+
+/* Merge: every part's journal records go into DIR's journal, then DIR/results.nc. */
+typedef struct {
+  ICLJournal  journal;
+  ICLResults *out;
+} MergeTarget;
+
+static PetscErrorCode AppendNew(const ICLRecord *rec, void *ctx)
+{
+  MergeTarget *t = ctx;
+  PetscFunctionBegin;
+  if (t->out->status[rec->cell] == ICL_STATUS_PENDING) PetscCall(ICLJournalAppend(t->journal, rec, t->out));
+  PetscFunctionReturn(0);
+}
+
+/* Every part must be a shard of this sweep, split the same way, and each shard given once. */
+static PetscErrorCode CheckParts(const ICLSweep *sw, PetscInt nparts, char **parts)
+{
+  ICLJournalInfo info, first;
+
+  PetscFunctionBegin;
+  for (PetscInt p = 0; p < nparts; p++) {
+    PetscCall(ICLJournalForEach(parts[p], &info, NULL, NULL));
+    PetscCheck(!strcmp(info.fingerprint, sw->fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s) from %s (%s); merge parts of one sweep only", parts[p], info.fingerprint, parts[0], sw->fingerprint);
+    if (p == 0) first = info;
+    PetscCheck(info.num_shards == first.num_shards, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s is a shard of %d, %s of %d: merge parts of one split only", parts[p], (int)info.num_shards, parts[0], (int)first.num_shards);
+    for (PetscInt q = 0; q < p; q++) {
+      char a[PETSC_MAX_PATH_LEN], b[PETSC_MAX_PATH_LEN];
+      ICLJournalInfo other;
+      PetscCheck(realpath(parts[p], a) && realpath(parts[q], b), PETSC_COMM_SELF, ICL_ERR_INPUT, "cannot resolve %s or %s", parts[p], parts[q]);
+      PetscCheck(strcmp(a, b), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s is given twice; give each part once", parts[p]);
+      PetscCall(ICLJournalForEach(parts[q], &other, NULL, NULL));
+      PetscCheck(other.shard != info.shard, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s and %s are both shard %d of %d; give each shard once", parts[q], parts[p], (int)info.shard, (int)info.num_shards);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Merge(MPI_Comm comm, int argc, char **argv, PetscInt nparts, char **parts, int *exit_status)
+{
+  char          output[PETSC_MAX_PATH_LEN] = "", options[16384], fingerprint[17];
+  PetscBool     set, allow = PETSC_FALSE, help, complete;
+  ICLSweep      sw;
+  ICLResults    out = {0};
+  ICLProvenance prov;
+  MergeTarget   target;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-output", output, sizeof output, &set));
+  PetscCheck(set && output[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "usage: iclsweep merge -output DIR PART_DIR... [-allow_incomplete]");
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-allow_incomplete", &allow, NULL));
+  PetscCheck(nparts > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "merge needs at least one PART_DIR after -output DIR");
+  /* The sweep is the one the first part ran: its results.nc records every option. */
+  PetscCall(ICLOutputReadOptions(parts[0], options, sizeof options, fingerprint));
+  /* One option a line; PETSc wants them on one line, and the part's -output is not ours. */
+  for (char *line = options, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    if (strncmp(line, "-output ", 8)) PetscCall(PetscOptionsInsertString(NULL, line));
+  }
+  PetscCall(PetscOptionsSetValue(NULL, "-output", output));
+  PetscCall(ReadSweep(comm, &sw, &help));
+  PetscCheck(!strcmp(sw.fingerprint, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/results.nc's options do not reproduce its fingerprint (%s vs %s): written by another iclsweep version?", parts[0], sw.fingerprint, fingerprint);
+  PetscCall(CheckParts(&sw, nparts, parts));
+  {
+    /* Missing cells are found before DIR is touched. */
+    Tally      t = {0};
+    PetscInt64 c = 0, missing;
+    PetscCall(PetscCalloc1(ICLGridSize(&sw), &t.seen));
+    for (PetscInt p = 0; p < nparts; p++) {
+      ICLJournalInfo info;
+      PetscCall(ICLJournalForEach(parts[p], &info, TallyRecord, &t));
+    }
+    missing = ICLGridSize(&sw) - t.count[1] - t.count[2] - t.count[3] - t.count[4];
+    while (missing && t.seen[c]) c++;
+    PetscCall(PetscFree(t.seen));
+    if (missing && !allow) {
+      ICLCellIndex ix;
+      ICLGridIndex(&sw, c, &ix);
+      SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "%lld of %lld cells are in none of the parts (e.g. model %s, d = %d, k = %d, N = %d, R = %g, replicate %d); finish or add the missing parts, or pass -allow_incomplete to write them as pending", (long long)missing, (long long)ICLGridSize(&sw), sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N], (double)sw.R[ix.R], (int)ix.rep);
+    }
+  }
+  PetscCall(ICLOutputInspect(output, sw.fingerprint, &complete));
+  PetscCall(ICLResultsCreate(&sw, &out));
+  PetscCall(ICLJournalOpen(&sw, &target.journal, &out));
+  target.out = &out;
+  for (PetscInt p = 0; p < nparts; p++) {
+    ICLJournalInfo info;
+    PetscCall(ICLJournalForEach(parts[p], &info, AppendNew, &target));
+  }
+  PetscCall(ICLJournalSync(target.journal));
+  PetscCall(ICLProvenanceCollect(comm, argc, argv, &prov));
+  PetscCall(ICLOutputWrite(&sw, &out, &prov));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: merged %d parts into %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending\n", (int)nparts, output, (long long)out.count[ICL_STATUS_OK], (long long)out.count[ICL_STATUS_DIVERGED], (long long)out.count[ICL_STATUS_FAILED],
+                        (long long)out.count[ICL_STATUS_NOT_APPLICABLE], (long long)out.count[ICL_STATUS_PENDING]));
+  *exit_status = out.count[ICL_STATUS_FAILED] ? 1 : 0;
+  PetscCall(ICLJournalClose(&target.journal));
+  PetscCall(ICLResultsDestroy(&out));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLCommandMerge(MPI_Comm comm, int argc, char **argv, PetscInt nparts, char **parts, int *exit_status)
+{
+  PetscMPIInt size;
+  PetscFunctionBegin;
+  *exit_status = 0;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCheck(size == 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "merge runs as one process: start it without mpiexec");
+  PetscCall(Merge(comm, argc, argv, nparts, parts, exit_status));
   PetscFunctionReturn(0);
 }

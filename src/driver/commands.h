@@ -8,5 +8,6 @@
 PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_status);
 PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status);
 PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status);
+PetscErrorCode ICLCommandMerge(MPI_Comm comm, int argc, char **argv, PetscInt nparts, char **parts, int *exit_status);
 
 #endif

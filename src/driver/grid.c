@@ -60,3 +60,25 @@ PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes)
   PetscCheck(worst <= bytes, PETSC_COMM_SELF, ICL_ERR_INPUT, "cell (model %s, d = %d, k = %d, N = %d) needs %.1f GB per rank but %.1f GB are available; reduce -train_tasks or -grid_d", sw->models[wix.model], (int)sw->d[wix.d], (int)sw->k[wix.k], (int)sw->N[wix.N], worst / 1e9, bytes / 1e9);
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode ICLGridShard(const ICLSweep *sw, unsigned char *mine)
+{
+  const PetscInt64 n = ICLGridSize(sw);
+  PetscReal       *key, *load;
+  PetscInt        *perm;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(n, &key, n, &perm, sw->num_shards, &load));
+  for (PetscInt64 c = 0; c < n; c++) key[c] = -ICLGridFlops(sw, c) - 1e-9 * (double)(n - c) / n, perm[c] = (PetscInt)c; /* ties: grid order */
+  PetscCall(PetscSortRealWithPermutation((PetscInt)n, key, perm));
+  for (PetscInt s = 0; s < sw->num_shards; s++) load[s] = 0;
+  for (PetscInt64 i = 0; i < n; i++) {
+    PetscInt best = 0;
+    for (PetscInt s = 1; s < sw->num_shards; s++)
+      if (load[s] < load[best]) best = s;
+    load[best] += -key[i] + 1e6; /* a floor per cell keeps cheap cells spread */
+    mine[perm[i]] = best == sw->shard;
+  }
+  PetscCall(PetscFree3(key, perm, load));
+  PetscFunctionReturn(0);
+}

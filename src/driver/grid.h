@@ -17,6 +17,9 @@ void       ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell
 PetscBool  ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix);
 /* Cost model: estimated flops of a cell (0 when not applicable). */
 PetscReal  ICLGridFlops(const ICLSweep *sw, PetscInt64 cell);
+/* mine[c] = 1 for the cells of this run's shard: cells are dealt largest first by the cost
+ * model onto the least-loaded shard, so shards take about equal time. */
+PetscErrorCode ICLGridShard(const ICLSweep *sw, unsigned char *mine);
 /* ICL_ERR_INPUT naming the largest cell when it needs more than `bytes` per rank. */
 PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes);
 

@@ -21,7 +21,8 @@ typedef struct {
   int32_t  nM;
   char     fingerprint[17];
   char     pad[3];
-  uint32_t crc; /* of every byte before it */
+  int32_t  shard, num_shards; /* which part of the sweep this journal's run covers */
+  uint32_t crc;               /* of every byte before it */
 } Header;
 
 struct ICLJournal_s {
@@ -45,7 +46,9 @@ static void MakeHeader(const ICLSweep *sw, Header *h)
   h->ncells  = ICLGridSize(sw);
   h->nM      = (int32_t)sw->nM;
   memcpy(h->fingerprint, sw->fingerprint, sizeof h->fingerprint);
-  h->crc = Crc(h, offsetof(Header, crc));
+  h->shard      = (int32_t)sw->shard;
+  h->num_shards = (int32_t)sw->num_shards;
+  h->crc        = Crc(h, offsetof(Header, crc));
 }
 
 /* Full write or an error: write(2) may write less than asked. */
@@ -106,51 +109,45 @@ PetscErrorCode ICLJournalPeek(const char *dir, PetscBool *exists, char fingerpri
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLJournalScan(const char *dir, PetscInt64 *ncells, PetscInt64 count[5], double *wall, PetscInt64 *dropped, PetscInt64 *duplicates)
+PetscErrorCode ICLJournalForEach(const char *dir, ICLJournalInfo *info, PetscErrorCode (*fn)(const ICLRecord *, void *), void *ctx)
 {
   char           path[PETSC_MAX_PATH_LEN];
   Header         h;
   PetscBool      valid;
-  unsigned char *seen = NULL, *buf = NULL;
-  size_t         slot;
+  unsigned char *buf  = NULL;
+  size_t         slot = 0;
   int            fd;
   PetscErrorCode ierr = 0;
 
   PetscFunctionBegin;
-  for (int s = 0; s < 5; s++) count[s] = 0;
-  *wall = 0, *dropped = 0, *duplicates = 0, *ncells = 0;
+  PetscCall(PetscMemzero(info, sizeof *info));
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/journal", dir));
   fd = open(path, O_RDONLY);
   PetscCheck(fd >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "cannot read %s: %s; is %s an iclsweep output directory?", path, strerror(errno), dir);
   ierr = ReadHeader(fd, path, &h, &valid);
-  if (!ierr && !valid) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, ICL_ERR_INPUT, PETSC_ERROR_INITIAL, "%s has no complete header yet", path);
+  if (!ierr && !valid) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, ICL_ERR_INPUT, PETSC_ERROR_INITIAL, "%s has no complete header: its run never started", path);
   if (!ierr) {
+    memcpy(info->fingerprint, h.fingerprint, sizeof info->fingerprint);
+    info->ncells = h.ncells, info->nM = h.nM, info->shard = h.shard, info->num_shards = h.num_shards;
     slot = h.rsize + sizeof(uint32_t);
-    ierr = PetscCalloc2(h.ncells, &seen, slot, &buf);
+    ierr = PetscMalloc1(slot, &buf);
   }
-  for (off_t at = (off_t)sizeof h; !ierr; at += (off_t)slot) {
-    const ssize_t got = pread(fd, buf, slot, at);
-    uint32_t      crc;
+  for (off_t at = (off_t)sizeof h; !ierr && fn; at += (off_t)slot) {
+    const ssize_t    got = pread(fd, buf, slot, at);
+    const ICLRecord *rec = (const ICLRecord *)buf;
+    uint32_t         crc;
     if (got <= 0) break;
-    if (got < (ssize_t)slot) {
-      (*dropped)++;
+    if (got < (ssize_t)slot) { /* torn tail (or a record being written right now) */
+      info->dropped++;
       break;
     }
     memcpy(&crc, buf + h.rsize, sizeof crc);
-    const ICLRecord *rec = (const ICLRecord *)buf;
-    if (crc != Crc(buf, h.rsize) || rec->cell < 0 || rec->cell >= h.ncells || rec->status < 1 || rec->status > 4) (*dropped)++;
-    else if (seen[rec->cell]) (*duplicates)++;
-    else {
-      seen[rec->cell] = 1;
-      count[rec->status]++;
-      *wall += rec->wall;
-    }
+    if (crc != Crc(buf, h.rsize) || rec->cell < 0 || rec->cell >= h.ncells || rec->status <= ICL_STATUS_PENDING || rec->status > ICL_STATUS_NOT_APPLICABLE) info->dropped++;
+    else ierr = fn(rec, ctx);
   }
   close(fd);
   PetscCall(ierr);
-  *ncells                        = h.ncells;
-  count[ICL_STATUS_PENDING]      = h.ncells - count[1] - count[2] - count[3] - count[4];
-  PetscCall(PetscFree2(seen, buf));
+  PetscCall(PetscFree(buf));
   PetscFunctionReturn(0);
 }
 
@@ -209,6 +206,7 @@ PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *jp, ICLResults *re
     PetscCheck(!strcmp(have.fingerprint, want.fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", sw->output, have.fingerprint, want.fingerprint,
                sw->output);
     PetscCheck(have.rsize == want.rsize && have.ncells == want.ncells, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: header does not match its own fingerprint; the journal is corrupt. Move the directory away to start over", j->path);
+    PetscCheck(have.shard == want.shard && have.num_shards == want.num_shards, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds shard %d of %d of this sweep, not shard %d of %d; give each shard its own -output", sw->output, (int)have.shard, (int)have.num_shards, (int)want.shard, (int)want.num_shards);
     PetscCall(Load(j, st.st_size, res));
   } else {
     /* New, or torn before its header was complete (then it holds no record). */

@@ -18,9 +18,15 @@ typedef struct ICLJournal_s *ICLJournal;
 PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *j, ICLResults *res);
 /* Reads DIR/journal's header only: *exists, and the sweep's fingerprint and grid size. */
 PetscErrorCode ICLJournalPeek(const char *dir, PetscBool *exists, char fingerprint[17], PetscInt64 *ncells);
-/* Read-only summary of DIR/journal for `status` (a run may be appending meanwhile): cells per
- * status (first record of each cell), the wall time they took, and records dropped. */
-PetscErrorCode ICLJournalScan(const char *dir, PetscInt64 *ncells, PetscInt64 count[5], double *wall, PetscInt64 *dropped, PetscInt64 *duplicates);
+typedef struct {
+  char       fingerprint[17];
+  PetscInt64 ncells, dropped; /* dropped: records failing their checksum, or torn */
+  PetscInt   nM, shard, num_shards;
+} ICLJournalInfo;
+
+/* Reads DIR/journal without changing or locking it (a run may be appending meanwhile) and
+ * calls fn on every valid record, in file order (fn NULL: the header only). */
+PetscErrorCode ICLJournalForEach(const char *dir, ICLJournalInfo *info, PetscErrorCode (*fn)(const ICLRecord *, void *), void *ctx);
 /* Appends one record (durable after the next ICLJournalSync) and stores it in res. */
 PetscErrorCode ICLJournalAppend(ICLJournal j, const ICLRecord *rec, ICLResults *res);
 PetscErrorCode ICLJournalSync(ICLJournal j);

@@ -13,6 +13,7 @@ static const char usage[] = "usage:\n"
                             "  mpiexec -n P iclsweep run -options_file SWEEP.opts -output DIR [options]\n"
                             "  iclsweep plan -options_file SWEEP.opts [-ranks P]\n"
                             "  iclsweep status DIR\n"
+                            "  iclsweep merge -output DIR PART_DIR... [-allow_incomplete]\n"
                             "Exit status: 0 ok, 1 some cells failed, 2 bad input, 3 interrupted (run again to resume).\n"
                             "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them.\n";
 
@@ -34,14 +35,19 @@ int main(int argc, char **argv)
   PetscErrorCode ierr;
   PetscMPIInt    rank;
 
-  /* PETSc sees only options; the subcommand and status's DIR are ours. */
+  /* PETSc sees only options; the subcommand, status's DIR and merge's parts are ours. A word
+   * is a part unless it follows an option that takes a value (every option but the flags). */
+  char *parts[argc + 1];
+  int   nparts = 0;
   args[nargs++] = argv[0];
   for (int i = 2; i < argc; i++) {
+    const int value = argv[i][0] != '-' && argv[i - 1][0] == '-' && strcmp(argv[i - 1], "-allow_incomplete") && strcmp(argv[i - 1], "-help") && i > 2;
     if (!strcmp(cmd, "status") && !dir && argv[i][0] != '-') dir = argv[i];
+    else if (!strcmp(cmd, "merge") && argv[i][0] != '-' && !value) parts[nparts++] = argv[i];
     else args[nargs++] = argv[i];
   }
   args[nargs] = NULL;
-  if (strcmp(cmd, "run") && strcmp(cmd, "plan") && strcmp(cmd, "status")) {
+  if (strcmp(cmd, "run") && strcmp(cmd, "plan") && strcmp(cmd, "status") && strcmp(cmd, "merge")) {
     const int asked = !strcmp(cmd, "-help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h");
     fprintf(asked ? stdout : stderr, "%s%s", asked || !cmd[0] ? "" : "iclsweep: unknown command; ", usage);
     return asked ? 0 : 2;
@@ -75,6 +81,7 @@ int main(int argc, char **argv)
   PetscCallAbort(PETSC_COMM_WORLD, PetscPushErrorHandler(ICLErrorHandler, NULL));
   if (!strcmp(cmd, "run")) ierr = ICLCommandRun(PETSC_COMM_WORLD, argc, argv, &status);
   else if (!strcmp(cmd, "plan")) ierr = ICLCommandPlan(PETSC_COMM_WORLD, &status);
+  else if (!strcmp(cmd, "merge")) ierr = ICLCommandMerge(PETSC_COMM_WORLD, argc, argv, nparts, parts, &status);
   else ierr = ICLCommandStatus(PETSC_COMM_WORLD, dir, &status);
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (ierr) {

@@ -131,7 +131,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCall(PetscArraycpy(sw->M, M, sw->nM));
   }
   sw->eval_R = 0, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
-  sw->dynamic = PETSC_TRUE, sw->drain_seconds = 60, sw->fault_journal_write = -1, sw->fault_cell = -1;
+  sw->dynamic = PETSC_TRUE, sw->shard = 0, sw->num_shards = 1, sw->drain_seconds = 60, sw->fault_journal_write = -1, sw->fault_cell = -1;
   for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
   PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
 
@@ -171,6 +171,9 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     OptCall("-schedule", PetscOptionsString("-schedule", "dynamic (idle ranks pull the largest cell left) or static (dealt up front)", NULL, schedule, schedule, sizeof schedule, NULL));
     PetscCheck(!strcmp(schedule, "dynamic") || !strcmp(schedule, "static"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-schedule %s: unknown; use dynamic or static", schedule);
     sw->dynamic = strcmp(schedule, "dynamic") ? PETSC_FALSE : PETSC_TRUE;
+    OptCall("-shard", PetscOptionsInt("-shard", "this run's shard (0 .. num_shards-1), e.g. a Slurm array task", NULL, sw->shard, &sw->shard, NULL));
+    OptCall("-num_shards", PetscOptionsInt("-num_shards", "shards the sweep is split into (cells dealt by the cost model)", NULL, sw->num_shards, &sw->num_shards, NULL));
+    PetscCheck(sw->num_shards >= 1 && sw->shard >= 0 && sw->shard < sw->num_shards, PETSC_COMM_SELF, ICL_ERR_INPUT, "-shard %d -num_shards %d: need 0 <= shard < num_shards", (int)sw->shard, (int)sw->num_shards);
     OptCall("-drain_seconds", PetscOptionsReal("-drain_seconds", "after SIGTERM/SIGINT/SIGUSR1, seconds in-flight cells may take before they are dropped", NULL, sw->drain_seconds, &sw->drain_seconds, NULL));
     PetscCheck(sw->drain_seconds >= 0 && sw->drain_seconds < 1e7, PETSC_COMM_SELF, ICL_ERR_INPUT, "-drain_seconds %g: use a number of seconds >= 0", (double)sw->drain_seconds);
     OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N", NULL, fault, fault, sizeof fault, NULL));

@@ -29,6 +29,7 @@ typedef struct {
   PetscInt            seed;
   PetscInt            group_size;
   PetscBool           dynamic;             /* -schedule dynamic (default) or static */
+  PetscInt            shard, num_shards;   /* this run covers shard `shard` of `num_shards` */
   PetscReal           drain_seconds;       /* after a stop signal, time for in-flight cells */
   PetscInt            fault_journal_write; /* testing: die while writing this journal record (-1: never) */
   PetscBool           fault_results_write; /* testing: die while writing results.nc */

@@ -58,6 +58,26 @@ PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscB
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ICLOutputReadOptions(const char *dir, char *options, size_t len, char fingerprint[17])
+{
+  char   path[PETSC_MAX_PATH_LEN];
+  size_t n = 0, fn = 0;
+  int    ncid, status;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", dir));
+  status = nc_open(path, NC_NOWRITE, &ncid);
+  PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: %s; a part must hold the results.nc its run wrote (rerun the part to resume it)", path, nc_strerror(status));
+  status = nc_inq_attlen(ncid, NC_GLOBAL, "options", &n);
+  if (status == NC_NOERR && n < len) status = nc_get_att_text(ncid, NC_GLOBAL, "options", options);
+  if (status == NC_NOERR) status = nc_inq_attlen(ncid, NC_GLOBAL, "fingerprint", &fn);
+  if (status == NC_NOERR && fn < 17) status = nc_get_att_text(ncid, NC_GLOBAL, "fingerprint", fingerprint);
+  nc_close(ncid);
+  PetscCheck(status == NC_NOERR && n < len && fn < 17, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s lacks iclsweep's options or fingerprint attribute: not an iclsweep results file", path);
+  options[n] = 0, fingerprint[fn] = 0;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode PutText(const char *path, int ncid, int var, const char *name, const char *value)
 {
   PetscFunctionBegin;
@@ -127,7 +147,12 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n", sw->canonical, sw->output, (int)sw->group_size));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "options", text));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "fingerprint", sw->fingerprint));
-  PetscCall(PutText(path, ncid, NC_GLOBAL, "complete", res->count[ICL_STATUS_PENDING] ? "no" : "yes"));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "complete", res->todo ? "no" : "yes"));
+  {
+    const int shard[2] = {(int)sw->shard, (int)sw->num_shards};
+    NCCall(path, nc_put_att_int(ncid, NC_GLOBAL, "shard", NC_INT, 1, &shard[0]));
+    NCCall(path, nc_put_att_int(ncid, NC_GLOBAL, "num_shards", NC_INT, 1, &shard[1]));
+  }
   PetscCall(PutText(path, ncid, NC_GLOBAL, "iclsweep_version", prov->version));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "git_commit", prov->git_commit));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "compiler", prov->compiler));

@@ -10,6 +10,8 @@
  * done. A DIR holding another sweep, or anything not written by iclsweep in place of
  * results.nc or the journal, is ICL_ERR_INPUT and is left untouched. */
 PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscBool *complete);
+/* The options text and fingerprint DIR/results.nc records (an options file: -name value lines). */
+PetscErrorCode ICLOutputReadOptions(const char *dir, char *options, size_t len, char fingerprint[17]);
 /* Writes every cell of res (pending ones as fill); the file says whether it is complete. */
 PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov);
 

@@ -43,7 +43,7 @@ PetscErrorCode ICLQueueCreate(const ICLSweep *sw, const ICLResults *res, PetscIn
   /* pending cells, largest first (ties: grid order) */
   PetscCall(PetscMalloc3(res->ncells, &order, res->ncells, &key, res->ncells, &perm));
   for (PetscInt64 c = 0; c < res->ncells; c++)
-    if (res->status[c] == ICL_STATUS_PENDING) key[n] = -q->flops[c] - 1e-9 * (double)(res->ncells - c) / res->ncells, perm[n] = (PetscInt)c, n++;
+    if (res->status[c] == ICL_STATUS_PENDING && res->mine[c]) key[n] = -q->flops[c] - 1e-9 * (double)(res->ncells - c) / res->ncells, perm[n] = (PetscInt)c, n++;
   PetscCall(PetscSortRealWithPermutation((PetscInt)n, key, perm));
   for (PetscInt64 i = 0; i < n; i++) order[i] = perm[i];
   PetscCall(PetscCalloc3(q->nlists, &q->list, q->nlists, &q->len, q->nlists, &q->head));

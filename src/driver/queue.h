@@ -9,7 +9,7 @@
 
 typedef struct ICLQueue_s *ICLQueue;
 
-/* Queues the cells still pending in res, for nworkers workers. */
+/* Queues the cells of this run's shard still pending in res, for nworkers workers. */
 PetscErrorCode ICLQueueCreate(const ICLSweep *sw, const ICLResults *res, PetscInt nworkers, PetscBool dynamic, ICLQueue *q);
 /* The next cell for a worker, or -1 when it has none left. */
 PetscInt64     ICLQueueNext(ICLQueue q, PetscInt worker);

@@ -11,6 +11,9 @@ PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
   res->ncells = n;
   res->nM     = sw->nM;
   PetscCall(PetscCalloc1(n, &res->status));
+  PetscCall(PetscMalloc1(n, &res->mine));
+  PetscCall(ICLGridShard(sw, res->mine));
+  for (PetscInt64 c = 0; c < n; c++) res->todo += res->mine[c];
   PetscCall(PetscMalloc6(n, &res->train_loss, n, &res->alignment, n, &res->wall, n, &res->flops, n * sw->nM, &res->test_error, n * sw->nM, &res->test_error_se));
   for (PetscInt64 c = 0; c < n; c++) res->train_loss[c] = res->alignment[c] = res->wall[c] = res->flops[c] = NAN;
   for (PetscInt64 i = 0; i < n * sw->nM; i++) res->test_error[i] = res->test_error_se[i] = NAN;
@@ -28,6 +31,7 @@ PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool 
   *dup = res->status[c] != ICL_STATUS_PENDING ? PETSC_TRUE : PETSC_FALSE;
   if (*dup) PetscFunctionReturn(0);
   res->count[ICL_STATUS_PENDING]--;
+  res->todo -= res->mine[c];
   res->count[rec->status]++;
   res->status[c]     = (unsigned char)rec->status;
   res->train_loss[c] = rec->train_loss;
@@ -55,6 +59,7 @@ PetscErrorCode ICLResultsDestroy(ICLResults *res)
 {
   PetscFunctionBegin;
   PetscCall(PetscFree(res->status));
+  PetscCall(PetscFree(res->mine));
   PetscCall(PetscFree6(res->train_loss, res->alignment, res->wall, res->flops, res->test_error, res->test_error_se));
   PetscCall(PetscFree(res->failures));
   PetscFunctionReturn(0);

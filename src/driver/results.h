@@ -9,6 +9,8 @@ typedef struct {
   PetscInt64     ncells;
   PetscInt       nM;
   unsigned char *status;                                /* pending until a record arrives */
+  unsigned char *mine;                                  /* cells of this run's shard */
+  PetscInt64     todo;                                  /* cells of this shard still pending */
   PetscReal     *train_loss, *alignment, *wall, *flops; /* per cell */
   PetscReal     *test_error, *test_error_se;            /* per cell x nM */
   PetscInt64     count[5];                              /* cells per status */

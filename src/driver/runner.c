@@ -21,6 +21,7 @@ typedef struct {
   PetscMPIInt     size;
   PetscBool       rank0_works;  /* rank 0 computes cells too (needs MPI_THREAD_MULTIPLE) */
   PetscInt64      done, todo;   /* cells of this run */
+  PetscInt64      total;        /* cells of this shard (the whole sweep when unsharded) */
   double          t0, last_print;
   PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
 } Dispenser;
@@ -87,7 +88,7 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
     const double     el = now - ds->t0;
     const PetscInt64 bad = ds->res->count[ICL_STATUS_FAILED];
     ds->last_print       = now;
-    fprintf(stderr, "[iclsweep] %lld/%lld cells (%lld failed, %lld diverged), %.2f cells/s, ETA %.0f s\n", (long long)(ds->res->ncells - ds->res->count[ICL_STATUS_PENDING]), (long long)ds->res->ncells, (long long)bad, (long long)ds->res->count[ICL_STATUS_DIVERGED], ds->done / el,
+    fprintf(stderr, "[iclsweep] %lld/%lld cells (%lld failed, %lld diverged), %.2f cells/s, ETA %.0f s\n", (long long)(ds->total - ds->res->todo), (long long)ds->total, (long long)bad, (long long)ds->res->count[ICL_STATUS_DIVERGED], ds->done / el,
             ICLQueueEta(ds->queue));
   }
   PetscFunctionReturn(0);
@@ -264,7 +265,8 @@ static PetscErrorCode Rank0(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICL
   PetscCallMPI(MPI_Query_thread(&level));
   /* Without MPI_THREAD_MULTIPLE rank 0 only dispenses (when there is anyone to serve). */
   ds.rank0_works = size == 1 || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
-  ds.todo        = res->count[ICL_STATUS_PENDING];
+  ds.todo        = res->todo;
+  for (PetscInt64 c = 0; c < res->ncells; c++) ds.total += res->mine[c];
   PetscCall(ICLQueueCreate(sw, res, ds.rank0_works ? size : size - 1, sw->dynamic, &ds.queue));
   pthread_mutex_init(&ds.lock, NULL);
   *nworkers          = ds.rank0_works ? size : size - 1;
