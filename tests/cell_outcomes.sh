@@ -35,5 +35,13 @@ assert (ds.status.sel(model="linear").values == 2).all(), ds.status.values
 assert (ds.status.sel(model="mle").values == 1).all(), ds.status.values
 assert "non-finite training loss at GD step" in ds.attrs["failures"]
 PY
+# A rank that fails outside any cell: every rank agrees and stops (no hang), exit 1; the
+# cells finished meanwhile are kept, and the same command resumes to a complete sweep.
+timeout 120 "$MPIEXEC" -n 3 "$ICLSWEEP" run -options_file "$here/small.opts" -fault_inject rank_fail:1 -output "$base/rank" >"$base/rank.log" 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && ok || bad "a failed rank must end the run with exit status 1 (got $rc; 124 is a hang)"
+grep -q "injected failure of rank 1" "$base/rank.log" && ok || bad "the failed rank's message is not reported"
+"$MPIEXEC" -n 3 "$ICLSWEEP" run -options_file "$here/small.opts" -output "$base/rank" >>"$base/rank.log" 2>&1 && ok || bad "resume after a failed rank failed"
+[[ $("$ICLSWEEP" status "$base/rank") == *"journal: 128 records, 0 dropped (damaged), 0 duplicates"* ]] && ok || bad "after a failed rank the journal does not hold each cell once"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

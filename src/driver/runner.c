@@ -225,6 +225,11 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, const ICLSweep *sw, double *busy
     PetscCallMPI(MPI_Irecv(&next, 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
     t0   = Now();
     ierr = RunCell(sw, cur, rec);
+    if (!ierr && sw->fault_rank >= 0) { /* testing: this rank fails outside any cell */
+      PetscMPIInt rank;
+      PetscCallMPI(MPI_Comm_rank(comm, &rank));
+      if (rank == sw->fault_rank) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_SYS, PETSC_ERROR_INITIAL, "injected failure of rank %d (-fault_inject rank_fail:%d)", rank, rank);
+    }
     *busy += Now() - t0;
     if (ierr) {
       PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE)); /* rank 0 answers every request */

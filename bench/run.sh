@@ -1,0 +1,85 @@
+#!/bin/bash
+# bench/run.sh — benchmarks (not tests): each figure is a ratio measured in this one run on
+# this machine, next to the BLAS kernel that ran. Prints a table; writes bench/results.json.
+#   1. DGEMM ceiling (same BLAS, 1 thread) and iclsweep's training GFLOP/s as a fraction of it
+#   2. the MV Fig. 1 cell end to end: iclsweep vs PyTorch (explicit tokens; sufficient stats)
+#   3. weak scaling of a sweep over 1, 2, 4 ranks (strong scaling needs -group_size > 1)
+#   4. peak memory per rank vs the cost model
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ICL_PACKAGES="python3-torch time"
+source ./setup.sh
+icl_install
+icl_build
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+bin=build/iclsweep
+json=bench/results.json
+kernel=$(OPENBLAS_VERBOSE=2 build/dgemm_ceiling 64 1 2>&1 | sed -n 's/^Core: *//p' | head -1)
+kernel=${kernel:-unknown}
+cell() { # OUTDIR THREADS iclsweep-options...: one run; prints "wall_seconds flops train_loss acc..."
+  local dir=$1 threads=$2
+  shift 2
+  OPENBLAS_NUM_THREADS=$threads "$bin" run -output "$dir" "$@" >/dev/null 2>&1
+  /usr/bin/python3 -c "
+import sys, xarray as xr
+ds = xr.open_dataset('$dir/results.nc').sel(model='linear').squeeze()
+print(float(ds.wall_seconds), float(ds.flops), float(ds.train_loss), *[f'{1 - e:.4f}' for e in ds.test_error.values.ravel()])"
+}
+
+echo "BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3), OpenBLAS kernel: $kernel"
+ceiling=$(OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5 | cut -d' ' -f2)
+declare -A train
+for d in 500 2000; do
+  B=$((d == 500 ? 20000 : 2000)) T=$((d == 500 ? 60 : 20))
+  read -r wall flops _ < <(cell "$out/d$d" 1 -grid_d $d -grid_k 30 -grid_N 40 -models linear -train_tasks $B -train_steps $T -eval_M 40 -eval_tasks 2)
+  train[$d]=$(awk -v f="$flops" -v w="$wall" 'BEGIN { printf "%.2f", f / w / 1e9 }')
+done
+printf '\n%-52s %10s %8s\n' "1. training loop (1 thread, kernel $kernel)" "GFLOP/s" "ratio"
+printf '%-52s %10s %8s\n' "DGEMM ceiling, n = 2000" "$ceiling" "1.00"
+for d in 500 2000; do
+  printf '%-52s %10s %8s\n' "iclsweep linear GD, d = $d" "${train[$d]}" "$(awk -v a="${train[$d]}" -v c="$ceiling" 'BEGIN { printf "%.2f", a / c }')"
+done
+
+# 2. The MV Fig. 1 cell (SPEC §9), 2 threads each, end to end (sampling, training, evaluation).
+t0=$(date +%s.%N)
+read -r _ _ loss acc1 _ < <(cell "$out/mv" 2 -grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks 20000 -train_steps 300 -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks 20000 -models linear)
+icl_mv=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
+suff=$(/usr/bin/python3 bench/torch_mv.py suffstat 2)
+expl=$(/usr/bin/python3 bench/torch_mv.py explicit 2)
+read -r suff_s suff_acc < <(echo "$suff" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
+read -r expl_s expl_acc < <(echo "$expl" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
+printf '\n%-52s %10s %8s %12s\n' "2. MV Fig. 1 cell, 2 threads (SPEC §9 acc at M=1: .690)" "seconds" "speedup" "acc(M=1)"
+printf '%-52s %10s %8s %12s\n' "iclsweep (float64, sufficient statistics)" "$icl_mv" "1.00" "$acc1"
+printf '%-52s %10s %8s %12s\n' "PyTorch float32, sufficient statistics" "$suff_s" "$(awk -v a="$suff_s" -v b="$icl_mv" 'BEGIN { printf "%.2f", a / b }')" "$suff_acc"
+printf '%-52s %10s %8s %12s\n' "PyTorch float32, explicit tokens" "$expl_s" "$(awk -v a="$expl_s" -v b="$icl_mv" 'BEGIN { printf "%.2f", a / b }')" "$expl_acc"
+
+# 3. Weak scaling: 4 cells per rank of a fixed size, on 1, 2 and 4 ranks (2 cores here).
+printf '\n%-52s %10s %8s\n' "3. weak scaling (4 cells/rank, d = 200)" "seconds" "effic."
+declare -A weak
+for p in 1 2 4; do
+  t0=$(date +%s.%N)
+  mpiexec -n $p "$bin" run -grid_d 200 -grid_k 4 -grid_N 10 -replicates $((4 * p)) -models linear -train_tasks 5000 -train_steps 60 -eval_M 10 -eval_tasks 1000 -output "$out/weak$p" >/dev/null 2>&1
+  weak[$p]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
+  printf '%-52s %10s %8s\n' "$p ranks" "${weak[$p]}" "$(awk -v a="${weak[1]}" -v b="${weak[$p]}" 'BEGIN { printf "%.2f", a / b }')"
+done
+echo "strong scaling of one cell over a group: not measured (-group_size > 1 is not implemented yet)"
+
+# 4. Peak memory of one rank vs the cost model's prediction.
+predicted=$("$bin" plan -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 | awk '$1 == "linear" { print $3 }')
+rss=$( { /usr/bin/time -f "%M" "$bin" run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -output "$out/mem" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+printf '\n%-52s %10s %8s\n' "4. memory per rank, d = 2000, B = 2000" "MB" "ratio"
+printf '%-52s %10s %8s\n' "cost model" "$predicted" "1.00"
+printf '%-52s %10s %8s\n' "peak RSS (includes MPI, PETSc, libraries)" "$rss_mb" "$(awk -v a="$rss_mb" -v b="$predicted" 'BEGIN { printf "%.2f", a / b }')"
+
+/usr/bin/python3 - "$json" <<PY
+import json, sys
+json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
+           "training_gflops": {"500": ${train[500]}, "2000": ${train[2000]}},
+           "mv_cell_seconds": {"iclsweep": $icl_mv, "torch_suffstat": $suff_s, "torch_explicit": $expl_s},
+           "mv_accuracy_M1": {"iclsweep": $acc1, "torch_suffstat": $suff_acc, "torch_explicit": $expl_acc},
+           "weak_scaling_seconds": {"1": ${weak[1]}, "2": ${weak[2]}, "4": ${weak[4]}},
+           "memory_mb": {"cost_model": $predicted, "peak_rss": $rss_mb}}, open(sys.argv[1], "w"), indent=1)
+PY
+echo "written: $json"
