@@ -1,11 +1,7 @@
 #!/bin/bash
 # bad_input.sh BASE: bad input of every kind ends with exit status 2, a message naming the
 # problem, and no change to results already on disk.
-set -uo pipefail
-base=$1
-rm -rf "$base"
-mkdir -p "$base"
-passed=0 failed=0
+source "$(dirname "$0")/testlib.sh" "$1"
 tiny=(-grid_d 4 -grid_k 2 -grid_N 5 -train_tasks 20 -train_steps 2 -eval_M 1,5 -eval_tasks 50 -models linear,mle)
 
 fingerprint_dir() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) 2>/dev/null; }
@@ -20,10 +16,9 @@ expect() {
   rc=$?
   after=$(fingerprint_dir "$base/done")
   if [[ $rc -eq $want && $out == *"$text"* && $before == "$after" ]]; then
-    passed=$((passed + 1))
+    ok
   else
-    failed=$((failed + 1))
-    echo "FAIL: iclsweep $* -> status $rc (want $want), output:"
+    bad "iclsweep $* -> status $rc (want $want), output:"
     echo "$out" | sed 's/^/    /'
     [[ $before == "$after" ]] || echo "    and $base/done changed"
   fi
@@ -58,7 +53,7 @@ touch "$base/afile"
 expect 2 "exists and is not a directory" run "${tiny[@]}" -output "$base/afile"
 mkdir -p "$base/foreign" && echo "not netcdf" >"$base/foreign/results.nc"
 expect 2 "is not a readable NetCDF file" run "${tiny[@]}" -output "$base/foreign"
-grep -q "not netcdf" "$base/foreign/results.nc" || { echo "FAIL: foreign results.nc was touched"; failed=$((failed + 1)); }
+grep -q "not netcdf" "$base/foreign/results.nc" && ok || bad "foreign results.nc was touched"
 expect 2 "holds a different sweep" run "${tiny[@]}" -seed 2 -output "$base/done"
 expect 2 "holds a different sweep" run "${tiny[@]}" -grid_d 5 -output "$base/done"
 expect 0 "nothing to do" run "${tiny[@]}" -output "$base/done"
@@ -89,11 +84,10 @@ trap 'umount "$fs" 2>/dev/null' EXIT
 full=(run "${tiny[@]}" -grid_N 5,10,20,40,80 -replicates 20 -output "$fs/sweep")
 out=$("$MPIEXEC" -n 2 "$ICLSWEEP" "${full[@]}" 2>&1)
 rc=$?
-if [[ $rc -eq 1 && $out == *"No space left on device"* ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: disk full -> status $rc:"; echo "$out" | head -5; fi
+[[ $rc -eq 1 && $out == *"No space left on device"* ]] && ok || bad "disk full -> status $rc: $(echo "$out" | head -5)"
 mount -o remount,size=4m "$fs"
 out=$("$MPIEXEC" -n 2 "$ICLSWEEP" "${full[@]}" 2>&1)
 rc=$?
-if [[ $rc -eq 0 && $out == *"resuming"* && $out == *"200 ok"* ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: resume after disk full -> status $rc:"; echo "$out" | tail -5; fi
+[[ $rc -eq 0 && $out == *"resuming"* && $out == *"200 ok"* ]] && ok || bad "resume after disk full -> status $rc: $(echo "$out" | tail -5)"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

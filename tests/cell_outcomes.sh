@@ -2,14 +2,7 @@
 # cell_outcomes.sh BASE: one cell that fails (here an injected out-of-memory) is recorded as
 # failed with its message and the sweep goes on (exit 1); a non-finite training loss marks
 # cells diverged with the step where it happened (exit 0: diverged cells are results).
-set -uo pipefail
-base=$1
-here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$base"
-mkdir -p "$base"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/testlib.sh" "$1"
 
 "$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -fault_inject cell_fail:3 -output "$base/fail" >"$base/fail.log" 2>&1
 rc=$?
@@ -43,5 +36,4 @@ rc=$?
 grep -q "injected failure of rank 1" "$base/rank.log" && ok || bad "the failed rank's message is not reported"
 "$MPIEXEC" -n 3 "$ICLSWEEP" run -options_file "$here/small.opts" -output "$base/rank" >>"$base/rank.log" 2>&1 && ok || bad "resume after a failed rank failed"
 [[ $("$ICLSWEEP" status "$base/rank") == *"journal: 128 records, 0 dropped (damaged), 0 duplicates"* ]] && ok || bad "after a failed rank the journal does not hold each cell once"
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

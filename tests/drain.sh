@@ -2,15 +2,7 @@
 # drain.sh BASE: stop signals. The first signal stops the sweep from taking cells and lets
 # in-flight cells finish within -drain_seconds (then drops them); a second drops them at once.
 # Either way the run flushes, exits 3, and resumes to the data of an uninterrupted run.
-set -uo pipefail
-base=$1
-here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$base"
-mkdir -p "$base"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+source "$(dirname "$0")/testlib.sh" "$1"
 # 8 cells of about a second each, or of several seconds with -train_steps 400.
 cells=(-grid_d 128 -grid_k 4 -grid_N 5,10,20,40 -replicates 2 -models linear -train_tasks 20000 -train_steps 40 -eval_M 5,40 -eval_tasks 2000)
 
@@ -70,5 +62,4 @@ rc=$?
 "$ICLSWEEP" run "${cells[@]}" -output "$base/d" >>"$base/d.log" 2>&1 && ok || bad "D: resume failed"
 "$PYTHON" "$here/check_results.py" same "$base/ref" "$base/d" >/dev/null && ok || bad "D: data differ from the uninterrupted run"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

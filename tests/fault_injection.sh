@@ -2,15 +2,8 @@
 # fault_injection.sh BASE: a sweep killed with SIGKILL at many moments (inside a journal
 # write, inside the results.nc write, and at random times), resumed after each kill, ends
 # with the data of an uninterrupted run, bit for bit, every cell journaled exactly once.
-set -uo pipefail
-base=$1
-here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$base"
-mkdir -p "$base"
+source "$(dirname "$0")/testlib.sh" "$1"
 sweep=(-options_file "$here/fault.opts")
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 "$MPIEXEC" -n 2 "$ICLSWEEP" run "${sweep[@]}" -output "$base/ref" >/dev/null 2>&1 || { echo "reference run failed"; exit 1; }
 dir=$base/killed
@@ -44,5 +37,4 @@ echo "$status"
 [[ $status == *"journal: 192 records"* && $status == *" 0 duplicates"* ]] && ok || bad "cells were journaled more or less than once"
 "$PYTHON" "$here/check_results.py" same "$base/ref" "$dir" >"$base/same.log" && ok || { bad "data differ from the uninterrupted run"; cat "$base/same.log"; }
 echo "kill points: $kills"
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

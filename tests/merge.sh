@@ -2,14 +2,7 @@
 # merge.sh BASE: a sweep split into 3 shards (run at different rank counts) merges into a
 # results.nc equal, bit for bit, to one run of the whole sweep; merge refuses duplicate parts,
 # parts of other sweeps or splits, and missing cells unless -allow_incomplete.
-set -uo pipefail
-base=$1
-here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$base"
-mkdir -p "$base"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/testlib.sh" "$1"
 sweep=(-options_file "$here/small.opts")
 
 "$MPIEXEC" -n 2 "$ICLSWEEP" run "${sweep[@]}" -output "$base/whole" >/dev/null 2>&1 || bad "whole run failed"
@@ -40,5 +33,4 @@ before=$(sha256sum "$base/part0/journal" "$base/part0/results.nc")
 expect 2 "holds shard 0 of 3 of this sweep" -output "$base/part0" "$base/whole"
 [[ $(sha256sum "$base/part0/journal" "$base/part0/results.nc") == "$before" ]] && ok || bad "a refused merge changed $base/part0"
 expect 2 "merge needs at least one PART_DIR" -output "$base/m3"
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

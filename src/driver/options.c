@@ -48,25 +48,17 @@ static PetscErrorCode CheckListLength(const char *opt, PetscInt nmax)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode AppendInts(char *buf, size_t len, const char *name, const PetscInt *v, PetscInt n)
+/* Appends "-name v1,v2,...\n" for n integers (ints) or n reals (reals, exact to the bit). */
+static PetscErrorCode AppendOption(char *buf, size_t len, const char *name, PetscInt n, const PetscInt *ints, const PetscReal *reals)
 {
   size_t used;
   PetscFunctionBegin;
   PetscCall(PetscStrlen(buf, &used));
   used += (size_t)snprintf(buf + used, len - used, "-%s ", name);
-  for (PetscInt i = 0; i < n && used < len; i++) used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", (int)v[i]);
-  PetscCheck(used + 2 < len, PETSC_COMM_SELF, ICL_ERR_INPUT, "the sweep's options are too long to record (%zu characters)", used);
-  strcat(buf, "\n");
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode AppendReals(char *buf, size_t len, const char *name, const PetscReal *v, PetscInt n)
-{
-  size_t used;
-  PetscFunctionBegin;
-  PetscCall(PetscStrlen(buf, &used));
-  used += (size_t)snprintf(buf + used, len - used, "-%s ", name);
-  for (PetscInt i = 0; i < n && used < len; i++) used += (size_t)snprintf(buf + used, len - used, "%s%.17g", i ? "," : "", (double)v[i]);
+  for (PetscInt i = 0; i < n && used < len; i++) {
+    if (ints) used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", (int)ints[i]);
+    else used += (size_t)snprintf(buf + used, len - used, "%s%.17g", i ? "," : "", (double)reals[i]);
+  }
   PetscCheck(used + 2 < len, PETSC_COMM_SELF, ICL_ERR_INPUT, "the sweep's options are too long to record (%zu characters)", used);
   strcat(buf, "\n");
   PetscFunctionReturn(0);
@@ -83,11 +75,11 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   PetscFunctionBegin;
   c[0] = 0;
   snprintf(c, len, "-family %s\n", sw->family);
-  PetscCall(AppendInts(c, len, "grid_d", sw->d, sw->nd));
-  PetscCall(AppendInts(c, len, "grid_k", sw->k, sw->nk));
-  PetscCall(AppendInts(c, len, "grid_N", sw->N, sw->nN));
-  PetscCall(AppendReals(c, len, "grid_R", sw->R, sw->nR));
-  PetscCall(AppendInts(c, len, "replicates", &sw->replicates, 1));
+  PetscCall(AppendOption(c, len, "grid_d", sw->nd, sw->d, NULL));
+  PetscCall(AppendOption(c, len, "grid_k", sw->nk, sw->k, NULL));
+  PetscCall(AppendOption(c, len, "grid_N", sw->nN, sw->N, NULL));
+  PetscCall(AppendOption(c, len, "grid_R", sw->nR, NULL, sw->R));
+  PetscCall(AppendOption(c, len, "replicates", 1, &sw->replicates, NULL));
   {
     size_t used;
     PetscCall(PetscStrlen(c, &used));
@@ -95,13 +87,13 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     for (PetscInt i = 0; i < sw->nmodels; i++) used += (size_t)snprintf(c + used, len - used, "%s%s", i ? "," : "", sw->models[i]);
     snprintf(c + used, len - used, "\n-train_method %s\n", sw->method);
   }
-  PetscCall(AppendInts(c, len, "train_tasks", &sw->B, 1));
-  PetscCall(AppendInts(c, len, "train_steps", &sw->T, 1));
-  PetscCall(AppendReals(c, len, "train_lr", &sw->lr, 1));
-  PetscCall(AppendInts(c, len, "eval_M", sw->M, sw->nM));
-  if (sw->eval_R > 0) PetscCall(AppendReals(c, len, "eval_R", &sw->eval_R, 1));
-  PetscCall(AppendInts(c, len, "eval_tasks", &sw->eval_tasks, 1));
-  PetscCall(AppendInts(c, len, "seed", &sw->seed, 1));
+  PetscCall(AppendOption(c, len, "train_tasks", 1, &sw->B, NULL));
+  PetscCall(AppendOption(c, len, "train_steps", 1, &sw->T, NULL));
+  PetscCall(AppendOption(c, len, "train_lr", 1, NULL, &sw->lr));
+  PetscCall(AppendOption(c, len, "eval_M", sw->nM, sw->M, NULL));
+  if (sw->eval_R > 0) PetscCall(AppendOption(c, len, "eval_R", 1, NULL, &sw->eval_R));
+  PetscCall(AppendOption(c, len, "eval_tasks", 1, &sw->eval_tasks, NULL));
+  PetscCall(AppendOption(c, len, "seed", 1, &sw->seed, NULL));
   for (const char *p = c; *p; p++) h = ICLHashU64(h, (unsigned char)*p);
   snprintf(sw->fingerprint, sizeof sw->fingerprint, "%016llx", (unsigned long long)h);
   PetscFunctionReturn(0);
