@@ -4,6 +4,7 @@
   check_results.py spec9 DIR           SPEC §9 reference table (MV Fig. 1 protocol)
   check_results.py same DIR DIR...     identical data in every variable, bit for bit
   check_results.py schema DIR          the NetCDF schema of SPEC §6 (ncdump, xarray, netCDF4)
+  check_results.py close DIR DIR...    equal to rounding (relative 1e-9): groups reduce in another order
 """
 import subprocess
 import sys
@@ -70,6 +71,23 @@ def same(directories):
     first.close()
 
 
+def close(directories, rtol=1e-9):
+    """Results, status and fill pattern of every run equal the first's to rounding."""
+    first = xr.open_dataset(f"{directories[0]}/results.nc")
+    for other_dir in directories[1:]:
+        other = xr.open_dataset(f"{other_dir}/results.nc")
+        check(first.attrs["fingerprint"] == other.attrs["fingerprint"], f"fingerprints differ: {other_dir}")
+        check(np.array_equal(first.status.values, other.status.values), f"status differs in {other_dir}")
+        for name in ("test_error", "test_error_se", "excess_error", "train_loss", "subspace_alignment"):
+            a, b = first[name].values, other[name].values
+            same_fill = np.array_equal(np.isnan(a), np.isnan(b))
+            ok = same_fill and np.allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=rtol, atol=rtol * 1e-3)
+            check(ok, f"{name} differs beyond rounding between {directories[0]} and {other_dir}")
+            if same_fill and np.isfinite(a).any():
+                rel = np.nanmax(np.abs(a - b) / np.maximum(np.abs(a), 1e-300))
+                print(f"{other_dir}: {name} max relative difference {rel:.2e}")
+
+
 def schema(directory):
     path = f"{directory}/results.nc"
     header = subprocess.run(["ncdump", "-h", path], capture_output=True, text=True)
@@ -113,10 +131,11 @@ def schema(directory):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema"):
+    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema", "close"):
         print(__doc__)
         return 2
-    {"spec9": lambda: spec9(argv[2]), "same": lambda: same(argv[2:]), "schema": lambda: schema(argv[2])}[argv[1]]()
+    {"spec9": lambda: spec9(argv[2]), "same": lambda: same(argv[2:]), "schema": lambda: schema(argv[2]),
+     "close": lambda: close(argv[2:])}[argv[1]]()
     print(f"{passes} passed, {len(failures)} failed")
     return 1 if failures else 0
 

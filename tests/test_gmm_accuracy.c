@@ -74,7 +74,7 @@ static PetscErrorCode Run(void)
   {
     enum { d = 20, k = 3 };
     const PetscInt M[3] = {1, 5, 25};
-    ICLCell        cell = {.family = &ICLFamilyGmm, .task = {.d = d, .k = k, .R = 1.0, .seed = 3}, .N = 10, .eval_R = 1.0, .M = M, .nM = 3, .eval_tasks = 40000};
+    ICLCell        cell = {.comm = PETSC_COMM_SELF, .family = &ICLFamilyGmm, .task = {.d = d, .k = k, .R = 1.0, .seed = 3}, .N = 10, .eval_R = 1.0, .M = M, .nM = 3, .eval_tasks = 40000};
     PetscReal      W[d * d], err[3], se[3];
     for (int D = k; D <= d; D += d - k) {
       PetscCall(PetscArrayzero(W, d * d));

@@ -12,7 +12,7 @@ static PetscErrorCode Run(void)
 {
   PetscReal          Mt[d * B], Vt[d * B], work[d * B], W[d * d], G[d * d], loss, lp, lm;
   ICLStream          s;
-  ICLLogisticProblem p = {.B = B, .d = d, .Mt = Mt, .Vt = Vt, .work = work};
+  ICLLogisticProblem p = {.comm = PETSC_COMM_SELF, .B = B, .B_local = B, .d = d, .Mt = Mt, .Vt = Vt, .work = work};
 
   PetscFunctionBegin;
   ICLStreamInit(&s, 11, ICL_PURPOSE_TASK, 0, 0, 0);

@@ -70,6 +70,11 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(ReadSweep(comm, &sw, &help));
   if (help) PetscFunctionReturn(0);
+  {
+    PetscMPIInt size;
+    PetscCallMPI(MPI_Comm_size(comm, &size));
+    PetscCheck(size % sw.group_size == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d does not divide the %d ranks; use a divisor of the rank count", (int)sw.group_size, size);
+  }
   PetscCall(MemoryPerRank(comm, &memory));
   PetscCall(ICLGridCheckMemory(&sw, memory));
   PetscCall(ICLSignalsInstall(sw.drain_seconds));
@@ -140,7 +145,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       if (ix.model != m || !ICLGridApplicable(&sw, &ix)) continue;
       ICLGridCell(&sw, &ix, &cell);
       flops += sw.types[m]->flops(&cell);
-      mem = PetscMax(mem, sw.types[m]->memory(&cell));
+      mem = PetscMax(mem, sw.types[m]->memory(&cell, sw.group_size));
       n++;
     }
     total += flops;

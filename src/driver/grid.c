@@ -17,6 +17,7 @@ void ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix)
 void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
 {
   *cell = (ICLCell){
+    .comm   = PETSC_COMM_SELF,
     .family = sw->fam,
     .task   = {.d = (int)sw->d[ix->d], .k = (int)sw->k[ix->k], .R = sw->R[ix->R], .seed = (uint64_t)sw->seed, .replicate = (uint64_t)ix->rep},
     .N      = sw->N[ix->N],
@@ -54,10 +55,10 @@ PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes)
     ICLGridIndex(sw, c, &ix);
     if (ix.rep || !ICLGridApplicable(sw, &ix)) continue; /* replicates cost the same */
     ICLGridCell(sw, &ix, &cell);
-    const PetscReal need = sw->types[ix.model]->memory(&cell);
+    const PetscReal need = sw->types[ix.model]->memory(&cell, sw->group_size);
     if (need > worst) worst = need, wix = ix;
   }
-  PetscCheck(worst <= bytes, PETSC_COMM_SELF, ICL_ERR_INPUT, "cell (model %s, d = %d, k = %d, N = %d) needs %.1f GB per rank but %.1f GB are available; reduce -train_tasks or -grid_d", sw->models[wix.model], (int)sw->d[wix.d], (int)sw->k[wix.k], (int)sw->N[wix.N], worst / 1e9, bytes / 1e9);
+  PetscCheck(worst <= bytes, PETSC_COMM_SELF, ICL_ERR_INPUT, "cell (model %s, d = %d, k = %d, N = %d) needs %.1f GB per rank but %.1f GB are available; reduce -train_tasks or -grid_d, or raise -group_size", sw->models[wix.model], (int)sw->d[wix.d], (int)sw->k[wix.k], (int)sw->N[wix.N], worst / 1e9, bytes / 1e9);
   PetscFunctionReturn(0);
 }
 

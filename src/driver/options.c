@@ -204,7 +204,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_method %s: unknown; available: gd, auto", sw->method);
   PetscCheck(sw->eval_tasks >= 2, PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_tasks %d: need at least 2 test tasks (for a standard error)", (int)sw->eval_tasks);
   PetscCheck(sw->seed >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-seed %d: must be >= 0", (int)sw->seed);
-  PetscCheck(sw->group_size == 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d: only 1 is available in this version", (int)sw->group_size);
+  PetscCheck(sw->group_size >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d: need at least 1 rank per group", (int)sw->group_size);
   for (PetscInt i = 0; i < sw->nmodels; i++) {
     sw->types[i] = ICLModelFind(sw->models[i]);
     PetscCheck(sw->types[i], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: unknown model '%s'; available: %s", sw->models[i], ICLModelNames());

@@ -197,7 +197,9 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
     ICLCell      cell;
     ICLGridIndex(sw, (PetscInt64)c, &ix);
     ICLGridCell(sw, &ix, &cell);
-    const PetscReal bayes = sw->fam->bayes_error(cell.eval_R);
+    ICLTaskParams test = cell.task;
+    test.R                = cell.eval_R;
+    const PetscReal bayes = sw->fam->bayes_error ? sw->fam->bayes_error(&test) : NAN;
     for (PetscInt a = 0; a < sw->nM; a++) excess[c * sw->nM + a] = res->test_error[c * sw->nM + a] - bayes;
   }
   PetscCall(PutDoubles(path, ncid, v_err, res->test_error, nvals, buf));

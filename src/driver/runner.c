@@ -18,8 +18,9 @@ typedef struct {
   ICLResults     *res;
   ICLQueue        queue;
   pthread_mutex_t lock;
-  PetscMPIInt     size;
-  PetscBool       rank0_works;  /* rank 0 computes cells too (needs MPI_THREAD_MULTIPLE) */
+  MPI_Comm        group;        /* rank 0's group: the ranks that train its cells with it */
+  PetscMPIInt     size, g;      /* ranks, ranks per group */
+  PetscBool       rank0_works;  /* rank 0's group computes cells too (needs MPI_THREAD_MULTIPLE) */
   PetscInt64      done, todo;   /* cells of this run */
   PetscInt64      total;        /* cells of this shard (the whole sweep when unsharded) */
   double          t0, last_print;
@@ -35,7 +36,7 @@ static double Now(void)
 
 /* Runs one cell into rec (record followed by 2 nM doubles). A cell dropped by a stop signal
  * comes back with rec->cell = -1: it stays pending and runs again on resume. */
-static PetscErrorCode RunCell(const ICLSweep *sw, PetscInt64 c, ICLRecord *rec)
+static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, ICLRecord *rec)
 {
   ICLCellIndex  ix;
   ICLCell       cell;
@@ -46,6 +47,7 @@ static PetscErrorCode RunCell(const ICLSweep *sw, PetscInt64 c, ICLRecord *rec)
   PetscFunctionBegin;
   ICLGridIndex(sw, c, &ix);
   ICLGridCell(sw, &ix, &cell);
+  cell.comm   = group;
   cell.cancel = ICLSignalsCancel;
   for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
   r = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .test_error = err, .test_error_se = se};
@@ -103,8 +105,9 @@ static void Fail(Dispenser *ds, PetscErrorCode ierr)
   if (ierr && !ds->error) ds->error = ierr;
 }
 
-/* Worker w's number in the queue: rank r, less one when rank 0 only dispenses. */
-static PetscInt WorkerOf(Dispenser *ds, PetscMPIInt rank) { return ds->rank0_works ? rank : rank - 1; }
+/* The queue's workers are the groups: leader rank r leads group r/g (less one when rank 0's
+ * group does not work). */
+static PetscInt WorkerOf(Dispenser *ds, PetscMPIInt rank) { return ds->rank0_works ? rank / ds->g : rank / ds->g - 1; }
 
 /* Serves the other ranks. A message carries a finished cell, a request for the next, or
  * says its sender leaves. The dispenser polls with short sleeps rather than blocking in MPI
@@ -114,7 +117,7 @@ static PetscErrorCode Dispense(Dispenser *ds)
 {
   const size_t          rsize  = ICLRecordSize(ds->sw->nM);
   const struct timespec nap    = {0, 200000};
-  PetscMPIInt           active = ds->size - 1, arrived;
+  PetscMPIInt           active = ds->size / ds->g - 1, arrived; /* the other groups' leaders */
   PetscBool             dirty  = PETSC_FALSE;
   ICLRecord            *rec;
   MPI_Request           req;
@@ -177,11 +180,12 @@ static PetscErrorCode WorkRank0(Dispenser *ds, double *busy)
   PetscCall(PetscMalloc(ICLRecordSize(ds->sw->nM), &rec));
   for (;;) {
     pthread_mutex_lock(&ds->lock);
-    const PetscInt64 c = NextCell(ds, 0);
+    PetscInt64 c = NextCell(ds, 0);
     pthread_mutex_unlock(&ds->lock);
+    PetscCallMPI(MPI_Bcast(&c, 1, MPIU_INT64, 0, ds->group));
     if (c < 0) break;
     const double t0 = Now();
-    PetscCall(RunCell(ds->sw, c, rec));
+    PetscCall(RunCell(ds->sw, ds->group, c, rec));
     *busy += Now() - t0;
     pthread_mutex_lock(&ds->lock);
     if (!ds->error) Fail(ds, Deliver(ds, rec));
@@ -204,7 +208,7 @@ static PetscErrorCode Tell(MPI_Comm comm, ICLRecord *rec, size_t rsize, int32_t 
 
 /* Any rank but 0: ask for the next cell before running the current one, so the round trip to
  * rank 0 hides behind the work; send each result as soon as it is ready. */
-static PetscErrorCode WorkRemote(MPI_Comm comm, const ICLSweep *sw, double *busy, double *wait, PetscInt64 *ncells)
+static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, double *busy, double *wait, PetscInt64 *ncells)
 {
   const size_t   rsize = ICLRecordSize(sw->nM);
   ICLRecord     *rec;
@@ -219,12 +223,13 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, const ICLSweep *sw, double *busy
   PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
   PetscCallMPI(MPI_Recv(&cur, 1, MPIU_INT64, 0, TAG_CELL, comm, MPI_STATUS_IGNORE));
   *wait += Now() - t0;
+  PetscCallMPI(MPI_Bcast(&cur, 1, MPIU_INT64, 0, group));
   while (cur >= 0) {
     rec->cell = -1;
     PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
     PetscCallMPI(MPI_Irecv(&next, 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
     t0   = Now();
-    ierr = RunCell(sw, cur, rec);
+    ierr = RunCell(sw, group, cur, rec);
     if (!ierr && sw->fault_rank >= 0) { /* testing: this rank fails outside any cell */
       PetscMPIInt rank;
       PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -241,12 +246,32 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, const ICLSweep *sw, double *busy
     PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE));
     *wait += Now() - t0;
     cur = next;
+    PetscCallMPI(MPI_Bcast(&cur, 1, MPIU_INT64, 0, group));
   }
   /* Leaving: rank 0 serves until every worker has said so (a failed worker too). */
   rec->cell = -1;
   PetscCall(Tell(comm, rec, rsize, ICL_MSG_LEAVING));
   PetscCall(PetscFree(rec));
   PetscFunctionReturn(ierr);
+}
+
+/* A rank that is not its group's leader trains the cells its leader announces. */
+static PetscErrorCode Follow(MPI_Comm group, const ICLSweep *sw, double *busy)
+{
+  ICLRecord *rec;
+  PetscInt64 c;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc(ICLRecordSize(sw->nM), &rec));
+  for (;;) {
+    PetscCallMPI(MPI_Bcast(&c, 1, MPIU_INT64, 0, group));
+    if (c < 0) break;
+    const double t0 = Now();
+    PetscCall(RunCell(sw, group, c, rec));
+    *busy += Now() - t0;
+  }
+  PetscCall(PetscFree(rec));
+  PetscFunctionReturn(0);
 }
 
 /* Every rank learns whether any rank failed (HPL-style), so none waits forever in a
@@ -260,24 +285,27 @@ static PetscErrorCode Agree(MPI_Comm comm, PetscErrorCode local)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Rank0(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscMPIInt size, double *busy, PetscMPIInt *nworkers)
+static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscMPIInt size, double *busy, PetscMPIInt *nworking)
 {
-  Dispenser ds = {.comm = comm, .sw = sw, .journal = j, .res = res, .size = size, .t0 = Now()};
+  Dispenser ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now()};
   PetscMPIInt level;
   pthread_t   thread;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Query_thread(&level));
   /* Without MPI_THREAD_MULTIPLE rank 0 only dispenses (when there is anyone to serve). */
-  ds.rank0_works = size == 1 || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
+  ds.rank0_works = size == ds.g || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
   ds.todo        = res->todo;
   for (PetscInt64 c = 0; c < res->ncells; c++) ds.total += res->mine[c];
-  PetscCall(ICLQueueCreate(sw, res, ds.rank0_works ? size : size - 1, sw->dynamic, &ds.queue));
+  PetscCall(ICLQueueCreate(sw, res, ds.rank0_works ? size / ds.g : size / ds.g - 1, sw->dynamic, &ds.queue));
   pthread_mutex_init(&ds.lock, NULL);
-  *nworkers          = ds.rank0_works ? size : size - 1;
+  *nworking         = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;
-  if (!ds.rank0_works) ierr = Dispense(&ds);
-  else if (size == 1) ierr = WorkRank0(&ds, busy);
+  if (!ds.rank0_works) {
+    const PetscInt64 none = -1; /* rank 0's group sits this run out */
+    PetscCallMPI(MPI_Bcast((void *)&none, 1, MPIU_INT64, 0, group));
+    ierr = Dispense(&ds);
+  } else if (size == ds.g) ierr = WorkRank0(&ds, busy);
   else {
     PetscCheck(pthread_create(&thread, NULL, DispenseThread, &ds) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot start the dispensing thread");
     ierr = WorkRank0(&ds, busy);
@@ -294,7 +322,8 @@ static PetscErrorCode Rank0(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICL
 
 PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscBool *interrupted)
 {
-  PetscMPIInt    rank, size, stop, nworkers = 1;
+  PetscMPIInt    rank, size, stop, nworking = 1;
+  MPI_Comm       group;
   double         busy = 0, wait = 0, busy_max, busy_sum, wait_sum;
   PetscInt64     ncells = 0, ncells_sum;
   PetscErrorCode ierr;
@@ -302,8 +331,12 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  if (rank == 0) ierr = Rank0(comm, sw, j, res, size, &busy, &nworkers);
-  else ierr = WorkRemote(comm, sw, &busy, &wait, &ncells);
+  /* Groups of consecutive ranks; each group's rank 0 is its leader. */
+  PetscCallMPI(MPI_Comm_split(comm, rank / (PetscMPIInt)sw->group_size, rank, &group));
+  if (rank == 0) ierr = Rank0(comm, group, sw, j, res, size, &busy, &nworking);
+  else if (rank % sw->group_size == 0) ierr = WorkRemote(comm, group, sw, &busy, &wait, &ncells);
+  else ierr = Follow(group, sw, &busy);
+  PetscCallMPI(MPI_Comm_free(&group));
   PetscCall(Agree(comm, ierr));
   stop = ICLSignalsStopping();
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, comm));
@@ -314,7 +347,7 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   PetscCallMPI(MPI_Reduce(&ncells, &ncells_sum, 1, MPIU_INT64, MPI_SUM, 0, comm));
   if (rank == 0) {
     res->busy_max  = busy_max;
-    res->busy_mean = busy_sum / nworkers;
+    res->busy_mean = busy_sum / nworking;
     res->overhead  = ncells_sum ? wait_sum / ncells_sum : 0.0;
   }
   PetscFunctionReturn(0);

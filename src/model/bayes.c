@@ -5,9 +5,12 @@ static PetscBool BayesSupports(const ICLFamily *f) { return f->bayes_error ? PET
 
 static PetscErrorCode BayesRun(const ICLCell *cell, ICLCellResult *res)
 {
+  ICLTaskParams test = cell->task;
+
   PetscFunctionBegin;
+  test.R = cell->eval_R;
   for (PetscInt a = 0; a < cell->nM; a++) {
-    res->test_error[a]    = cell->family->bayes_error(cell->eval_R);
+    res->test_error[a]    = cell->family->bayes_error(&test);
     res->test_error_se[a] = 0.0;
   }
   res->status = ICL_STATUS_OK;
@@ -16,9 +19,10 @@ static PetscErrorCode BayesRun(const ICLCell *cell, ICLCellResult *res)
 
 static PetscReal BayesFlops(const ICLCell *cell) { return (PetscReal)cell->nM; }
 
-static PetscReal BayesMemory(const ICLCell *cell)
+static PetscReal BayesMemory(const ICLCell *cell, PetscInt group_size)
 {
   (void)cell;
+  (void)group_size;
   return 0.0;
 }
 

@@ -26,7 +26,11 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   PetscCall(PetscBLASIntCast(d, &bd));
   PetscCall(PetscMalloc4((size_t)ICL_EVAL_BLOCK * d, &mu, (size_t)ICL_EVAL_BLOCK * d, &z, (size_t)ICL_EVAL_BLOCK * d, &Wmu, (size_t)ICL_EVAL_BLOCK * d, &Wz));
   PetscCall(PetscCalloc2(cell->nM, &sum, cell->nM, &sum2));
-  for (PetscInt j0 = 0; j0 < n; j0 += ICL_EVAL_BLOCK) {
+  PetscMPIInt rank, size;
+  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(cell->comm, &size));
+  /* A group shares the blocks of test tasks round-robin and sums its partial sums. */
+  for (PetscInt j0 = (PetscInt)rank * ICL_EVAL_BLOCK; j0 < n; j0 += (PetscInt)size * ICL_EVAL_BLOCK) {
     const PetscInt nb = PetscMin(ICL_EVAL_BLOCK, n - j0);
     for (PetscInt j = 0; j < nb; j++) ICLGmmTestTask(&test, (uint64_t)(j0 + j), mu + (size_t)j * d, z + (size_t)j * d);
     /* Columns of (d x nb) blocks: W^T mu_j and W^T z_j; then W^T m = W^T mu + W^T z / sqrt(M). */
@@ -49,6 +53,10 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
         sum2[a] += e * e;
       }
     }
+  }
+  if (size > 1) {
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sum, (PetscMPIInt)cell->nM, MPIU_REAL, MPI_SUM, cell->comm));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sum2, (PetscMPIInt)cell->nM, MPIU_REAL, MPI_SUM, cell->comm));
   }
   for (PetscInt a = 0; a < cell->nM; a++) {
     const PetscReal mean = sum[a] / n, var = n > 1 ? PetscMax(0.0, (sum2[a] - n * mean * mean) / (n - 1)) : 0.0;

@@ -23,15 +23,21 @@ static PetscReal Alignment(PetscInt d, PetscInt k, const PetscReal *W)
 static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 {
   const PetscInt     d = cell->task.d, B = cell->B;
-  PetscReal         *Mt, *Vt, *work, *W;
+  PetscReal         *Mt, *Vt, *work, *W, *grad = NULL;
   ICLGDOutcome       outcome;
   ICLLogisticProblem prob;
+  PetscMPIInt        rank, size;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc3((size_t)B * d, &Mt, (size_t)B * d, &Vt, (size_t)B * d, &work));
+  /* A group splits the training tasks by rows; task tau's draws are keyed by tau alone. */
+  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(cell->comm, &size));
+  const PetscInt b0 = (PetscInt)((PetscInt64)B * rank / size), nb = (PetscInt)((PetscInt64)B * (rank + 1) / size) - b0;
+  PetscCall(PetscMalloc3((size_t)nb * d, &Mt, (size_t)nb * d, &Vt, (size_t)nb * d, &work));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
-  for (PetscInt t = 0; t < B; t++) ICLGmmTrainPair(&cell->task, (int)cell->N, (uint64_t)t, Mt + (size_t)t * d, Vt + (size_t)t * d);
-  prob = (ICLLogisticProblem){.B = B, .d = d, .cancel = cell->cancel, .Mt = Mt, .Vt = Vt, .work = work};
+  if (size > 1) PetscCall(PetscMalloc1((size_t)d * d, &grad));
+  for (PetscInt t = 0; t < nb; t++) ICLGmmTrainPair(&cell->task, (int)cell->N, (uint64_t)(b0 + t), Mt + (size_t)t * d, Vt + (size_t)t * d);
+  prob = (ICLLogisticProblem){.comm = cell->comm, .B = B, .B_local = nb, .d = d, .cancel = cell->cancel, .Mt = Mt, .Vt = Vt, .work = work, .grad = grad};
   PetscCall(ICLLogisticGD(&prob, cell->T, cell->lr, W, &res->train_loss, &res->steps, &outcome));
   res->flops = 4.0 * B * (PetscReal)d * d * res->steps + 2.0 * B * (PetscReal)d * d;
   if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
@@ -46,6 +52,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   }
   PetscCall(PetscFree3(Mt, Vt, work));
   PetscCall(PetscFree(W));
+  PetscCall(PetscFree(grad));
   PetscFunctionReturn(0);
 }
 
@@ -55,10 +62,11 @@ static PetscReal LinearFlops(const ICLCell *cell)
   return 4.0 * cell->B * d * d * (cell->T + 0.5) + ICLGmmErrorOfWFlops(cell);
 }
 
-static PetscReal LinearMemory(const ICLCell *cell)
+/* Per rank: a group of g ranks holds B/g training tasks each (and one more d x d buffer). */
+static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal d = cell->task.d;
-  return sizeof(PetscReal) * (3.0 * cell->B * d + d * d + 4.0 * 2048 * d);
+  return sizeof(PetscReal) * (3.0 * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d);
 }
 
 const ICLModelType ICLModelLinear = {

@@ -4,12 +4,14 @@
 
 PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G)
 {
-  const PetscInt  B = p->B, d = p->d;
-  PetscBLASInt    bd, bB;
+  const PetscInt  B = p->B_local, d = p->d;
+  PetscBLASInt    bd, bB, dd;
   const PetscReal one = 1.0, zero = 0.0;
   PetscReal       sum = 0.0;
+  PetscMPIInt     size;
 
   PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(p->comm, &size));
   PetscCall(PetscBLASIntCast(d, &bd));
   PetscCall(PetscBLASIntCast(B, &bB));
   /* work = W^T M^T: column tau is W^T m_tau, so the margin is its dot with v_tau. */
@@ -23,11 +25,19 @@ PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal 
     const PetscReal c = 1.0 / (1.0 + exp(s));
     for (PetscInt i = 0; i < d; i++) w[i] = c * v[i];
   }
-  *loss = sum / B;
-  if (G) {
-    /* grad = -(1/B) sum_tau sigmoid(-s_tau) m_tau v_tau^T = -(1/B) M^T (c V) */
-    const PetscReal a = -alpha / B;
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bB, &a, p->Mt, &bd, p->work, &bd, &one, G, &bd));
+  if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPIU_REAL, MPI_SUM, p->comm));
+  *loss = sum / p->B;
+  if (!G) PetscFunctionReturn(0);
+  /* grad = -(1/B) sum_tau sigmoid(-s_tau) m_tau v_tau^T = -(1/B) M^T (c V) */
+  const PetscReal a = -alpha / p->B;
+  if (size == 1) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bB, &a, p->Mt, &bd, p->work, &bd, &one, G, &bd));
+  else {
+    /* Each rank's share of the sum over tasks, then the group's sum: one d x d allreduce. */
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bB, &one, p->Mt, &bd, p->work, &bd, &zero, p->grad, &bd));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, p->grad, (PetscMPIInt)(d * d), MPIU_REAL, MPI_SUM, p->comm));
+    PetscCall(PetscBLASIntCast(d * d, &dd));
+    const PetscBLASInt inc = 1;
+    PetscCallBLAS("BLASaxpy", BLASaxpy_(&dd, &a, p->grad, &inc, G, &inc));
   }
   PetscFunctionReturn(0);
 }
@@ -37,7 +47,10 @@ PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal 
   PetscFunctionBegin;
   *outcome = ICL_GD_DONE;
   for (PetscInt t = 0; t < T; t++) {
-    if (p->cancel && p->cancel()) {
+    PetscBool stop = p->cancel && p->cancel() ? PETSC_TRUE : PETSC_FALSE;
+    /* a group stops together, or its next allreduce would wait forever */
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, p->comm));
+    if (stop) {
       *outcome = ICL_GD_CANCELLED;
       *steps   = t;
       PetscFunctionReturn(0);

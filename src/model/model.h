@@ -19,6 +19,7 @@ typedef enum {
 
 /* Everything one model needs to train and evaluate one cell. */
 typedef struct {
+  MPI_Comm         comm;       /* the ranks that train this cell together (a group) */
   const ICLFamily *family;
   ICLTaskParams    task;       /* d, k, R, seed, replicate */
   PetscInt         N;          /* training context length */
@@ -48,7 +49,7 @@ typedef struct {
   PetscBool (*supports)(const ICLFamily *family);
   PetscErrorCode (*run)(const ICLCell *cell, ICLCellResult *result);
   PetscReal (*flops)(const ICLCell *cell);  /* cost model: floating-point operations */
-  PetscReal (*memory)(const ICLCell *cell); /* cost model: peak bytes */
+  PetscReal (*memory)(const ICLCell *cell, PetscInt group_size); /* cost model: peak bytes per rank */
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */

@@ -23,8 +23,9 @@ PetscErrorCode ICLProjectionRun(const ICLCell *cell, PetscInt D, ICLCellResult *
 
 PetscReal ICLProjectionFlops(const ICLCell *cell) { return ICL_PROJECTION_FLOPS_PER_M * cell->nM; }
 
-PetscReal ICLProjectionMemory(const ICLCell *cell)
+PetscReal ICLProjectionMemory(const ICLCell *cell, PetscInt group_size)
 {
   (void)cell;
+  (void)group_size;
   return 2 * 200 * 4 * sizeof(double); /* two GSL workspaces */
 }

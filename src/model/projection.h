@@ -9,6 +9,6 @@
 PetscErrorCode ICLProjectionRun(const ICLCell *cell, PetscInt D, ICLCellResult *res);
 PetscBool      ICLProjectionSupports(const ICLFamily *f);
 PetscReal      ICLProjectionFlops(const ICLCell *cell);
-PetscReal      ICLProjectionMemory(const ICLCell *cell);
+PetscReal      ICLProjectionMemory(const ICLCell *cell, PetscInt group_size);
 
 #endif

@@ -2,9 +2,12 @@
 
 #include <string.h>
 
+#include "distreg.h"
 #include "gmm.h"
+#include "linreg.h"
+#include "sphere.h"
 
-static const ICLFamily *const registry[] = {&ICLFamilyGmm};
+static const ICLFamily *const registry[] = {&ICLFamilyGmm, &ICLFamilyLinreg, &ICLFamilySphere, &ICLFamilyDistreg};
 
 const ICLFamily *ICLFamilyFind(const char *name)
 {
@@ -13,4 +16,4 @@ const ICLFamily *ICLFamilyFind(const char *name)
   return NULL;
 }
 
-const char *ICLFamilyNames(void) { return "gmm"; }
+const char *ICLFamilyNames(void) { return "gmm,linreg,sphere,distreg"; }

@@ -11,12 +11,30 @@ typedef struct {
   double   R;         /* signal strength */
   uint64_t seed;      /* master seed */
   uint64_t replicate; /* independent repetition */
+
+  /* Family options: zero (the value a designated initializer leaves) is the default, so
+   * gmm and callers that do not know them are unaffected. Scalars can be sweep axes. */
+  double sigma;          /* linreg, distreg: sd of the output noise xi */
+  double alpha;          /* linreg: RAG correlation, x_i = alpha x_q + sqrt(1-alpha^2) g_i */
+  double drift;          /* linreg: non-stationary task drift (linreg.h) */
+  int    spectrum;       /* linreg: ICLSpectrumKind of Sigma_beta (0: flat, (R^2/k) U U^T) */
+  double spectrum_param; /* linreg: geometric ratio or power-law exponent */
+  const double *spectrum_list; /* linreg: explicit lambda_1..lambda_k (ICL_SPECTRUM_LIST) */
+  const double *factor_x;    /* linreg: d x d row-major F_x with F_x F_x^T = Sigma_x; NULL: I_d */
+  const double *factor_beta; /* linreg: d x d row-major F_b, F_b F_b^T = Sigma_beta; NULL: spectrum */
+  int    classes;        /* sphere: number of classes C (0: 2) */
+  double noise;          /* sphere: off-subspace noise scale epsilon (0: none) */
+  int    link;           /* distreg: ICLDistregLink, the nonlinearity g (0: tanh) */
+  int    input_law;      /* distreg: ICLDistregInput, the law of x - c_t (0: Gaussian) */
 } ICLTaskParams;
 
 typedef struct {
   const char *name;
   const char *description;
-  double (*bayes_error)(double R); /* error of the learner that knows the task */
+  /* Error (gmm, sphere: 0-1 error; linreg, distreg: squared-loss risk) of the learner that
+   * knows the task, at signal strength p->R and the family options in p; NULL when it has
+   * no closed form. */
+  double (*bayes_error)(const ICLTaskParams *p);
 } ICLFamily;
 
 /* NULL when no family has that name. */

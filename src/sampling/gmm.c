@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-static double GmmBayesError(double R) { return 0.5 * erfc(R / M_SQRT2); } /* 1 - Phi(R) */
+static double GmmBayesError(const ICLTaskParams *p) { return 0.5 * erfc(p->R / M_SQRT2); } /* 1 - Phi(R) */
 
 const ICLFamily ICLFamilyGmm = {
   .name        = "gmm",

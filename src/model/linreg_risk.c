@@ -1,0 +1,137 @@
+#include "linreg_risk.h"
+
+#include <petscblaslapack.h>
+
+/* tr(A B) of two d x d column-major matrices. */
+static PetscReal TraceProduct(PetscInt d, const PetscReal *A, const PetscReal *B)
+{
+  PetscReal t = 0.0;
+  for (PetscInt i = 0; i < d; i++)
+    for (PetscInt j = 0; j < d; j++) t += A[i + j * d] * B[j + i * d];
+  return t;
+}
+
+/* C = A B (d x d, column-major). */
+static PetscErrorCode Mult(PetscInt d, const PetscReal *A, const PetscReal *B, PetscReal *C)
+{
+  PetscBLASInt    bd;
+  const PetscReal one = 1.0, zero = 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(d, &bd));
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bd, &bd, &bd, &one, A, &bd, B, &bd, &zero, C, &bd));
+  PetscFunctionReturn(0);
+}
+
+/* XB = Sx Sb, G = (S1^2 + S2) Sx Sb Sx + S2 (tr(Sx Sb) + sigma2) Sx; returns M0 = tr(Sx Sb) + sigma2. */
+static PetscErrorCode Moments(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1, PetscReal S2,
+                              PetscReal *XB, PetscReal *G, PetscReal *M0)
+{
+  PetscReal tr = 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(Mult(d, Sx, Sb, XB));
+  PetscCall(Mult(d, XB, Sx, G));
+  for (PetscInt i = 0; i < d; i++) tr += XB[i + i * d];
+  *M0 = tr + sigma2;
+  for (PetscInt i = 0; i < d * d; i++) G[i] = (S1 * S1 + S2) * G[i] + S2 * (*M0) * Sx[i];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLLinregRiskWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
+                                     PetscReal S2, const PetscReal *W, PetscReal *L)
+{
+  PetscReal *XB, *G, *XW, *T, M0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc4(d * d, &XB, d * d, &G, d * d, &XW, d * d, &T));
+  PetscCall(Moments(d, Sx, Sb, sigma2, S1, S2, XB, G, &M0));
+  PetscCall(Mult(d, Sx, W, XW)); /* Sx W */
+  PetscCall(Mult(d, XW, G, T));  /* Sx W G */
+  {
+    PetscReal quad = 0.0;
+    for (PetscInt i = 0; i < d * d; i++) quad += W[i] * T[i]; /* tr(W^T Sx W G) */
+    *L = M0 - 2.0 * S1 * TraceProduct(d, XW, XB) + quad;
+  }
+  PetscCall(PetscFree4(XB, G, XW, T));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLLinregRisk(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
+                             const PetscReal *W, PetscReal *L)
+{
+  return ICLLinregRiskWeighted(d, Sx, Sb, sigma2, (PetscReal)N, (PetscReal)N, W, L);
+}
+
+PetscErrorCode ICLLinregOptimalWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
+                                        PetscReal S2, PetscReal *Wstar, PetscReal *Lstar)
+{
+  PetscReal   *XB, *G, *Wt, *XW, M0;
+  PetscBLASInt bd, info, *piv;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(d, &bd));
+  PetscCall(PetscMalloc5(d * d, &XB, d * d, &G, d * d, &Wt, d * d, &XW, d, &piv));
+  PetscCall(Moments(d, Sx, Sb, sigma2, S1, S2, XB, G, &M0));
+  /* G symmetric: (W*)^T = S1 G^{-1} Sx Sb. */
+  for (PetscInt i = 0; i < d * d; i++) Wt[i] = S1 * XB[i];
+  PetscCallBLAS("LAPACKgesv", LAPACKgesv_(&bd, &bd, G, &bd, piv, Wt, &bd, &info));
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK gesv failed (info %d): G is singular", (int)info);
+  for (PetscInt i = 0; i < d; i++)
+    for (PetscInt j = 0; j < d; j++) G[i + j * d] = Wt[j + i * d]; /* G now holds W* */
+  PetscCall(Mult(d, Sx, G, XW));
+  *Lstar = M0 - S1 * TraceProduct(d, XW, XB);
+  if (Wstar) PetscCall(PetscArraycpy(Wstar, G, d * d));
+  PetscCall(PetscFree5(XB, G, Wt, XW, piv));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLLinregOptimal(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
+                                PetscReal *Wstar, PetscReal *Lstar)
+{
+  return ICLLinregOptimalWeighted(d, Sx, Sb, sigma2, (PetscReal)N, (PetscReal)N, Wstar, Lstar);
+}
+
+/* With Sx = I and Sb diagonal, G is diagonal and L(W) = M0 - sum_i a_i + ||W G^{1/2} - N Sb G^{-1/2}||_F^2
+ * with a_i = N lambda_i^2/((N+1) lambda_i + M0): the best rank-r W keeps the r largest a_i
+ * (Eckart-Young on a diagonal matrix). a_i increases with lambda_i. */
+PetscReal ICLLinregOptimalRankRisk(PetscInt k, const PetscReal *lambda, PetscReal sigma2, PetscInt N, PetscInt r)
+{
+  PetscReal M0 = sigma2, a[k > 0 ? k : 1];
+  for (PetscInt i = 0; i < k; i++) M0 += lambda[i];
+  for (PetscInt i = 0; i < k; i++) a[i] = N * lambda[i] * lambda[i] / ((N + 1) * lambda[i] + M0);
+  /* Partial selection sort: r is at most k, k is small. */
+  PetscReal L = M0;
+  for (PetscInt t = 0; t < PetscMin(r, k); t++) {
+    PetscInt best = t;
+    for (PetscInt i = t + 1; i < k; i++)
+      if (a[i] > a[best]) best = i;
+    const PetscReal tmp = a[t];
+    a[t] = a[best], a[best] = tmp;
+    L -= a[t];
+  }
+  return L;
+}
+
+/* Derivation (Sx = I, beta fixed, b^2 = 1 - a^2, a = alpha; only ||beta||^2 enters, E||beta||^2 = B):
+ * s_i = y_i x_q^T x_i are i.i.d. given x_q, with
+ *   E[s_i | x_q] = (beta^T x_q)(a^2 ||x_q||^2 + b^2),
+ *   E[y_q s_i]   = ||beta||^2 (a^2 (d+2) + b^2),
+ *   E[s_i^2]     = ||beta||^2 (d+2)(a^2 (d+4) + b^2) + sigma2 d (a^2 (d+2) + b^2),
+ *   E[s_i s_j]   = ||beta||^2 (a^4 (d+2)(d+4) + 2 a^2 b^2 (d+2) + b^4)   (i != j),
+ * using E[(beta^T x)^2 ||x||^2] = (d+2)||beta||^2 and E[(beta^T x)^2 ||x||^4] = (d+2)(d+4)||beta||^2. */
+void ICLLinregRagIsotropicMoments(PetscInt d, PetscReal B, PetscReal sigma2, PetscReal N, PetscReal alpha, PetscReal *num,
+                                  PetscReal *den)
+{
+  const PetscReal a2 = alpha * alpha, b2 = 1.0 - a2, dd = (PetscReal)d, n = N;
+  *num = n * B * (a2 * (dd + 2) + b2);
+  *den = n * (B * (dd + 2) * (a2 * (dd + 4) + b2) + sigma2 * dd * (a2 * (dd + 2) + b2)) +
+         n * (n - 1) * B * (a2 * a2 * (dd + 2) * (dd + 4) + 2 * a2 * b2 * (dd + 2) + b2 * b2);
+}
+
+PetscReal ICLLinregRagIsotropicBestRisk(PetscInt d, PetscReal B, PetscReal sigma2, PetscReal N, PetscReal alpha)
+{
+  PetscReal num, den;
+  ICLLinregRagIsotropicMoments(d, B, sigma2, N, alpha, &num, &den);
+  return B + sigma2 - num * num / den;
+}

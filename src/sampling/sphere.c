@@ -1,0 +1,92 @@
+#include "sphere.h"
+
+#include <math.h>
+#include <string.h>
+
+const ICLFamily ICLFamilySphere = {
+  .name        = "sphere",
+  .description = "C-class classification on the unit sphere, prototypes in a k-dim subspace, margin R (Dragutinovic, Saxe & Singh)",
+  .bayes_error = NULL, /* no closed form */
+};
+
+enum { SALT_IN = 1, SALT_OFF = 2, SALT_LABELS = 3, SALT_QUERY = 4 };
+
+static uint64_t Key(uint64_t a, uint64_t b, uint64_t salt) { return ICLHashU64(ICLHashU64(ICLHashU64(ICLHashInit(), a), b), salt); }
+
+int ICLSphereClasses(const ICLTaskParams *p) { return p->classes > 0 ? p->classes : 2; }
+
+void ICLSphereTask(const ICLTaskParams *p, ICLPurpose purpose, uint64_t index, double *P)
+{
+  const int C = ICLSphereClasses(p), d = p->d, k = p->k;
+  ICLStream s;
+  ICLStreamInit(&s, p->seed, purpose, Key((uint64_t)k, (uint64_t)C, 0), p->replicate, index);
+  memset(P, 0, sizeof(double) * (size_t)C * (size_t)d);
+  for (int c = 0; c < C; c++) {
+    double *row = P + (size_t)c * (size_t)d, n2 = 0;
+    ICLStreamNormals(&s, (size_t)k, row);
+    for (int i = 0; i < k; i++) n2 += row[i] * row[i];
+    const double scale = 1.0 / sqrt(n2);
+    for (int i = 0; i < k; i++) row[i] *= scale;
+  }
+}
+
+/* Uniform integer in {0..n-1} (n small: the bias of the floor is below 2^-40). */
+static int UniformInt(ICLStream *s, int n) { return (int)floor(ICLStreamUniform(s) * n); }
+
+/* x = normalize(R p + U n/sqrt(k) + eps (I - UU^T) m/sqrt(d-k)), noise from the two streams. */
+static void Example(const ICLTaskParams *p, const double *proto, ICLStream *sin, ICLStream *soff, double *x)
+{
+  const int d = p->d, k = p->k;
+  double    n2 = 0;
+  for (int i = 0; i < k; i++) x[i] = p->R * proto[i] + ICLStreamNormal(sin) / sqrt((double)k);
+  for (int i = k; i < d; i++) x[i] = p->noise * ICLStreamNormal(soff) / sqrt((double)(d - k));
+  for (int i = 0; i < d; i++) n2 += x[i] * x[i];
+  const double scale = 1.0 / sqrt(n2);
+  for (int i = 0; i < d; i++) x[i] *= scale;
+}
+
+int ICLSphereTokens(const ICLTaskParams *p, int N, ICLPurpose purpose, uint64_t index, double *X, int *labels, double *xq,
+                    int *cq, double *P)
+{
+  const int        C = ICLSphereClasses(p), d = p->d, k = p->k;
+  const ICLPurpose context = purpose == ICL_PURPOSE_TEST_TASK ? ICL_PURPOSE_TEST_CONTEXT : ICL_PURPOSE_CONTEXT;
+  const ICLPurpose query   = purpose == ICL_PURPOSE_TEST_TASK ? ICL_PURPOSE_TEST_CONTEXT : ICL_PURPOSE_QUERY;
+  ICLStream        sin, soff, sl;
+  int              relabel[C > 0 ? C : 1];
+
+  if (k < 1 || k > d || C < 2 || N < 0) return -1;
+  double proto[(size_t)C * (size_t)d];
+  ICLSphereTask(p, purpose, index, proto);
+  if (P) memcpy(P, proto, sizeof proto);
+
+  /* Labels: shuffled balanced sequence, then a random relabelling of the classes. */
+  ICLStreamInit(&sl, p->seed, context, Key((uint64_t)C, (uint64_t)N, SALT_LABELS), p->replicate, index);
+  for (int i = 0; i < N; i++) labels[i] = i % C;
+  for (int i = N - 1; i > 0; i--) {
+    const int j = UniformInt(&sl, i + 1), t = labels[i];
+    labels[i] = labels[j], labels[j] = t;
+  }
+  for (int c = 0; c < C; c++) relabel[c] = c;
+  for (int c = C - 1; c > 0; c--) {
+    const int j = UniformInt(&sl, c + 1), t = relabel[c];
+    relabel[c] = relabel[j], relabel[j] = t;
+  }
+  for (int i = 0; i < N; i++) labels[i] = relabel[labels[i]];
+
+  /* Query, shared by every N. */
+  ICLStreamInit(&sin, p->seed, query, Key((uint64_t)d, (uint64_t)k, SALT_QUERY), p->replicate, index);
+  *cq = UniformInt(&sin, C);
+  Example(p, proto + (size_t)(*cq) * (size_t)d, &sin, &sin, xq);
+
+  ICLStreamInit(&sin, p->seed, context, Key((uint64_t)d, (uint64_t)k, SALT_IN), p->replicate, index);
+  ICLStreamInit(&soff, p->seed, context, Key((uint64_t)d, (uint64_t)k, SALT_OFF), p->replicate, index);
+  for (int i = 0; i < N; i++) Example(p, proto + (size_t)labels[i] * (size_t)d, &sin, &soff, X + (size_t)i * (size_t)d);
+  return 0;
+}
+
+void ICLSphereStat(int d, int C, int N, const double *X, const int *labels, double *H)
+{
+  memset(H, 0, sizeof(double) * (size_t)C * (size_t)d);
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < d; j++) H[(size_t)labels[i] * (size_t)d + j] += X[(size_t)i * (size_t)d + j] / N;
+}

@@ -1,0 +1,153 @@
+/* sphere sampler (SPEC §3.3) against its documented law (sphere.h):
+ *   - prototypes: unit norm and zero off the subspace exactly; E u u^T = I/k over tasks;
+ *   - every x on S^{d-1} exactly;
+ *   - labels: every context has each class floor(N/C) or ceil(N/C) times exactly; which classes
+ *     get the extra example, the label at a fixed position and the query label are uniform
+ *     (chi-square tests at level 0.001);
+ *   - margin: the alignment x^T p_c has mean m(R) = E (R + g/sqrt k)/sqrt((R + g/sqrt k)^2 + chi2/k),
+ *     g ~ N(0,1), chi2 ~ chi^2_{k-1} (noise = 0), computed by quadrature; with off-subspace noise
+ *     epsilon = sqrt((d-k)/k) the same formula holds with chi^2_{d-1}, which checks the noise
+ *     scale too. Tolerance 4 standard errors of the sample mean (the alignments are i.i.d.);
+ *   - negative controls: the same checks reject R 5% off and a noise scale 10% off;
+ *   - common random numbers: the query does not depend on N; the statistic H. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "sphere.h"
+
+enum { d = 10, k = 4, C = 3, N = 7, T = 20000 };
+
+static double Chi2Pdf(double c, double dof) { return exp((dof / 2 - 1) * log(c) - c / 2 - lgamma(dof / 2) - dof / 2 * log(2.0)); }
+
+/* m(R) by Simpson's rule in g and in t = sqrt(chi2) (smooth in t). */
+static double Alignment(double R, double dof)
+{
+  const int    ng = 1200, nt = 1200;
+  const double s = 1 / sqrt((double)k), gmax = 9, tmax = sqrt(dof + 12 * sqrt(2 * dof) + 60);
+  double       total = 0;
+  for (int a = 0; a <= nt; a++) {
+    const double t = tmax * a / nt, c = t * t, wt = (a == 0 || a == nt) ? 1 : (a % 2 ? 4 : 2);
+    if (t == 0) continue; /* the density vanishes at 0 for dof > 1 */
+    const double pc = Chi2Pdf(c, dof) * 2 * t;
+    double       inner = 0;
+    for (int b = 0; b <= ng; b++) {
+      const double g = -gmax + 2 * gmax * b / ng, wg = (b == 0 || b == ng) ? 1 : (b % 2 ? 4 : 2), z = R + g * s;
+      inner += wg * exp(-g * g / 2) / sqrt(2 * M_PI) * z / sqrt(z * z + s * s * c);
+    }
+    total += wt * pc * inner * (2 * gmax / ng / 3);
+  }
+  return total * tmax / nt / 3;
+}
+
+/* Chi-square statistic of counts against the uniform law on n cells. */
+static double ChiSquare(const double *count, int n)
+{
+  double tot = 0, x2 = 0;
+  for (int i = 0; i < n; i++) tot += count[i];
+  for (int i = 0; i < n; i++) x2 += (count[i] - tot / n) * (count[i] - tot / n) / (tot / n);
+  return x2;
+}
+
+/* Mean and standard error of the alignment x_i^T p_{c_i} over all context tokens. */
+static void SampleAlignment(const ICLTaskParams *p, double *mean, double *se)
+{
+  double X[N * d], xq[d], P[C * d], s = 0, s2 = 0;
+  int    lab[N], cq;
+  for (int t = 0; t < T; t++) {
+    ICLSphereTokens(p, N, ICL_PURPOSE_TASK, (uint64_t)t, X, lab, xq, &cq, P);
+    for (int i = 0; i < N; i++) {
+      double a = 0;
+      for (int j = 0; j < d; j++) a += X[i * d + j] * P[lab[i] * d + j];
+      s += a, s2 += a * a;
+    }
+  }
+  *mean = s / (T * N);
+  *se   = sqrt((s2 / (T * N) - *mean * *mean) / (T * N));
+}
+
+int main(void)
+{
+  const double        R = 1.0, chi_crit2 = 13.82; /* chi^2_2 at level 0.001 (C - 1 = 2 dof) */
+  const ICLTaskParams p = {.d = d, .k = k, .R = R, .seed = 21, .classes = C};
+  double              X[N * d], xq[d], P[C * d], H[C * d], uu[k][k] = {{0}};
+  double              extra[C] = {0}, first[C] = {0}, query[C] = {0}, worst_norm = 0, off = 0;
+  int                 lab[N], cq, balanced = 1;
+
+  CHECK(ICLSphereClasses(&(ICLTaskParams){.d = 3, .k = 2}) == 2, "default C = 2");
+  for (int t = 0; t < T; t++) {
+    int count[C] = {0};
+    CHECK(ICLSphereTokens(&p, N, ICL_PURPOSE_TASK, (uint64_t)t, X, lab, xq, &cq, P) == 0, "tokens");
+    for (int c = 0; c < C; c++) {
+      double n2 = 0;
+      for (int j = 0; j < d; j++) n2 += P[c * d + j] * P[c * d + j];
+      for (int j = k; j < d; j++) off += fabs(P[c * d + j]);
+      worst_norm = fmax(worst_norm, fabs(sqrt(n2) - 1));
+      for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++) uu[a][b] += P[c * d + a] * P[c * d + b] / (T * C);
+    }
+    for (int i = 0; i <= N; i++) {
+      const double *x  = i < N ? X + i * d : xq;
+      double        n2 = 0;
+      for (int j = 0; j < d; j++) n2 += x[j] * x[j];
+      worst_norm = fmax(worst_norm, fabs(sqrt(n2) - 1));
+    }
+    for (int i = 0; i < N; i++) count[lab[i]]++;
+    for (int c = 0; c < C; c++) {
+      if (count[c] != N / C && count[c] != (N + C - 1) / C) balanced = 0;
+      if (count[c] == (N + C - 1) / C) extra[c]++;
+    }
+    first[lab[0]]++, query[cq]++;
+  }
+  CHECK(worst_norm < 1e-14, "prototypes and inputs on the unit sphere (%.3g)", worst_norm);
+  CHECK(off == 0, "prototypes must vanish off the subspace");
+  CHECK(balanced, "a context was not exactly balanced");
+  CHECK(ChiSquare(extra, C) < chi_crit2, "classes with the extra example not uniform (%.2f)", ChiSquare(extra, C));
+  CHECK(ChiSquare(first, C) < chi_crit2, "label at position 0 not uniform (%.2f)", ChiSquare(first, C));
+  CHECK(ChiSquare(query, C) < chi_crit2, "query label not uniform (%.2f)", ChiSquare(query, C));
+  {
+    /* u uniform on S^{k-1}: E u_a^2 = 1/k, Var u_a^2 = 3/(k(k+2)) - 1/k^2, E u_a u_b = 0 (Var 1/(k(k+2))). */
+    const double n = T * C, v2 = 3.0 / (k * (k + 2)) - 1.0 / (k * k), v11 = 1.0 / (k * (k + 2));
+    for (int a = 0; a < k; a++) {
+      CHECK_NEAR(uu[a][a], 1.0 / k, 4 * sqrt(v2 / n), "E u_a^2 = 1/k");
+      for (int b = 0; b < a; b++) CHECK_NEAR(uu[a][b], 0.0, 4 * sqrt(v11 / n), "E u_a u_b = 0");
+    }
+  }
+
+  /* Margin: alignment against the quadrature, without and with off-subspace noise. */
+  {
+    double       mean, se;
+    const double m0 = Alignment(R, k - 1), m0bad = Alignment(1.05 * R, k - 1);
+    SampleAlignment(&p, &mean, &se);
+    printf("alignment (noise 0): MC %.5f +- %.5f, exact %.5f (R*1.05: %.5f)\n", mean, se, m0, m0bad);
+    CHECK_NEAR(mean, m0, 4 * se, "E x^T p_c, noise 0");
+    CHECK(fabs(mean - m0bad) > 4 * se, "a 5%% error in R not detected");
+
+    const double  eps = sqrt((double)(d - k) / k), m1 = Alignment(R, d - 1);
+    ICLTaskParams pn = p, pbad = p;
+    pn.noise   = eps;
+    pbad.noise = 1.1 * eps;
+    SampleAlignment(&pn, &mean, &se);
+    printf("alignment (noise %.3f): MC %.5f +- %.5f, exact %.5f\n", eps, mean, se, m1);
+    CHECK_NEAR(mean, m1, 4 * se, "E x^T p_c with off-subspace noise");
+    SampleAlignment(&pbad, &mean, &se);
+    CHECK(fabs(mean - m1) > 4 * se, "a 10%% error in the noise scale not detected (%.5f)", mean);
+  }
+
+  /* Common random numbers and the statistic. */
+  {
+    double X2[12 * d], xq2[d], mean[d] = {0};
+    int    lab2[12], cq2;
+    ICLSphereTokens(&p, N, ICL_PURPOSE_TASK, 5, X, lab, xq, &cq, NULL);
+    ICLSphereTokens(&p, 12, ICL_PURPOSE_TASK, 5, X2, lab2, xq2, &cq2, NULL);
+    CHECK(!memcmp(xq, xq2, sizeof xq) && cq == cq2, "query shared across N");
+    ICLSphereStat(d, C, N, X, lab, H);
+    for (int i = 0; i < N; i++)
+      for (int j = 0; j < d; j++) mean[j] += X[i * d + j] / N;
+    double err = 0;
+    for (int j = 0; j < d; j++) err = fmax(err, fabs(H[j] + H[d + j] + H[2 * d + j] - mean[j]));
+    CHECK(err < 1e-14, "rows of H sum to the context mean (%.3g)", err);
+  }
+  CHECK(ICLFamilyFind("sphere") == &ICLFamilySphere && ICLFamilySphere.bayes_error == NULL, "registered, no closed-form Bayes error");
+  return CheckReport("test_sphere_sampler");
+}
