@@ -3,7 +3,8 @@
 # this machine, next to the BLAS kernel that ran. Prints a table; writes bench/results.json.
 #   1. DGEMM ceiling (same BLAS, 1 thread) and iclsweep's training GFLOP/s as a fraction of it
 #   2. the MV Fig. 1 cell end to end: iclsweep vs PyTorch (explicit tokens; sufficient stats)
-#   3. weak scaling of a sweep over 1, 2, 4 ranks (strong scaling needs -group_size > 1)
+#   3. strong scaling of one d = 2000 cell over a group of 1 and 2 ranks; weak scaling of a
+#      sweep over 1, 2, 4 ranks
 #   4. peak memory per rank vs the cost model
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,7 +64,14 @@ for p in 1 2 4; do
   weak[$p]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
   printf '%-52s %10s %8s\n' "$p ranks" "${weak[$p]}" "$(awk -v a="${weak[1]}" -v b="${weak[$p]}" 'BEGIN { printf "%.2f", a / b }')"
 done
-echo "strong scaling of one cell over a group: not measured (-group_size > 1 is not implemented yet)"
+printf '\n%-52s %10s %8s\n' "3b. strong scaling, one cell d = 2000 (B = 4000, T = 10)" "seconds" "effic."
+declare -A strong
+for g in 1 2; do
+  t0=$(date +%s.%N)
+  mpiexec -n $g "$bin" run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 4000 -train_steps 10 -eval_M 40 -eval_tasks 2 -group_size $g -output "$out/strong$g" >/dev/null 2>&1
+  strong[$g]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
+  printf '%-52s %10s %8s\n' "group of $g" "${strong[$g]}" "$(awk -v a="${strong[1]}" -v b="${strong[$g]}" -v g=$g 'BEGIN { printf "%.2f", a / b / g }')"
+done
 
 # 4. Peak memory of one rank vs the cost model's prediction.
 predicted=$("$bin" plan -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 | awk '$1 == "linear" { print $3 }')
@@ -80,6 +88,7 @@ json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
            "mv_cell_seconds": {"iclsweep": $icl_mv, "torch_suffstat": $suff_s, "torch_explicit": $expl_s},
            "mv_accuracy_M1": {"iclsweep": $acc1, "torch_suffstat": $suff_acc, "torch_explicit": $expl_acc},
            "weak_scaling_seconds": {"1": ${weak[1]}, "2": ${weak[2]}, "4": ${weak[4]}},
+           "strong_scaling_seconds": {"1": ${strong[1]}, "2": ${strong[2]}},
            "memory_mb": {"cost_model": $predicted, "peak_rss": $rss_mb}}, open(sys.argv[1], "w"), indent=1)
 PY
 echo "written: $json"
