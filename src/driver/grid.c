@@ -19,7 +19,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
   *cell = (ICLCell){
     .comm   = PETSC_COMM_SELF,
     .family = sw->fam,
-    .task   = {.d = (int)sw->d[ix->d], .k = (int)sw->k[ix->k], .R = sw->R[ix->R], .seed = (uint64_t)sw->seed, .replicate = (uint64_t)ix->rep},
+    .task   = {.d = (int)sw->d[ix->d], .k = (int)sw->k[ix->k], .R = sw->R[ix->R], .seed = (uint64_t)sw->seed, .replicate = (uint64_t)ix->rep, .sigma = sw->sigma},
     .N      = sw->N[ix->N],
     .eval_R = sw->eval_R > 0 ? sw->eval_R : sw->R[ix->R],
     .B      = sw->B,

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "gmm.h"
+
 #include "error.h"
 #include "rng.h"
 
@@ -93,6 +95,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   PetscCall(AppendOption(c, len, "eval_M", sw->nM, sw->M, NULL));
   if (sw->eval_R > 0) PetscCall(AppendOption(c, len, "eval_R", 1, NULL, &sw->eval_R));
   PetscCall(AppendOption(c, len, "eval_tasks", 1, &sw->eval_tasks, NULL));
+  if (sw->fam != &ICLFamilyGmm) PetscCall(AppendOption(c, len, "sigma", 1, NULL, &sw->sigma)); /* gmm has no noise level */
   PetscCall(AppendOption(c, len, "seed", 1, &sw->seed, NULL));
   for (const char *p = c; *p; p++) h = ICLHashU64(h, (unsigned char)*p);
   snprintf(sw->fingerprint, sizeof sw->fingerprint, "%016llx", (unsigned long long)h);
@@ -122,7 +125,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     sw->nM             = 8;
     PetscCall(PetscArraycpy(sw->M, M, sw->nM));
   }
-  sw->eval_R = 0, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
+  sw->eval_R = 0, sw->sigma = 0.5, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
   sw->dynamic = PETSC_TRUE, sw->shard = 0, sw->num_shards = 1, sw->drain_seconds = 60, sw->fault_journal_write = -1, sw->fault_cell = -1, sw->fault_rank = -1;
   for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
   PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
@@ -154,6 +157,8 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   }
   OptCall("-eval_R", PetscOptionsReal("-eval_R", "test signal strength (default: the cell's R)", NULL, sw->eval_R, &sw->eval_R, &set));
   PetscCheck(!set || (PetscIsNormalReal(sw->eval_R) && sw->eval_R > 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R %g: must be a positive finite number", (double)sw->eval_R);
+  OptCall("-sigma", PetscOptionsReal("-sigma", "linreg: output noise standard deviation sigma", NULL, sw->sigma, &sw->sigma, NULL));
+  PetscCheck(PetscIsNormalReal(sw->sigma + 1) && sw->sigma >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-sigma %g: must be a finite number >= 0", (double)sw->sigma);
   OptCall("-eval_tasks", PetscOptionsInt("-eval_tasks", "test tasks", NULL, sw->eval_tasks, &sw->eval_tasks, NULL));
   OptCall("-seed", PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
   OptCall("-group_size", PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));

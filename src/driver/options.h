@@ -25,6 +25,7 @@ typedef struct {
   char                method[ICL_NAME_LEN];
   PetscInt            M[ICL_MAX_AXIS], nM;
   PetscReal           eval_R; /* <= 0: the cell's own R */
+  PetscReal           sigma;  /* linreg: output noise sd */
   PetscInt            eval_tasks;
   PetscInt            seed;
   PetscInt            group_size;

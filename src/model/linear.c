@@ -1,11 +1,47 @@
-/* linear: one-layer linear attention as one merged d x d matrix W; gmm logit m^T W x_q.
- * Trained by full-batch GD on B fixed tasks from W_0 = 0 (MV protocol). */
+/* linear: one-layer linear attention as one merged d x d matrix W: gmm logit m^T W x_q
+ * (logistic loss), linreg y_hat = x_q^T W h with h = (1/N) sum_i y_i x_i (squared loss).
+ * Trained by full-batch GD on B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly. */
 #include "gmm.h"
 #include "gmm_accuracy.h"
-#include "logistic_gd.h"
+#include "linreg.h"
+#include "linreg_risk.h"
+#include "bilinear_gd.h"
 #include "model.h"
 
-static PetscBool LinearSupports(const ICLFamily *f) { return f == &ICLFamilyGmm ? PETSC_TRUE : PETSC_FALSE; }
+static PetscBool LinearSupports(const ICLFamily *f) { return f == &ICLFamilyGmm || f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
+
+/* Training task tau as (a, b[, y]): gmm (m, v); linreg (x_q, h, y_q) from explicit tokens. */
+static PetscErrorCode SampleTask(const ICLCell *cell, PetscInt tau, PetscReal *a, PetscReal *b, PetscReal *y, PetscReal *tokens)
+{
+  PetscFunctionBegin;
+  if (cell->family == &ICLFamilyGmm) ICLGmmTrainPair(&cell->task, (int)cell->N, (uint64_t)tau, a, b);
+  else {
+    const int N = (int)cell->N, d = cell->task.d;
+    PetscCheck(ICLLinregTokens(&cell->task, N, ICL_PURPOSE_TASK, (uint64_t)tau, tokens, tokens + (size_t)N * d, a, y, NULL) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg options");
+    ICLLinregStat(d, N, tokens, tokens + (size_t)N * d, b);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* linreg: exact risk at every M of the normalized predictor, i.e. of x_q^T (W/M) X^T y. */
+static PetscErrorCode LinregError(const ICLCell *cell, const PetscReal *W, PetscReal *err, PetscReal *se)
+{
+  const PetscInt d = cell->task.d;
+  ICLTaskParams  test = cell->task;
+  PetscReal     *Sx, *Sb, *Wm;
+
+  PetscFunctionBegin;
+  test.R = cell->eval_R;
+  PetscCall(PetscMalloc3((size_t)d * d, &Sx, (size_t)d * d, &Sb, (size_t)d * d, &Wm));
+  PetscCall(ICLLinregCovariances(&test, Sx, Sb));
+  for (PetscInt a = 0; a < cell->nM; a++) {
+    for (PetscInt i = 0; i < d * d; i++) Wm[i] = W[i] / cell->M[a];
+    PetscCall(ICLLinregRisk(d, Sx, Sb, test.sigma * test.sigma, cell->M[a], Wm, &err[a]));
+    se[a] = 0.0;
+  }
+  PetscCall(PetscFree3(Sx, Sb, Wm));
+  PetscFunctionReturn(0);
+}
 
 /* ||U^T W U||_F^2 / ||W||_F^2 with U the first k coordinates. */
 static PetscReal Alignment(PetscInt d, PetscInt k, const PetscReal *W)
@@ -20,12 +56,20 @@ static PetscReal Alignment(PetscInt d, PetscInt k, const PetscReal *W)
   return all > 0.0 ? in / all : NAN;
 }
 
+/* gmm: the any-W evaluator; linreg: a d x d closed form per M, and sampling N tokens a task. */
+static PetscReal EvalFlops(const ICLCell *cell)
+{
+  const PetscReal d = cell->task.d;
+  return cell->family == &ICLFamilyGmm ? ICLGmmErrorOfWFlops(cell) : 6.0 * cell->nM * d * d * d + 2.0 * cell->B * cell->N * d;
+}
+
 static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 {
   const PetscInt     d = cell->task.d, B = cell->B;
-  PetscReal         *Mt, *Vt, *work, *W, *grad = NULL;
+  const PetscBool    gmm = cell->family == &ICLFamilyGmm ? PETSC_TRUE : PETSC_FALSE;
+  PetscReal         *Mt, *Vt, *work, *W, *grad = NULL, *y = NULL, *tokens = NULL;
   ICLGDOutcome       outcome;
-  ICLLogisticProblem prob;
+  ICLBilinearProblem prob;
   PetscMPIInt        rank, size;
 
   PetscFunctionBegin;
@@ -36,30 +80,33 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   PetscCall(PetscMalloc3((size_t)nb * d, &Mt, (size_t)nb * d, &Vt, (size_t)nb * d, &work));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   if (size > 1) PetscCall(PetscMalloc1((size_t)d * d, &grad));
-  for (PetscInt t = 0; t < nb; t++) ICLGmmTrainPair(&cell->task, (int)cell->N, (uint64_t)(b0 + t), Mt + (size_t)t * d, Vt + (size_t)t * d);
-  prob = (ICLLogisticProblem){.comm = cell->comm, .B = B, .B_local = nb, .d = d, .cancel = cell->cancel, .Mt = Mt, .Vt = Vt, .work = work, .grad = grad};
-  PetscCall(ICLLogisticGD(&prob, cell->T, cell->lr, W, &res->train_loss, &res->steps, &outcome));
+  if (!gmm) PetscCall(PetscMalloc2(PetscMax(nb, 1), &y, (size_t)cell->N * (d + 1), &tokens));
+  for (PetscInt t = 0; t < nb; t++) PetscCall(SampleTask(cell, b0 + t, Mt + (size_t)t * d, Vt + (size_t)t * d, y ? y + t : NULL, tokens));
+  prob = (ICLBilinearProblem){.comm = cell->comm, .loss = gmm ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED, .B = B, .B_local = nb, .d = d, .cancel = cell->cancel, .Mt = Mt, .Vt = Vt, .target = y, .work = work, .grad = grad};
+  PetscCall(ICLBilinearGD(&prob, cell->T, cell->lr, W, &res->train_loss, &res->steps, &outcome));
   res->flops = 4.0 * B * (PetscReal)d * d * res->steps + 2.0 * B * (PetscReal)d * d;
   if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
   else if (outcome == ICL_GD_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
     PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
   } else {
-    PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
+    if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
+    else PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
     res->alignment = Alignment(d, cell->task.k, W);
-    res->flops += ICLGmmErrorOfWFlops(cell);
+    res->flops += EvalFlops(cell);
     res->status = ICL_STATUS_OK;
   }
   PetscCall(PetscFree3(Mt, Vt, work));
   PetscCall(PetscFree(W));
   PetscCall(PetscFree(grad));
+  PetscCall(PetscFree2(y, tokens));
   PetscFunctionReturn(0);
 }
 
 static PetscReal LinearFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d;
-  return 4.0 * cell->B * d * d * (cell->T + 0.5) + ICLGmmErrorOfWFlops(cell);
+  return 4.0 * cell->B * d * d * (cell->T + 0.5) + EvalFlops(cell);
 }
 
 /* Per rank: a group of g ranks holds B/g training tasks each (and one more d x d buffer). */

@@ -1,5 +1,7 @@
 #include "linreg_risk.h"
 
+#include "linreg.h"
+
 #include <petscblaslapack.h>
 
 /* tr(A B) of two d x d column-major matrices. */
@@ -134,4 +136,21 @@ PetscReal ICLLinregRagIsotropicBestRisk(PetscInt d, PetscReal B, PetscReal sigma
   PetscReal num, den;
   ICLLinregRagIsotropicMoments(d, B, sigma2, N, alpha, &num, &den);
   return B + sigma2 - num * num / den;
+}
+
+PetscErrorCode ICLLinregCovariances(const ICLTaskParams *p, PetscReal *Sx, PetscReal *Sb)
+{
+  const PetscInt d = p->d, k = p->k;
+  PetscReal     *lambda;
+
+  PetscFunctionBegin;
+  PetscCheck(p->alpha == 0 && p->drift == 0 && !p->factor_x && !p->factor_beta, PETSC_COMM_SELF, PETSC_ERR_SUP, "closed-form linreg risk needs i.i.d. contexts, a fixed task and Sigma_x = I");
+  PetscCall(PetscMalloc1(k, &lambda));
+  PetscCheck(ICLLinregSpectrum((ICLSpectrumKind)p->spectrum, (int)k, p->R, p->spectrum_param, p->spectrum_list, lambda) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg spectrum options");
+  PetscCall(PetscArrayzero(Sx, d * d));
+  PetscCall(PetscArrayzero(Sb, d * d));
+  for (PetscInt i = 0; i < d; i++) Sx[i * d + i] = 1.0;
+  for (PetscInt i = 0; i < k; i++) Sb[i * d + i] = lambda[i];
+  PetscCall(PetscFree(lambda));
+  PetscFunctionReturn(0);
 }

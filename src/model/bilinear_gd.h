@@ -1,32 +1,38 @@
-/* Full-batch gradient descent on the logistic loss of merged linear attention (MV protocol):
- * L(W) = (1/B) sum_tau log(1 + exp(-m_tau^T W v_tau)), W_0 = 0, constant step. */
-#ifndef ICL_LOGISTIC_GD_H
-#define ICL_LOGISTIC_GD_H
+/* Full-batch gradient descent for merged linear attention, whose output on task tau is the
+ * bilinear form s_tau = a_tau^T W b_tau (gmm: a = m, b = v; linreg: a = x_q, b = h), with
+ * W_0 = 0 and a constant step (MV protocol):
+ *   logistic (gmm):   L(W) = (1/B) sum_tau log(1 + exp(-s_tau))
+ *   squared (linreg): L(W) = (1/B) sum_tau (s_tau - y_tau)^2 */
+#ifndef ICL_BILINEAR_GD_H
+#define ICL_BILINEAR_GD_H
 
 #include <petscsys.h>
 
 typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
+typedef enum { ICL_LOSS_LOGISTIC, ICL_LOSS_SQUARED } ICLLoss;
 
 /* The B training tasks may be split by rows over the ranks of comm (a group training one
  * cell): each rank holds its own B_local columns, and the loss and the d x d gradient are
  * summed over the group. With one rank nothing is communicated. */
 typedef struct {
   MPI_Comm         comm;
+  ICLLoss          loss;
   PetscInt         B, B_local, d;
   PetscBool (*cancel)(void); /* polled between steps; may be NULL */
-  const PetscReal *Mt, *Vt;  /* d x B_local column-major: column tau is m_tau (resp. v_tau) */
+  const PetscReal *Mt, *Vt;  /* d x B_local column-major: column tau is a_tau (resp. b_tau) */
+  const PetscReal *target;   /* squared loss: y_tau (B_local) */
   PetscReal       *work;     /* d x B_local scratch */
   PetscReal       *grad;     /* d x d scratch when comm has more than one rank */
-} ICLLogisticProblem;
+} ICLBilinearProblem;
 
 /* loss = L(W); if G is not NULL, G += alpha * grad L(W). W, G: d x d column-major.
  * With G = W and alpha = -lr this is one GD step. Costs 4 B d^2 flop (2 B d^2 without G),
  * split over the group, plus an allreduce of d^2 words. Collective over p->comm. */
-PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
+PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
 
 /* T steps of GD from the W given. Stops early at the first non-finite loss (DIVERGED, *steps
  * = the step it happened at) or when p->cancel says so (CANCELLED). *loss is the loss at
  * the final W. */
-PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
+PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
 
 #endif

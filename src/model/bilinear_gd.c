@@ -1,8 +1,8 @@
-#include "logistic_gd.h"
+#include "bilinear_gd.h"
 
 #include <petscblaslapack.h>
 
-PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G)
+PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G)
 {
   const PetscInt  B = p->B_local, d = p->d;
   PetscBLASInt    bd, bB, dd;
@@ -14,21 +14,28 @@ PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal 
   PetscCallMPI(MPI_Comm_size(p->comm, &size));
   PetscCall(PetscBLASIntCast(d, &bd));
   PetscCall(PetscBLASIntCast(B, &bB));
-  /* work = W^T M^T: column tau is W^T m_tau, so the margin is its dot with v_tau. */
+  /* work = W^T A: column tau is W^T a_tau, so s_tau is its dot with b_tau. */
   PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bB, &bd, &one, W, &bd, p->Mt, &bd, &zero, p->work, &bd));
   for (PetscInt t = 0; t < B; t++) {
     const PetscReal *v = p->Vt + (size_t)t * d;
     PetscReal       *w = p->work + (size_t)t * d, s = 0.0;
+    PetscReal        c; /* -dL/ds */
     for (PetscInt i = 0; i < d; i++) s += w[i] * v[i];
-    sum += s > 0 ? log1p(exp(-s)) : -s + log1p(exp(s));
-    /* dL/ds = -sigmoid(-s); keep sigmoid(-s) v_tau for the gradient. */
-    const PetscReal c = 1.0 / (1.0 + exp(s));
+    if (p->loss == ICL_LOSS_LOGISTIC) {
+      sum += s > 0 ? log1p(exp(-s)) : -s + log1p(exp(s));
+      c = 1.0 / (1.0 + exp(s)); /* sigmoid(-s) */
+    } else {
+      const PetscReal r = s - p->target[t];
+      sum += r * r;
+      c = -2.0 * r;
+    }
+    /* keep -dL/ds b_tau for the gradient */
     for (PetscInt i = 0; i < d; i++) w[i] = c * v[i];
   }
   if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPIU_REAL, MPI_SUM, p->comm));
   *loss = sum / p->B;
   if (!G) PetscFunctionReturn(0);
-  /* grad = -(1/B) sum_tau sigmoid(-s_tau) m_tau v_tau^T = -(1/B) M^T (c V) */
+  /* grad = (1/B) sum_tau dL/ds_tau a_tau b_tau^T = -(1/B) A (c B)^T */
   const PetscReal a = -alpha / p->B;
   if (size == 1) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bB, &a, p->Mt, &bd, p->work, &bd, &one, G, &bd));
   else {
@@ -42,7 +49,7 @@ PetscErrorCode ICLLogisticLossGrad(const ICLLogisticProblem *p, const PetscReal 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
 {
   PetscFunctionBegin;
   *outcome = ICL_GD_DONE;
@@ -55,7 +62,7 @@ PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal 
       *steps   = t;
       PetscFunctionReturn(0);
     }
-    PetscCall(ICLLogisticLossGrad(p, W, loss, -lr, W));
+    PetscCall(ICLBilinearLossGrad(p, W, loss, -lr, W));
     if (PetscIsInfOrNanReal(*loss)) {
       *outcome = ICL_GD_DIVERGED;
       *steps   = t;
@@ -63,7 +70,7 @@ PetscErrorCode ICLLogisticGD(const ICLLogisticProblem *p, PetscInt T, PetscReal 
     }
   }
   *steps = T;
-  PetscCall(ICLLogisticLossGrad(p, W, loss, 0.0, NULL));
+  PetscCall(ICLBilinearLossGrad(p, W, loss, 0.0, NULL));
   if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_GD_DIVERGED;
   PetscFunctionReturn(0);
 }
