@@ -75,7 +75,8 @@ done
 
 # 4. Peak memory of one rank vs the cost model's prediction.
 predicted=$("$bin" plan -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 | awk '$1 == "linear" { print $3 }')
-rss=$( { /usr/bin/time -f "%M" "$bin" run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -output "$out/mem" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+/usr/bin/time -o "$out/rss" -f "%M" "$bin" run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -output "$out/mem" >/dev/null 2>&1
+rss=$(tail -1 "$out/rss")
 rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
 printf '\n%-52s %10s %8s\n' "4. memory per rank, d = 2000, B = 2000" "MB" "ratio"
 printf '%-52s %10s %8s\n' "cost model" "$predicted" "1.00"
