@@ -121,15 +121,20 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
 {
   ICLSweep  sw;
   PetscBool help;
-  PetscInt  ranks = 1;
-  PetscReal gflops = 20.0, total = 0.0;
+  PetscInt  ranks = 1, per_node = 0;
+  PetscReal gflops = 20.0, total = 0.0, node = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE);
+  PetscInt64 too_big = 0, example = -1;
 
   PetscFunctionBegin;
   *exit_status = 0;
   PetscOptionsBegin(comm, NULL, "iclsweep plan options", NULL);
   PetscCall(PetscOptionsInt("-ranks", "ranks the sweep will run on", NULL, ranks, &ranks, NULL));
   PetscCall(PetscOptionsReal("-plan_gflops", "sustained GFLOP/s per rank assumed for the wall-time estimate", NULL, gflops, &gflops, NULL));
+  PetscCall(PetscOptionsInt("-ranks_per_node", "ranks sharing one node's memory (default: min(ranks, this machine's cores))", NULL, per_node, &per_node, NULL));
+  PetscCall(PetscOptionsReal("-node_gb", "memory of one node, GB (default: this machine's)", NULL, node / 1e9, &node, NULL));
   PetscOptionsEnd();
+  if (per_node <= 0) per_node = PetscMin(ranks, (PetscInt)sysconf(_SC_NPROCESSORS_ONLN));
+  if (node < 1e6) node *= 1e9; /* given in GB */
   PetscCheck(ranks >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-ranks %d: need at least 1", (int)ranks);
   PetscCheck(gflops > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-plan_gflops %g: must be positive", (double)gflops);
   PetscCall(ReadSweep(comm, &sw, &help));
@@ -144,13 +149,24 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       ICLGridIndex(&sw, c, &ix);
       if (ix.model != m || !ICLGridApplicable(&sw, &ix)) continue;
       ICLGridCell(&sw, &ix, &cell);
+      const PetscReal need = sw.types[m]->memory(&cell, sw.group_size);
       flops += sw.types[m]->flops(&cell);
-      mem = PetscMax(mem, sw.types[m]->memory(&cell, sw.group_size));
+      mem = PetscMax(mem, need);
       n++;
+      if (need > node / per_node) {
+        too_big++;
+        if (example < 0) example = c;
+      }
     }
     total += flops;
     PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n));
   }
+  if (too_big) {
+    ICLCellIndex ix;
+    ICLGridIndex(&sw, example, &ix);
+    PetscCall(PetscPrintf(comm, "WILL NOT FIT: %lld cells need more than the %.2f GB a rank has (%d ranks per node of %.1f GB), e.g. model %s, d = %d, k = %d, N = %d; raise -group_size or lower -train_tasks\n", (long long)too_big, node / per_node / 1e9, (int)per_node, node / 1e9, sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N]));
+    *exit_status = 1;
+  } else PetscCall(PetscPrintf(comm, "memory: every cell fits in the %.2f GB a rank has (%d ranks per node of %.1f GB, group size %d)\n", node / per_node / 1e9, (int)per_node, node / 1e9, (int)sw.group_size));
   PetscCall(PetscPrintf(comm, "total %.3g GFLOP; predicted wall time on %d ranks at %.0f GFLOP/s each: %.1f s\n", total / 1e9, (int)ranks, (double)gflops, total / 1e9 / gflops / ranks));
   PetscFunctionReturn(0);
 }

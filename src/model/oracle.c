@@ -30,7 +30,7 @@ static PetscErrorCode OracleRun(const ICLCell *cell, ICLCellResult *res)
 /* linreg: a d x d solve per M. */
 static PetscReal OracleFlops(const ICLCell *cell) { return cell->family == &ICLFamilyGmm ? ICLProjectionFlops(cell) : 4.0 * cell->nM * cell->task.d * cell->task.d * (PetscReal)cell->task.d; }
 
-static PetscReal OracleMemory(const ICLCell *cell, PetscInt group_size) { return PetscMax(ICLProjectionMemory(cell, group_size), 4.0 * sizeof(PetscReal) * cell->task.d * cell->task.d); }
+static PetscReal OracleMemory(const ICLCell *cell, PetscInt group_size) { return cell->family == &ICLFamilyGmm ? ICLProjectionMemory(cell, group_size) : 4.0 * sizeof(PetscReal) * cell->task.d * cell->task.d; }
 
 const ICLModelType ICLModelOracle = {
   .name        = "oracle",
