@@ -6,6 +6,7 @@
   check_results.py schema DIR          the NetCDF schema of SPEC §6 (ncdump, xarray, netCDF4)
   check_results.py close DIR DIR...    equal to rounding (relative 1e-9): groups reduce in another order
   check_results.py linreg DIR          trained linear attention reaches the closed-form optimum L*
+  check_results.py subspace FIRST RANDOM   the same sweep with -subspace first and random
 """
 import subprocess
 import sys
@@ -105,6 +106,24 @@ def linreg(directory):
     print("trained risk", lin, "L*", star)
 
 
+def subspace(first_dir, random_dir):
+    """Rotating the task subspace changes nothing in law: exact baselines are identical, and
+    the trained model's mean error over all cells agrees within 4 standard errors."""
+    a = xr.open_dataset(f"{first_dir}/results.nc")
+    b = xr.open_dataset(f"{random_dir}/results.nc")
+    check(a.attrs["fingerprint"] != b.attrs["fingerprint"], "-subspace must change the fingerprint")
+    for model in ("mle", "oracle", "bayes"):
+        x, y = a.test_error.sel(model=model).values, b.test_error.sel(model=model).values
+        check(np.array_equal(x, y, equal_nan=True), f"{model} must not depend on the subspace")
+    x, y = a.test_error.sel(model="linear").values, b.test_error.sel(model="linear").values
+    diff = (x - y)[np.isfinite(x - y)]
+    se = diff.std(ddof=1) / np.sqrt(diff.size)
+    check(abs(diff.mean()) <= 4 * se, f"linear mean error differs by {diff.mean():.4f} (SE {se:.4f})")
+    align = b.subspace_alignment.sel(model="linear").values
+    check(np.nanmean(align) > 0.5, f"trained W must align with the random subspace (mean {np.nanmean(align):.3f})")
+    print(f"linear mean error difference {diff.mean():.5f} +- {se:.5f}; alignment {np.nanmean(align):.3f}")
+
+
 def schema(directory):
     path = f"{directory}/results.nc"
     header = subprocess.run(["ncdump", "-h", path], capture_output=True, text=True)
@@ -148,11 +167,12 @@ def schema(directory):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema", "close", "linreg"):
+    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema", "close", "linreg", "subspace"):
         print(__doc__)
         return 2
     {"spec9": lambda: spec9(argv[2]), "same": lambda: same(argv[2:]), "schema": lambda: schema(argv[2]),
-     "close": lambda: close(argv[2:]), "linreg": lambda: linreg(argv[2])}[argv[1]]()
+     "close": lambda: close(argv[2:]), "linreg": lambda: linreg(argv[2]),
+     "subspace": lambda: subspace(argv[2], argv[3])}[argv[1]]()
     print(f"{passes} passed, {len(failures)} failed")
     return 1 if failures else 0
 

@@ -96,6 +96,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   if (sw->eval_R > 0) PetscCall(AppendOption(c, len, "eval_R", 1, NULL, &sw->eval_R));
   PetscCall(AppendOption(c, len, "eval_tasks", 1, &sw->eval_tasks, NULL));
   if (sw->fam != &ICLFamilyGmm) PetscCall(AppendOption(c, len, "sigma", 1, NULL, &sw->sigma)); /* gmm has no noise level */
+  if (sw->subspace_random) strncat(c, "-subspace random\n", len - strlen(c) - 1);
   PetscCall(AppendOption(c, len, "seed", 1, &sw->seed, NULL));
   for (const char *p = c; *p; p++) h = ICLHashU64(h, (unsigned char)*p);
   snprintf(sw->fingerprint, sizeof sw->fingerprint, "%016llx", (unsigned long long)h);
@@ -159,6 +160,12 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCheck(!set || (PetscIsNormalReal(sw->eval_R) && sw->eval_R > 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R %g: must be a positive finite number", (double)sw->eval_R);
   OptCall("-sigma", PetscOptionsReal("-sigma", "linreg: output noise standard deviation sigma", NULL, sw->sigma, &sw->sigma, NULL));
   PetscCheck(PetscIsNormalReal(sw->sigma + 1) && sw->sigma >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-sigma %g: must be a finite number >= 0", (double)sw->sigma);
+  {
+    char subspace[ICL_NAME_LEN] = "first";
+    OptCall("-subspace", PetscOptionsString("-subspace", "task subspace U: first (the first k coordinates) or random (QR of a Gaussian d x k matrix)", NULL, subspace, subspace, sizeof subspace, NULL));
+    PetscCheck(!strcmp(subspace, "first") || !strcmp(subspace, "random"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-subspace %s: unknown; use first or random", subspace);
+    sw->subspace_random = strcmp(subspace, "random") ? PETSC_FALSE : PETSC_TRUE;
+  }
   OptCall("-eval_tasks", PetscOptionsInt("-eval_tasks", "test tasks", NULL, sw->eval_tasks, &sw->eval_tasks, NULL));
   OptCall("-seed", PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
   OptCall("-group_size", PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
@@ -216,6 +223,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(sw->types[i]->supports(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: model '%s' does not apply to family '%s'", sw->models[i], sw->family);
     for (PetscInt j = 0; j < i; j++) PetscCheck(strcmp(sw->models[i], sw->models[j]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lists '%s' twice; give each model once", sw->models[i]);
   }
+  PetscCheck(!sw->subspace_random || sw->fam == &ICLFamilyGmm, PETSC_COMM_SELF, ICL_ERR_INPUT, "-subspace random is available for -family gmm only in this version");
   PetscCall(Fingerprint(sw));
   PetscFunctionReturn(0);
 }

@@ -26,6 +26,7 @@ typedef struct {
   PetscInt            M[ICL_MAX_AXIS], nM;
   PetscReal           eval_R; /* <= 0: the cell's own R */
   PetscReal           sigma;  /* linreg: output noise sd */
+  PetscBool           subspace_random; /* -subspace random: U from a Gaussian QR, else the first k coordinates */
   PetscInt            eval_tasks;
   PetscInt            seed;
   PetscInt            group_size;

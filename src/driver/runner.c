@@ -6,6 +6,7 @@
 #include "error.h"
 #include "queue.h"
 #include "signals.h"
+#include "subspace.h"
 
 enum { TAG_RESULT = 71, TAG_CELL = 72 };
 enum { ICL_MSG_REQUEST = 1, ICL_MSG_LEAVING = 2 }; /* ICLRecord.flags on the way to rank 0 */
@@ -41,12 +42,17 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   ICLCellIndex  ix;
   ICLCell       cell;
   ICLCellResult r;
-  double       *err = (double *)(rec + 1), *se = err + sw->nM;
+  double       *err = (double *)(rec + 1), *se = err + sw->nM, *U = NULL;
   const double  t0  = Now();
 
   PetscFunctionBegin;
   ICLGridIndex(sw, c, &ix);
   ICLGridCell(sw, &ix, &cell);
+  if (sw->subspace_random && ICLGridApplicable(sw, &ix)) {
+    PetscCall(PetscMalloc1((size_t)cell.task.d * cell.task.k, &U));
+    PetscCheck(ICLSubspaceRandom(cell.task.seed, cell.task.d, cell.task.k, cell.task.replicate, U) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "QR of the random subspace failed");
+    cell.task.U = U;
+  }
   cell.comm   = group;
   cell.cancel = ICLSignalsCancel;
   for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
@@ -63,6 +69,7 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
       for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
     }
   }
+  PetscCall(PetscFree(U));
   memset(rec, 0, sizeof *rec);
   rec->cell        = r.status == ICL_STATUS_PENDING ? -1 : c;
   rec->status      = r.status;

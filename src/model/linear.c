@@ -1,6 +1,9 @@
 /* linear: one-layer linear attention as one merged d x d matrix W: gmm logit m^T W x_q
  * (logistic loss), linreg y_hat = x_q^T W h with h = (1/N) sum_i y_i x_i (squared loss).
  * Trained by full-batch GD on B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly. */
+#include <petscsys.h>
+#include <petscblaslapack.h>
+
 #include "gmm.h"
 #include "gmm_accuracy.h"
 #include "linreg.h"
@@ -43,17 +46,29 @@ static PetscErrorCode LinregError(const ICLCell *cell, const PetscReal *W, Petsc
   PetscFunctionReturn(0);
 }
 
-/* ||U^T W U||_F^2 / ||W||_F^2 with U the first k coordinates. */
-static PetscReal Alignment(PetscInt d, PetscInt k, const PetscReal *W)
+/* ||U^T W U||_F^2 / ||W||_F^2 for the task subspace U (NULL: the first k coordinates). */
+static PetscErrorCode Alignment(PetscInt d, PetscInt k, const PetscReal *U, const PetscReal *W, PetscReal *alignment)
 {
-  PetscReal in = 0.0, all = 0.0;
-  for (PetscInt j = 0; j < d; j++)
-    for (PetscInt i = 0; i < d; i++) {
-      const PetscReal w2 = W[(size_t)j * d + i] * W[(size_t)j * d + i];
-      all += w2;
-      if (i < k && j < k) in += w2;
-    }
-  return all > 0.0 ? in / all : NAN;
+  PetscReal in = 0.0, all = 0.0, *UW, *UWU;
+
+  PetscFunctionBegin;
+  for (size_t i = 0; i < (size_t)d * d; i++) all += W[i] * W[i];
+  if (!U) {
+    for (PetscInt j = 0; j < k; j++)
+      for (PetscInt i = 0; i < k; i++) in += W[(size_t)j * d + i] * W[(size_t)j * d + i];
+  } else {
+    PetscBLASInt    bd, bk;
+    const PetscReal one = 1.0, zero = 0.0;
+    PetscCall(PetscBLASIntCast(d, &bd));
+    PetscCall(PetscBLASIntCast(k, &bk));
+    PetscCall(PetscMalloc2((size_t)k * d, &UW, (size_t)k * k, &UWU));
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bk, &bd, &bd, &one, U, &bd, W, &bd, &zero, UW, &bk));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bk, &bk, &bd, &one, UW, &bk, U, &bd, &zero, UWU, &bk));
+    for (size_t i = 0; i < (size_t)k * k; i++) in += UWU[i] * UWU[i];
+    PetscCall(PetscFree2(UW, UWU));
+  }
+  *alignment = all > 0.0 ? in / all : NAN;
+  PetscFunctionReturn(0);
 }
 
 /* gmm: the any-W evaluator; linreg: a d x d closed form per M, and sampling N tokens a task. */
@@ -92,7 +107,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   } else {
     if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
     else PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
-    res->alignment = Alignment(d, cell->task.k, W);
+    PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
     res->flops += EvalFlops(cell);
     res->status = ICL_STATUS_OK;
   }

@@ -1,5 +1,7 @@
 #include "gmm.h"
 
+#include "subspace.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -17,13 +19,13 @@ static uint64_t KeyD(const ICLTaskParams *p) { return ICLHashU64(ICLHashInit(), 
 void ICLGmmTask(const ICLTaskParams *p, ICLPurpose purpose, uint64_t index, double *mu)
 {
   ICLStream s;
-  double    norm2 = 0.0;
+  double    u[p->k], norm2 = 0.0;
   ICLStreamInit(&s, p->seed, purpose, KeyK(p), p->replicate, index);
-  ICLStreamNormals(&s, (size_t)p->k, mu);
-  for (int i = 0; i < p->k; i++) norm2 += mu[i] * mu[i];
+  ICLStreamNormals(&s, (size_t)p->k, u);
+  for (int i = 0; i < p->k; i++) norm2 += u[i] * u[i];
   const double scale = p->R / sqrt(norm2);
-  for (int i = 0; i < p->k; i++) mu[i] *= scale;
-  memset(mu + p->k, 0, sizeof(double) * (size_t)(p->d - p->k));
+  for (int i = 0; i < p->k; i++) u[i] *= scale;
+  ICLSubspaceEmbed(p->U, p->d, p->k, u, mu);
 }
 
 /* x += scale * z for unit-variance noise z of length d, one stream per (purpose, task). */

@@ -1,6 +1,7 @@
 /* gmm: Gaussian-mixture classification in a k-dim subspace (Magen & Vardi; SPEC §3.1).
  *
- * Task mu = R U u with u uniform on the unit sphere of R^k and U the first k coordinates,
+ * Task mu = R U u with u uniform on the unit sphere of R^k and U the task subspace (the
+ * first k coordinates, or a random one: subspace.h),
  * so ||mu|| = R exactly. Example: y uniform in {-1,+1}, x = y mu + z, z ~ N(0, I_d).
  * A context of N examples enters every model only through m = (1/N) sum y_i x_i
  * ~ N(mu, I/N), and the query only through v = y_q x_q = mu + z'; one task is (m, v).
