@@ -58,6 +58,7 @@ grep -q "not netcdf" "$base/foreign/results.nc" && ok || bad "foreign results.nc
 expect 2 "holds a different sweep" run "${tiny[@]}" -seed 2 -output "$base/done"
 expect 2 "holds a different sweep" run "${tiny[@]}" -grid_d 5 -output "$base/done"
 expect 0 "nothing to do" run "${tiny[@]}" -output "$base/done"
+expect 2 "-grid_sigma: family gmm has no parameter sigma" run "${tiny[@]}" -grid_sigma 0.1,0.2 "${o[@]}"
 expect 2 "-schedule round_robin: unknown" run "${tiny[@]}" -schedule round_robin "${o[@]}"
 expect 2 "-drain_seconds -1." run "${tiny[@]}" -drain_seconds -1 "${o[@]}"
 expect 2 "-fault_inject disk: use" run "${tiny[@]}" -fault_inject disk "${o[@]}"

@@ -7,6 +7,7 @@
   check_results.py close DIR DIR...    equal to rounding (relative 1e-9): groups reduce in another order
   check_results.py linreg DIR          trained linear attention reaches the closed-form optimum L*
   check_results.py subspace FIRST RANDOM   the same sweep with -subspace first and random
+  check_results.py subset SMALL BIG    every cell of SMALL (fewer axis values) is bitwise in BIG
 """
 import subprocess
 import sys
@@ -124,6 +125,21 @@ def subspace(first_dir, random_dir):
     print(f"linear mean error difference {diff.mean():.5f} +- {se:.5f}; alignment {np.nanmean(align):.3f}")
 
 
+def subset(small_dir, big_dir):
+    """Streams are keyed by coordinate values: adding values to an axis leaves every existing
+    cell's results bitwise unchanged."""
+    small = xr.open_dataset(f"{small_dir}/results.nc")
+    big = xr.open_dataset(f"{big_dir}/results.nc")
+    grown = [d for d in small.dims if big.sizes[d] > small.sizes[d]]
+    check(bool(grown), "the big sweep must have more values on some axis")
+    part = big.sel({d: small[d].values for d in small.dims if d != "model"}).sel(model=small.model.values)
+    for name in ("test_error", "test_error_se", "train_loss", "subspace_alignment", "status"):
+        a, b = small[name].values, part[name].transpose(*small[name].dims).values
+        same = a.shape == b.shape and (np.array_equal(a, b, equal_nan=True) if a.dtype.kind == "f" else np.array_equal(a, b))
+        check(same, f"{name} of existing cells changed when axis {grown} grew")
+    print(f"{small.status.size} cells unchanged after growing {grown}")
+
+
 def schema(directory):
     path = f"{directory}/results.nc"
     header = subprocess.run(["ncdump", "-h", path], capture_output=True, text=True)
@@ -167,12 +183,12 @@ def schema(directory):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema", "close", "linreg", "subspace"):
+    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema", "close", "linreg", "subspace", "subset"):
         print(__doc__)
         return 2
     {"spec9": lambda: spec9(argv[2]), "same": lambda: same(argv[2:]), "schema": lambda: schema(argv[2]),
      "close": lambda: close(argv[2:]), "linreg": lambda: linreg(argv[2]),
-     "subspace": lambda: subspace(argv[2], argv[3])}[argv[1]]()
+     "subspace": lambda: subspace(argv[2], argv[3]), "subset": lambda: subset(argv[2], argv[3])}[argv[1]]()
     print(f"{passes} passed, {len(failures)} failed")
     return 1 if failures else 0
 

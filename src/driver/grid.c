@@ -2,11 +2,17 @@
 
 #include "error.h"
 
-PetscInt64 ICLGridSize(const ICLSweep *sw) { return (PetscInt64)sw->nmodels * sw->nd * sw->nk * sw->nN * sw->nR * sw->replicates; }
+PetscInt64 ICLGridSize(const ICLSweep *sw)
+{
+  PetscInt64 n = (PetscInt64)sw->nmodels * sw->nd * sw->nk * sw->nN * sw->nR * sw->replicates;
+  for (PetscInt i = 0; i < sw->nextra; i++) n *= sw->extra[i].n;
+  return n;
+}
 
 void ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix)
 {
   ix->rep = (PetscInt)(cell % sw->replicates), cell /= sw->replicates;
+  for (PetscInt i = sw->nextra - 1; i >= 0; i--) ix->extra[i] = (PetscInt)(cell % sw->extra[i].n), cell /= sw->extra[i].n;
   ix->R   = (PetscInt)(cell % sw->nR), cell /= sw->nR;
   ix->N   = (PetscInt)(cell % sw->nN), cell /= sw->nN;
   ix->k   = (PetscInt)(cell % sw->nk), cell /= sw->nk;
@@ -29,6 +35,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .nM     = sw->nM,
     .eval_tasks = sw->eval_tasks,
   };
+  for (PetscInt i = 0; i < sw->nextra; i++) sw->extra[i].param->set(&cell->task, sw->extra[i].v[ix->extra[i]]);
 }
 
 PetscBool ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix) { return sw->k[ix->k] <= sw->d[ix->d] ? PETSC_TRUE : PETSC_FALSE; }

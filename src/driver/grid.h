@@ -1,4 +1,5 @@
-/* The sweep grid: cells are (model, d, k, N, R, replicate), numbered in the C order of the
+/* The sweep grid: cells are (model, d, k, N, R, family-parameter axes..., replicate), numbered
+ * in the C order of the
  * output variables' dimensions, so a cell's number is its offset in results.nc. */
 #ifndef ICL_GRID_H
 #define ICL_GRID_H
@@ -6,7 +7,7 @@
 #include "options.h"
 
 typedef struct {
-  PetscInt model, d, k, N, R, rep;
+  PetscInt model, d, k, N, R, extra[ICL_MAX_EXTRA], rep;
 } ICLCellIndex;
 
 PetscInt64 ICLGridSize(const ICLSweep *sw);

@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include "gmm.h"
+#include "linreg.h"
 
 #include "error.h"
 #include "rng.h"
@@ -11,6 +12,14 @@
     PetscErrorCode opt_err_ = (call); \
     PetscCheck(!opt_err_, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: %s", opt, ICLErrorDetail()); \
   } while (0)
+
+static PetscBool IsLinreg(const ICLFamily *f) { return f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
+static void      SetSigma(ICLTaskParams *p, double v) { p->sigma = v; }
+
+/* Family parameters that can be axes: a new one is one line here (and its use by the models). */
+static const ICLFamilyParam params[] = {
+  {"sigma", "output noise standard deviation", 0.0, IsLinreg, SetSigma},
+};
 
 /* Sorts an axis ascending and rejects repeated values: coordinates must be monotonic. */
 static PetscErrorCode CheckIntAxis(const char *opt, PetscInt *v, PetscInt n, PetscInt lo, PetscInt hi)
@@ -24,12 +33,12 @@ static PetscErrorCode CheckIntAxis(const char *opt, PetscInt *v, PetscInt n, Pet
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CheckRealAxis(const char *opt, PetscReal *v, PetscInt n)
+static PetscErrorCode CheckRealAxis(const char *opt, PetscReal *v, PetscInt n, PetscReal min)
 {
   PetscFunctionBegin;
   PetscCheck(n > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s needs at least one value, e.g. %s 1,2", opt, opt);
   for (PetscInt i = 0; i < n; i++)
-    PetscCheck(PetscIsNormalReal(v[i]) && v[i] > 0 && v[i] < 1e6, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use positive finite numbers below 1e6", opt, (double)v[i]);
+    PetscCheck(PetscIsNormalReal(v[i] + 1) && (min > 0 ? v[i] > 0 : v[i] >= min) && v[i] < 1e6, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use finite numbers %s %g and below 1e6", opt, (double)v[i], min > 0 ? ">" : ">=", (double)(min > 0 ? 0 : min));
   PetscCall(PetscSortReal(n, v));
   for (PetscInt i = 1; i < n; i++) PetscCheck(v[i] != v[i - 1], PETSC_COMM_SELF, ICL_ERR_INPUT, "%s lists %g twice; give each value once", opt, (double)v[i]);
   PetscFunctionReturn(0);
@@ -81,6 +90,11 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   PetscCall(AppendOption(c, len, "grid_k", sw->nk, sw->k, NULL));
   PetscCall(AppendOption(c, len, "grid_N", sw->nN, sw->N, NULL));
   PetscCall(AppendOption(c, len, "grid_R", sw->nR, NULL, sw->R));
+  for (PetscInt i = 0; i < sw->nextra; i++) {
+    char name[64];
+    PetscCall(PetscSNPrintf(name, sizeof name, "grid_%s", sw->extra[i].param->name));
+    PetscCall(AppendOption(c, len, name, sw->extra[i].n, NULL, sw->extra[i].v));
+  }
   PetscCall(AppendOption(c, len, "replicates", 1, &sw->replicates, NULL));
   {
     size_t used;
@@ -145,6 +159,14 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   sw->nR = ICL_MAX_AXIS;
   OptCall("-grid_R", PetscOptionsRealArray("-grid_R", "signal strengths R (comma list)", NULL, sw->R, &sw->nR, &set));
   if (!set) sw->nR = 1;
+  for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+    char opt[64], text[128];
+    PetscCall(PetscSNPrintf(opt, sizeof opt, "-grid_%s", params[i].name));
+    PetscCall(PetscSNPrintf(text, sizeof text, "sweep axis: %s (comma list)", params[i].description));
+    sw->extra[sw->nextra].n = ICL_MAX_AXIS;
+    OptCall(opt, PetscOptionsRealArray(opt, text, NULL, sw->extra[sw->nextra].v, &sw->extra[sw->nextra].n, &set));
+    if (set) sw->extra[sw->nextra++].param = &params[i];
+  }
   OptCall("-replicates", PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
   OptCall("-models", PetscOptionsStringArray("-models", "models and baselines (comma list): linear,mle,oracle,bayes", NULL, models, &nmodels, &models_set));
   OptCall("-train_tasks", PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
@@ -207,8 +229,14 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCall(CheckIntAxis("-grid_d", sw->d, sw->nd, 1, 100000));
   PetscCall(CheckIntAxis("-grid_k", sw->k, sw->nk, 1, 100000));
   PetscCall(CheckIntAxis("-grid_N", sw->N, sw->nN, 1, 100000000));
-  PetscCall(CheckRealAxis("-grid_R", sw->R, sw->nR));
+  PetscCall(CheckRealAxis("-grid_R", sw->R, sw->nR, 1e-300));
   PetscCall(CheckIntAxis("-eval_M", sw->M, sw->nM, 1, 100000000));
+  for (PetscInt i = 0; i < sw->nextra; i++) {
+    char opt[64];
+    PetscCall(PetscSNPrintf(opt, sizeof opt, "-grid_%s", sw->extra[i].param->name));
+    PetscCheck(sw->extra[i].param->applies(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: family %s has no parameter %s", opt, sw->family, sw->extra[i].param->name);
+    PetscCall(CheckRealAxis(opt, sw->extra[i].v, sw->extra[i].n, sw->extra[i].param->min));
+  }
   PetscCheck(sw->replicates >= 1 && sw->replicates <= 100000, PETSC_COMM_SELF, ICL_ERR_INPUT, "-replicates %d: use an integer in [1, 100000]", (int)sw->replicates);
   PetscCheck(sw->B >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_tasks %d: need at least 1 training task", (int)sw->B);
   PetscCheck(sw->T >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_steps %d: must be >= 0", (int)sw->T);

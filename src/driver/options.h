@@ -12,11 +12,27 @@
 #define ICL_MAX_MODELS 16
 #define ICL_NAME_LEN   32
 
+#define ICL_MAX_EXTRA 4 /* family-parameter axes */
+
+/* A family parameter that can be swept (-grid_NAME): one more dimension in results.nc. */
+typedef struct {
+  const char *name, *description;
+  PetscReal   min;                        /* smallest allowed value */
+  PetscBool (*applies)(const ICLFamily *);
+  void (*set)(ICLTaskParams *, double);
+} ICLFamilyParam;
+
 typedef struct {
   char                family[ICL_NAME_LEN];
   PetscInt            d[ICL_MAX_AXIS], nd, k[ICL_MAX_AXIS], nk, N[ICL_MAX_AXIS], nN;
   PetscReal           R[ICL_MAX_AXIS];
   PetscInt            nR;
+  struct {
+    const ICLFamilyParam *param;
+    PetscReal             v[ICL_MAX_AXIS];
+    PetscInt              n;
+  } extra[ICL_MAX_EXTRA]; /* axes between R and replicate, in registry order */
+  PetscInt            nextra;
   PetscInt            replicates;
   char                models[ICL_MAX_MODELS][ICL_NAME_LEN];
   PetscInt            nmodels;

@@ -20,7 +20,7 @@
     PetscCheck(nc_status_ == NC_NOERR, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "NetCDF error on %s: %s (%s)", path, nc_strerror(nc_status_), #call); \
   } while (0)
 
-#define ICL_NDIMS 7 /* model, d, k, N, R, replicate, M */
+#define ICL_NDIMS (7 + ICL_MAX_EXTRA) /* model, d, k, N, R, family-parameter axes, replicate, M */
 
 static const char *const status_meanings = "pending ok diverged failed not_applicable";
 
@@ -111,10 +111,11 @@ static PetscErrorCode PutDoubles(const char *path, int ncid, int var, const Pets
 
 static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
 {
-  static const char *const dimnames[ICL_NDIMS] = {"model", "d", "k", "N", "R", "replicate", "M"};
-  static const char *const coordnames[ICL_NDIMS] = {"model or baseline", "ambient dimension", "subspace rank", "training context length", "signal strength (norm of the task vector)", "replicate index", "test context length"};
-  const size_t             sizes[ICL_NDIMS] = {(size_t)sw->nmodels, (size_t)sw->nd, (size_t)sw->nk, (size_t)sw->nN, (size_t)sw->nR, (size_t)sw->replicates, (size_t)sw->nM};
-  int                      dims[ICL_NDIMS], coord[ICL_NDIMS], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops;
+  const char *dimnames[ICL_NDIMS] = {"model", "d", "k", "N", "R"}, *coordnames[ICL_NDIMS] = {"model or baseline", "ambient dimension", "subspace rank", "training context length", "signal strength (norm of the task vector)"};
+  size_t      sizes[ICL_NDIMS] = {(size_t)sw->nmodels, (size_t)sw->nd, (size_t)sw->nk, (size_t)sw->nN, (size_t)sw->nR};
+  nc_type     types[ICL_NDIMS] = {NC_STRING, NC_INT, NC_INT, NC_INT, NC_DOUBLE};
+  const int   ndims = 7 + (int)sw->nextra, ncell = ndims - 1; /* cell variables lack M */
+  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops;
   const size_t             ncells = (size_t)res->ncells, nvals = ncells * (size_t)sw->nM;
   double                  *buf;
   char                     end[32], text[16384];
@@ -123,18 +124,26 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscReal               *excess;
 
   PetscFunctionBegin;
-  for (int i = 0; i < ICL_NDIMS; i++) {
-    NCCall(path, nc_def_dim(ncid, dimnames[i], sizes[i], &dims[i]));
-    PetscCall(DefVar(path, ncid, dimnames[i], i == 0 ? NC_STRING : (i == 4 ? NC_DOUBLE : NC_INT), 1, &dims[i], coordnames[i], i == 0 ? NULL : "1", &coord[i]));
+  for (PetscInt i = 0; i < sw->nextra; i++) {
+    dimnames[5 + i]   = sw->extra[i].param->name;
+    coordnames[5 + i] = sw->extra[i].param->description;
+    sizes[5 + i]      = (size_t)sw->extra[i].n;
+    types[5 + i]      = NC_DOUBLE;
   }
-  PetscCall(DefVar(path, ncid, "test_error", NC_DOUBLE, 7, dims, "test error (gmm: misclassification probability)", "1", &v_err));
-  PetscCall(DefVar(path, ncid, "test_error_se", NC_DOUBLE, 7, dims, "standard error of test_error (0 where exact)", "1", &v_se));
-  PetscCall(DefVar(path, ncid, "excess_error", NC_DOUBLE, 7, dims, "test error minus the Bayes error of the task", "1", &v_excess));
-  PetscCall(DefVar(path, ncid, "train_loss", NC_DOUBLE, 6, dims, "final training loss", "1", &v_loss));
-  PetscCall(DefVar(path, ncid, "subspace_alignment", NC_DOUBLE, 6, dims, "||U^T W U||_F^2 / ||W||_F^2", "1", &v_align));
-  PetscCall(DefVar(path, ncid, "wall_seconds", NC_DOUBLE, 6, dims, "wall-clock time of the cell", "s", &v_wall));
-  PetscCall(DefVar(path, ncid, "flops", NC_DOUBLE, 6, dims, "floating-point operations of the cell", "1", &v_flops));
-  PetscCall(DefVar(path, ncid, "status", NC_BYTE, 6, dims, "cell status", NULL, &v_status));
+  dimnames[ndims - 2] = "replicate", coordnames[ndims - 2] = "replicate index", sizes[ndims - 2] = (size_t)sw->replicates, types[ndims - 2] = NC_INT;
+  dimnames[ndims - 1] = "M", coordnames[ndims - 1] = "test context length", sizes[ndims - 1] = (size_t)sw->nM, types[ndims - 1] = NC_INT;
+  for (int i = 0; i < ndims; i++) {
+    NCCall(path, nc_def_dim(ncid, dimnames[i], sizes[i], &dims[i]));
+    PetscCall(DefVar(path, ncid, dimnames[i], types[i], 1, &dims[i], coordnames[i], i == 0 ? NULL : "1", &coord[i]));
+  }
+  PetscCall(DefVar(path, ncid, "test_error", NC_DOUBLE, ndims, dims, "test error (gmm: misclassification probability; linreg: mean squared error)", "1", &v_err));
+  PetscCall(DefVar(path, ncid, "test_error_se", NC_DOUBLE, ndims, dims, "standard error of test_error (0 where exact)", "1", &v_se));
+  PetscCall(DefVar(path, ncid, "excess_error", NC_DOUBLE, ndims, dims, "test error minus the Bayes error of the task", "1", &v_excess));
+  PetscCall(DefVar(path, ncid, "train_loss", NC_DOUBLE, ncell, dims, "final training loss", "1", &v_loss));
+  PetscCall(DefVar(path, ncid, "subspace_alignment", NC_DOUBLE, ncell, dims, "||U^T W U||_F^2 / ||W||_F^2", "1", &v_align));
+  PetscCall(DefVar(path, ncid, "wall_seconds", NC_DOUBLE, ncell, dims, "wall-clock time of the cell", "s", &v_wall));
+  PetscCall(DefVar(path, ncid, "flops", NC_DOUBLE, ncell, dims, "floating-point operations of the cell", "1", &v_flops));
+  PetscCall(DefVar(path, ncid, "status", NC_BYTE, ncell, dims, "cell status", NULL, &v_status));
   {
     const signed char flags[] = {ICL_STATUS_PENDING, ICL_STATUS_OK, ICL_STATUS_DIVERGED, ICL_STATUS_FAILED, ICL_STATUS_NOT_APPLICABLE};
     NCCall(path, nc_put_att_schar(ncid, v_status, "flag_values", NC_BYTE, 5, flags));
@@ -185,11 +194,12 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   NCCall(path, nc_put_var_int(ncid, coord[2], sw->k));
   NCCall(path, nc_put_var_int(ncid, coord[3], sw->N));
   NCCall(path, nc_put_var_double(ncid, coord[4], sw->R));
+  for (PetscInt i = 0; i < sw->nextra; i++) NCCall(path, nc_put_var_double(ncid, coord[5 + i], sw->extra[i].v));
   PetscCall(PetscMalloc1(sw->replicates, &rep));
   for (PetscInt r = 0; r < sw->replicates; r++) rep[r] = r;
-  NCCall(path, nc_put_var_int(ncid, coord[5], rep));
+  NCCall(path, nc_put_var_int(ncid, coord[ndims - 2], rep));
   PetscCall(PetscFree(rep));
-  NCCall(path, nc_put_var_int(ncid, coord[6], sw->M));
+  NCCall(path, nc_put_var_int(ncid, coord[ndims - 1], sw->M));
 
   PetscCall(PetscMalloc2(nvals, &buf, nvals, &excess));
   for (size_t c = 0; c < ncells; c++) {
