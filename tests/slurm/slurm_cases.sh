@@ -146,6 +146,21 @@ case_sweep() {
   check "case 1: srun and mpiexec give the same data" same "$base/sweep_srun" "$base/sweep_mpiexec"
 }
 
+# completed_after_requeue LABEL ID OUT START: the job ends COMPLETED with exit 0 after at
+# least one requeue; otherwise its state and log are shown.
+completed_after_requeue() {
+  local label=$1 id=$2 out=$3 start=$4 state restarts
+  state=$(wait_job "$id" 400)
+  restarts=$(job_field "$id" Restarts)
+  log "$label: job $id $state after $restarts requeues in $(($(date +%s) - start)) s"
+  if [[ $state == COMPLETED && $(job_field "$id" ExitCode) == 0:0 && ${restarts:-0} -ge 1 ]]; then
+    ok "$label: job requeued ($restarts times) and completed"
+  else
+    bad "$label: job $id: $state, ${restarts:-?} restarts (want COMPLETED after >= 1)"
+    dump_job "$id" "$out"
+  fi
+}
+
 # (2) The time limit hits mid-sweep: USR1 (held until DRAIN + margin before the end), drain,
 # exit 3, scontrol requeue, resume; until done.
 case_timelimit() {
@@ -159,16 +174,7 @@ case_timelimit() {
     log "case 2: submitted job $tl_id (--time=1 --signal=B:USR1@50, DRAIN=10)"
     return
   fi
-  local id=$tl_id state restarts
-  state=$(wait_job "$id" 400)
-  restarts=$(job_field "$id" Restarts)
-  log "case 2: job $id $state after $restarts requeues in $(($(date +%s) - tl_start)) s"
-  if [[ $state == COMPLETED && $(job_field "$id" ExitCode) == 0:0 && ${restarts:-0} -ge 1 ]]; then
-    ok "case 2: time-limited job requeued itself ($restarts times) and completed"
-  else
-    bad "case 2: job $id: $state, ${restarts:-?} restarts (want COMPLETED after >= 1)"
-    dump_job "$id" "$out"
-  fi
+  completed_after_requeue "case 2" "$tl_id" "$out" "$tl_start"
   check "case 2: USR1 forwarded, iclsweep drained (exit 3), job requeued" \
     grep -qzE 'forwarding SIGUSR1.*iclsweep exited 3.*requeued job' "$out"
   check "case 2: no cell lost or duplicated (journal)" status_ok "$base/timelimit" $long_cells
@@ -240,16 +246,7 @@ case_requeue() {
     scontrol requeue "$id" || bad "case 4: scontrol requeue $id failed"
     return
   fi
-  local id=$rq_id state restarts
-  state=$(wait_job "$id" 400)
-  restarts=$(job_field "$id" Restarts)
-  log "case 4: job $id $state after $restarts requeues in $(($(date +%s) - rq_start)) s"
-  if [[ $state == COMPLETED && $(job_field "$id" ExitCode) == 0:0 && ${restarts:-0} -ge 1 ]]; then
-    ok "case 4: requeued job restarted and completed"
-  else
-    bad "case 4: job $id: $state, ${restarts:-?} restarts"
-    dump_job "$id" "$out"
-  fi
+  completed_after_requeue "case 4" "$rq_id" "$out" "$rq_start"
   check "case 4: the resumed run skipped the cells done before the requeue" \
     grep -q 'resuming .*cells already done' "$out"
   check "case 4: no cell lost or duplicated (journal)" status_ok "$base/requeue" $long_cells
