@@ -122,7 +122,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   ICLSweep  sw;
   PetscBool help;
   PetscInt  ranks = 1, per_node = 0;
-  PetscReal gflops = 20.0, total = 0.0, node = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE);
+  PetscReal gflops = 20.0, total = 0.0, node_gb = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE) / 1e9, node;
   PetscInt64 too_big = 0, example = -1;
 
   PetscFunctionBegin;
@@ -131,10 +131,11 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscCall(PetscOptionsInt("-ranks", "ranks the sweep will run on", NULL, ranks, &ranks, NULL));
   PetscCall(PetscOptionsReal("-plan_gflops", "sustained GFLOP/s per rank assumed for the wall-time estimate", NULL, gflops, &gflops, NULL));
   PetscCall(PetscOptionsInt("-ranks_per_node", "ranks sharing one node's memory (default: min(ranks, this machine's cores))", NULL, per_node, &per_node, NULL));
-  PetscCall(PetscOptionsReal("-node_gb", "memory of one node, GB (default: this machine's)", NULL, node / 1e9, &node, NULL));
+  PetscCall(PetscOptionsReal("-node_gb", "memory of one node, GB (default: this machine's)", NULL, node_gb, &node_gb, NULL));
   PetscOptionsEnd();
   if (per_node <= 0) per_node = PetscMin(ranks, (PetscInt)sysconf(_SC_NPROCESSORS_ONLN));
-  if (node < 1e6) node *= 1e9; /* given in GB */
+  PetscCheck(node_gb > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-node_gb %g: must be positive", (double)node_gb);
+  node = node_gb * 1e9;
   PetscCheck(ranks >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-ranks %d: need at least 1", (int)ranks);
   PetscCheck(gflops > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-plan_gflops %g: must be positive", (double)gflops);
   PetscCall(ReadSweep(comm, &sw, &help));
