@@ -30,7 +30,7 @@ done
 "$MPIEXEC" -n 2 "$ICLSWEEP" run "${sweep[@]}" -output "$dir" >>"$base/log" 2>&1 && ok || { bad "final resume failed"; tail -20 "$base/log"; }
 torn=$(grep -c "torn record" "$base/log")
 [[ $torn -ge 3 ]] && ok || bad "expected the torn journal records of the journal_write faults to be detected, saw $torn"
-ls -a "$dir" | grep -q "\.tmp$" && bad "a temporary results file was left in $dir" || ok
+compgen -G "$dir/.results.nc.*.tmp" >/dev/null && bad "a temporary results file was left in $dir" || ok
 status=$("$ICLSWEEP" status "$dir")
 echo "$status"
 [[ $status == *"192 cells: 192 done"* || $status == *"0 pending"* ]] && ok || bad "not every cell is done"

@@ -188,11 +188,6 @@ case_array() {
   local out=$base/array
   if [[ $1 == start ]]; then
     local ids
-    if ! "$ICLSWEEP" run -help 2>&1 | grep -q -- -num_shards; then
-      bad "case 3: $ICLSWEEP has no -shard/-num_shards yet"
-      ar_mid=""
-      return
-    fi
     start_reference
     ar_start=$(date +%s)
     rm -rf "$out" "$out".slurm-*
