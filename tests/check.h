@@ -28,4 +28,15 @@ static inline int CheckReport(const char *name)
   return check_failed ? 1 : 0;
 }
 
+/* main() of a unit test that needs PETSc; the test's checks are in its Run(). */
+#define CHECK_PETSC_MAIN(name) \
+  int main(int argc, char **argv) \
+  { \
+    PetscCall(PetscInitialize(&argc, &argv, NULL, NULL)); \
+    PetscCall(Run()); \
+    const int status_ = CheckReport(name); \
+    PetscCall(PetscFinalize()); \
+    return status_; \
+  }
+
 #endif

@@ -91,11 +91,4 @@ static PetscErrorCode Run(void)
   PetscFunctionReturn(0);
 }
 
-int main(int argc, char **argv)
-{
-  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
-  PetscCall(Run());
-  const int status = CheckReport("test_gmm_accuracy");
-  PetscCall(PetscFinalize());
-  return status;
-}
+CHECK_PETSC_MAIN("test_gmm_accuracy")

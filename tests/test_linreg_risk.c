@@ -185,11 +185,4 @@ static PetscErrorCode Run(void)
   PetscFunctionReturn(0);
 }
 
-int main(int argc, char **argv)
-{
-  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
-  PetscCall(Run());
-  const int status = CheckReport("test_linreg_risk");
-  PetscCall(PetscFinalize());
-  return status;
-}
+CHECK_PETSC_MAIN("test_linreg_risk")
