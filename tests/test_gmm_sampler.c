@@ -51,7 +51,7 @@ static Stats Compare(double inflate)
     ICLGmmTask(&p, ICL_PURPOSE_TASK, (uint64_t)t, mu);
     for (int i = 0; i < d; i++) r2 += (m[i] - mu[i]) * (m[i] - mu[i]);
     q_stat[t] = N * r2;
-    ICLGmmTokens(&p, N, (uint64_t)t, x, y, xq, &yq);
+    ICLGmmTokens(&p, N, ICL_PURPOSE_TASK, (uint64_t)t, x, y, xq, &yq);
     ICLGmmStatFromTokens(d, N, x, y, xq, yq, m, v);
     r2 = 0;
     for (int i = 0; i < d; i++) {

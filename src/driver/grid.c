@@ -25,7 +25,8 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
   *cell = (ICLCell){
     .comm   = PETSC_COMM_SELF,
     .family = sw->fam,
-    .task   = {.d = (int)sw->d[ix->d], .k = (int)sw->k[ix->k], .R = sw->R[ix->R], .seed = (uint64_t)sw->seed, .replicate = (uint64_t)ix->rep, .sigma = sw->sigma},
+    .task   = {.d = (int)sw->d[ix->d], .k = (int)sw->k[ix->k], .R = sw->R[ix->R], .seed = (uint64_t)sw->seed, .replicate = (uint64_t)ix->rep,
+               .spectrum = (int)sw->spectrum_kind, .spectrum_param = sw->spectrum_param, .spectrum_list = sw->spectrum_list},
     .N      = sw->N[ix->N],
     .eval_R = sw->eval_R > 0 ? sw->eval_R : sw->R[ix->R],
     .B      = sw->B,
@@ -34,8 +35,14 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .M      = sw->M,
     .nM     = sw->nM,
     .eval_tasks = sw->eval_tasks,
+    .method = !strcmp(sw->method, "gd") ? ICL_METHOD_GD : !strcmp(sw->method, "kernel") ? ICL_METHOD_KERNEL : !strcmp(sw->method, "tao") ? ICL_METHOD_TAO : ICL_METHOD_AUTO,
+    .tao_type = sw->tao_type,
   };
-  for (PetscInt i = 0; i < sw->nextra; i++) sw->extra[i].param->set(&cell->task, sw->extra[i].v[ix->extra[i]]);
+  PetscInt             np;
+  const ICLSweepParam *q = ICLSweepParams(&np);
+  for (PetscInt i = 0; i < np; i++)
+    if (q[i].applies(sw)) q[i].set(cell, sw->value[i]);
+  for (PetscInt i = 0; i < sw->nextra; i++) sw->extra[i].param->set(cell, sw->extra[i].v[ix->extra[i]]);
 }
 
 PetscBool ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix) { return sw->k[ix->k] <= sw->d[ix->d] ? PETSC_TRUE : PETSC_FALSE; }

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "distreg.h"
+#include "feature_map.h"
 #include "gmm.h"
 #include "linreg.h"
 
@@ -13,13 +15,115 @@
     PetscCheck(!opt_err_, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: %s", opt, ICLErrorDetail()); \
   } while (0)
 
-static PetscBool IsLinreg(const ICLFamily *f) { return f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
-static void      SetSigma(ICLTaskParams *p, double v) { p->sigma = v; }
+static PetscErrorCode CheckListLength(const char *opt, PetscInt nmax);
 
-/* Family parameters that can be axes: a new one is one line here (and its use by the models). */
-static const ICLFamilyParam params[] = {
-  {"sigma", "output noise standard deviation", 0.0, IsLinreg, SetSigma},
+static PetscBool FamilyIs(const ICLSweep *sw, const char *name) { return !strcmp(sw->family, name) ? PETSC_TRUE : PETSC_FALSE; }
+static PetscBool HasModel(const ICLSweep *sw, const char *name)
+{
+  for (PetscInt i = 0; i < sw->nmodels; i++)
+    if (!strcmp(sw->models[i], name)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+static PetscBool ForSigma(const ICLSweep *sw) { return FamilyIs(sw, "linreg") || FamilyIs(sw, "distreg"); }
+static PetscBool ForLinreg(const ICLSweep *sw) { return FamilyIs(sw, "linreg"); }
+static PetscBool ForSphere(const ICLSweep *sw) { return FamilyIs(sw, "sphere"); }
+static PetscBool ForDistreg(const ICLSweep *sw) { return FamilyIs(sw, "distreg"); }
+static PetscBool ForRank(const ICLSweep *sw) { return HasModel(sw, "lowrank") || (HasModel(sw, "oracle") && FamilyIs(sw, "linreg")); }
+static PetscBool ForFeatures(const ICLSweep *sw) { return HasModel(sw, "kernel") || HasModel(sw, "distill"); }
+
+static void SetSigma(ICLCell *c, double v) { c->task.sigma = v; }
+static void SetAlpha(ICLCell *c, double v) { c->task.alpha = v; }
+static void SetDrift(ICLCell *c, double v) { c->task.drift = v; }
+static void SetClasses(ICLCell *c, double v) { c->task.classes = (int)v; }
+static void SetNoise(ICLCell *c, double v) { c->task.noise = v; }
+static void SetLink(ICLCell *c, double v) { c->task.link = (int)v; }
+static void SetInputLaw(ICLCell *c, double v) { c->task.input_law = (int)v; }
+static void SetRank(ICLCell *c, double v) { c->rank = (PetscInt)v; }
+static void SetFeatures(ICLCell *c, double v) { c->features = (PetscInt)v; }
+static void SetFeatureMap(ICLCell *c, double v) { c->feature_map = (PetscInt)v; }
+
+/* Parameters that can be single values or axes: a new one is one line here (and its use by
+ * the family or model). Axes appear in results.nc in this order. */
+static const ICLSweepParam params[] = {
+  {"sigma", "output noise standard deviation", 0.5, 0, 1e6, PETSC_FALSE, NULL, NULL, "families linreg and distreg", ForSigma, SetSigma},
+  {"alpha", "RAG correlation of context inputs with the query", 0, 0, 1, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetAlpha},
+  {"drift", "non-stationary task drift along the sequence", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetDrift},
+  {"classes", "number of classes C", 2, 2, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetClasses},
+  {"noise", "off-subspace noise scale", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family sphere", ForSphere, SetNoise},
+  {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", ForDistreg, SetLink},
+  {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", ForDistreg, SetInputLaw},
+  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r)", 0, 1, 100001, PETSC_TRUE, NULL, NULL, "models lowrank and oracle (linreg)", ForRank, SetRank},
+  {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", ForFeatures, SetFeatures},
+  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", ForFeatures, SetFeatureMap},
 };
+#define NPARAMS ((PetscInt)(sizeof params / sizeof params[0]))
+
+const ICLSweepParam *ICLSweepParams(PetscInt *n)
+{
+  *n = NPARAMS;
+  return params;
+}
+
+static PetscInt ParamIndex(const char *name)
+{
+  PetscInt i = 0;
+  while (i < NPARAMS - 1 && strcmp(params[i].name, name)) i++;
+  return i;
+}
+
+/* Reads -NAME (one value) and -grid_NAME (an axis) of parameter i; categorical values by name. */
+static PetscErrorCode ReadParam(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, PetscInt i, PetscBool *single, PetscBool *axis)
+{
+  const ICLSweepParam *q = &params[i];
+  char                 opt[64], gopt[64], text[256];
+  PetscReal           *v = sw->extra[sw->nextra].v;
+  PetscInt             n = ICL_MAX_AXIS;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s", q->name));
+  PetscCall(PetscSNPrintf(gopt, sizeof gopt, "-grid_%s", q->name));
+  PetscCall(CheckListLength(gopt, ICL_MAX_AXIS));
+  if (!q->find) {
+    PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s", q->used_by, q->description));
+    OptCall(opt, PetscOptionsReal(opt, text, NULL, sw->value[i], &sw->value[i], single));
+    PetscCall(PetscSNPrintf(text, sizeof text, "%s: sweep axis of %s (comma list)", q->used_by, q->name));
+    OptCall(gopt, PetscOptionsRealArray(gopt, text, NULL, v, &n, axis));
+  } else {
+    char  name[ICL_NAME_LEN], *names[ICL_MAX_AXIS];
+    PetscCall(PetscStrncpy(name, "", sizeof name));
+    PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s, one of %s", q->used_by, q->description, q->names()));
+    OptCall(opt, PetscOptionsString(opt, text, NULL, name, name, sizeof name, single));
+    if (*single) {
+      const int c = q->find(name);
+      PetscCheck(c >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: unknown; use one of %s", opt, name, q->names());
+      sw->value[i] = c;
+    }
+    PetscCall(PetscSNPrintf(text, sizeof text, "%s: sweep axis of %s (comma list of %s)", q->used_by, q->name, q->names()));
+    OptCall(gopt, PetscOptionsStringArray(gopt, text, NULL, names, &n, axis));
+    if (!*axis) n = 0;
+    for (PetscInt j = 0; j < n; j++) {
+      const int c = q->find(names[j]);
+      PetscCheck(c >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: unknown value '%s'; use names from %s", gopt, names[j], q->names());
+      v[j] = c;
+      PetscCall(PetscFree(names[j]));
+    }
+  }
+  if (*axis) {
+    PetscCheck(sw->nextra < ICL_MAX_EXTRA, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: at most %d parameter axes can be swept at once", gopt, ICL_MAX_EXTRA);
+    sw->extra[sw->nextra].param = q;
+    sw->extra[sw->nextra++].n   = n;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Range of one value of parameter q (opt names the option, for the message). */
+static PetscErrorCode CheckParamValue(const char *opt, const ICLSweepParam *q, PetscReal v)
+{
+  PetscFunctionBegin;
+  PetscCheck(PetscIsNormalReal(v + 1) && v >= q->min && v < q->max && (!q->integer || v == PetscFloorReal(v)), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use %s in [%g, %g)", opt, (double)v, q->integer ? "integers" : "numbers",
+             (double)q->min, (double)q->max);
+  PetscFunctionReturn(0);
+}
 
 /* Sorts an axis ascending and rejects repeated values: coordinates must be monotonic. */
 static PetscErrorCode CheckIntAxis(const char *opt, PetscInt *v, PetscInt n, PetscInt lo, PetscInt hi)
@@ -109,11 +213,86 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   PetscCall(AppendOption(c, len, "eval_M", sw->nM, sw->M, NULL));
   if (sw->eval_R > 0) PetscCall(AppendOption(c, len, "eval_R", 1, NULL, &sw->eval_R));
   PetscCall(AppendOption(c, len, "eval_tasks", 1, &sw->eval_tasks, NULL));
-  if (sw->fam != &ICLFamilyGmm) PetscCall(AppendOption(c, len, "sigma", 1, NULL, &sw->sigma)); /* gmm has no noise level */
+  for (PetscInt i = 0; i < NPARAMS; i++) {
+    PetscBool axis = PETSC_FALSE;
+    for (PetscInt j = 0; j < sw->nextra; j++) axis = axis || sw->extra[j].param == &params[i];
+    if (!axis && params[i].applies(sw)) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
+  }
+  if (sw->spectrum[0]) {
+    size_t used;
+    PetscCall(PetscStrlen(c, &used));
+    snprintf(c + used, len - used, "-spectrum %s\n", sw->spectrum);
+  }
+  if (!strcmp(sw->method, "tao")) {
+    size_t used;
+    PetscCall(PetscStrlen(c, &used));
+    snprintf(c + used, len - used, "-tao_type %s\n", sw->tao_type);
+  }
   if (sw->subspace_random) strncat(c, "-subspace random\n", len - strlen(c) - 1);
   PetscCall(AppendOption(c, len, "seed", 1, &sw->seed, NULL));
   for (const char *p = c; *p; p++) h = ICLHashU64(h, (unsigned char)*p);
   snprintf(sw->fingerprint, sizeof sw->fingerprint, "%016llx", (unsigned long long)h);
+  PetscFunctionReturn(0);
+}
+
+/* Every parameter given must be read by the sweep's family or models; values in range; axes
+ * sorted without repeats; a lowrank model needs its rank. */
+static PetscErrorCode CheckParams(ICLSweep *sw, const PetscBool *single, const PetscBool *axis)
+{
+  PetscInt e = 0;
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < NPARAMS; i++) {
+    const ICLSweepParam *q = &params[i];
+    char                 opt[64];
+    PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s%s", axis[i] ? "grid_" : "", q->name));
+    PetscCheck(!(single[i] || axis[i]) || q->applies(sw), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s only, not by family %s with these models; remove it", opt, q->used_by, sw->family);
+    PetscCheck(!(single[i] && axis[i]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s and -grid_%s both given; give one", q->name, q->name);
+    if (single[i]) PetscCall(CheckParamValue(opt, q, sw->value[i]));
+    if (axis[i]) {
+      PetscCheck(sw->extra[e].n > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s needs at least one value", opt);
+      for (PetscInt j = 0; j < sw->extra[e].n; j++) PetscCall(CheckParamValue(opt, q, sw->extra[e].v[j]));
+      PetscCall(CheckRealAxis(opt, sw->extra[e].v, sw->extra[e].n, q->min > 0 ? q->min : 0));
+      e++;
+    }
+  }
+  const PetscInt rank = ParamIndex("rank");
+  PetscCheck(!HasModel(sw, "lowrank") || sw->value[rank] > 0 || axis[rank], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lowrank needs its rank: add -rank r or -grid_rank r1,r2,...");
+  PetscFunctionReturn(0);
+}
+
+/* -spectrum flat | geometric:q | power:a | list:l1,l2,... (linreg), checked for every k. */
+static PetscErrorCode ParseSpectrum(ICLSweep *sw)
+{
+  const char *t = sw->spectrum, *arg = strchr(t, ':');
+  PetscInt    n = 0;
+  double      lambda[ICL_MAX_AXIS];
+
+  PetscFunctionBegin;
+  sw->spectrum_kind = ICL_SPECTRUM_FLAT;
+  if (!t[0]) PetscFunctionReturn(0);
+  PetscCheck(FamilyIs(sw, "linreg"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum: used by family linreg only; remove it");
+  if (!strcmp(t, "flat")) sw->spectrum_kind = ICL_SPECTRUM_FLAT;
+  else if (arg && !strncmp(t, "geometric:", 10)) sw->spectrum_kind = ICL_SPECTRUM_GEOMETRIC;
+  else if (arg && !strncmp(t, "power:", 6)) sw->spectrum_kind = ICL_SPECTRUM_POWER;
+  else if (arg && !strncmp(t, "list:", 5)) sw->spectrum_kind = ICL_SPECTRUM_LIST;
+  else SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum %s: unknown; use flat, geometric:q (0 < q <= 1), power:a (a >= 0) or list:l1,l2,... (one positive value per direction, at least max k)", t);
+  if (sw->spectrum_kind == ICL_SPECTRUM_LIST) {
+    for (const char *c = arg + 1; *c && n < ICL_MAX_AXIS;) {
+      char *end;
+      sw->spectrum_list[n++] = strtod(c, &end);
+      PetscCheck(end != c && (*end == ',' || !*end), PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum %s: '%s' is not a number", t, c);
+      c = *end ? end + 1 : end;
+    }
+  } else if (sw->spectrum_kind != ICL_SPECTRUM_FLAT) {
+    char *end;
+    sw->spectrum_param = strtod(arg + 1, &end);
+    PetscCheck(end != arg + 1 && !*end, PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum %s: '%s' is not a number", t, arg + 1);
+  }
+  for (PetscInt i = 0; i < sw->nk; i++) {
+    PetscCheck(sw->spectrum_kind != ICL_SPECTRUM_LIST || sw->k[i] <= n, PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum %s has %d values but k = %d needs %d; list one per direction", t, (int)n, (int)sw->k[i], (int)sw->k[i]);
+    PetscCheck(ICLLinregSpectrum((ICLSpectrumKind)sw->spectrum_kind, (int)PetscMin(sw->k[i], ICL_MAX_AXIS), 1.0, sw->spectrum_param, sw->spectrum_list, lambda) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT,
+               "-spectrum %s: invalid; use geometric:q with 0 < q <= 1, power:a with a >= 0, or list: with positive values", t);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -122,7 +301,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   static const char *const axes[] = {"-grid_d", "-grid_k", "-grid_N", "-grid_R", "-eval_M"};
   char     *models[ICL_MAX_MODELS];
   PetscInt  nmodels = ICL_MAX_MODELS;
-  PetscBool set, models_set;
+  PetscBool set, models_set, pset[ICL_MAX_PARAMS], paxis[ICL_MAX_PARAMS];
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(sw, sizeof *sw));
@@ -140,7 +319,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     sw->nM             = 8;
     PetscCall(PetscArraycpy(sw->M, M, sw->nM));
   }
-  sw->eval_R = 0, sw->sigma = 0.5, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
+  sw->eval_R = 0, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
   sw->dynamic = PETSC_TRUE, sw->shard = 0, sw->num_shards = 1, sw->drain_seconds = 60, sw->fault_journal_write = -1, sw->fault_cell = -1, sw->fault_rank = -1;
   for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
   PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
@@ -159,20 +338,20 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   sw->nR = ICL_MAX_AXIS;
   OptCall("-grid_R", PetscOptionsRealArray("-grid_R", "signal strengths R (comma list)", NULL, sw->R, &sw->nR, &set));
   if (!set) sw->nR = 1;
-  for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
-    char opt[64], text[128];
-    PetscCall(PetscSNPrintf(opt, sizeof opt, "-grid_%s", params[i].name));
-    PetscCall(PetscSNPrintf(text, sizeof text, "sweep axis: %s (comma list)", params[i].description));
-    sw->extra[sw->nextra].n = ICL_MAX_AXIS;
-    OptCall(opt, PetscOptionsRealArray(opt, text, NULL, sw->extra[sw->nextra].v, &sw->extra[sw->nextra].n, &set));
-    if (set) sw->extra[sw->nextra++].param = &params[i];
+  for (PetscInt i = 0; i < NPARAMS; i++) {
+    sw->value[i] = params[i].def;
+    PetscCall(ReadParam(PetscOptionsObject, sw, i, &pset[i], &paxis[i]));
   }
   OptCall("-replicates", PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
   OptCall("-models", PetscOptionsStringArray("-models", "models and baselines (comma list): linear,mle,oracle,bayes", NULL, models, &nmodels, &models_set));
   OptCall("-train_tasks", PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
   OptCall("-train_steps", PetscOptionsInt("-train_steps", "full-batch GD steps T", NULL, sw->T, &sw->T, NULL));
   OptCall("-train_lr", PetscOptionsReal("-train_lr", "GD step size eta", NULL, sw->lr, &sw->lr, NULL));
-  OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd or auto", NULL, sw->method, sw->method, sizeof sw->method, NULL));
+  OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd (direct), kernel (B x B dual form, same iterates), tao (PETSc TAO, -tao_type), auto (gd or kernel by the cost model)", NULL, sw->method, sw->method, sizeof sw->method, NULL));
+  PetscCall(PetscStrncpy(sw->tao_type, "lmvm", sizeof sw->tao_type));
+  OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
+  PetscCheck(!set || !strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
+  OptCall("-spectrum", PetscOptionsString("-spectrum", "linreg: spectrum of Sigma_beta: flat, geometric:q, power:a or list:l1,l2,... (scaled to sum R^2)", NULL, sw->spectrum, sw->spectrum, sizeof sw->spectrum, NULL));
   {
     PetscInt nM = ICL_MAX_AXIS;
     OptCall("-eval_M", PetscOptionsIntArray("-eval_M", "test context lengths M (comma list)", NULL, sw->M, &nM, &set));
@@ -180,8 +359,6 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   }
   OptCall("-eval_R", PetscOptionsReal("-eval_R", "test signal strength (default: the cell's R)", NULL, sw->eval_R, &sw->eval_R, &set));
   PetscCheck(!set || (PetscIsNormalReal(sw->eval_R) && sw->eval_R > 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R %g: must be a positive finite number", (double)sw->eval_R);
-  OptCall("-sigma", PetscOptionsReal("-sigma", "linreg: output noise standard deviation sigma", NULL, sw->sigma, &sw->sigma, NULL));
-  PetscCheck(PetscIsNormalReal(sw->sigma + 1) && sw->sigma >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-sigma %g: must be a finite number >= 0", (double)sw->sigma);
   {
     char subspace[ICL_NAME_LEN] = "first";
     OptCall("-subspace", PetscOptionsString("-subspace", "task subspace U: first (the first k coordinates) or random (QR of a Gaussian d x k matrix)", NULL, subspace, subspace, sizeof subspace, NULL));
@@ -231,17 +408,11 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCall(CheckIntAxis("-grid_N", sw->N, sw->nN, 1, 100000000));
   PetscCall(CheckRealAxis("-grid_R", sw->R, sw->nR, 1e-300));
   PetscCall(CheckIntAxis("-eval_M", sw->M, sw->nM, 1, 100000000));
-  for (PetscInt i = 0; i < sw->nextra; i++) {
-    char opt[64];
-    PetscCall(PetscSNPrintf(opt, sizeof opt, "-grid_%s", sw->extra[i].param->name));
-    PetscCheck(sw->extra[i].param->applies(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: family %s has no parameter %s", opt, sw->family, sw->extra[i].param->name);
-    PetscCall(CheckRealAxis(opt, sw->extra[i].v, sw->extra[i].n, sw->extra[i].param->min));
-  }
   PetscCheck(sw->replicates >= 1 && sw->replicates <= 100000, PETSC_COMM_SELF, ICL_ERR_INPUT, "-replicates %d: use an integer in [1, 100000]", (int)sw->replicates);
   PetscCheck(sw->B >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_tasks %d: need at least 1 training task", (int)sw->B);
   PetscCheck(sw->T >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_steps %d: must be >= 0", (int)sw->T);
   PetscCheck(PetscIsNormalReal(sw->lr) && sw->lr > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_lr %g: must be a positive finite number", (double)sw->lr);
-  PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_method %s: unknown; available: gd, auto", sw->method);
+  PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "kernel") || !strcmp(sw->method, "tao") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_method %s: unknown; available: gd, kernel, tao, auto", sw->method);
   PetscCheck(sw->eval_tasks >= 2, PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_tasks %d: need at least 2 test tasks (for a standard error)", (int)sw->eval_tasks);
   PetscCheck(sw->seed >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-seed %d: must be >= 0", (int)sw->seed);
   PetscCheck(sw->group_size >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d: need at least 1 rank per group", (int)sw->group_size);
@@ -251,7 +422,8 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(sw->types[i]->supports(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: model '%s' does not apply to family '%s'", sw->models[i], sw->family);
     for (PetscInt j = 0; j < i; j++) PetscCheck(strcmp(sw->models[i], sw->models[j]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lists '%s' twice; give each model once", sw->models[i]);
   }
-  PetscCheck(!sw->subspace_random || sw->fam == &ICLFamilyGmm, PETSC_COMM_SELF, ICL_ERR_INPUT, "-subspace random is available for -family gmm only in this version");
+  PetscCall(CheckParams(sw, pset, paxis));
+  PetscCall(ParseSpectrum(sw));
   PetscCall(Fingerprint(sw));
   PetscFunctionReturn(0);
 }

@@ -12,23 +12,35 @@
 #define ICL_MAX_MODELS 16
 #define ICL_NAME_LEN   32
 
-#define ICL_MAX_EXTRA 4 /* family-parameter axes */
+#define ICL_MAX_EXTRA  6  /* parameter axes */
+#define ICL_MAX_PARAMS 16
 
-/* A family parameter that can be swept (-grid_NAME): one more dimension in results.nc. */
+typedef struct ICLSweep ICLSweep;
+
+/* A family or model parameter: one value (-NAME v) or a sweep axis (-grid_NAME v1,v2,...),
+ * one more dimension of results.nc. Categorical parameters take names and store their index. */
 typedef struct {
   const char *name, *description;
-  PetscReal   min;                        /* smallest allowed value */
-  PetscBool (*applies)(const ICLFamily *);
-  void (*set)(ICLTaskParams *, double);
-} ICLFamilyParam;
+  PetscReal   def, min, max;   /* default; allowed values min <= v < max */
+  PetscBool   integer;         /* values are integers (stored as NC_INT) */
+  int (*find)(const char *);   /* categorical: index of a name, -1 when unknown; NULL: numeric */
+  const char *(*names)(void);  /* categorical: comma-separated names in index order */
+  const char *used_by;         /* who reads it, for messages, e.g. "family linreg" */
+  PetscBool (*applies)(const ICLSweep *); /* the sweep's family or one of its models reads it */
+  void (*set)(ICLCell *, double);
+} ICLSweepParam;
 
-typedef struct {
+/* The parameter registry, for -help and the output's coordinate attributes. */
+const ICLSweepParam *ICLSweepParams(PetscInt *n);
+
+struct ICLSweep {
   char                family[ICL_NAME_LEN];
   PetscInt            d[ICL_MAX_AXIS], nd, k[ICL_MAX_AXIS], nk, N[ICL_MAX_AXIS], nN;
   PetscReal           R[ICL_MAX_AXIS];
   PetscInt            nR;
+  PetscReal           value[ICL_MAX_PARAMS]; /* every parameter's single value (registry order) */
   struct {
-    const ICLFamilyParam *param;
+    const ICLSweepParam *param;
     PetscReal             v[ICL_MAX_AXIS];
     PetscInt              n;
   } extra[ICL_MAX_EXTRA]; /* axes between R and replicate, in registry order */
@@ -39,9 +51,12 @@ typedef struct {
   PetscInt            B, T;
   PetscReal           lr;
   char                method[ICL_NAME_LEN];
+  char                tao_type[ICL_NAME_LEN]; /* -train_method tao: -tao_type */
+  char                spectrum[256];          /* linreg: -spectrum text ("" = flat) */
+  PetscInt            spectrum_kind;          /* ICLSpectrumKind */
+  PetscReal           spectrum_param, spectrum_list[ICL_MAX_AXIS];
   PetscInt            M[ICL_MAX_AXIS], nM;
   PetscReal           eval_R; /* <= 0: the cell's own R */
-  PetscReal           sigma;  /* linreg: output noise sd */
   PetscBool           subspace_random; /* -subspace random: U from a Gaussian QR, else the first k coordinates */
   PetscInt            eval_tasks;
   PetscInt            seed;
@@ -58,7 +73,7 @@ typedef struct {
   const ICLModelType *types[ICL_MAX_MODELS];
   char                canonical[8192]; /* every result-changing option, canonical form */
   char                fingerprint[17];
-} ICLSweep;
+};
 
 /* Reads and checks the sweep options (collective: every rank reads the same database).
  * -help prints every option with its default and sets *help. Errors are ICL_ERR_INPUT. */

@@ -17,6 +17,10 @@ typedef enum {
   ICL_STATUS_NOT_APPLICABLE = 4
 } ICLStatus;
 
+/* -train_method (SPEC §4): direct GD, the same iterates in the B x B dual form, a PETSc TAO
+ * solver, or the cost model's choice between gd and kernel. */
+typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_KERNEL, ICL_METHOD_TAO } ICLTrainMethod;
+
 /* Everything one model needs to train and evaluate one cell. */
 typedef struct {
   MPI_Comm         comm;       /* the ranks that train this cell together (a group) */
@@ -29,6 +33,11 @@ typedef struct {
   const PetscInt  *M;          /* test context lengths */
   PetscInt         nM;
   PetscInt         eval_tasks; /* test tasks */
+  ICLTrainMethod   method;
+  const char      *tao_type;   /* -tao_type for ICL_METHOD_TAO */
+  PetscInt         rank;       /* lowrank: rank r of W = A B^T; oracle (linreg): 0 = full W*, else W*_r */
+  PetscInt         features;   /* kernel, distill: number D of random features (prf) */
+  PetscInt         feature_map;/* kernel, distill: ICLFeatureMapKind (feature_map.h) */
   PetscBool (*cancel)(void);   /* polled by long computations; true: stop, report PENDING */
 } ICLCell;
 

@@ -5,9 +5,14 @@
 
 static double DistregBayesError(const ICLTaskParams *p) { return p->sigma * p->sigma; }
 
+static int DistregTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq);
+
 const ICLFamily ICLFamilyDistreg = {
   .name        = "distreg",
   .description = "two-stage sampling: task distribution (mean R U u, response g(beta^T x)), then its context (Liu & Zhou)",
+  .kind        = ICL_OUTPUT_REGRESSION,
+  .outputs     = ICLFamilyOneOutput,
+  .tokens      = DistregTokens,
   .bayes_error = DistregBayesError,
 };
 
@@ -107,4 +112,9 @@ int ICLDistregTokens(const ICLTaskParams *p, int N, ICLPurpose purpose, uint64_t
   ICLStreamInit(&sxi, p->seed, context, Key((uint64_t)d, SALT_XI), p->replicate, index);
   for (int i = 0; i < N; i++) y[i] = Example(p, ct, bt, &sx, &sxi, X + (size_t)i * (size_t)d);
   return 0;
+}
+
+static int DistregTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq)
+{
+  return ICLDistregTokens(p, N, (ICLPurpose)purpose, index, X, Y, xq, yq, NULL, NULL);
 }

@@ -29,14 +29,33 @@ typedef struct {
   const double *U;       /* gmm: task subspace, d x k orthonormal columns (subspace.h); NULL: first k coordinates */
 } ICLTaskParams;
 
+/* What a task's output is, hence how a prediction is scored. */
+typedef enum {
+  ICL_OUTPUT_SIGN,       /* gmm: label +-1, error = P(sign(prediction) != label) */
+  ICL_OUTPUT_CLASS,      /* sphere: one-hot in R^C, error = P(argmax prediction != class) */
+  ICL_OUTPUT_REGRESSION  /* linreg, distreg: a real, error = mean squared error */
+} ICLOutputKind;
+
 typedef struct {
   const char *name;
   const char *description;
+  ICLOutputKind kind;
+  /* Width of one target: C for sphere, 1 otherwise. */
+  int (*outputs)(const ICLTaskParams *p);
+  /* One task as explicit tokens, for models that need them (softmax, kernel, h3, ...):
+   * X (N x d, row-major), Y (N x outputs: gmm labels +-1, sphere one-hot rows, linreg and
+   * distreg values), query xq (d) and its target yq (outputs). purpose is ICL_PURPOSE_TASK
+   * for training tasks or ICL_PURPOSE_TEST_TASK for test tasks (an ICLPurpose). Returns -1 on
+   * invalid options. */
+  int (*tokens)(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq);
   /* Error (gmm, sphere: 0-1 error; linreg, distreg: squared-loss risk) of the learner that
    * knows the task, at signal strength p->R and the family options in p; NULL when it has
    * no closed form. */
   double (*bayes_error)(const ICLTaskParams *p);
 } ICLFamily;
+
+/* outputs() of the one-output families. */
+int ICLFamilyOneOutput(const ICLTaskParams *p);
 
 /* NULL when no family has that name. */
 const ICLFamily *ICLFamilyFind(const char *name);

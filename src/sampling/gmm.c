@@ -6,10 +6,14 @@
 #include <string.h>
 
 static double GmmBayesError(const ICLTaskParams *p) { return 0.5 * erfc(p->R / M_SQRT2); } /* 1 - Phi(R) */
+static int    GmmTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq);
 
 const ICLFamily ICLFamilyGmm = {
   .name        = "gmm",
   .description = "Gaussian mixture in a k-dim subspace, ||mu|| = R (Magen & Vardi)",
+  .kind        = ICL_OUTPUT_SIGN,
+  .outputs     = ICLFamilyOneOutput,
+  .tokens      = GmmTokens,
   .bayes_error = GmmBayesError,
 };
 
@@ -51,19 +55,27 @@ void ICLGmmTestTask(const ICLTaskParams *p, uint64_t j, double *mu, double *z)
   AddNoise(p, ICL_PURPOSE_TEST_CONTEXT, j, 1.0, z);
 }
 
-void ICLGmmTokens(const ICLTaskParams *p, int N, uint64_t tau, double *x, double *y, double *xq, double *yq)
+void ICLGmmTokens(const ICLTaskParams *p, int N, ICLPurpose purpose, uint64_t tau, double *x, double *y, double *xq, double *yq)
 {
+  const int test = purpose == ICL_PURPOSE_TEST_TASK;
   double    mu[p->d];
   ICLStream s;
-  ICLGmmTask(p, ICL_PURPOSE_TASK, tau, mu);
-  ICLStreamInit(&s, p->seed, ICL_PURPOSE_TOKENS, ICLHashU64(KeyD(p), (uint64_t)N), p->replicate, tau);
-  for (int i = 0; i <= N; i++) {
+  ICLGmmTask(p, test ? ICL_PURPOSE_TEST_TASK : ICL_PURPOSE_TASK, tau, mu);
+  /* keyed by d only and the query drawn first, so cells differing in N (or M) share tokens */
+  ICLStreamInit(&s, p->seed, test ? ICL_PURPOSE_TEST_TOKENS : ICL_PURPOSE_TOKENS, KeyD(p), p->replicate, tau);
+  for (int i = -1; i < N; i++) {
     const double label = ICLStreamUniform(&s) < 0.5 ? -1.0 : 1.0;
-    double      *row   = i < N ? x + (size_t)i * (size_t)p->d : xq;
+    double      *row   = i >= 0 ? x + (size_t)i * (size_t)p->d : xq;
     for (int j = 0; j < p->d; j++) row[j] = label * mu[j] + ICLStreamNormal(&s);
-    if (i < N) y[i] = label;
+    if (i >= 0) y[i] = label;
     else *yq = label;
   }
+}
+
+static int GmmTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq)
+{
+  ICLGmmTokens(p, N, (ICLPurpose)purpose, index, X, Y, xq, yq);
+  return 0;
 }
 
 void ICLGmmStatFromTokens(int d, int N, const double *x, const double *y, const double *xq, double yq, double *m, double *v)

@@ -25,9 +25,10 @@ void ICLGmmTrainPair(const ICLTaskParams *p, int N, uint64_t tau, double *m, dou
 /* Test task j: mu and the unit-variance context noise z; m = mu + z/sqrt(M) for any M. */
 void ICLGmmTestTask(const ICLTaskParams *p, uint64_t j, double *mu, double *z);
 
-/* Training task tau as N explicit tokens (x: N x d row-major, y: N labels) plus the query
- * (xq, yq); an independent stream from ICLGmmTrainPair, used to check the statistic. */
-void ICLGmmTokens(const ICLTaskParams *p, int N, uint64_t tau, double *x, double *y, double *xq, double *yq);
+/* Task tau as N explicit tokens (x: N x d row-major, y: N labels) plus the query (xq, yq);
+ * purpose ICL_PURPOSE_TASK (training tasks: the same mu as ICLGmmTrainPair, independent noise)
+ * or ICL_PURPOSE_TEST_TASK (the same mu as ICLGmmTestTask). */
+void ICLGmmTokens(const ICLTaskParams *p, int N, ICLPurpose purpose, uint64_t tau, double *x, double *y, double *xq, double *yq);
 
 /* The sufficient statistic (m, v) of explicit tokens. */
 void ICLGmmStatFromTokens(int d, int N, const double *x, const double *y, const double *xq, double yq, double *m, double *v);

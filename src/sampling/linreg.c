@@ -6,9 +6,14 @@
 /* The learner that knows beta_q predicts beta_q^T x_q: its risk is the noise variance. */
 static double LinregBayesError(const ICLTaskParams *p) { return p->sigma * p->sigma; }
 
+static int LinregTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq);
+
 const ICLFamily ICLFamilyLinreg = {
   .name        = "linreg",
   .description = "in-context linear regression, E||beta||^2 = R^2 in a k-dim subspace (Li, Rawat & Oymak)",
+  .kind        = ICL_OUTPUT_REGRESSION,
+  .outputs     = ICLFamilyOneOutput,
+  .tokens      = LinregTokens,
   .bayes_error = LinregBayesError,
 };
 
@@ -142,4 +147,9 @@ void ICLLinregStat(int d, int N, const double *X, const double *y, double *h)
 {
   ICLLinregWeightedSum(d, N, X, y, NULL, h);
   for (int j = 0; j < d; j++) h[j] /= N;
+}
+
+static int LinregTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq)
+{
+  return ICLLinregTokens(p, N, (ICLPurpose)purpose, index, X, Y, xq, yq, NULL);
 }

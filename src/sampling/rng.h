@@ -17,7 +17,8 @@ typedef enum {
   ICL_PURPOSE_TOKENS = 4,    /* explicit tokens (labels and per-token noise) */
   ICL_PURPOSE_TEST_TASK = 5, /* test tasks, shared by every model, N and M */
   ICL_PURPOSE_TEST_CONTEXT = 6,
-  ICL_PURPOSE_SUBSPACE = 7     /* the random task subspace U */
+  ICL_PURPOSE_SUBSPACE = 7,    /* the random task subspace U */
+  ICL_PURPOSE_TEST_TOKENS = 8  /* explicit tokens of test tasks */
 } ICLPurpose;
 
 typedef struct {

@@ -3,9 +3,14 @@
 #include <math.h>
 #include <string.h>
 
+static int SphereTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq);
+
 const ICLFamily ICLFamilySphere = {
   .name        = "sphere",
   .description = "C-class classification on the unit sphere, prototypes in a k-dim subspace, margin R (Dragutinovic, Saxe & Singh)",
+  .kind        = ICL_OUTPUT_CLASS,
+  .outputs     = ICLSphereClasses,
+  .tokens      = SphereTokens,
   .bayes_error = NULL, /* no closed form */
 };
 
@@ -89,4 +94,17 @@ void ICLSphereStat(int d, int C, int N, const double *X, const int *labels, doub
   memset(H, 0, sizeof(double) * (size_t)C * (size_t)d);
   for (int i = 0; i < N; i++)
     for (int j = 0; j < d; j++) H[(size_t)labels[i] * (size_t)d + j] += X[(size_t)i * (size_t)d + j] / N;
+}
+
+/* Targets as one-hot rows. */
+static int SphereTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq)
+{
+  const int C = ICLSphereClasses(p);
+  int       labels[N > 0 ? N : 1], cq;
+  if (ICLSphereTokens(p, N, (ICLPurpose)purpose, index, X, labels, xq, &cq, NULL)) return -1;
+  memset(Y, 0, sizeof(double) * (size_t)N * (size_t)C);
+  for (int i = 0; i < N; i++) Y[(size_t)i * (size_t)C + labels[i]] = 1.0;
+  memset(yq, 0, sizeof(double) * (size_t)C);
+  yq[cq] = 1.0;
+  return 0;
 }

@@ -1,0 +1,69 @@
+#include "mc_eval.h"
+
+#include "rng.h"
+
+/* Loss of one prediction against the query's target. */
+static PetscReal Loss(ICLOutputKind kind, PetscInt C, const PetscReal *out, const PetscReal *yq)
+{
+  switch (kind) {
+  case ICL_OUTPUT_SIGN: {
+    const PetscReal s = out[0] * yq[0];
+    return s > 0 ? 0.0 : s < 0 ? 1.0 : 0.5;
+  }
+  case ICL_OUTPUT_CLASS: {
+    PetscInt best = 0, truth = 0;
+    for (PetscInt c = 1; c < C; c++) {
+      if (out[c] > out[best]) best = c;
+      if (yq[c] > yq[truth]) truth = c;
+    }
+    return best == truth ? 0.0 : 1.0;
+  }
+  default: return (out[0] - yq[0]) * (out[0] - yq[0]);
+  }
+}
+
+PetscErrorCode ICLMonteCarloError(const ICLCell *cell, ICLPredictFn predict, void *ctx, PetscReal *err, PetscReal *se)
+{
+  const ICLFamily *fam = cell->family;
+  ICLTaskParams    test = cell->task;
+  const PetscInt   d = test.d, n = cell->eval_tasks;
+  PetscInt         maxM = 1, C;
+  PetscReal       *X, *Y, *xq, *yq, *out, *sums;
+  PetscMPIInt      rank, size;
+
+  PetscFunctionBegin;
+  test.R = cell->eval_R;
+  C      = fam->outputs(&test);
+  for (PetscInt a = 0; a < cell->nM; a++) maxM = PetscMax(maxM, cell->M[a]);
+  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(cell->comm, &size));
+  PetscCall(PetscMalloc5((size_t)maxM * d, &X, (size_t)maxM * C, &Y, d, &xq, C, &yq, C, &out));
+  PetscCall(PetscCalloc1(2 * cell->nM, &sums));
+  /* A group shares the test tasks out by contiguous blocks; the sums are reduced below. */
+  const PetscInt j0 = (PetscInt)((PetscInt64)n * rank / size), j1 = (PetscInt)((PetscInt64)n * (rank + 1) / size);
+  for (PetscInt a = 0; a < cell->nM; a++) {
+    for (PetscInt j = j0; j < j1; j++) {
+      PetscReal l;
+      PetscCheck(fam->tokens(&test, (int)cell->M[a], ICL_PURPOSE_TEST_TASK, (uint64_t)j, X, Y, xq, yq) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid %s task options for test task %d", fam->name, (int)j);
+      PetscCall(predict(ctx, cell->M[a], X, Y, xq, out));
+      l = Loss(fam->kind, C, out, yq);
+      sums[2 * a] += l, sums[2 * a + 1] += l * l;
+    }
+  }
+  if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, (PetscMPIInt)(2 * cell->nM), MPIU_REAL, MPI_SUM, cell->comm));
+  for (PetscInt a = 0; a < cell->nM; a++) {
+    const PetscReal mean = sums[2 * a] / n, var = PetscMax(0.0, (sums[2 * a + 1] - n * mean * mean) / (n - 1));
+    err[a] = mean;
+    se[a]  = PetscSqrtReal(var / n);
+  }
+  PetscCall(PetscFree5(X, Y, xq, yq, out));
+  PetscCall(PetscFree(sums));
+  PetscFunctionReturn(0);
+}
+
+PetscReal ICLMonteCarloSampleFlops(const ICLCell *cell)
+{
+  PetscReal tokens = 0;
+  for (PetscInt a = 0; a < cell->nM; a++) tokens += cell->M[a] + 1;
+  return 10.0 * cell->eval_tasks * tokens * cell->task.d;
+}

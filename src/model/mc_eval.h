@@ -1,0 +1,23 @@
+/* Monte Carlo test error for models without a closed form (SPEC §4: softmax, kernel, sphere,
+ * distreg, ...): every model sees the same test tasks at every M (common random numbers),
+ * drawn as explicit tokens by the family's sampler. */
+#ifndef ICL_MC_EVAL_H
+#define ICL_MC_EVAL_H
+
+#include "model.h"
+
+/* A model's prediction for one task given as tokens: X (M x d, row-major), Y (M x outputs),
+ * query xq (d). out has family->outputs() entries: gmm a score whose sign is the predicted
+ * label, sphere one score per class (argmax wins), linreg/distreg the predicted value. */
+typedef PetscErrorCode (*ICLPredictFn)(void *ctx, PetscInt M, const PetscReal *X, const PetscReal *Y, const PetscReal *xq, PetscReal *out);
+
+/* Test error at every M of the cell and its standard error, over cell->eval_tasks test tasks
+ * at signal strength cell->eval_R, split over the ranks of cell->comm (collective). gmm and
+ * sphere: misclassification rate (a zero gmm score counts half); linreg, distreg: mean
+ * squared error. */
+PetscErrorCode ICLMonteCarloError(const ICLCell *cell, ICLPredictFn predict, void *ctx, PetscReal *err, PetscReal *se);
+
+/* Flops of sampling the test tokens, for cost models (the predictor's own cost is extra). */
+PetscReal ICLMonteCarloSampleFlops(const ICLCell *cell);
+
+#endif
