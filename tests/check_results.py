@@ -8,6 +8,7 @@
   check_results.py linreg DIR          trained linear attention reaches the closed-form optimum L*
   check_results.py subspace FIRST RANDOM   the same sweep with -subspace first and random
   check_results.py subset SMALL BIG    every cell of SMALL (fewer axis values) is bitwise in BIG
+  check_results.py svm DIR             the svm baseline ran in every applicable cell, sensibly
 """
 import subprocess
 import sys
@@ -140,6 +141,23 @@ def subset(small_dir, big_dir):
     print(f"{small.status.size} cells unchanged after growing {grown}")
 
 
+def svm(directory):
+    """svm (gmm): ok in every k <= d cell; exactly 1/2 at M = 1 (one label in the context);
+    better with more context; never better than the oracle, which knows the subspace."""
+    ds = xr.open_dataset(f"{directory}/results.nc")
+    s = ds.sel(model="svm")
+    applicable = (ds.k <= ds.d).broadcast_like(s.status)
+    check(bool((s.status.where(applicable) == 1).sum() == applicable.sum()), "svm must be ok in every k <= d cell")
+    ok = s.test_error.where(s.status == 1)
+    first = ok.sel(M=1)
+    check(bool(((first == 0.5) | first.isnull()).all()) and float(s.test_error_se.sel(M=1).max()) == 0, "svm error at M = 1 must be exactly 1/2")
+    acc = 1 - ok.mean([d for d in ok.dims if d != "M"])
+    check(bool((acc.diff("M") > 0).all()), f"svm accuracy must grow with M: {acc.values}")
+    gap = ((ok - ds.test_error.sel(model="oracle")) / np.maximum(s.test_error_se, 1e-12)).sel(M=ok.M[1:]).values
+    check(bool((gap[np.isfinite(gap)] >= -4).all()), "svm must not beat the oracle by more than 4 standard errors")
+    print("svm accuracy by M", " ".join(f"{a:.4f}" for a in acc.values))
+
+
 def schema(directory):
     path = f"{directory}/results.nc"
     header = subprocess.run(["ncdump", "-h", path], capture_output=True, text=True)
@@ -183,12 +201,13 @@ def schema(directory):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema", "close", "linreg", "subspace", "subset"):
+    if len(argv) < 3 or argv[1] not in ("spec9", "same", "schema", "close", "linreg", "subspace", "subset", "svm"):
         print(__doc__)
         return 2
     {"spec9": lambda: spec9(argv[2]), "same": lambda: same(argv[2:]), "schema": lambda: schema(argv[2]),
      "close": lambda: close(argv[2:]), "linreg": lambda: linreg(argv[2]),
-     "subspace": lambda: subspace(argv[2], argv[3]), "subset": lambda: subset(argv[2], argv[3])}[argv[1]]()
+     "subspace": lambda: subspace(argv[2], argv[3]), "subset": lambda: subset(argv[2], argv[3]),
+     "svm": lambda: svm(argv[2])}[argv[1]]()
     print(f"{passes} passed, {len(failures)} failed")
     return 1 if failures else 0
 
