@@ -38,6 +38,7 @@ PetscErrorCode ICLSvmFit(PetscInt d, PetscInt M, const PetscReal *X, const Petsc
   PetscCheck(M >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "svm needs at least one context point, got M = %d", (int)M);
   bad = check_parameter(&prob, &param);
   PetscCheck(!bad, PETSC_COMM_SELF, PETSC_ERR_LIB, "liblinear rejects the svm parameters: %s", bad);
+  for (PetscInt j = 0; j < M; j++) PetscCheck(y[j] == 1.0 || y[j] == -1.0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "svm labels must be -1 or +1, label %d is %g", (int)j, (double)y[j]);
   while (i < M && y[i] == y[0]) i++;
   if (i == M) {
     PetscCall(PetscArrayzero(w, d));
