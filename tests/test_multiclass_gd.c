@@ -4,7 +4,7 @@
  *   softmax(0) is uniform, so W_1 = (eta/B) sum_tau H_tau^T (y_tau - 1/C) x_q,tau^T  (1e-14). */
 #include <petscsys.h>
 
-#include "check.h"
+#include "check_gradient.h"
 #include "multiclass_gd.h"
 #include "rng.h"
 
@@ -12,8 +12,8 @@ enum { B = 6, d = 4, C = 3 };
 
 static PetscErrorCode Run(void)
 {
-  PetscReal            H[B * C * d], Q[d * B], Y[C * B] = {0}, work[d * B], W[d * d], G[d * d], loss, lp, lm;
-  const PetscReal      h = 1e-6, eta = 0.7;
+  PetscReal            H[B * C * d], Q[d * B], Y[C * B] = {0}, work[d * B], W[d * d], loss;
+  const PetscReal      eta = 0.7;
   ICLMulticlassProblem p = {.comm = PETSC_COMM_SELF, .B = B, .B_local = B, .d = d, .C = C, .H = H, .Q = Q, .Y = Y, .work = work};
   ICLStream            s;
 
@@ -23,17 +23,7 @@ static PetscErrorCode Run(void)
   ICLStreamNormals(&s, d * B, Q);
   ICLStreamNormals(&s, d * d, W);
   for (int t = 0; t < B; t++) Y[t * C + (t * 5) % C] = 1.0;
-  PetscCall(PetscArrayzero(G, d * d));
-  PetscCall(ICLMulticlassLossGrad(&p, W, &loss, 1.0, G));
-  for (int e = 0; e < d * d; e++) {
-    const PetscReal w = W[e];
-    W[e] = w + h;
-    PetscCall(ICLMulticlassLossGrad(&p, W, &lp, 0.0, NULL));
-    W[e] = w - h;
-    PetscCall(ICLMulticlassLossGrad(&p, W, &lm, 0.0, NULL));
-    W[e] = w;
-    CHECK(fabs((lp - lm) / (2 * h) - G[e]) <= 1e-8 * (1 + fabs(G[e])), "entry %d: finite difference %.10g vs gradient %.10g", e, (lp - lm) / (2 * h), G[e]);
-  }
+  PetscCall(CheckGradient(ICLMulticlassLossGrad, &p, W, d * d, 1e-6, 1e-8, "cross-entropy"));
 
   PetscCall(PetscArrayzero(W, d * d));
   PetscCall(ICLMulticlassLossGrad(&p, W, &loss, -eta, W));

@@ -12,7 +12,7 @@
  *             of (A, c): 1e-7 relative. */
 #include <petscsys.h>
 
-#include "check.h"
+#include "check_gradient.h"
 #include "rng.h"
 #include "softmax_attention.h"
 #include "softmax_gd.h"
@@ -34,10 +34,36 @@ static void BruteForce(const PetscReal *X, const PetscReal *Y, const PetscReal *
   }
 }
 
+/* L(A, c) = g^T out for one query, with the gradient of the backward pass (an ICLLossGradFn). */
+typedef struct {
+  const PetscReal *X, *Y, *xq, *g;
+} OneQuery;
+
+static PetscErrorCode OneQueryLossGrad(void *ctx, const PetscReal *theta, PetscReal *loss, PetscReal alpha, PetscReal *G)
+{
+  const OneQuery *q = (const OneQuery *)ctx;
+  const PetscReal c = theta[d * d];
+  PetscReal       a[d], p[M], v[M], u[d], out[C], gc;
+
+  PetscFunctionBegin;
+  for (int j = 0; j < d; j++) {
+    a[j] = 0.0;
+    for (int k = 0; k < d; k++) a[j] += theta[k * d + j] * q->xq[k];
+  }
+  ICLSoftmaxAttentionOfQuery(d, M, C, q->X, q->Y, a, c, p, out);
+  *loss = 0.0;
+  for (int o = 0; o < C; o++) *loss += q->g[o] * out[o];
+  if (!G) PetscFunctionReturn(0);
+  ICLSoftmaxAttentionBackward(d, M, C, q->X, q->Y, p, c, q->g, v, u, &gc);
+  for (int e = 0; e < d * d; e++) G[e] += alpha * u[e % d] * q->xq[e / d];
+  G[d * d] += alpha * gc;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ForwardBackward(ICLStream *s)
 {
-  PetscReal X[M * d], Y[M * C], xq[d], A[d * d], g[C], out[C], ref[C], a[d], p[M], v[M], u[d], gc;
-  const PetscReal c = 1.7, h = 1e-6;
+  PetscReal X[M * d], Y[M * C], xq[d], A[d * d], g[C], out[C], ref[C];
+  const PetscReal c = 1.7;
 
   PetscFunctionBegin;
   ICLStreamNormals(s, M * d, X);
@@ -66,31 +92,12 @@ static PetscErrorCode ForwardBackward(ICLStream *s)
   }
 
   /* Backward: dL/dA = u x_q^T and dL/dc against differences of L = g^T out. */
-  for (int j = 0; j < d; j++) {
-    a[j] = 0.0;
-    for (int k = 0; k < d; k++) a[j] += A[k * d + j] * xq[k];
-  }
-  ICLSoftmaxAttentionOfQuery(d, M, C, X, Y, a, c, p, out);
-  ICLSoftmaxAttentionBackward(d, M, C, X, Y, p, c, g, v, u, &gc);
-  for (int e = 0; e <= d * d; e++) {
-    PetscReal lp = 0.0, lm = 0.0, an = e < d * d ? u[e % d] * xq[e / d] : gc;
-    if (e < d * d) {
-      const PetscReal w = A[e];
-      A[e] = w + h;
-      ICLSoftmaxAttention(d, M, C, X, Y, xq, A, c, out);
-      for (int o = 0; o < C; o++) lp += g[o] * out[o];
-      A[e] = w - h;
-      ICLSoftmaxAttention(d, M, C, X, Y, xq, A, c, out);
-      for (int o = 0; o < C; o++) lm += g[o] * out[o];
-      A[e] = w;
-    } else {
-      ICLSoftmaxAttention(d, M, C, X, Y, xq, A, c + h, out);
-      for (int o = 0; o < C; o++) lp += g[o] * out[o];
-      ICLSoftmaxAttention(d, M, C, X, Y, xq, A, c - h, out);
-      for (int o = 0; o < C; o++) lm += g[o] * out[o];
-    }
-    const PetscReal fd = (lp - lm) / (2 * h);
-    CHECK(fabs(fd - an) <= 1e-8 * (1 + fabs(an)), "backward entry %d: finite difference %.10g vs %.10g", e, fd, an);
+  {
+    OneQuery q = {X, Y, xq, g};
+    PetscReal theta[d * d + 1];
+    PetscCall(PetscArraycpy(theta, A, d * d));
+    theta[d * d] = c;
+    PetscCall(CheckGradient(OneQueryLossGrad, &q, theta, d * d + 1, 1e-6, 1e-8, "backward"));
   }
   PetscFunctionReturn(0);
 }
@@ -99,8 +106,7 @@ static PetscErrorCode ForwardBackward(ICLStream *s)
 static PetscErrorCode TrainingGradient(ICLStream *s, ICLOutputKind kind)
 {
   const PetscInt    nC = kind == ICL_OUTPUT_CLASS ? C : 1, n = d * d + 1;
-  PetscReal         X[B * M * d], Y[B * M * C], Q[d * B], Yq[C * B], work[d * B], p[M], v[M], out[C], g[C], theta[d * d + 1], G[d * d + 1], loss, lp, lm;
-  const PetscReal   h = 1e-6;
+  PetscReal         X[B * M * d], Y[B * M * C], Q[d * B], Yq[C * B], work[d * B], p[M], v[M], out[C], g[C], theta[d * d + 1];
   ICLSoftmaxProblem prob = {.comm = PETSC_COMM_SELF, .kind = kind, .B = B, .B_local = B, .d = d, .C = nC, .N = M, .X = X, .Y = Y, .Q = Q, .Yq = Yq, .work = work, .p = p, .v = v, .out = out, .g = g};
 
   PetscFunctionBegin;
@@ -112,17 +118,7 @@ static PetscErrorCode TrainingGradient(ICLStream *s, ICLOutputKind kind)
   for (int t = 0; kind == ICL_OUTPUT_CLASS && t < B; t++) /* one-hot query targets */
     for (int o = 0; o < C; o++) Yq[t * C + o] = o == t % C;
   for (int t = 0; kind == ICL_OUTPUT_SIGN && t < B; t++) Yq[t] = t % 2 ? 1.0 : -1.0;
-  PetscCall(PetscArrayzero(G, n));
-  PetscCall(ICLSoftmaxLossGrad(&prob, theta, &loss, 1.0, G));
-  for (int e = 0; e < n; e++) {
-    const PetscReal w = theta[e];
-    theta[e] = w + h;
-    PetscCall(ICLSoftmaxLossGrad(&prob, theta, &lp, 0.0, NULL));
-    theta[e] = w - h;
-    PetscCall(ICLSoftmaxLossGrad(&prob, theta, &lm, 0.0, NULL));
-    theta[e] = w;
-    CHECK(fabs((lp - lm) / (2 * h) - G[e]) <= 1e-7 * (1 + fabs(G[e])), "loss kind %d, entry %d: finite difference %.10g vs gradient %.10g", (int)kind, e, (lp - lm) / (2 * h), G[e]);
-  }
+  PetscCall(CheckGradient(ICLSoftmaxLossGrad, &prob, theta, n, 1e-6, 1e-7, kind == ICL_OUTPUT_SIGN ? "logistic" : kind == ICL_OUTPUT_CLASS ? "cross-entropy" : "squared"));
   PetscFunctionReturn(0);
 }
 
