@@ -62,13 +62,16 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLGDSetStatus(ICLGDOutcome outcome, PetscInt steps, ICLCellResult *res)
+PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, PetscReal *theta, ICLCellResult *res)
 {
+  ICLGDOutcome outcome;
+
   PetscFunctionBegin;
+  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
   if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
   else if (outcome == ICL_GD_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)steps));
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
   } else res->status = ICL_STATUS_OK;
   PetscFunctionReturn(0);
 }

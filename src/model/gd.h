@@ -28,8 +28,9 @@ PetscErrorCode ICLGroupShare(MPI_Comm comm, PetscInt n, PetscInt *first, PetscIn
  * each rank's share of the sum, then one allreduce of d^2 words. Collective over comm. */
 PetscErrorCode ICLGroupOuterSum(MPI_Comm comm, PetscInt d, PetscInt n, PetscReal scale, const PetscReal *P, const PetscReal *R, PetscReal *scratch, PetscReal *G);
 
-/* The cell status of a GD outcome: CANCELLED -> PENDING (the cell runs again), DIVERGED ->
- * DIVERGED with a message, DONE -> OK. */
-PetscErrorCode ICLGDSetStatus(ICLGDOutcome outcome, PetscInt steps, ICLCellResult *res);
+/* A cell's training: ICLGradientDescent over cell->comm for cell->T steps of cell->lr, polling
+ * cell->cancel, with res->train_loss, res->steps and res->status set from the outcome:
+ * CANCELLED -> PENDING (the cell runs again), DIVERGED -> DIVERGED with a message, DONE -> OK. */
+PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, PetscReal *theta, ICLCellResult *res);
 
 #endif

@@ -96,15 +96,13 @@ static PetscErrorCode LinearSphereRun(const ICLCell *cell, ICLCellResult *res)
   const PetscInt       d = cell->task.d;
   PetscReal           *W;
   ICLMulticlassProblem prob;
-  ICLGDOutcome         outcome;
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ICLMulticlassProblemCreate(cell, &prob));
-  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, ICLMulticlassLossGrad, &prob, cell->T, cell->lr, W, &res->train_loss, &res->steps, &outcome));
+  PetscCall(ICLGDTrainCell(cell, ICLMulticlassLossGrad, &prob, W, res));
   PetscCall(ICLMulticlassProblemDestroy(&prob));
   res->flops = 4.0 * cell->B * (PetscReal)d * (d + ICLSphereClasses(&cell->task)) * (res->steps + 0.5);
-  PetscCall(ICLGDSetStatus(outcome, res->steps, res));
   if (res->status == ICL_STATUS_OK) {
     PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
     PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));

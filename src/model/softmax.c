@@ -38,15 +38,13 @@ static PetscErrorCode SoftmaxRun(const ICLCell *cell, ICLCellResult *res)
   const PetscInt    d = cell->task.d;
   PetscReal        *theta;
   ICLSoftmaxProblem prob;
-  ICLGDOutcome      outcome;
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc1((size_t)d * d + 1, &theta));
   theta[d * d] = c_init;
   PetscCall(ICLSoftmaxProblemCreate(cell, &prob));
-  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, ICLSoftmaxLossGrad, &prob, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
+  PetscCall(ICLGDTrainCell(cell, ICLSoftmaxLossGrad, &prob, theta, res));
   PetscCall(ICLSoftmaxProblemDestroy(&prob));
-  PetscCall(ICLGDSetStatus(outcome, res->steps, res));
   res->flops = SoftmaxFlops(cell);
   if (res->status == ICL_STATUS_OK) {
     Predictor pr = {.d = d, .C = cell->family->outputs(&cell->task), .theta = theta};
