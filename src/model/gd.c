@@ -62,6 +62,13 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model)
+{
+  PetscFunctionBegin;
+  PetscCheck(cell->method != ICL_METHOD_TAO, PETSC_COMM_SELF, PETSC_ERR_SUP, "%s on %s: -train_method tao is not implemented; use gd, kernel or auto", model, cell->family->name);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, PetscReal *theta, ICLCellResult *res)
 {
   ICLGDOutcome outcome;

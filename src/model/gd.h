@@ -28,6 +28,11 @@ PetscErrorCode ICLGroupShare(MPI_Comm comm, PetscInt n, PetscInt *first, PetscIn
  * each rank's share of the sum, then one allreduce of d^2 words. Collective over comm. */
 PetscErrorCode ICLGroupOuterSum(MPI_Comm comm, PetscInt d, PetscInt n, PetscReal scale, const PetscReal *P, const PetscReal *R, PetscReal *scratch, PetscReal *G);
 
+/* Refuses -train_method tao (a cell failure with a message) for models trained by this GD
+ * only; kernel is accepted: the B x B dual form has the same iterates as direct GD. Call it
+ * before allocating anything. */
+PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model);
+
 /* A cell's training: ICLGradientDescent over cell->comm for cell->T steps of cell->lr, polling
  * cell->cancel, with res->train_loss, res->steps and res->status set from the outcome:
  * CANCELLED -> PENDING (the cell runs again), DIVERGED -> DIVERGED with a message, DONE -> OK. */

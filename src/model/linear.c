@@ -98,6 +98,7 @@ static PetscErrorCode LinearSphereRun(const ICLCell *cell, ICLCellResult *res)
   ICLMulticlassProblem prob;
 
   PetscFunctionBegin;
+  PetscCall(ICLGDCheckMethod(cell, "linear"));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ICLMulticlassProblemCreate(cell, &prob));
   PetscCall(ICLGDTrainCell(cell, ICLMulticlassLossGrad, &prob, W, res));

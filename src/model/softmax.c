@@ -40,6 +40,7 @@ static PetscErrorCode SoftmaxRun(const ICLCell *cell, ICLCellResult *res)
   ICLSoftmaxProblem prob;
 
   PetscFunctionBegin;
+  PetscCall(ICLGDCheckMethod(cell, "softmax"));
   PetscCall(PetscCalloc1((size_t)d * d + 1, &theta));
   theta[d * d] = c_init;
   PetscCall(ICLSoftmaxProblemCreate(cell, &prob));
