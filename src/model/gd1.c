@@ -92,9 +92,17 @@ static PetscErrorCode Gd1Run(const ICLCell *cell, ICLCellResult *res)
   PetscFunctionReturn(0);
 }
 
-static PetscReal Gd1Flops(const ICLCell *cell) { return Find(cell->family) >= 0 ? table[Find(cell->family)].flops(cell) : 0.0; }
+static PetscReal Gd1Flops(const ICLCell *cell)
+{
+  const PetscInt i = Find(cell->family);
+  return i >= 0 ? table[i].flops(cell) : 0.0;
+}
 
-static PetscReal Gd1Memory(const ICLCell *cell, PetscInt g) { return Find(cell->family) >= 0 ? table[Find(cell->family)].memory(cell, g) : 0.0; }
+static PetscReal Gd1Memory(const ICLCell *cell, PetscInt g)
+{
+  const PetscInt i = Find(cell->family);
+  return i >= 0 ? table[i].memory(cell, g) : 0.0;
+}
 
 const ICLModelType ICLModelGd1 = {
   .name        = "gd1",

@@ -3,8 +3,9 @@
  * class logits) and distreg (out is y_hat). Trained by full-batch GD with -train_lr for
  * -train_steps on B training tasks drawn once as tokens (softmax_gd.h), from A = 0, c = 1:
  * A = 0 gives uniform attention (out = c times the context's mean label, the model that knows
- * nothing of the query), and c = 1 keeps that output on the scale of the labels; A = 0 is
- * also where the first step equals c times the linear model's (test_dss.c). Evaluated by
+ * nothing of the query), and c = 1 keeps that output on the scale of the labels; on sphere with
+ * balanced contexts the first step from A = 0 is exactly c times the linear model's first
+ * step (test_dss.c). Evaluated by
  * Monte Carlo over the shared test tasks. */
 #include "gmm.h"
 #include "mc_eval.h"
@@ -31,7 +32,18 @@ static PetscErrorCode Predict(void *ctx, PetscInt M, const PetscReal *X, const P
   PetscFunctionReturn(0);
 }
 
-static PetscReal SoftmaxFlops(const ICLCell *cell);
+/* One pass over one task of M tokens, forward only (evaluation) or forward and backward. */
+static PetscReal TaskFlops(PetscReal d, PetscReal M, PetscReal C, PetscBool backward) { return backward ? 4.0 * d * d + 4.0 * M * (d + C) + 8.0 * M : 2.0 * d * d + 2.0 * M * (d + C) + 4.0 * M; }
+
+/* Drawing the B training tasks' tokens (about 10 flop a number, as ICLMonteCarloSampleFlops),
+ * T + 1 gradient passes, and the Monte Carlo evaluation. */
+static PetscReal SoftmaxFlops(const ICLCell *cell)
+{
+  const PetscReal d = cell->task.d, C = cell->family->outputs(&cell->task);
+  PetscReal       flops = 10.0 * cell->B * (cell->N + 1) * d + cell->B * (cell->T + 1) * TaskFlops(d, cell->N, C, PETSC_TRUE) + ICLMonteCarloSampleFlops(cell);
+  for (PetscInt a = 0; a < cell->nM; a++) flops += cell->eval_tasks * TaskFlops(d, cell->M[a], C, PETSC_FALSE);
+  return flops;
+}
 
 static PetscErrorCode SoftmaxRun(const ICLCell *cell, ICLCellResult *res)
 {
@@ -53,19 +65,6 @@ static PetscErrorCode SoftmaxRun(const ICLCell *cell, ICLCellResult *res)
   }
   PetscCall(PetscFree(theta));
   PetscFunctionReturn(0);
-}
-
-/* One pass over one task of M tokens, forward only (evaluation) or forward and backward. */
-static PetscReal TaskFlops(PetscReal d, PetscReal M, PetscReal C, PetscBool backward) { return backward ? 4.0 * d * d + 4.0 * M * (d + C) + 8.0 * M : 2.0 * d * d + 2.0 * M * (d + C) + 4.0 * M; }
-
-/* Drawing the B training tasks' tokens (about 10 flop a number, as ICLMonteCarloSampleFlops),
- * T + 1 gradient passes, and the Monte Carlo evaluation. */
-static PetscReal SoftmaxFlops(const ICLCell *cell)
-{
-  const PetscReal d = cell->task.d, C = cell->family->outputs(&cell->task);
-  PetscReal       flops = 10.0 * cell->B * (cell->N + 1) * d + cell->B * (cell->T + 1) * TaskFlops(d, cell->N, C, PETSC_TRUE) + ICLMonteCarloSampleFlops(cell);
-  for (PetscInt a = 0; a < cell->nM; a++) flops += cell->eval_tasks * TaskFlops(d, cell->M[a], C, PETSC_FALSE);
-  return flops;
 }
 
 /* Per rank: B/g tasks of N tokens (inputs and targets), query and scratch; A and its gradient. */
