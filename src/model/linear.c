@@ -1,13 +1,14 @@
 /* linear: one-layer linear attention as one merged d x d matrix W: gmm logit m^T W x_q
  * (logistic loss), linreg y_hat = x_q^T W h with h = (1/N) sum_i y_i x_i (squared loss).
- * Trained by full-batch GD on B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly. */
+ * Trained by full-batch GD on B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly
+ * (linreg under RAG or drift: by Monte Carlo, linreg_eval.h). */
 #include <petscsys.h>
-#include <petscblaslapack.h>
 
 #include "gmm.h"
 #include "gmm_accuracy.h"
 #include "linreg.h"
-#include "linreg_risk.h"
+#include "linreg_eval.h"
+#include "alignment.h"
 #include "bilinear_gd.h"
 #include "model.h"
 
@@ -26,56 +27,11 @@ static PetscErrorCode SampleTask(const ICLCell *cell, PetscInt tau, PetscReal *a
   PetscFunctionReturn(0);
 }
 
-/* linreg: exact risk at every M of the normalized predictor, i.e. of x_q^T (W/M) X^T y. */
-static PetscErrorCode LinregError(const ICLCell *cell, const PetscReal *W, PetscReal *err, PetscReal *se)
-{
-  const PetscInt d = cell->task.d;
-  ICLTaskParams  test = cell->task;
-  PetscReal     *Sx, *Sb, *Wm;
-
-  PetscFunctionBegin;
-  test.R = cell->eval_R;
-  PetscCall(PetscMalloc3((size_t)d * d, &Sx, (size_t)d * d, &Sb, (size_t)d * d, &Wm));
-  PetscCall(ICLLinregCovariances(&test, Sx, Sb));
-  for (PetscInt a = 0; a < cell->nM; a++) {
-    for (PetscInt i = 0; i < d * d; i++) Wm[i] = W[i] / cell->M[a];
-    PetscCall(ICLLinregRisk(d, Sx, Sb, test.sigma * test.sigma, cell->M[a], Wm, &err[a]));
-    se[a] = 0.0;
-  }
-  PetscCall(PetscFree3(Sx, Sb, Wm));
-  PetscFunctionReturn(0);
-}
-
-/* ||U^T W U||_F^2 / ||W||_F^2 for the task subspace U (NULL: the first k coordinates). */
-static PetscErrorCode Alignment(PetscInt d, PetscInt k, const PetscReal *U, const PetscReal *W, PetscReal *alignment)
-{
-  PetscReal in = 0.0, all = 0.0, *UW, *UWU;
-
-  PetscFunctionBegin;
-  for (size_t i = 0; i < (size_t)d * d; i++) all += W[i] * W[i];
-  if (!U) {
-    for (PetscInt j = 0; j < k; j++)
-      for (PetscInt i = 0; i < k; i++) in += W[(size_t)j * d + i] * W[(size_t)j * d + i];
-  } else {
-    PetscBLASInt    bd, bk;
-    const PetscReal one = 1.0, zero = 0.0;
-    PetscCall(PetscBLASIntCast(d, &bd));
-    PetscCall(PetscBLASIntCast(k, &bk));
-    PetscCall(PetscMalloc2((size_t)k * d, &UW, (size_t)k * k, &UWU));
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bk, &bd, &bd, &one, U, &bd, W, &bd, &zero, UW, &bk));
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bk, &bk, &bd, &one, UW, &bk, U, &bd, &zero, UWU, &bk));
-    for (size_t i = 0; i < (size_t)k * k; i++) in += UWU[i] * UWU[i];
-    PetscCall(PetscFree2(UW, UWU));
-  }
-  *alignment = all > 0.0 ? in / all : NAN;
-  PetscFunctionReturn(0);
-}
-
-/* gmm: the any-W evaluator; linreg: a d x d closed form per M, and sampling N tokens a task. */
+/* gmm: the any-W evaluator; linreg: closed form or Monte Carlo, and sampling N tokens a task. */
 static PetscReal EvalFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d;
-  return cell->family == &ICLFamilyGmm ? ICLGmmErrorOfWFlops(cell) : 6.0 * cell->nM * d * d * d + 2.0 * cell->B * cell->N * d;
+  return cell->family == &ICLFamilyGmm ? ICLGmmErrorOfWFlops(cell) : ICLLinregErrorOfWFlops(cell) + 2.0 * cell->B * cell->N * d;
 }
 
 static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
@@ -106,8 +62,8 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
     PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
   } else {
     if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
-    else PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
-    PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
+    else PetscCall(ICLLinregErrorOfW(cell, W, NULL, res->test_error, res->test_error_se));
+    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
     res->flops += EvalFlops(cell);
     res->status = ICL_STATUS_OK;
   }
