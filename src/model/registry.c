@@ -1,8 +1,8 @@
 #include "model.h"
 
-extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes, ICLModelLowrank;
+extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes, ICLModelLowrank, ICLModelH3;
 
-static const ICLModelType *const registry[] = {&ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes, &ICLModelLowrank};
+static const ICLModelType *const registry[] = {&ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes, &ICLModelLowrank, &ICLModelH3};
 
 const ICLModelType *ICLModelFind(const char *name)
 {
