@@ -8,6 +8,7 @@
 #include <petscblaslapack.h>
 
 #include "alignment.h"
+#include "gradient_descent.h"
 #include "linreg.h"
 #include "linreg_eval.h"
 #include "model.h"
@@ -72,55 +73,42 @@ static PetscErrorCode Sample(const ICLCell *cell, ICLH3Problem *p, PetscReal *Z,
   PetscFunctionReturn(0);
 }
 
+/* x = (W, theta), grad = (dL/dW, dL/dtheta) */
+static PetscErrorCode H3GDLossGrad(void *ctx, const PetscReal *x, PetscReal *loss, PetscReal *grad)
+{
+  const ICLH3Problem *p = ctx;
+  const PetscInt      n = p->d * p->d;
+  return ICLH3LossGrad(p, x, x + n, loss, grad, grad + n);
+}
+
 static PetscErrorCode H3Run(const ICLCell *cell, ICLCellResult *res)
 {
-  const PetscInt     d = cell->task.d, N = cell->N, n = d * d;
-  PetscMPIInt        size;
-  PetscReal         *Z, *Xq, *yq, *W, *theta, *gW, *gt;
-  ICLH3Problem       prob = {.comm = cell->comm, .B = cell->B, .d = d, .N = N};
-  PetscBLASInt       bn, bN;
-  const PetscBLASInt inc = 1;
-  const PetscReal    step = -cell->lr;
+  const PetscInt d = cell->task.d, N = cell->N, n = d * d;
+  PetscMPIInt    size;
+  PetscReal     *Z, *Xq, *yq, *x, *grad;
+  ICLH3Problem   prob = {.comm = cell->comm, .B = cell->B, .d = d, .N = N};
+  ICLGDOutcome   outcome;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
   const PetscInt nmax = cell->B / size + 1; /* at least this rank's share */
-  PetscCall(PetscBLASIntCast(n, &bn));
-  PetscCall(PetscBLASIntCast(N, &bN));
   PetscCall(PetscMalloc6((size_t)nmax * d * N, &Z, (size_t)nmax * d, &Xq, nmax, &yq, (size_t)nmax * d, &prob.g, (size_t)nmax * d, &prob.u, n + N + 1, &prob.buf));
-  PetscCall(PetscMalloc4(n, &W, N, &theta, n, &gW, N, &gt));
+  PetscCall(PetscMalloc2(n + N, &x, n + N, &grad));
   PetscCall(Sample(cell, &prob, Z, Xq, yq));
   prob.Z = Z, prob.Xq = Xq, prob.yq = yq;
-  PetscCall(PetscArrayzero(W, n));
-  for (PetscInt i = 0; i < N; i++) theta[i] = 1.0;
-  res->status = ICL_STATUS_OK;
-  for (res->steps = 0; res->steps <= cell->T; res->steps++) {
-    PetscBool stop = cell->cancel && cell->cancel() ? PETSC_TRUE : PETSC_FALSE;
-    /* a group stops together, or its next allreduce would wait forever */
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, cell->comm));
-    if (stop) {
-      res->status = ICL_STATUS_PENDING;
-      break;
-    }
-    PetscCall(ICLH3LossGrad(&prob, W, theta, &res->train_loss, gW, gt));
-    if (PetscIsInfOrNanReal(res->train_loss)) {
-      res->status = ICL_STATUS_DIVERGED;
-      PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
-      break;
-    }
-    if (res->steps == cell->T) break; /* the loss at the final iterate */
-    PetscCallBLAS("BLASaxpy", BLASaxpy_(&bn, &step, gW, &inc, W, &inc));
-    PetscCallBLAS("BLASaxpy", BLASaxpy_(&bN, &step, gt, &inc, theta, &inc));
-  }
+  PetscCall(PetscArrayzero(x, n)); /* W = 0 */
+  for (PetscInt i = 0; i < N; i++) x[n + i] = 1.0; /* theta = 1 */
+  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, H3GDLossGrad, &prob, n + N, cell->T, cell->lr, x, grad, &res->train_loss, &res->steps, &outcome));
+  PetscCall(ICLGDOutcomeStatus(outcome, res->steps, res));
   res->flops = 2.0 * cell->B * d * (N + 2.0 * d) * (res->steps + 1);
   if (res->status == ICL_STATUS_OK) {
-    for (PetscInt i = 0; i < N; i++) theta[i] /= N; /* now omega */
-    PetscCall(ICLLinregErrorOfW(cell, W, theta, res->test_error, res->test_error_se));
-    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
+    for (PetscInt i = 0; i < N; i++) x[n + i] /= N; /* now omega */
+    PetscCall(ICLLinregErrorOfW(cell, x, x + n, res->test_error, res->test_error_se));
+    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, x, &res->alignment));
     res->flops += ICLLinregErrorOfWFlops(cell) + 2.0 * cell->B * N * d;
   }
   PetscCall(PetscFree6(Z, Xq, yq, prob.g, prob.u, prob.buf));
-  PetscCall(PetscFree4(W, theta, gW, gt));
+  PetscCall(PetscFree2(x, grad));
   PetscFunctionReturn(0);
 }
 

@@ -10,6 +10,7 @@
 
 #include "alignment.h"
 #include "bilinear_tasks.h"
+#include "gradient_descent.h"
 #include "gmm.h"
 #include "gmm_accuracy.h"
 #include "linreg.h"
@@ -60,48 +61,43 @@ static PetscReal StepFlops(const ICLCell *cell)
   return 4.0 * cell->B * d * d + 6.0 * d * d * cell->rank;
 }
 
+typedef struct {
+  const ICLBilinearProblem *p;
+  PetscInt                  r;
+  PetscReal                *W, *G; /* W: A B^T of the last x seen */
+} Factored;
+
+/* x = (A, B), grad = (dL/dA, dL/dB) */
+static PetscErrorCode FactoredLossGrad(void *ctx, const PetscReal *x, PetscReal *loss, PetscReal *grad)
+{
+  Factored      *f = ctx;
+  const PetscInt n = f->p->d * f->r;
+  return ICLLowrankLossGrad(f->p, f->r, x, x + n, f->W, f->G, loss, grad, grad + n);
+}
+
 static PetscErrorCode LowrankRun(const ICLCell *cell, ICLCellResult *res)
 {
-  const PetscInt     d = cell->task.d, r = cell->rank, n = d * r;
-  PetscReal         *A, *B, *gA, *gB, *W, *G;
+  const PetscInt     d = cell->task.d, r = cell->rank;
+  PetscReal         *x, *grad, *W, *G;
   ICLBilinearProblem prob;
-  PetscBLASInt       bn;
-  const PetscBLASInt inc = 1;
-  const PetscReal    step = -cell->lr;
+  ICLGDOutcome       outcome;
 
   PetscFunctionBegin;
   PetscCheck(r >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lowrank needs -rank r >= 1 (got %d)", (int)r);
-  PetscCall(PetscBLASIntCast(n, &bn));
   PetscCall(ICLBilinearProblemCreate(cell, &prob));
-  PetscCall(PetscMalloc6(n, &A, n, &B, n, &gA, n, &gB, d * d, &W, d * d, &G));
-  InitFactors(cell, A, B);
-  res->status = ICL_STATUS_OK;
-  for (res->steps = 0; res->steps <= cell->T; res->steps++) {
-    PetscBool stop = cell->cancel && cell->cancel() ? PETSC_TRUE : PETSC_FALSE;
-    /* a group stops together, or its next allreduce would wait forever */
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, cell->comm));
-    if (stop) {
-      res->status = ICL_STATUS_PENDING;
-      break;
-    }
-    PetscCall(ICLLowrankLossGrad(&prob, r, A, B, W, G, &res->train_loss, gA, gB));
-    if (PetscIsInfOrNanReal(res->train_loss)) {
-      res->status = ICL_STATUS_DIVERGED;
-      PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
-      break;
-    }
-    if (res->steps == cell->T) break; /* the loss and W at the final iterate */
-    PetscCallBLAS("BLASaxpy", BLASaxpy_(&bn, &step, gA, &inc, A, &inc));
-    PetscCallBLAS("BLASaxpy", BLASaxpy_(&bn, &step, gB, &inc, B, &inc));
-  }
+  PetscCall(PetscMalloc4(2 * d * r, &x, 2 * d * r, &grad, d * d, &W, d * d, &G));
+  InitFactors(cell, x, x + d * r);
+  Factored f = {&prob, r, W, G};
+  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, FactoredLossGrad, &f, 2 * d * r, cell->T, cell->lr, x, grad, &res->train_loss, &res->steps, &outcome));
+  PetscCall(ICLGDOutcomeStatus(outcome, res->steps, res));
   res->flops = StepFlops(cell) * (res->steps + 1);
-  if (res->status == ICL_STATUS_OK) {
+  if (res->status == ICL_STATUS_OK) { /* W is A B^T at the final iterate */
     if (cell->family == &ICLFamilyGmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
     else PetscCall(ICLLinregErrorOfW(cell, W, NULL, res->test_error, res->test_error_se));
     PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
     res->flops += EvalFlops(cell);
   }
-  PetscCall(PetscFree6(A, B, gA, gB, W, G));
+  PetscCall(PetscFree4(x, grad, W, G));
   PetscCall(ICLBilinearProblemDestroy(&prob));
   PetscFunctionReturn(0);
 }
