@@ -90,6 +90,7 @@ static PetscErrorCode H3Run(const ICLCell *cell, ICLCellResult *res)
   ICLGDOutcome   outcome;
 
   PetscFunctionBegin;
+  PetscCheck(cell->method == ICL_METHOD_AUTO || cell->method == ICL_METHOD_GD, PETSC_COMM_SELF, PETSC_ERR_SUP, "%s trains by -train_method gd (or auto) only", "h3");
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
   const PetscInt nmax = cell->B / size + 1; /* at least this rank's share */
   PetscCall(PetscMalloc6((size_t)nmax * d * N, &Z, (size_t)nmax * d, &Xq, nmax, &yq, (size_t)nmax * d, &prob.g, (size_t)nmax * d, &prob.u, n + N + 1, &prob.buf));

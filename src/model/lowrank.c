@@ -39,12 +39,13 @@ PetscErrorCode ICLLowrankLossGrad(const ICLBilinearProblem *p, PetscInt r, const
 /* Initial A and B (see the top of the file). */
 static void InitFactors(const ICLCell *cell, PetscReal *A, PetscReal *B)
 {
-  const PetscInt d = cell->task.d, r = cell->rank;
-  ICLStream      s;
+  const PetscInt  d = cell->task.d, r = cell->rank;
+  const PetscReal scale = 0.1 / PetscSqrtReal((PetscReal)d);
+  ICLStream       s;
   ICLStreamInit(&s, cell->task.seed, ICL_PURPOSE_MODEL_INIT, ICLHashU64(ICLHashU64(ICLHashInit(), (uint64_t)d), (uint64_t)r), cell->task.replicate, 0);
   ICLStreamNormals(&s, (size_t)(d * r), A);
   ICLStreamNormals(&s, (size_t)(d * r), B);
-  for (PetscInt i = 0; i < d * r; i++) A[i] *= 0.1 / PetscSqrtReal((PetscReal)d), B[i] *= 0.1 / PetscSqrtReal((PetscReal)d);
+  for (PetscInt i = 0; i < d * r; i++) A[i] *= scale, B[i] *= scale;
 }
 
 /* gmm: the any-W evaluator; linreg: closed form or Monte Carlo, and sampling N tokens a task. */
@@ -83,6 +84,7 @@ static PetscErrorCode LowrankRun(const ICLCell *cell, ICLCellResult *res)
   ICLGDOutcome       outcome;
 
   PetscFunctionBegin;
+  PetscCheck(cell->method == ICL_METHOD_AUTO || cell->method == ICL_METHOD_GD, PETSC_COMM_SELF, PETSC_ERR_SUP, "%s trains by -train_method gd (or auto) only", "lowrank");
   PetscCheck(r >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lowrank needs -rank r >= 1 (got %d)", (int)r);
   PetscCall(ICLBilinearProblemCreate(cell, &prob));
   PetscCall(PetscMalloc4(2 * d * r, &x, 2 * d * r, &grad, d * d, &W, d * d, &G));
