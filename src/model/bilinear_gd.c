@@ -49,12 +49,28 @@ PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal 
   PetscFunctionReturn(0);
 }
 
-/* ICLLossGradFn of the problem */
-static PetscErrorCode LossGrad(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G) { return ICLBilinearLossGrad((const ICLBilinearProblem *)ctx, W, loss, alpha, G); }
-
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
 {
   PetscFunctionBegin;
-  PetscCall(ICLDescent(p->comm, p->cancel, LossGrad, (void *)p, T, lr, W, loss, steps, outcome));
+  *outcome = ICL_GD_DONE;
+  for (PetscInt t = 0; t < T; t++) {
+    PetscBool stop = p->cancel && p->cancel() ? PETSC_TRUE : PETSC_FALSE;
+    /* a group stops together, or its next allreduce would wait forever */
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, p->comm));
+    if (stop) {
+      *outcome = ICL_GD_CANCELLED;
+      *steps   = t;
+      PetscFunctionReturn(0);
+    }
+    PetscCall(ICLBilinearLossGrad(p, W, loss, -lr, W));
+    if (PetscIsInfOrNanReal(*loss)) {
+      *outcome = ICL_GD_DIVERGED;
+      *steps   = t;
+      PetscFunctionReturn(0);
+    }
+  }
+  *steps = T;
+  PetscCall(ICLBilinearLossGrad(p, W, loss, 0.0, NULL));
+  if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_GD_DIVERGED;
   PetscFunctionReturn(0);
 }

@@ -6,8 +6,9 @@
 #ifndef ICL_BILINEAR_GD_H
 #define ICL_BILINEAR_GD_H
 
-#include "descent.h"
+#include <petscsys.h>
 
+typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
 typedef enum { ICL_LOSS_LOGISTIC, ICL_LOSS_SQUARED } ICLLoss;
 
 /* The B training tasks may be split by rows over the ranks of comm (a group training one

@@ -2,6 +2,8 @@
 
 #include <petscblaslapack.h>
 
+#include "training_loss.h"
+
 PetscErrorCode ICLKernelScratchCreate(const ICLFeatureMap *phi, PetscInt C, PetscInt max_tasks, PetscInt max_tokens, ICLKernelScratch *ws)
 {
   const size_t d = (size_t)phi->d, P = (size_t)phi->width, rows = (size_t)max_tasks * (size_t)max_tokens;
@@ -99,36 +101,6 @@ PetscErrorCode ICLKernelAttentionPredict(ICLKernelScratch *ws, const PetscReal *
   PetscFunctionReturn(0);
 }
 
-/* Loss of the outputs s (C) against the target y, and g = dL/ds. */
-static PetscReal PointLoss(ICLOutputKind kind, PetscInt C, const PetscReal *s, const PetscReal *y, PetscReal *g)
-{
-  switch (kind) {
-  case ICL_OUTPUT_SIGN: {
-    const PetscReal m = y[0] * s[0];
-    g[0] = -y[0] / (1.0 + PetscExpReal(m)); /* -y sigmoid(-m) */
-    return m > 0 ? log1p(PetscExpReal(-m)) : -m + log1p(PetscExpReal(m));
-  }
-  case ICL_OUTPUT_CLASS: { /* log-sum-exp shifted by the max; y sums to 1 */
-    PetscReal mx = s[0], z = 0.0, l = 0.0;
-    for (PetscInt c = 1; c < C; c++) mx = PetscMax(mx, s[c]);
-    for (PetscInt c = 0; c < C; c++) z += PetscExpReal(s[c] - mx);
-    for (PetscInt c = 0; c < C; c++) {
-      g[c] = PetscExpReal(s[c] - mx) / z - y[c];
-      l -= y[c] * (s[c] - mx - PetscLogReal(z));
-    }
-    return l;
-  }
-  default: {
-    PetscReal l = 0.0;
-    for (PetscInt c = 0; c < C; c++) {
-      g[c] = 2.0 * (s[c] - y[c]);
-      l += (s[c] - y[c]) * (s[c] - y[c]);
-    }
-    return l;
-  }
-  }
-}
-
 PetscErrorCode ICLKernelLossGrad(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G)
 {
   ICLKernelProblem *p  = (ICLKernelProblem *)ctx;
@@ -146,7 +118,7 @@ PetscErrorCode ICLKernelLossGrad(void *ctx, const PetscReal *W, PetscReal *loss,
     const PetscInt   nt = PetscMin(ws->max_tasks, p->B_local - t0);
     const PetscReal *X = p->X + (size_t)t0 * N * d, *Y = p->Y + (size_t)t0 * N * C, *Xq = p->Xq + (size_t)t0 * d;
     PetscCall(Forward(ws, W, nt, N, X, Y, Xq, S));
-    for (PetscInt t = 0; t < nt; t++) sum += PointLoss(p->kind, C, S + (size_t)t * C, p->target + (size_t)(t0 + t) * C, g + (size_t)t * C);
+    for (PetscInt t = 0; t < nt; t++) sum += ICLTrainingLoss(p->kind, C, S + (size_t)t * C, p->target + (size_t)(t0 + t) * C, g + (size_t)t * C);
     if (G) PetscCall(Backward(ws, nt, N, X, Y, Xq, g, p->grad));
   }
   PetscCall(PetscFree2(S, g));

@@ -5,7 +5,6 @@
 #ifndef ICL_KERNEL_ATTENTION_H
 #define ICL_KERNEL_ATTENTION_H
 
-#include "descent.h"
 #include "family.h"
 #include "feature_map.h"
 

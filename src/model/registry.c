@@ -1,8 +1,8 @@
 #include "model.h"
 
-extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes;
+extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes, ICLModelKernel;
 
-static const ICLModelType *const registry[] = {&ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes};
+static const ICLModelType *const registry[] = {&ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes, &ICLModelKernel};
 
 const ICLModelType *ICLModelFind(const char *name)
 {

@@ -1,0 +1,50 @@
+#include "gd.h"
+
+PetscErrorCode ICLGroupShare(MPI_Comm comm, PetscInt n, PetscInt *first, PetscInt *count)
+{
+  PetscMPIInt rank, size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  *first = (PetscInt)((PetscInt64)n * rank / size);
+  *count = (PetscInt)((PetscInt64)n * (rank + 1) / size) - *first;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+{
+  PetscFunctionBegin;
+  *outcome = ICL_GD_DONE;
+  for (PetscInt t = 0; t < T; t++) {
+    PetscBool stop = cancel && cancel() ? PETSC_TRUE : PETSC_FALSE;
+    /* a group stops together, or its next allreduce would wait forever */
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, comm));
+    if (stop) {
+      *outcome = ICL_GD_CANCELLED;
+      *steps   = t;
+      PetscFunctionReturn(0);
+    }
+    PetscCall(f(ctx, theta, loss, -lr, theta));
+    if (PetscIsInfOrNanReal(*loss)) {
+      *outcome = ICL_GD_DIVERGED;
+      *steps   = t;
+      PetscFunctionReturn(0);
+    }
+  }
+  *steps = T;
+  PetscCall(f(ctx, theta, loss, 0.0, NULL));
+  if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_GD_DIVERGED;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGDSetStatus(ICLGDOutcome outcome, PetscInt steps, ICLCellResult *res)
+{
+  PetscFunctionBegin;
+  if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
+  else if (outcome == ICL_GD_DIVERGED) {
+    res->status = ICL_STATUS_DIVERGED;
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)steps));
+  } else res->status = ICL_STATUS_OK;
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,29 @@
+/* Full-batch gradient descent with a constant step on a flat parameter vector, the loop every
+ * trained model shares (SPEC §4 -train_method gd): the group stops together when cell->cancel
+ * says so, and the first non-finite loss marks the run diverged. */
+#ifndef ICL_GD_H
+#define ICL_GD_H
+
+#include "model.h"
+
+typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
+
+/* loss = L(theta); if G is not NULL, G += alpha * grad L(theta). G may be theta itself (one
+ * step in place), so an implementation reads theta completely before it writes G. Collective
+ * over the group that owns the training tasks. */
+typedef PetscErrorCode (*ICLLossGradFn)(void *ctx, const PetscReal *theta, PetscReal *loss, PetscReal alpha, PetscReal *G);
+
+/* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
+ * non-finite loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
+ * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
+
+/* This rank's share [*first, *first + *count) of n training tasks split by contiguous rows
+ * over comm (task tau's draws are keyed by tau alone, so the split changes no value). */
+PetscErrorCode ICLGroupShare(MPI_Comm comm, PetscInt n, PetscInt *first, PetscInt *count);
+
+/* The cell status of a GD outcome: CANCELLED -> PENDING (the cell runs again), DIVERGED ->
+ * DIVERGED with a message, DONE -> OK. */
+PetscErrorCode ICLGDSetStatus(ICLGDOutcome outcome, PetscInt steps, ICLCellResult *res);
+
+#endif
