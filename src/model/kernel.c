@@ -4,10 +4,12 @@
  * the value), trained by full-batch GD with a constant step on B training tasks drawn once as
  * tokens, with the family's loss (kernel_attention.h). The B tasks are split over the group.
  *
- * Initialization W_K = W_Q = d^(-1/4) I, so W_K^T W_Q = I / sqrt(d): with phi = prf the model
- * starts at the unnormalized softmax kernel exp(x_i^T x_q / sqrt d) of attention at the usual
- * temperature, with phi = identity at the plug-in (1/N) sum_i y_i x_i^T x_q / sqrt d. (W = 0, the
- * linear model's start, has zero gradient here: both factors would stay 0.)
+ * Initialization W_K = W_Q = I / sqrt(d), so W_K^T W_Q = I / d: with phi = prf the model starts
+ * at the unnormalized attention kernel exp(x_i^T x_q / d) (the distill teacher's, distill.c), with
+ * phi = identity at the plug-in (1/N) sum_i y_i x_i^T x_q / d. The scale is small on purpose: the
+ * prf estimate of exp(q^T k) has relative variance ~ E exp(|q + k|^2), infinite for Gaussian
+ * inputs once W_K^T W_Q = I / sqrt(d) with d <= 16. (W = 0, the linear model's start, has zero
+ * gradient here: both factors would stay 0.)
  * Evaluated by Monte Carlo on the shared test tasks (mc_eval.h). */
 #include "kernel.h"
 
@@ -43,7 +45,7 @@ PetscErrorCode ICLKernelFitCell(const ICLCell *cell, ICLPredictFn teacher, void 
 {
   const ICLFamily *fam = cell->family;
   const PetscInt   d = cell->task.d, B = cell->B, N = cell->N, C = fam->outputs(&cell->task);
-  const PetscReal  w0 = PetscPowReal((PetscReal)d, -0.25);
+  const PetscReal  w0 = 1.0 / PetscSqrtReal((PetscReal)d);
   PetscReal       *X, *Y, *Xq, *target, *grad;
   ICLKernelScratch train;
   ICLKernelProblem prob;
