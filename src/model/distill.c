@@ -4,7 +4,8 @@
  * attention at temperature d, not trained (so distill does not depend on how the softmax model
  * trains). Temperature d rather than sqrt(d): the student starts at W_K^T W_Q = A (kernel.c), and
  * the prf estimate of the teacher's weights exp(x_i^T A x_q) has finite variance only when A is
- * this small (for x ~ N(c, I), E exp(|W_K x_i + W_Q x_q|^2) needs 2 |A| < 1/2). The residual gap
+ * this small (for x ~ N(c, I) and A = a I, E exp(|W_K x_i + W_Q x_q|^2) is finite iff a < 1/4,
+ * i.e. d > 4 here; a = 1/sqrt(d) would need d > 16). The residual gap
  * is the teacher's normalization and, for prf, the D^(-1/2) feature noise.
  *
  * Where the results go: test_error is the student's mean squared error to the true y_q, as for
