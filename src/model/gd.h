@@ -22,6 +22,12 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
  * over comm (task tau's draws are keyed by tau alone, so the split changes no value). */
 PetscErrorCode ICLGroupShare(MPI_Comm comm, PetscInt n, PetscInt *first, PetscInt *count);
 
+/* G += scale * sum over the ranks of comm of P R^T (P, R: d x n column-major, this rank's
+ * tasks; G: d x d): the data-parallel gradient of a loss whose per-task gradient is the outer
+ * product p_tau r_tau^T. scratch (d x d) is used only when comm has more than one rank:
+ * each rank's share of the sum, then one allreduce of d^2 words. Collective over comm. */
+PetscErrorCode ICLGroupOuterSum(MPI_Comm comm, PetscInt d, PetscInt n, PetscReal scale, const PetscReal *P, const PetscReal *R, PetscReal *scratch, PetscReal *G);
+
 /* The cell status of a GD outcome: CANCELLED -> PENDING (the cell runs again), DIVERGED ->
  * DIVERGED with a message, DONE -> OK. */
 PetscErrorCode ICLGDSetStatus(ICLGDOutcome outcome, PetscInt steps, ICLCellResult *res);

@@ -1,8 +1,8 @@
 #include "model.h"
 
-extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes, ICLModelKernel, ICLModelDistill;
+extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes, ICLModelSoftmax, ICLModelGd1, ICLModelKernel, ICLModelDistill;
 
-static const ICLModelType *const registry[] = {&ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes, &ICLModelKernel, &ICLModelDistill};
+static const ICLModelType *const registry[] = {&ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes, &ICLModelSoftmax, &ICLModelGd1, &ICLModelKernel, &ICLModelDistill};
 
 const ICLModelType *ICLModelFind(const char *name)
 {
