@@ -10,9 +10,13 @@
  * prf estimate of exp(q^T k) has relative variance ~ E exp(|q + k|^2), infinite for Gaussian
  * inputs once W_K^T W_Q = I / sqrt(d) with d <= 16. (W = 0, the linear model's start, has zero
  * gradient here: both factors would stay 0.)
- * Evaluated by Monte Carlo on the shared test tasks (mc_eval.h). */
+ * Evaluated by Monte Carlo on the shared test tasks (mc_eval.h); alignment is that of
+ * W_K^T W_Q. */
 #include "kernel.h"
 
+#include <petscblaslapack.h>
+
+#include "alignment.h"
 #include "gd.h"
 #include "rng.h"
 
@@ -38,6 +42,24 @@ PetscErrorCode ICLKernelFitPredict(void *ctx, PetscInt M, const PetscReal *X, co
 
   PetscFunctionBegin;
   PetscCall(ICLKernelAttentionPredict(&fit->ws, fit->W, M, X, Y, xq, out));
+  PetscFunctionReturn(0);
+}
+
+/* Subspace alignment of the merged bilinear form W_K^T W_Q inside phi (the linear model's W
+ * when phi = identity). */
+static PetscErrorCode Alignment(const ICLCell *cell, const PetscReal *W, PetscReal *alignment)
+{
+  const PetscInt  d = cell->task.d;
+  const PetscReal one = 1.0, zero = 0.0;
+  PetscBLASInt    bd;
+  PetscReal      *KQ;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(d, &bd));
+  PetscCall(PetscMalloc1((size_t)d * d, &KQ));
+  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bd, &bd, &one, W, &bd, W + (size_t)d * d, &bd, &zero, KQ, &bd));
+  PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, KQ, alignment));
+  PetscCall(PetscFree(KQ));
   PetscFunctionReturn(0);
 }
 
@@ -71,7 +93,10 @@ PetscErrorCode ICLKernelFitCell(const ICLCell *cell, ICLPredictFn teacher, void 
   PetscCall(ICLGradientDescent(cell->comm, cell->cancel, ICLKernelLossGrad, &prob, cell->T, cell->lr, fit->W, &res->train_loss, &res->steps, &outcome));
   res->flops = B * (3.0 * res->steps + 1.0) * ICLKernelAttentionFlops(fit->phi.kind, d, cell->features, N, C) + 10.0 * B * (N + 1.0) * d;
   PetscCall(ICLGDSetStatus(outcome, res->steps, res));
-  if (res->status == ICL_STATUS_OK) PetscCall(ICLMonteCarloError(cell, ICLKernelFitPredict, fit, res->test_error, res->test_error_se));
+  if (res->status == ICL_STATUS_OK) {
+    PetscCall(ICLMonteCarloError(cell, ICLKernelFitPredict, fit, res->test_error, res->test_error_se));
+    PetscCall(Alignment(cell, fit->W, &res->alignment));
+  }
   PetscCall(ICLKernelScratchDestroy(&train));
   PetscCall(PetscFree5(X, Y, Xq, target, grad));
   PetscFunctionReturn(0);

@@ -10,6 +10,7 @@
 #include "gmm_accuracy.h"
 #include "linreg.h"
 #include "linreg_risk.h"
+#include "alignment.h"
 #include "bilinear_gd.h"
 #include "linear_attention.h"
 #include "model.h"
@@ -52,31 +53,6 @@ static PetscErrorCode LinregError(const ICLCell *cell, const PetscReal *W, Petsc
     se[a] = 0.0;
   }
   PetscCall(PetscFree3(Sx, Sb, Wm));
-  PetscFunctionReturn(0);
-}
-
-/* ||U^T W U||_F^2 / ||W||_F^2 for the task subspace U (NULL: the first k coordinates). */
-static PetscErrorCode Alignment(PetscInt d, PetscInt k, const PetscReal *U, const PetscReal *W, PetscReal *alignment)
-{
-  PetscReal in = 0.0, all = 0.0, *UW, *UWU;
-
-  PetscFunctionBegin;
-  for (size_t i = 0; i < (size_t)d * d; i++) all += W[i] * W[i];
-  if (!U) {
-    for (PetscInt j = 0; j < k; j++)
-      for (PetscInt i = 0; i < k; i++) in += W[(size_t)j * d + i] * W[(size_t)j * d + i];
-  } else {
-    PetscBLASInt    bd, bk;
-    const PetscReal one = 1.0, zero = 0.0;
-    PetscCall(PetscBLASIntCast(d, &bd));
-    PetscCall(PetscBLASIntCast(k, &bk));
-    PetscCall(PetscMalloc2((size_t)k * d, &UW, (size_t)k * k, &UWU));
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bk, &bd, &bd, &one, U, &bd, W, &bd, &zero, UW, &bk));
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bk, &bk, &bd, &one, UW, &bk, U, &bd, &zero, UWU, &bk));
-    for (size_t i = 0; i < (size_t)k * k; i++) in += UWU[i] * UWU[i];
-    PetscCall(PetscFree2(UW, UWU));
-  }
-  *alignment = all > 0.0 ? in / all : NAN;
   PetscFunctionReturn(0);
 }
 
@@ -151,7 +127,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
     if (cell->family == &ICLFamilyGmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
     else if (cell->family == &ICLFamilyLinreg) PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
     else PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
-    PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
+    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
     res->flops += EvalFlops(cell);
   }
   PetscCall(PetscFree(W));
