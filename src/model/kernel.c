@@ -3,6 +3,8 @@
  * on every family (gmm: the sign of the score; sphere: one score per class; linreg, distreg:
  * the value), trained by full-batch GD with a constant step on B training tasks drawn once as
  * tokens, with the family's loss (kernel_attention.h). The B tasks are split over the group.
+ * Always by direct GD whatever -train_method: the B x B dual form needs a model bilinear in
+ * its parameters, which phi(W_K x)^T phi(W_Q x_q) is not.
  *
  * Initialization W_K = W_Q = I / sqrt(d), so W_K^T W_Q = I / d: with phi = prf the model starts
  * at the unnormalized attention kernel exp(x_i^T x_q / d) (the distill teacher's, distill.c), with
