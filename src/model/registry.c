@@ -5,6 +5,7 @@ extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelB
 extern const ICLModelType ICLModelLowrank, ICLModelH3;
 extern const ICLModelType ICLModelSvm;
 extern const ICLModelType ICLModelSoftmax, ICLModelGd1;
+extern const ICLModelType ICLModelKernel, ICLModelDistill;
 
 static const ICLModelType *const registry[] = {
   &ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes,
@@ -12,6 +13,7 @@ static const ICLModelType *const registry[] = {
   &ICLModelSvm,
   &ICLModelSoftmax,
   &ICLModelGd1,
+  &ICLModelKernel, &ICLModelDistill,
 };
 
 const ICLModelType *ICLModelFind(const char *name)
