@@ -21,14 +21,7 @@ PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal 
     PetscReal       *w = p->work + (size_t)t * d, s = 0.0;
     PetscReal        c; /* -dL/ds */
     for (PetscInt i = 0; i < d; i++) s += w[i] * v[i];
-    if (p->loss == ICL_LOSS_LOGISTIC) {
-      sum += s > 0 ? log1p(exp(-s)) : -s + log1p(exp(s));
-      c = 1.0 / (1.0 + exp(s)); /* sigmoid(-s) */
-    } else {
-      const PetscReal r = s - p->target[t];
-      sum += r * r;
-      c = -2.0 * r;
-    }
+    sum += ICLBilinearPointLoss(p->loss, s, p->target ? p->target[t] : 0.0, &c);
     /* keep -dL/ds b_tau for the gradient */
     for (PetscInt i = 0; i < d; i++) w[i] = c * v[i];
   }
@@ -49,14 +42,21 @@ PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal 
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ICLBilinearCancelled(const ICLBilinearProblem *p, PetscBool *stop)
+{
+  PetscFunctionBegin;
+  *stop = p->cancel && p->cancel() ? PETSC_TRUE : PETSC_FALSE;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, stop, 1, MPIU_BOOL, MPI_LOR, p->comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
 {
   PetscFunctionBegin;
   *outcome = ICL_GD_DONE;
   for (PetscInt t = 0; t < T; t++) {
-    PetscBool stop = p->cancel && p->cancel() ? PETSC_TRUE : PETSC_FALSE;
-    /* a group stops together, or its next allreduce would wait forever */
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, p->comm));
+    PetscBool stop;
+    PetscCall(ICLBilinearCancelled(p, &stop));
     if (stop) {
       *outcome = ICL_GD_CANCELLED;
       *steps   = t;

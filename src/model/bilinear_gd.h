@@ -25,10 +25,27 @@ typedef struct {
   PetscReal       *grad;     /* d x d scratch when comm has more than one rank */
 } ICLBilinearProblem;
 
+/* Task tau's loss term at margin s (target y, squared loss only) and c = -dL_tau/ds: one
+ * definition for every training method (gd, kernel, tao), so they optimize one objective. */
+static inline PetscReal ICLBilinearPointLoss(ICLLoss loss, PetscReal s, PetscReal y, PetscReal *c)
+{
+  if (loss == ICL_LOSS_LOGISTIC) {
+    *c = 1.0 / (1.0 + exp(s)); /* sigmoid(-s) */
+    return s > 0 ? log1p(exp(-s)) : -s + log1p(exp(s));
+  }
+  const PetscReal r = s - y;
+  *c = -2.0 * r;
+  return r * r;
+}
+
 /* loss = L(W); if G is not NULL, G += alpha * grad L(W). W, G: d x d column-major.
  * With G = W and alpha = -lr this is one GD step. Costs 4 B d^2 flop (2 B d^2 without G),
  * split over the group, plus an allreduce of d^2 words. Collective over p->comm. */
 PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
+
+/* Polls p->cancel and agrees over the group: a group stops together, or its next collective
+ * would wait forever. Collective over p->comm. */
+PetscErrorCode ICLBilinearCancelled(const ICLBilinearProblem *p, PetscBool *stop);
 
 /* T steps of GD from the W given. Stops early at the first non-finite loss (DIVERGED, *steps
  * = the step it happened at) or when p->cancel says so (CANCELLED). *loss is the loss at

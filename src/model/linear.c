@@ -1,6 +1,7 @@
 /* linear: one-layer linear attention as one merged d x d matrix W: gmm logit m^T W x_q
  * (logistic loss), linreg y_hat = x_q^T W h with h = (1/N) sum_i y_i x_i (squared loss).
- * Trained by full-batch GD on B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly. */
+ * Trained on B fixed tasks from W_0 = 0 by the cell's -train_method (bilinear_train.h: GD as
+ * in the MV protocol, its dual form, or TAO); evaluated exactly. */
 #include <petscsys.h>
 #include <petscblaslapack.h>
 
@@ -8,8 +9,7 @@
 #include "gmm_accuracy.h"
 #include "linreg.h"
 #include "linreg_risk.h"
-#include "bilinear_gd.h"
-#include "model.h"
+#include "bilinear_train.h"
 
 static PetscBool LinearSupports(const ICLFamily *f) { return f == &ICLFamilyGmm || f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
 
@@ -83,7 +83,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   const PetscInt     d = cell->task.d, B = cell->B;
   const PetscBool    gmm = cell->family == &ICLFamilyGmm ? PETSC_TRUE : PETSC_FALSE;
   PetscReal         *Mt, *Vt, *work, *W, *grad = NULL, *y = NULL, *tokens = NULL;
-  ICLGDOutcome       outcome;
+  ICLTrainResult     train;
   ICLBilinearProblem prob;
   PetscMPIInt        rank, size;
 
@@ -98,12 +98,12 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   if (!gmm) PetscCall(PetscMalloc2(PetscMax(nb, 1), &y, (size_t)cell->N * (d + 1), &tokens));
   for (PetscInt t = 0; t < nb; t++) PetscCall(SampleTask(cell, b0 + t, Mt + (size_t)t * d, Vt + (size_t)t * d, y ? y + t : NULL, tokens));
   prob = (ICLBilinearProblem){.comm = cell->comm, .loss = gmm ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED, .B = B, .B_local = nb, .d = d, .cancel = cell->cancel, .Mt = Mt, .Vt = Vt, .target = y, .work = work, .grad = grad};
-  PetscCall(ICLBilinearGD(&prob, cell->T, cell->lr, W, &res->train_loss, &res->steps, &outcome));
-  res->flops = 4.0 * B * (PetscReal)d * d * res->steps + 2.0 * B * (PetscReal)d * d;
-  if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
-  else if (outcome == ICL_GD_DIVERGED) {
+  PetscCall(ICLBilinearTrain(cell, &prob, W, &train));
+  res->train_loss = train.loss, res->steps = train.steps, res->flops = train.flops;
+  if (train.outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
+  else if (train.outcome == ICL_GD_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s step %d", ICLTrainMethodName(train.method), (int)res->steps));
   } else {
     if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
     else PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
@@ -118,24 +118,17 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   PetscFunctionReturn(0);
 }
 
-static PetscReal LinearFlops(const ICLCell *cell)
-{
-  const PetscReal d = cell->task.d;
-  return 4.0 * cell->B * d * d * (cell->T + 0.5) + EvalFlops(cell);
-}
+static PetscReal LinearFlops(const ICLCell *cell) { return ICLBilinearTrainFlops(cell) + EvalFlops(cell); }
 
-/* Per rank: a group of g ranks holds B/g training tasks each (and one more d x d buffer). */
-static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
-{
-  const PetscReal d = cell->task.d;
-  return sizeof(PetscReal) * (3.0 * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d);
-}
+/* Per rank: training (B/g tasks each in a group of g ranks) and evaluation buffers. */
+static PetscReal LinearMemory(const ICLCell *cell, PetscInt g) { return ICLBilinearTrainMemory(cell, g) + sizeof(PetscReal) * 4.0 * 2048 * cell->task.d; }
 
 const ICLModelType ICLModelLinear = {
   .name        = "linear",
-  .description = "merged linear attention W (d x d), trained by full-batch GD from W = 0",
+  .description = "merged linear attention W (d x d), trained from W = 0 by -train_method (full-batch GD, its dual form, or TAO)",
   .supports    = LinearSupports,
   .run         = LinearRun,
   .flops       = LinearFlops,
   .memory      = LinearMemory,
+  .train_method = ICLBilinearTrainMethod,
 };

@@ -1,0 +1,110 @@
+#include "tao_train.h"
+
+#include <petsctao.h>
+
+typedef struct {
+  const ICLBilinearProblem *p;
+  VecScatter                gather; /* the solution's pieces -> all of vec(W) on every rank */
+  Vec                       all;    /* vec(W), d^2 entries on every rank */
+  PetscReal                *G;      /* d x d gradient, whole on every rank */
+  PetscInt                  evals;
+  PetscBool                 cancelled;
+} TaoContext;
+
+/* vec(W) on every rank (ICLBilinearLossGrad needs all of W) from x, split over the group. */
+static PetscErrorCode Gather(TaoContext *ctx, Vec x)
+{
+  PetscFunctionBegin;
+  PetscCall(VecScatterBegin(ctx->gather, x, ctx->all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(ctx->gather, x, ctx->all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LossGrad(Tao tao, Vec x, PetscReal *f, Vec g, void *vctx)
+{
+  TaoContext        *ctx = vctx;
+  const PetscInt     d2  = ctx->p->d * ctx->p->d;
+  const PetscScalar *w;
+  PetscScalar       *ga;
+  PetscInt           lo, hi;
+
+  PetscFunctionBegin;
+  (void)tao;
+  PetscCall(Gather(ctx, x));
+  PetscCall(PetscArrayzero(ctx->G, d2));
+  PetscCall(VecGetArrayRead(ctx->all, &w));
+  PetscCall(ICLBilinearLossGrad(ctx->p, w, f, 1.0, ctx->G));
+  PetscCall(VecRestoreArrayRead(ctx->all, &w));
+  /* Every rank holds the group's whole gradient; g keeps this rank's piece. */
+  PetscCall(VecGetOwnershipRange(g, &lo, &hi));
+  PetscCall(VecGetArrayWrite(g, &ga));
+  PetscCall(PetscArraycpy(ga, ctx->G + lo, hi - lo));
+  PetscCall(VecRestoreArrayWrite(g, &ga));
+  ctx->evals++;
+  PetscFunctionReturn(0);
+}
+
+/* Called by TAO once an iteration, before its convergence test: a cancelled group stops
+ * together (TAO's default test keeps a reason already set). */
+static PetscErrorCode PollCancel(Tao tao, void *vctx)
+{
+  TaoContext *ctx = vctx;
+
+  PetscFunctionBegin;
+  PetscCall(ICLBilinearCancelled(ctx->p, &ctx->cancelled));
+  if (ctx->cancelled) PetscCall(TaoSetConvergedReason(tao, TAO_CONVERGED_USER));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, PetscInt T, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscInt *evals, ICLGDOutcome *outcome)
+{
+  TaoContext         ctx = {.p = p};
+  Tao                tao;
+  Vec                x;
+  PetscInt           d2, lo, hi;
+  PetscScalar       *xa;
+  const PetscScalar *w;
+  TaoConvergedReason reason;
+
+  PetscFunctionBegin;
+  PetscCall(PetscIntMultError(p->d, p->d, &d2));
+  PetscCall(VecCreate(p->comm, &x));
+  PetscCall(VecSetSizes(x, PETSC_DECIDE, d2));
+  PetscCall(VecSetFromOptions(x));
+  PetscCall(VecGetOwnershipRange(x, &lo, &hi));
+  PetscCall(VecGetArrayWrite(x, &xa));
+  PetscCall(PetscArraycpy(xa, W + lo, hi - lo));
+  PetscCall(VecRestoreArrayWrite(x, &xa));
+  PetscCall(VecScatterCreateToAll(x, &ctx.gather, &ctx.all));
+  PetscCall(PetscMalloc1(d2, &ctx.G));
+
+  PetscCall(TaoCreate(p->comm, &tao));
+  PetscCall(TaoSetType(tao, tao_type));
+  PetscCall(TaoSetSolution(tao, x));
+  PetscCall(TaoSetObjectiveAndGradient(tao, NULL, LossGrad, &ctx));
+  PetscCall(TaoSetMaximumIterations(tao, T));
+  PetscCall(TaoSetMonitor(tao, PollCancel, &ctx, NULL));
+  /* -train_tao_* would reach TAO here; the sweep accepts no such option (they would change
+   * results without changing the sweep's fingerprint), so this keeps TAO's defaults. */
+  PetscCall(TaoSetOptionsPrefix(tao, "train_"));
+  PetscCall(TaoSetFromOptions(tao));
+  PetscCall(TaoSolve(tao));
+  PetscCall(TaoGetIterationNumber(tao, steps));
+  PetscCall(TaoGetConvergedReason(tao, &reason));
+
+  /* The final loss where TAO stopped (its own record may be from a rejected trial point). */
+  PetscCall(Gather(&ctx, x));
+  PetscCall(VecGetArrayRead(ctx.all, &w));
+  PetscCall(PetscArraycpy(W, w, d2));
+  PetscCall(VecRestoreArrayRead(ctx.all, &w));
+  PetscCall(ICLBilinearLossGrad(p, W, loss, 0.0, NULL));
+  *evals   = ctx.evals;
+  *outcome = ctx.cancelled ? ICL_GD_CANCELLED : reason == TAO_DIVERGED_NAN || PetscIsInfOrNanReal(*loss) ? ICL_GD_DIVERGED : ICL_GD_DONE;
+
+  PetscCall(TaoDestroy(&tao));
+  PetscCall(PetscFree(ctx.G));
+  PetscCall(VecScatterDestroy(&ctx.gather));
+  PetscCall(VecDestroy(&ctx.all));
+  PetscCall(VecDestroy(&x));
+  PetscFunctionReturn(0);
+}

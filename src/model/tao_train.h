@@ -1,0 +1,21 @@
+/* -train_method tao: a PETSc TAO solver (-tao_type, default lmvm) minimizes the objective of
+ * ICLBilinearGD, L(W), over vec(W). The solution and TAO's own vectors are MPI Vecs of d^2
+ * entries split over the group; the gradient is ICLBilinearLossGrad (tasks split over the
+ * group, one d x d allreduce) at the W gathered from the solution.
+ *
+ * Stopping rule: at most T TAO iterations (TaoSetMaximumIterations); earlier at TAO's default
+ * tests, ||grad L|| <= 1e-8 (gatol) or ||grad L|| <= 1e-8 |L| (grtol), or when the solver
+ * itself gives up (e.g. a line search fails at the optimum to rounding). Only a non-finite
+ * loss or W is divergence. First-order types need nothing else (lmvm, blmvm, cg, bncg,
+ * bqnls, nm); types that need a Hessian (nls, ntr, tron, ...) fail with TAO's message. */
+#ifndef ICL_TAO_TRAIN_H
+#define ICL_TAO_TRAIN_H
+
+#include "bilinear_gd.h"
+
+/* Minimizes from the W given; W (on every rank of p->comm) is the solution. *steps is TAO's
+ * iteration count and *evals the number of loss-and-gradient evaluations (4 B d^2 flop each).
+ * p->cancel is polled once an iteration (CANCELLED). Collective over p->comm. */
+PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, PetscInt T, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscInt *evals, ICLGDOutcome *outcome);
+
+#endif
