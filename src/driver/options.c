@@ -205,7 +205,10 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     PetscCall(PetscStrlen(c, &used));
     used += (size_t)snprintf(c + used, len - used, "-models ");
     for (PetscInt i = 0; i < sw->nmodels; i++) used += (size_t)snprintf(c + used, len - used, "%s%s", i ? "," : "", sw->models[i]);
-    snprintf(c + used, len - used, "\n-train_method %s\n", sw->method);
+    /* gd, kernel and auto compute the same iterates (equal to rounding, as groups of any size
+     * do): not part of the fingerprint, so one sweep resumes with any of them. tao stops by
+     * another rule: a different sweep. */
+    snprintf(c + used, len - used, "\n%s", !strcmp(sw->method, "tao") ? "-train_method tao\n" : "");
   }
   PetscCall(AppendOption(c, len, "train_tasks", 1, &sw->B, NULL));
   PetscCall(AppendOption(c, len, "train_steps", 1, &sw->T, NULL));
