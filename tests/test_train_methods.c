@@ -1,6 +1,6 @@
 /* The training methods on one small problem at any rank count (the ranks of PETSC_COMM_WORLD
  * are one group, the tasks split by rows): gd and kernel give the same W for both losses; tao
- * (lmvm) reaches the least-squares optimum, solved independently from the normal equations
+ * (lmvm, and nls with the Hessian) reaches the least-squares optimum, solved independently from the normal equations
  * with LAPACK; kernel and tao report divergence and cancellation as gd does; auto's choice
  * and the cost model follow the method. */
 #include <petscsys.h>
@@ -87,16 +87,18 @@ static PetscErrorCode Run(void)
     PetscCall(PetscPrintf(comm, "%d ranks, %s loss, %d steps: max|W_kernel - W_gd| / max|W_gd| = %.2e, loss %.12g vs %.12g\n", size, names[loss], T, (double)rel, (double)lg, (double)lk));
   }
 
-  /* tao on the squared loss against the closed form */
+  /* tao on the squared loss against the closed form: quasi-Newton, and Newton with the
+   * matrix-free Hessian */
   p.loss = ICL_LOSS_SQUARED;
-  PetscCall(PetscArrayzero(Wt, d * d));
-  PetscCall(ICLTaoTrain(&p, "lmvm", 500, Wt, &lt, &st, &evals, &ot));
   PetscCall(LeastSquares(A, V, y, Ws));
-  {
+  for (int k = 0; k < 2; k++) {
+    const char *type = k ? "nls" : "lmvm";
+    PetscCall(PetscArrayzero(Wt, d * d));
+    PetscCall(ICLTaoTrain(&p, type, 500, Wt, &lt, &st, &evals, &ot));
     const PetscReal rel = RelDiff(Wt, Ws, d * d);
-    CHECK(ot == ICL_GD_DONE && st < 500, "tao: outcome %d after %d iterations", (int)ot, (int)st);
-    CHECK(rel <= 1e-6, "tao W differs from the least-squares W* by %.3g relative", (double)rel);
-    PetscCall(PetscPrintf(comm, "%d ranks, tao lmvm: %d iterations, %d evaluations, max|W_tao - W*| / max|W*| = %.2e, loss %.12g\n", size, (int)st, (int)evals, (double)rel, (double)lt));
+    CHECK(ot == ICL_GD_DONE && st < 500, "tao %s: outcome %d after %d iterations", type, (int)ot, (int)st);
+    CHECK(rel <= 1e-6, "tao %s: W differs from the least-squares W* by %.3g relative", type, (double)rel);
+    PetscCall(PetscPrintf(comm, "%d ranks, tao %s: %d iterations, %d evaluations, max|W_tao - W*| / max|W*| = %.2e, loss %.12g\n", size, type, (int)st, (int)evals, (double)rel, (double)lt));
   }
 
   /* A step too big overflows the squared loss: kernel stops where gd does. */

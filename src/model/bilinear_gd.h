@@ -43,6 +43,14 @@ static inline PetscReal ICLBilinearPointLoss(ICLLoss loss, PetscReal s, PetscRea
  * split over the group, plus an allreduce of d^2 words. Collective over p->comm. */
 PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
 
+/* The loss is a sum of functions of the margins s_tau, which are linear in W, so its Hessian
+ * is exactly H = (1/B) sum_tau l''(s_tau) vec(a_tau b_tau^T) vec(a_tau b_tau^T)^T. Newton-type
+ * TAO solvers use it through these two: curv (B_local) = l''(s_tau) at W, this rank's tasks
+ * (2 B d^2 flop, no communication); then G += alpha H V for a d x d direction V (4 B d^2 flop
+ * and one d x d allreduce, collective over p->comm). */
+PetscErrorCode ICLBilinearCurvature(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *curv);
+PetscErrorCode ICLBilinearHessMult(const ICLBilinearProblem *p, const PetscReal *curv, const PetscReal *V, PetscReal alpha, PetscReal *G);
+
 /* Polls p->cancel and agrees over the group: a group stops together, or its next collective
  * would wait forever. Collective over p->comm. */
 PetscErrorCode ICLBilinearCancelled(const ICLBilinearProblem *p, PetscBool *stop);

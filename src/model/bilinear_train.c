@@ -50,9 +50,10 @@ PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g)
                              group */
     words += 2.0 * b * d + 2.0 * b * B + 3.0 * b + (g > 1 ? B * d + b * d : 0.0);
     break;
-  case ICL_METHOD_TAO: /* vec(W) gathered and the whole gradient, plus the solver's vectors
-                          (LMVM: 2 x 5 stored pairs and about 10 work vectors) split over g */
-    words += 2.0 * d * d + 20.0 * d * d / g;
+  case ICL_METHOD_TAO: /* vec(W) gathered, the whole gradient, the tasks' curvature, and the
+                          solver's vectors split over g (LMVM: 2 x 5 stored pairs and work
+                          vectors; Newton types: their Krylov solver's too): about 30 */
+    words += 2.0 * d * d + b + 30.0 * d * d / g;
     break;
   default:
     break;

@@ -4,7 +4,8 @@
  * parameters and keep their own GD; gd/kernel/tao apply to W itself.
  *   gd     ICLBilinearGD, direct: 4 B d^2 flop a step
  *   kernel ICLDualGD, the same iterates in the B x B dual form: 4 B^2 d once, 2 B^2 a step
- *   tao    ICLTaoTrain, a TAO solver on the same objective
+ *   tao    ICLTaoTrain, a TAO solver on the same objective (gradient, and for Newton types
+ *          the exact Hessian, data-parallel over the group)
  *   auto   gd or kernel, whichever the cost model says is faster, kernel only while its
  *          B x B blocks (2 B^2 words per group) fit ICL_KERNEL_AUTO_BYTES; the two give the
  *          same W to rounding, so auto never changes results beyond rounding. The choice

@@ -6,8 +6,10 @@
  * Stopping rule: at most T TAO iterations (TaoSetMaximumIterations); earlier at TAO's default
  * tests, ||grad L|| <= 1e-8 (gatol) or ||grad L|| <= 1e-8 |L| (grtol), or when the solver
  * itself gives up (e.g. a line search fails at the optimum to rounding). Only a non-finite
- * loss or W is divergence. First-order types need nothing else (lmvm, blmvm, cg, bncg,
- * bqnls, nm); types that need a Hessian (nls, ntr, tron, ...) fail with TAO's message. */
+ * loss or W is divergence. Newton types (nls, ntr, ntl, tron, bnls, ...) get the exact
+ * Hessian as a matrix-free shell (ICLBilinearHessMult, 4 B d^2 flop a product) and solve
+ * with it unpreconditioned; quasi-Newton and first-order types (lmvm, blmvm, bqnls, cg, bncg)
+ * use the gradient only. Constrained or least-squares-residual types do not apply. */
 #ifndef ICL_TAO_TRAIN_H
 #define ICL_TAO_TRAIN_H
 
