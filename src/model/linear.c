@@ -124,11 +124,11 @@ static PetscReal LinearFlops(const ICLCell *cell) { return ICLBilinearTrainFlops
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g) { return ICLBilinearTrainMemory(cell, g) + sizeof(PetscReal) * 4.0 * 2048 * cell->task.d; }
 
 const ICLModelType ICLModelLinear = {
-  .name        = "linear",
-  .description = "merged linear attention W (d x d), trained from W = 0 by -train_method (full-batch GD, its dual form, or TAO)",
-  .supports    = LinearSupports,
-  .run         = LinearRun,
-  .flops       = LinearFlops,
-  .memory      = LinearMemory,
+  .name         = "linear",
+  .description  = "merged linear attention W (d x d), trained from W = 0 by -train_method (full-batch GD, its dual form, or TAO)",
+  .supports     = LinearSupports,
+  .run          = LinearRun,
+  .flops        = LinearFlops,
+  .memory       = LinearMemory,
   .train_method = ICLBilinearTrainMethod,
 };
