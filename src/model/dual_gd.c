@@ -85,6 +85,7 @@ static PetscErrorCode FormW(const ICLBilinearProblem *p, Mat A, Mat Bs, Vec alph
   PetscCall(MatDiagonalScale(Bs, alpha, NULL));
   PetscCall(MatDenseGetLocalMatrix(A, &Al));
   PetscCall(MatDenseGetLocalMatrix(Bs, &Bl));
+  PetscCall(PetscArrayzero(W, p->d * p->d)); /* a rank without tasks adds nothing */
   PetscCall(MatCreateSeqDense(PETSC_COMM_SELF, p->d, p->d, W, &Wl));
   PetscCall(MatProductCreateWithMat(Al, Bl, NULL, Wl));
   PetscCall(MatProductSetType(Wl, MATPRODUCT_AtB));
