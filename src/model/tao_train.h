@@ -9,7 +9,10 @@
  * loss or W is divergence. Newton types (nls, ntr, ntl, tron, bnls, ...) get the exact
  * Hessian as a matrix-free shell (ICLBilinearHessMult, 4 B d^2 flop a product) and solve
  * with it unpreconditioned; quasi-Newton and first-order types (lmvm, blmvm, bqnls, cg, bncg)
- * use the gradient only. Constrained or least-squares-residual types do not apply. */
+ * use the gradient only. Constrained or least-squares-residual types do not apply.
+ * The logistic loss of separable tasks (gmm with B well below d^2) has no minimizer: TAO
+ * drives it towards 0 and stops at gatol with a large W, a different estimator from GD
+ * stopped after T steps. */
 #ifndef ICL_TAO_TRAIN_H
 #define ICL_TAO_TRAIN_H
 
