@@ -21,13 +21,25 @@ static PetscErrorCode Gather(TaoContext *ctx, Vec x)
   PetscFunctionReturn(0);
 }
 
+/* Every rank holds the group's whole d x d result G; y keeps this rank's piece. */
+static PetscErrorCode KeepPiece(const TaoContext *ctx, Vec y)
+{
+  PetscScalar *ya;
+  PetscInt     lo, hi;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetOwnershipRange(y, &lo, &hi));
+  PetscCall(VecGetArrayWrite(y, &ya));
+  PetscCall(PetscArraycpy(ya, ctx->G + lo, hi - lo));
+  PetscCall(VecRestoreArrayWrite(y, &ya));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode LossGrad(Tao tao, Vec x, PetscReal *f, Vec g, void *vctx)
 {
   TaoContext        *ctx = vctx;
   const PetscInt     d2  = ctx->p->d * ctx->p->d;
   const PetscScalar *w;
-  PetscScalar       *ga;
-  PetscInt           lo, hi;
 
   PetscFunctionBegin;
   (void)tao;
@@ -36,11 +48,7 @@ static PetscErrorCode LossGrad(Tao tao, Vec x, PetscReal *f, Vec g, void *vctx)
   PetscCall(VecGetArrayRead(ctx->all, &w));
   PetscCall(ICLBilinearLossGrad(ctx->p, w, f, 1.0, ctx->G));
   PetscCall(VecRestoreArrayRead(ctx->all, &w));
-  /* Every rank holds the group's whole gradient; g keeps this rank's piece. */
-  PetscCall(VecGetOwnershipRange(g, &lo, &hi));
-  PetscCall(VecGetArrayWrite(g, &ga));
-  PetscCall(PetscArraycpy(ga, ctx->G + lo, hi - lo));
-  PetscCall(VecRestoreArrayWrite(g, &ga));
+  PetscCall(KeepPiece(ctx, g));
   ctx->evals++;
   PetscFunctionReturn(0);
 }
@@ -65,8 +73,6 @@ static PetscErrorCode HessianMult(Mat H, Vec v, Vec y)
 {
   TaoContext        *ctx;
   const PetscScalar *va;
-  PetscScalar       *ya;
-  PetscInt           lo, hi;
 
   PetscFunctionBegin;
   PetscCall(MatShellGetContext(H, &ctx));
@@ -75,10 +81,7 @@ static PetscErrorCode HessianMult(Mat H, Vec v, Vec y)
   PetscCall(VecGetArrayRead(ctx->all, &va));
   PetscCall(ICLBilinearHessMult(ctx->p, ctx->curv, va, 1.0, ctx->G));
   PetscCall(VecRestoreArrayRead(ctx->all, &va));
-  PetscCall(VecGetOwnershipRange(y, &lo, &hi));
-  PetscCall(VecGetArrayWrite(y, &ya));
-  PetscCall(PetscArraycpy(ya, ctx->G + lo, hi - lo));
-  PetscCall(VecRestoreArrayWrite(y, &ya));
+  PetscCall(KeepPiece(ctx, y));
   PetscFunctionReturn(0);
 }
 
