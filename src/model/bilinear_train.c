@@ -4,8 +4,9 @@
 #include "tao_train.h"
 
 /* A GD step is a GEMM; a dual step is a matrix-vector product with K, which streams B^2 words
- * from memory and runs this many times slower per flop (measured with OpenBLAS on 2 cores,
- * bench/run.sh reports the ratio); auto weighs the dual steps by it. */
+ * from memory and runs about this many times slower per flop (measured here, OpenBLAS, one
+ * thread, B = 4000: 2.3 vs 21 GFLOP/s); auto weighs the dual steps by it. bench/run.sh
+ * section 5 times one cell both ways. */
 #define ICL_MATVEC_SLOWDOWN 10.0
 
 static PetscReal GdFlops(PetscReal B, PetscReal d, PetscReal T) { return 4.0 * B * d * d * T + 2.0 * B * d * d; }
