@@ -1,0 +1,96 @@
+"""DSS (Dragutinović, Saxe & Singh): softmax vs linear vs kernel attention on the sphere.
+
+The claim is that softmax attention classifies in context better than linear attention
+(kernel GD with a context-adaptive step against one plain GD step). The figure puts test
+error against N for each model, one panel per (d, classes); the sentences give the
+paired difference of test error at the largest N, with its interval over replicates.
+"""
+from matplotlib import colormaps
+
+from . import results
+from .curves import at_n, band, combos, entries, paired_difference
+from .plot import _draw, _finish, _legend, _log_limits, _panels
+
+# Drawn in this order when present; kernel (and gd1) once per feature map if swept.
+MODELS = ("softmax", "linear", "kernel", "gd1")
+# (a, b): the sentence says whether a beats b. The first is the paper's headline.
+PAIRS = (("softmax", "linear"), ("softmax", "kernel"), ("kernel", "linear"),
+         ("linear", "gd1"))
+PANEL_AXES = ("d", "classes")
+
+
+def figures(ds, notes):
+    if not entries(ds, MODELS):
+        notes.append(f"dss_error_vs_N: none of {', '.join(MODELS)} in the file; not drawn")
+        return []
+    return [("dss_error_vs_N", error_vs_N(ds))]
+
+
+def error_vs_N(ds):
+    """Test error (misclassification) vs N at M = N, one panel per (d, classes)."""
+    panels = combos(ds, PANEL_AXES)
+    curves = entries(ds, MODELS)
+    cycle = colormaps["tab10"].colors
+    n_values = ds.N.values
+    fig, axes = _panels(len(panels), sharey=True)
+    held = {}
+    for ax, panel in zip(axes, panels):
+        for i, (label, model, at) in enumerate(curves):
+            curve, picked = band(ds, model, keep=("N",), at={**panel, **at})
+            if model == "linear" or not held:
+                held = picked
+            _draw(ax, n_values, curve, cycle[i % len(cycle)], label, positive=True)
+        _finish(ax, results.describe(ds, panel), "context length N",
+                "test error (misclassification)", n_values, ylog=True)
+    _log_limits(axes)
+    _legend(axes)
+    rest = {dim: value for dim, value in held.items() if dim not in (*PANEL_AXES, "N")}
+    fig.suptitle(f"DSS: softmax vs linear vs kernel attention on the sphere, test error vs N "
+                 f"at M = N ({results.describe(ds, rest)}; mean of "
+                 f"{ds.sizes['replicate']} replicates, 95% band)")
+    return fig
+
+
+def claims(ds):
+    """One sentence per pair present and per panel, at the largest N both have ok."""
+    labels = {label: (model, at) for label, model, at in entries(ds, MODELS)}
+    lines = []
+    for a_label, b_label in _label_pairs(labels):
+        for panel in combos(ds, PANEL_AXES):
+            lines.append(_sentence(ds, panel, (a_label, *labels[a_label]),
+                                   (b_label, *labels[b_label])))
+    return lines
+
+
+def _label_pairs(labels):
+    """PAIRS spelled out over feature maps: ('softmax', 'kernel (relu)'), ..."""
+    out = []
+    for a, b in PAIRS:
+        for a_label in (label for label, (model, _) in labels.items() if model == a):
+            out += [(a_label, b_label) for b_label, (model, _) in labels.items() if model == b]
+    return out
+
+
+def _sentence(ds, panel, a, b):
+    """'softmax beats linear on sphere at N=40 (d=8, classes=3) by Δ = 0.06 ± 0.004 ...'."""
+    (a_label, a_model, a_at), (b_label, b_model, b_at) = a, b
+    where = results.describe(ds, panel)
+    for n in ds.N.values[::-1]:
+        cells = [at_n(ds, name, model, keep=(), at={**panel, **at, "N": n})[0].values
+                 for model, at in ((a_model, a_at), (b_model, b_at))
+                 for name in ("test_error", "test_error_se")]
+        found = paired_difference(cells[0], cells[2], cells[1], cells[3])
+        if found is not None:
+            break
+    else:
+        return f"{a_label} vs {b_label} ({where}): no N with ok cells for both"
+    mean, se, lo, hi, count, error_a, error_b = found
+    detail = (f"test error {error_a:.3g} vs {error_b:.3g}; 95% CI of the difference "
+              f"[{lo:.3g}, {hi:.3g}], {count} paired replicate{'s' * (count > 1)}")
+    at = f"on sphere at N={n:g} ({where})"
+    if lo > 0:
+        return f"{a_label} beats {b_label} {at} by Δ = {mean:.3g} ± {se:.2g} ({detail})"
+    if hi < 0:
+        return f"{b_label} beats {a_label} {at} by Δ = {-mean:.3g} ± {se:.2g} ({detail})"
+    return (f"{a_label} and {b_label} are not separated {at}: Δ = {mean:.3g} ± {se:.2g} "
+            f"({detail})")
