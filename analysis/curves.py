@@ -5,6 +5,7 @@ map for anything but kernel and distill) still multiplies its cells; those cells
 copies or not_applicable, so they are averaged out (NaN skipped) before a model is drawn.
 """
 import itertools
+import textwrap
 import warnings
 
 import numpy as np
@@ -112,3 +113,8 @@ def paired_difference(a, b, se_a, se_b, level=LEVEL):
     mean = float(diff.mean())
     return (mean, float(se), mean - half, mean + half, count, float(a[both].mean()),
             float(b[both].mean()))
+
+
+def suptitle(fig, text):
+    """The figure title, wrapped to the figure's width (about 13 characters an inch)."""
+    fig.suptitle(textwrap.fill(text, width=max(50, int(13 * fig.get_figwidth()))))

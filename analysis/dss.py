@@ -8,7 +8,7 @@ paired difference of test error at the largest N, with its interval over replica
 from matplotlib import colormaps
 
 from . import results
-from .curves import at_n, band, combos, entries, paired_difference
+from .curves import at_n, band, combos, entries, paired_difference, suptitle
 from .plot import _draw, _finish, _legend, _log_limits, _panels
 
 # Drawn in this order when present; kernel (and gd1) once per feature map if swept.
@@ -45,7 +45,7 @@ def error_vs_N(ds):
     _log_limits(axes)
     _legend(axes)
     rest = {dim: value for dim, value in held.items() if dim not in (*PANEL_AXES, "N")}
-    fig.suptitle(f"DSS: softmax vs linear vs kernel attention on the sphere, test error vs N "
+    suptitle(fig, f"DSS: softmax vs linear vs kernel attention on the sphere, test error vs N "
                  f"at M = N ({results.describe(ds, rest)}; mean of "
                  f"{ds.sizes['replicate']} replicates, 95% band)")
     return fig

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from . import results
-from .curves import at_n, band
+from .curves import at_n, band, suptitle
 from .plot import _draw, _finish, _legend, _model_colors, _panels
 
 # Models whose risk is exact (no training): drawn dotted, as the closed-form curves.
@@ -121,7 +121,7 @@ def risk_vs_N(ds, notes):
         _finish(ax, f"d={d:g}", "context length N", "risk (test mean squared error)",
                 n_values, ylog=True)
     _legend(axes)
-    fig.suptitle(f"LRO: in-context linear regression risk vs N at M = N "
+    suptitle(fig, f"LRO: in-context linear regression risk vs N at M = N "
                  f"({_title_held(ds, held, drop=('d',))}; mean of {ds.sizes['replicate']} "
                  f"replicates, 95% band; dotted: exact)")
     return fig
@@ -152,7 +152,7 @@ def lowrank_vs_rank(ds, notes):
         if not ax.lines:
             ax.text(0.5, 0.5, "no ok cells", transform=ax.transAxes, ha="center")
     _legend(axes)
-    fig.suptitle(f"LRO: low-rank attention risk vs rank at M = N "
+    suptitle(fig, f"LRO: low-rank attention risk vs rank at M = N "
                  f"({_title_held(ds, held, drop=('d', 'N'))}; solid: lowrank, 95% band; "
                  f"dotted: closed-form L*_r)")
     return fig

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib import colormaps
 
 from . import results
-from .curves import MODEL_AXES, combos, entries, hold, values
+from .curves import MODEL_AXES, combos, entries, hold, suptitle, values
 from .plot import _draw, _finish, _legend, _log_limits, _panels
 from .powerlaw import loglog_fit
 from .selection import at_M_equals_N
@@ -80,7 +80,7 @@ def by_model(ds, curves):
                 ylog=True)
     _log_limits(axes)
     _legend(axes)
-    fig.suptitle(f"LZ: excess error vs N at M = N per regularity "
+    suptitle(fig, f"LZ: excess error vs N at M = N per regularity "
                  f"({_held_title(ds, picked, REGULARITY_AXES + ('feature_map',))}; "
                  f"mean of {ds.sizes['replicate']} replicates, 95% band)")
     return fig
@@ -101,7 +101,7 @@ def by_regularity(ds, curves):
                 "excess error (test MSE − σ²)", n_values, ylog=True)
     _log_limits(axes)
     _legend(axes)
-    fig.suptitle(f"LZ: feature maps compared, excess error vs N at M = N "
+    suptitle(fig, f"LZ: feature maps compared, excess error vs N at M = N "
                  f"({_held_title(ds, picked, REGULARITY_AXES + ('feature_map',))}; "
                  f"95% band)")
     return fig
@@ -143,7 +143,7 @@ def distill_gap(ds):
     _finish(axes[0], "distill vs its softmax teacher", "random features D",
             "gap in test MSE (distill − softmax)", x, ylog=True)
     _legend(axes)
-    fig.suptitle(f"LZ: distillation gap vs D at M = N "
+    suptitle(fig, f"LZ: distillation gap vs D at M = N "
                  f"({_held_title(ds, picked, ('features', *REGULARITY_AXES, 'feature_map'))}, "
                  f"N={picked.get('N', float('nan')):g}; 95% band; gaps ≤ 0 not drawn)")
     return fig
