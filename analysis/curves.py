@@ -65,6 +65,11 @@ def band(ds, model, keep, at=None, name="test_error"):
     return replicate_band(value, se), picked
 
 
+def n_grid(ds):
+    """The N values that have a point at M = N (or at a smaller M standing in for it)."""
+    return ds.N.values[[(ds.M.values <= n).any() for n in ds.N.values]]
+
+
 def present(ds, models):
     """The models of `models` that are in the file, in that order."""
     return [model for model in models if model in ds.model.values]

@@ -8,7 +8,7 @@ paired difference of test error at the largest N, with its interval over replica
 from matplotlib import colormaps
 
 from . import results
-from .curves import at_n, band, combos, entries, paired_difference, suptitle
+from .curves import at_n, band, combos, entries, n_grid, paired_difference, suptitle
 from .plot import _draw, _finish, _legend, _log_limits, _panels
 
 # Drawn in this order when present; kernel (and gd1) once per feature map if swept.
@@ -31,7 +31,7 @@ def error_vs_N(ds):
     panels = combos(ds, PANEL_AXES)
     curves = entries(ds, MODELS)
     cycle = colormaps["tab10"].colors
-    n_values = ds.N.values
+    n_values = n_grid(ds)
     fig, axes = _panels(len(panels), sharey=True)
     held = {}
     for ax, panel in zip(axes, panels):
@@ -75,7 +75,7 @@ def _sentence(ds, panel, a, b):
     """'softmax beats linear on sphere at N=40 (d=8, classes=3) by Δ = 0.06 ± 0.004 ...'."""
     (a_label, a_model, a_at), (b_label, b_model, b_at) = a, b
     where = results.describe(ds, panel)
-    for n in ds.N.values[::-1]:
+    for n in n_grid(ds)[::-1]:
         cells = [at_n(ds, name, model, keep=(), at={**panel, **at, "N": n})[0].values
                  for model, at in ((a_model, a_at), (b_model, b_at))
                  for name in ("test_error", "test_error_se")]

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from . import results
-from .curves import at_n, band, suptitle
+from .curves import at_n, band, n_grid, suptitle
 from .plot import _draw, _finish, _legend, _model_colors, _panels
 
 # Models whose risk is exact (no training): drawn dotted, as the closed-form curves.
@@ -73,6 +73,9 @@ def optimal_risk(lam, sigma2, N, r=None):
 
 def theory(ds, held):
     """(λ, σ²) for a slice holding k and R (and maybe sigma, alpha, drift) at `held`."""
+    for dim in ("k", "R"):
+        if dim not in held:
+            raise TheoryUnavailable(f"the file has no '{dim}' axis")
     for dim in ("alpha", "drift"):
         if held.get(dim, 0) != 0:
             raise TheoryUnavailable(f"the closed form is for independent, stationary "
@@ -98,7 +101,7 @@ def risk_vs_N(ds, notes):
     """Risk (test MSE) vs N at M = N, every model, one panel per d; exact models and the
     closed-form L* dotted."""
     d_values = ds.d.values
-    n_values = ds.N.values
+    n_values = n_grid(ds)
     colors = _model_colors(ds)
     fig, axes = _panels(len(d_values), sharey=True)
     held = {}
@@ -130,11 +133,11 @@ def risk_vs_N(ds, notes):
 def lowrank_vs_rank(ds, notes):
     """lowrank's risk vs its rank r, one curve per N, with the closed-form L*_r dotted."""
     d_values, ranks = ds.d.values, ds["rank"].values
-    colors = _n_colors(ds.N.values)
+    colors = _n_colors(n_grid(ds))
     fig, axes = _panels(len(d_values), sharey=True)
     held = {}
     for ax, d in zip(axes, d_values):
-        for n in ds.N.values:
+        for n in n_grid(ds):
             curve, held = band(ds, "lowrank", keep=("rank",), at={"d": d, "N": n})
             if not _draw(ax, ranks, curve, colors[n], f"N={n:g}"):
                 continue
@@ -143,7 +146,7 @@ def lowrank_vs_rank(ds, notes):
                 ax.plot(ranks, [optimal_risk(lam, sigma2, n, r).item() for r in ranks], ":",
                         color=colors[n], marker="x", label=f"L*_r, N={n:g}")
             except TheoryUnavailable as why:
-                if d == d_values[0] and n == ds.N.values[0]:
+                if d == d_values[0] and n == n_grid(ds)[0]:
                     notes.append(f"lro_lowrank_vs_rank: closed-form L*_r not drawn: {why}")
         ax.set_title(f"d={d:g}")
         ax.set_xlabel("rank r of W = ABᵀ")
@@ -170,6 +173,14 @@ def claims(ds):
     if "rank" in ds.test_error.dims and "lowrank" in ds.model.values:
         lines.append(_against_theory(ds, "lowrank", ("rank",), "the closed-form L*_r",
                                      "every r"))
+    elif "lowrank" in ds.model.values:
+        rank = _fixed_rank(ds)
+        if rank is None:
+            lines.append("lowrank: no comparison with the closed-form L*_r: no rank axis and "
+                         "no -rank in the 'options' attribute")
+        else:
+            lines.append(_against_theory(ds, "lowrank", (), f"the closed-form L*_r at r={rank:g}",
+                                         "", rank=rank))
     if "oracle" in ds.model.values:
         lines.append(_against_theory(ds, "oracle", (), "the closed-form optimum L*", ""))
     if "linear" in ds.model.values:
@@ -177,8 +188,21 @@ def claims(ds):
     return lines
 
 
-def _compare(ds, model, keep):
-    """[(d, N, r or None, mean risk, L*_r)] for every ok point of `model`, others held."""
+def _fixed_rank(ds):
+    """-rank from the options attribute (lowrank's rank when it is not swept), or None."""
+    try:
+        return float(results.options(ds)["rank"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _compare(ds, model, keep, rank=None):
+    """[(d, N, r or None, mean risk, L*_r)] for every ok point of `model`, others held.
+
+    Only points evaluated at M = N: the closed form is for the training context length,
+    so an N whose M = N point is missing (a smaller M stood in) is left out. `rank`: the
+    r of L*_r when no rank axis is kept.
+    """
     rows, held = [], {}
     for d in ds.d.values:
         value, held = at_n(ds, "test_error", model, keep=("N", *keep), at={"d": d})
@@ -188,28 +212,28 @@ def _compare(ds, model, keep):
         lam, sigma2 = theory(ds, held)
         for index in np.ndindex(*mean.shape):
             risk = float(mean.values[index])
-            if np.isfinite(risk):
-                n = float(mean.N.values[index[0]])
-                r = float(mean[keep[0]].values[index[1]]) if keep else None
+            n = float(mean.N.values[index[0]])
+            if np.isfinite(risk) and float(mean.M_used.values[index[0]]) == n:
+                r = float(mean[keep[0]].values[index[1]]) if keep else rank
                 rows.append((d, n, r, risk, float(optimal_risk(lam, sigma2, n, r))))
     return rows, held
 
 
-def _against_theory(ds, model, keep, target, every):
+def _against_theory(ds, model, keep, target, every, rank=None):
     """'lowrank reaches the closed-form L*_r within 2.1% at every r = 1..6 and N = ...'."""
     try:
-        rows, held = _compare(ds, model, keep)
+        rows, held = _compare(ds, model, keep, rank)
     except TheoryUnavailable as why:
         return f"{model}: no comparison with {target}: {why}"
     if not rows:
-        return f"{model}: no ok cells to compare with {target}"
+        return f"{model}: no ok cells at M = N to compare with {target}"
     gaps = [(risk - theory_risk) / theory_risk for _, _, _, risk, theory_risk in rows]
     worst = int(np.argmax(np.abs(gaps)))
     d, n, r, risk, theory_risk = rows[worst]
     where = [f"N = {_span([row[1] for row in rows])}", f"d = {_span([row[0] for row in rows])}"]
     if keep:
         where.insert(0, f"r = {_span([row[2] for row in rows])}")
-    point = f"r={r:g}, N={n:g}, d={d:g}" if r is not None else f"N={n:g}, d={d:g}"
+    point = f"r={r:g}, N={n:g}, d={d:g}" if keep else f"N={n:g}, d={d:g}"
     context = _title_held(ds, held, drop=("d", "N", "rank"))
     return (f"{model} reaches {target} within {abs(gaps[worst]):.1%} at "
             f"{(every + ' ') if every else 'every point '}"
@@ -224,7 +248,7 @@ def _linear_vs_optimum(ds):
     except TheoryUnavailable as why:
         return f"linear: no comparison with the closed-form optimum L*: {why}"
     if not rows:
-        return "linear: no ok cells to compare with the closed-form optimum L*"
+        return "linear: no ok cells at M = N to compare with the closed-form optimum L*"
     largest = max(row[1] for row in rows)
     parts = [f"risk {risk:.4g} vs L* = {theory_risk:.4g} "
              f"({(risk - theory_risk) / theory_risk:+.1%}) at d={d:g}"

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib import colormaps
 
 from . import results
-from .curves import MODEL_AXES, combos, entries, hold, suptitle, values
+from .curves import MODEL_AXES, combos, entries, hold, n_grid, suptitle, values
 from .plot import _draw, _finish, _legend, _log_limits, _panels
 from .powerlaw import loglog_fit
 from .selection import at_M_equals_N
@@ -68,7 +68,7 @@ def by_model(ds, curves):
     """One panel per model (per feature map for kernel, distill), one curve per regularity."""
     regularities = combos(ds, REGULARITY_AXES)
     cmap = colormaps["plasma"]
-    n_values = ds.N.values
+    n_values = n_grid(ds)
     fig, axes = _panels(len(curves), sharey=True)
     picked = {}
     for ax, (label, model, at) in zip(axes, curves):
@@ -90,7 +90,7 @@ def by_regularity(ds, curves):
     """One panel per regularity, one curve per model and feature map."""
     regularities = combos(ds, REGULARITY_AXES)
     cycle = colormaps["tab10"].colors
-    n_values = ds.N.values
+    n_values = n_grid(ds)
     fig, axes = _panels(len(regularities), sharey=True)
     picked = {}
     for ax, regularity in zip(axes, regularities):
@@ -179,12 +179,12 @@ def _rate_sentence(ds, fit, label, model, at):
         a, lo, hi, held = _rate(fit, model, {**at, **regularity})
         found.append((results.describe(ds, regularity), a, lo, hi))
     context = _held_title(ds, held, REGULARITY_AXES + ("feature_map",))
-    parts = [f"N^-{format_estimate(a, lo, hi)}" + (f" for {name}" if name else "")
-             for name, a, lo, hi in found]
+    parts = [("no rate" if np.isnan(a) else f"N^-{format_estimate(a, lo, hi)}")
+             + (f" for {name}" if name else "") for name, a, lo, hi in found]
     text = f"{label}: excess error falls with N as " + " vs ".join(parts) + f" ({context})"
     usable = [row for row in found if not np.isnan(row[1])]
     if len(usable) < len(found):
-        text += "; n/a: fewer than two N with a positive excess error"
+        text += "; no rate: fewer than two N with ok cells and a positive excess error"
     if len(usable) >= 2 and not any(np.isnan(row[2]) for row in usable):
         fastest = max(usable, key=lambda row: row[1])
         slowest = min(usable, key=lambda row: row[1])

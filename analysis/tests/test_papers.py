@@ -128,11 +128,12 @@ def test_lro_partial_file(results_file, tmp_path, capsys):
     assert "skipped 81 pending cells" in err  # 9 lowrank + all 72 linear
     assert "24 points" not in claim(text, "lowrank reaches")
     assert "21 points" in claim(text, "lowrank reaches")
-    assert claim(text, "linear: ") == ("linear: no ok cells to compare with the closed-form "
-                                       "optimum L*")
+    assert claim(text, "linear: ") == ("linear: no ok cells at M = N to compare with the "
+                                       "closed-form optimum L*")
 
 
-def dss_file(results_file, softmax_gain=0.15, noise=0.003, replicates=4, name="results.nc"):
+def dss_file(results_file, softmax_gain=0.15, noise=0.003, replicates=4, name="results.nc",
+             M=(5, 10, 20, 40), status=None):
     rng = np.random.default_rng(7)
 
     def excess(model, N, feature_map, **_):
@@ -143,7 +144,7 @@ def dss_file(results_file, softmax_gain=0.15, noise=0.003, replicates=4, name="r
     return results_file(name, excess=excess, models=("linear", "softmax", "kernel", "gd1"),
                         d=(8, 16), k=(4,), N=(5, 10, 20, 40), R=(1.0,),
                         extra_axes={"classes": (3,), "feature_map": (0, 2)},
-                        replicates=replicates, M=(5, 10, 20, 40), se=0.002, bayes=0.0,
+                        replicates=replicates, M=M, se=0.002, bayes=0.0, status=status,
                         family="sphere", options="-family sphere\n-classes 3\n")
 
 
@@ -285,3 +286,32 @@ def test_family_attribute_contradicting_options_is_bad_input(results_file, capsy
     assert main(["report", str(path), "-o", "unused"]) == 2
     assert one_error_line(capsys) == (f"analysis: {path}: global attribute family = sphere "
                                       f"but the options attribute says -family linreg")
+
+
+def test_lowrank_without_rank_axis_uses_the_rank_option(results_file, tmp_path, capsys):
+    def excess(model, N, **_):
+        risk = planted_lstar(N, 2) if model == "lowrank" else planted_lstar(N, 6)
+        return risk * (1.001 if model == "lowrank" else 1) - SIGMA2
+
+    options = LRO_OPTIONS.replace("-grid_rank 1,2,3,4,5,6\n", "-rank 2\n")
+    path = results_file(excess=excess, models=("lowrank", "oracle"), d=(6,), k=(6,),
+                        N=(10, 20), R=(1.0,), replicates=1, M=(10, 20), se=0.0,
+                        family="linreg", options=options, bayes=SIGMA2)
+    text, _ = report_text(path, tmp_path / "out", capsys)
+    line = claim(text, "lowrank reaches the closed-form L*_r at r=2 within 0.1% at every point")
+    assert "(N = 10..20, d = 6; 2 points;" in line
+    assert not (tmp_path / "out" / "lro_lowrank_vs_rank.png").exists()
+
+
+def test_dss_partial_file_and_N_without_its_M(results_file, tmp_path, capsys):
+    status = np.ones((4, 2, 1, 4, 1, 1, 2, 4), dtype=np.int8)
+    status[1, :, :, 3] = 0  # softmax at N=40 pending: the sentences fall back to N=20
+    status[2, 1] = 3  # kernel at d=16 failed
+    path = dss_file(results_file, M=(10, 20, 40), status=status)  # N=5 has no M <= 5
+    text, err = report_text(path, tmp_path / "out", capsys)
+    assert "skipped 16 pending / 32 failed cells" in err
+    claim(text, "softmax beats linear on sphere at N=20 (d=8, classes=3)")
+    assert claim(text, "softmax vs kernel (relu) (d=16, classes=3)") == (
+        "softmax vs kernel (relu) (d=16, classes=3): no N with ok cells for both")
+    (ax8, _) = __import__("analysis.dss").dss.error_vs_N(results.load(path)).axes
+    np.testing.assert_array_equal(ax8.lines[1].get_xdata(), [10, 20, 40])
