@@ -315,3 +315,26 @@ def test_dss_partial_file_and_N_without_its_M(results_file, tmp_path, capsys):
         "softmax vs kernel (relu) (d=16, classes=3): no N with ok cells for both")
     (ax8, _) = __import__("analysis.dss").dss.error_vs_N(results.load(path)).axes
     np.testing.assert_array_equal(ax8.lines[1].get_xdata(), [10, 20, 40])
+
+
+def test_lro_theory_follows_a_sigma_axis(results_file):
+    """With a sigma axis (no -sigma), every slice is compared at its own σ; flat spectrum."""
+    def flat_lstar(N, sigma):
+        lam, m0 = 1.0 / 4, 1.0 + sigma ** 2  # R = 1, k = 4: λ = R²/k
+        return m0 - 4 * N * lam ** 2 / ((N + 1) * lam + m0)
+
+    def excess(model, N, sigma, **_):
+        return flat_lstar(N, sigma) * (1.05 if model == "linear" else 1.0) - 0.0
+
+    path = results_file(excess=excess, models=("linear", "oracle"), d=(4, 8), k=(4,),
+                        N=(5, 10), R=(1.0,), extra_axes={"sigma": (0.5, 1.0)}, replicates=1,
+                        M=(5, 10), se=0.0, family="linreg", bayes=0.0,
+                        options="-family linreg\n-sigma 7\n")  # the axis wins over -sigma
+    lines = lro.claims(results.load(path))
+    assert lines[0].startswith("oracle reaches the closed-form optimum L* within 0.0% at "
+                               "every point (N = 5..10, d = 4..8; 4 points; k=4, R=1, "
+                               "sigma=0.5)")
+    assert lines[1] == (f"trained linear attention at N=10 (k=4, R=1, sigma=0.5): risk "
+                        f"{1.05 * flat_lstar(10, 0.5):.4g} vs L* = {flat_lstar(10, 0.5):.4g} "
+                        f"(+5.0%) at d=4; risk {1.05 * flat_lstar(10, 0.5):.4g} vs L* = "
+                        f"{flat_lstar(10, 0.5):.4g} (+5.0%) at d=8")
