@@ -37,14 +37,14 @@ def error_vs_N(ds):
     for ax, panel in zip(axes, panels):
         for i, (label, model, at) in enumerate(curves):
             curve, picked = band(ds, model, keep=("N",), at={**panel, **at})
-            if model == "linear" or not held:
-                held = picked
+            held.update(picked)  # the union: feature map and features only for kernel
             _draw(ax, n_values, curve, cycle[i % len(cycle)], label, positive=True)
         _finish(ax, results.describe(ds, panel), "context length N",
                 "test error (misclassification)", n_values, ylog=True)
     _log_limits(axes)
     _legend(axes)
-    rest = {dim: value for dim, value in held.items() if dim not in (*PANEL_AXES, "N")}
+    rest = {dim: value for dim, value in held.items()
+            if dim not in (*PANEL_AXES, "N", "feature_map")}
     suptitle(fig, f"DSS: softmax vs linear vs kernel attention on the sphere, test error vs N "
                  f"at M = N ({results.describe(ds, rest)}; mean of "
                  f"{ds.sizes['replicate']} replicates, 95% band)")

@@ -73,7 +73,8 @@ def by_model(ds, curves):
     picked = {}
     for ax, (label, model, at) in zip(axes, curves):
         for i, regularity in enumerate(regularities):
-            curve, picked = _excess_band(ds, model, {**at, **regularity})
+            curve, held = _excess_band(ds, model, {**at, **regularity})
+            picked.update(held)  # the union: features is held only for kernel, distill
             _draw(ax, n_values, curve, cmap(0.85 * i / max(len(regularities) - 1, 1)),
                   results.describe(ds, regularity) or model, positive=True)
         _finish(ax, label, "context length N", "excess error (test MSE − σ²)", n_values,
@@ -95,7 +96,8 @@ def by_regularity(ds, curves):
     picked = {}
     for ax, regularity in zip(axes, regularities):
         for i, (label, model, at) in enumerate(curves):
-            curve, picked = _excess_band(ds, model, {**at, **regularity})
+            curve, held = _excess_band(ds, model, {**at, **regularity})
+            picked.update(held)  # the union: features is held only for kernel, distill
             _draw(ax, n_values, curve, cycle[i % len(cycle)], label, positive=True)
         _finish(ax, results.describe(ds, regularity) or "all", "context length N",
                 "excess error (test MSE − σ²)", n_values, ylog=True)
