@@ -80,8 +80,16 @@ def test_lro_report_says_lowrank_reaches_L_star_r(results_file, tmp_path, capsys
         assert (tmp_path / "out" / f"{stem}.png").stat().st_size > 10_000
 
 
-def test_lro_sentence_catches_a_lowrank_that_ignores_r(results_file, tmp_path, capsys):
-    text, _ = report_text(lro_file(results_file, lowrank_scale=1.0), tmp_path / "out", capsys)
+def claims_text(path, draws=100):
+    """The claim lines report.md would hold, without drawing any figure."""
+    from analysis import papers
+    from analysis.fit import analyse
+    ds = results.load(path)
+    return "\n".join(f"- {line}" for line in papers.claims(ds, analyse(ds, draws=draws)))
+
+
+def test_lro_sentence_catches_a_lowrank_that_ignores_r(results_file):
+    text = claims_text(lro_file(results_file, lowrank_scale=1.0))
     line = claim(text, "lowrank reaches the closed-form L*_r within ")
     within = float(re.search(r"within ([\d.]+)%", line).group(1))
     # risk L*_6 everywhere: the largest gap is at r = 1 and the largest N, as L*_r spreads
@@ -162,8 +170,8 @@ def test_dss_softmax_beats_linear(results_file, tmp_path, capsys):
     (tmp_path / "out" / "dss_error_vs_N.png").stat()
 
 
-def test_dss_equal_models_are_not_separated(results_file, tmp_path, capsys):
-    text, _ = report_text(dss_file(results_file, softmax_gain=0.0), tmp_path / "out", capsys)
+def test_dss_equal_models_are_not_separated(results_file):
+    text = claims_text(dss_file(results_file, softmax_gain=0.0))
     claim(text, "softmax and linear are not separated on sphere at N=40 (d=8, classes=3)")
 
 
@@ -221,10 +229,10 @@ def test_lz_rates_recovered_per_link(results_file, tmp_path, capsys):
         assert (tmp_path / "out" / f"{stem}.png").stat().st_size > 10_000, stem
 
 
-def test_lz_equal_rates_overlap(results_file, tmp_path, capsys):
+def test_lz_equal_rates_overlap(results_file):
     LZ_RATES[4] = 0.5
     try:
-        text, _ = report_text(lz_file(results_file), tmp_path / "out", capsys)
+        text = claims_text(lz_file(results_file))
     finally:
         LZ_RATES[4] = 0.25
     assert "the intervals overlap" in claim(text, "kernel (prf): excess error")
