@@ -346,3 +346,19 @@ def test_lro_theory_follows_a_sigma_axis(results_file):
                         f"{1.05 * flat_lstar(10, 0.5):.4g} vs L* = {flat_lstar(10, 0.5):.4g} "
                         f"(+5.0%) at d=4; risk {1.05 * flat_lstar(10, 0.5):.4g} vs L* = "
                         f"{flat_lstar(10, 0.5):.4g} (+5.0%) at d=8")
+
+
+def test_lz_partial_file(results_file):
+    status = np.ones((4, 1, 1, 5, 1, 3, 2, 2, 4), dtype=np.int8)
+    status[3, :, :, 4] = 0  # distill at N=80 pending: the gap is read at N=40
+    status[3, ..., 0, 1, :] = 3  # distill (identity) with link=sign failed everywhere
+    status[1, ..., 1, :, :] = 0  # kernel (prf) not run yet
+    text = claims_text(lz_file(results_file, status=status))
+    assert claim(text, "kernel (prf): ") == (
+        "kernel (prf): no rate (d=8, k=4, R=1, features=256): fewer than two N with ok "
+        "cells and a positive excess error")
+    claim(text, "distill vs its softmax teacher (link=tanh, feature_map=prf) at N=40: gap ")
+    assert claim(text, "distill vs its softmax teacher (link=sign, feature_map=identity)") == (
+        "distill vs its softmax teacher (link=sign, feature_map=identity): no N with ok "
+        "cells for both at two D values")
+    assert "N^-0.5" in claim(text, "kernel (identity): excess error falls with N as N^-")
