@@ -35,12 +35,15 @@ CAPTIONS = {
 
 
 def write_report(ds, outdir, fit, header):
-    """Write report.md, its PNG figures, and the fit's CSV and JSON; return the paths."""
+    """Write report.md, its PNG figures, and the fit's CSV and JSON; return the paths.
+
+    The paper claims (papers.claims) head the report and go to fit.json as 'paper_claims'.
+    """
     figures = write_figures(ds, outdir, fit, suffixes=(".png",))
     table = verdict_table(fit)
     lines = sentences(table)
-    written = tables.write(outdir, fit, table, lines, header)
     claims = papers.claims(ds, fit)
+    written = tables.write(outdir, fit, table, lines, {**header, "paper_claims": claims})
     text = "\n\n".join([
         f"# iclsweep report: {results.family(ds)} sweep {ds.attrs.get('fingerprint', '')}",
         f"From `{header['source']}`. Every number below comes from cells with status ok.",

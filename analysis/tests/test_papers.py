@@ -1,4 +1,5 @@
 """LRO, DSS and LZ figures and claim sentences, on synthetic files with planted values."""
+import json
 import re
 
 import numpy as np
@@ -78,6 +79,9 @@ def test_lro_report_says_lowrank_reaches_L_star_r(results_file, tmp_path, capsys
     assert line.endswith(f"vs L* = {planted_lstar(40, 6).item():.4g} (+3.0%) at d=6")
     for stem in ("lro_risk_vs_N", "lro_lowrank_vs_rank"):
         assert (tmp_path / "out" / f"{stem}.png").stat().st_size > 10_000
+    sidecar = json.loads((tmp_path / "out" / "fit.json").read_text())
+    assert [f"- {line}" for line in sidecar["paper_claims"]] == [
+        line for line in text.split("## Paper claims\n\n")[1].split("\n\n")[0].splitlines()]
 
 
 def claims_text(path, draws=100):
