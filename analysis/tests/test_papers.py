@@ -367,3 +367,21 @@ def test_lz_partial_file(results_file):
         "distill vs its softmax teacher (link=sign, feature_map=identity): no N with ok "
         "cells for both at two D values")
     assert "N^-0.5" in claim(text, "kernel (identity): excess error falls with N as N^-")
+
+
+def test_lro_closed_form_is_not_claimed_for_rag_contexts(results_file):
+    def excess(model, N, **_):
+        return planted_lstar(N, 6) - SIGMA2
+
+    path = results_file(excess=excess, models=("oracle",), d=(6,), k=(6,), N=(5, 10),
+                        R=(1.0,), extra_axes={"alpha": (0.5, 0.9)}, replicates=1, M=(5, 10),
+                        se=0.0, family="linreg", options=LRO_OPTIONS, bayes=SIGMA2)
+    ds = results.load(path)
+    assert lro.claims(ds) == ["oracle: no comparison with the closed-form optimum L*: the "
+                              "closed form is for independent, stationary examples, not "
+                              "alpha=0.5"]
+    notes = []
+    (ax,) = lro.risk_vs_N(ds, notes).axes
+    assert notes == ["lro_risk_vs_N: closed-form L* not drawn: the closed form is for "
+                     "independent, stationary examples, not alpha=0.5"]
+    assert [line.get_label() for line in ax.lines] == ["oracle"]
