@@ -45,6 +45,8 @@ def error_vs_N(ds):
     _legend(axes)
     rest = {dim: value for dim, value in held.items()
             if dim not in (*PANEL_AXES, "N", "feature_map")}
+    if "classes" not in ds.test_error.dims and "classes" in results.options(ds):
+        rest["classes"] = results.options(ds)["classes"]  # not swept: the -classes option
     suptitle(fig, f"DSS: softmax vs linear vs kernel attention on the sphere, test error vs N "
                  f"at M = N ({results.describe(ds, rest)}; mean of "
                  f"{ds.sizes['replicate']} replicates, 95% band)")
