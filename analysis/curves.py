@@ -15,8 +15,9 @@ from . import results
 from .selection import at_M_equals_N
 from .stats import LEVEL, replicate_band
 
-# Axes only some models depend on.
-MODEL_AXES = {"rank": ("lowrank",), "feature_map": ("kernel", "distill"),
+# Axes only some models depend on (as iclsweep's parameter table says: the rank is also
+# the oracle's on linreg, W*_r).
+MODEL_AXES = {"rank": ("lowrank", "oracle"), "feature_map": ("kernel", "distill"),
               "features": ("kernel", "distill")}
 # A held axis sits at its largest value for these (the learner closest to its limit: most
 # context, full rank, most random features), at its first value for every other axis.

@@ -6,8 +6,9 @@ rank-r risk of one-layer linear attention at context length N (test length M = N
     L*_r = M₀ − Σ_{i ≤ r} N λ_i² / ((N + 1) λ_i + M₀),
 
 and r = k gives the optimum L* = L(W*). The theory here is computed from the file, not
-read from it: λ from -spectrum in the 'options' attribute (flat R²/k when absent), σ from
-the sigma axis or -sigma, k and R from the cell. It is drawn dotted next to the
+read from it: λ from -spectrum in the 'options' attribute (scaled to Σλ = R² as iclsweep
+does; flat R²/k when absent), σ from the sigma axis or -sigma, k and R from the cell, r
+from the rank axis or -rank (the oracle on linreg is W*_r, lowrank is rank r). It is drawn dotted next to the
 experiment, and the claim sentences say how far the experiment is from it.
 """
 import warnings
@@ -28,25 +29,36 @@ class TheoryUnavailable(Exception):
 
 
 def spectrum(ds, k, R):
-    """λ_1 ≥ … ≥ λ_k of Σ_β: flat R²/k, or the list given as -spectrum list:l1,...,lk.
+    """λ_1 … λ_k of Σ_β from -spectrum, as iclsweep's ICLLinregSpectrum builds it.
 
-    A listed spectrum is used as written (not rescaled to R²). Other spectrum kinds
-    (geometric, power law) are not known here and raise TheoryUnavailable.
+    Weights w_i (i = 0..k−1): flat 1, geometric:q q^i, power:a (i+1)^−a, list:l1,l2,...
+    the first k listed values; then λ_i = R²·w_i / Σw, so that E‖β‖² = R². No -spectrum
+    (or 'flat') is λ_i = R²/k.
     """
-    text = results.options(ds).get("spectrum", "").strip()
-    if text in ("", "flat"):
-        return np.full(int(k), R * R / k)
-    body = text[len("list:"):] if text.startswith("list:") else text
+    text = results.options(ds).get("spectrum", "").strip() or "flat"
+    kind, _, argument = text.partition(":")
+    k = int(k)
     try:
-        lam = np.array([float(value) for value in body.split(",")])
+        if kind == "flat" and not argument:
+            weights = np.ones(k)
+        elif kind == "geometric":
+            weights = float(argument) ** np.arange(k)
+        elif kind == "power":
+            weights = (np.arange(k) + 1.0) ** -float(argument)
+        elif kind == "list":
+            weights = np.array([float(value) for value in argument.split(",")])
+            if len(weights) < k:
+                raise TheoryUnavailable(f"-spectrum {text} lists {len(weights)} values but "
+                                        f"k={k}")
+            weights = weights[:k]
+        else:
+            raise ValueError
     except ValueError:
-        raise TheoryUnavailable(f"-spectrum {text}: only a flat spectrum or "
-                                f"'list:l1,...,lk' is understood here") from None
-    if len(lam) != k:
-        raise TheoryUnavailable(f"-spectrum {text} lists {len(lam)} eigenvalues but k={k:g}")
-    if (lam < 0).any():
-        raise TheoryUnavailable(f"-spectrum {text} has a negative eigenvalue")
-    return np.sort(lam)[::-1]
+        raise TheoryUnavailable(f"-spectrum {text}: not flat, geometric:q, power:a or "
+                                f"list:l1,l2,...") from None
+    if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0):
+        raise TheoryUnavailable(f"-spectrum {text}: weights must be finite, >= 0, not all 0")
+    return R * R * weights / weights.sum()
 
 
 def noise_variance(ds, held):
@@ -108,8 +120,7 @@ def risk_vs_N(ds, notes):
     for ax, d in zip(axes, d_values):
         for model in ds.model.values:
             curve, picked = band(ds, model, keep=("N",), at={"d": d})
-            if model != "lowrank" or "rank" not in picked:
-                held = picked
+            held.update({dim: value for dim, value in picked.items() if dim != "rank"})
             label = f"{model} (r={picked['rank']:g})" if "rank" in picked else model
             _draw(ax, n_values, curve, colors[model], label, positive=True,
                   linestyle=":" if model in EXACT_MODELS else "-")
@@ -168,32 +179,38 @@ def _n_colors(n_values):
 
 
 def claims(ds):
-    """Plain sentences: lowrank vs L*_r, oracle vs L*, trained linear vs L*."""
-    lines = []
-    if "rank" in ds.test_error.dims and "lowrank" in ds.model.values:
-        lines.append(_against_theory(ds, "lowrank", ("rank",), "the closed-form L*_r",
-                                     "every r"))
-    elif "lowrank" in ds.model.values:
-        rank = _fixed_rank(ds)
-        if rank is None:
-            lines.append("lowrank: no comparison with the closed-form L*_r: no rank axis and "
-                         "no -rank in the 'options' attribute")
-        else:
-            lines.append(_against_theory(ds, "lowrank", (), f"the closed-form L*_r at r={rank:g}",
-                                         "", rank=rank))
-    if "oracle" in ds.model.values:
-        lines.append(_against_theory(ds, "oracle", (), "the closed-form optimum L*", ""))
+    """Plain sentences: lowrank and oracle vs L*_r (or L*), trained linear vs L*."""
+    lines = [_rank_claim(ds, model) for model in ("lowrank", "oracle")
+             if model in ds.model.values]
     if "linear" in ds.model.values:
         lines.append(_linear_vs_optimum(ds))
     return lines
 
 
+def _rank_claim(ds, model):
+    """lowrank and the oracle (W*_r) against L*_r at every r of the rank axis, or at -rank.
+
+    Without either, the oracle is W* (compared with L*) and lowrank has nothing to match.
+    """
+    if "rank" in ds.test_error.dims:
+        return _against_theory(ds, model, ("rank",), "the closed-form L*_r", "every r")
+    rank = _fixed_rank(ds)
+    if rank is not None:
+        return _against_theory(ds, model, (), f"the closed-form L*_r at r={rank:g}", "",
+                               rank=rank)
+    if model == "oracle":
+        return _against_theory(ds, model, (), "the closed-form optimum L*", "")
+    return (f"{model}: no comparison with the closed-form L*_r: no rank axis and no -rank "
+            f"in the 'options' attribute")
+
+
 def _fixed_rank(ds):
-    """-rank from the options attribute (lowrank's rank when it is not swept), or None."""
+    """-rank from the options attribute when it is not swept; None if absent or 0 (full)."""
     try:
-        return float(results.options(ds)["rank"])
+        rank = float(results.options(ds)["rank"])
     except (KeyError, ValueError):
         return None
+    return rank if rank > 0 else None
 
 
 def _compare(ds, model, keep, rank=None):

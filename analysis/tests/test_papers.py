@@ -9,6 +9,7 @@ from analysis import lro, results
 from analysis.__main__ import main
 
 LAMBDA = np.array([3, 2, 1, 0.5, 0.25, 0.1])
+R_LRO = float(np.sqrt(LAMBDA.sum()))  # iclsweep scales the spectrum to sum R^2
 SIGMA = 0.5477
 SIGMA2 = SIGMA ** 2
 LRO_OPTIONS = ("-family linreg\n-grid_d 6\n-grid_k 6\n-grid_N 5,10,20,40\n-grid_R 1\n"
@@ -27,20 +28,21 @@ def planted_lstar(N, r):
 
 
 def lro_file(results_file, lowrank_scale=None, options=LRO_OPTIONS, family="linreg", **more):
-    """linreg sweep: lowrank = L*_r·(1 + 1% noise) (or `lowrank_scale`), oracle = L*,
-    bayes = σ², linear = L*·1.03."""
+    """linreg sweep: lowrank = L*_r·(1 + 1% noise) (or `lowrank_scale`), oracle = W*_r's
+    risk L*_r exactly, bayes = σ², linear = L*·1.03."""
     rng = np.random.default_rng(5)
 
     def excess(model, N, rank, **_):
         full = planted_lstar(N, 6)
         risk = {"lowrank": planted_lstar(N, rank) * (1 + 0.01 * rng.standard_normal(N.shape)),
-                "oracle": full, "bayes": SIGMA2 + 0 * N, "linear": full * 1.03}[model]
+                "oracle": planted_lstar(N, rank), "bayes": SIGMA2 + 0 * N,
+                "linear": full * 1.03}[model]
         if model == "lowrank" and lowrank_scale is not None:
             risk = lowrank_scale * full
         return risk - SIGMA2
 
     kwargs = dict(excess=excess, models=("linear", "lowrank", "oracle", "bayes"), d=(6,),
-                  k=(6,), N=(5, 10, 20, 40), R=(1.0,), extra_axes={"rank": range(1, 7)},
+                  k=(6,), N=(5, 10, 20, 40), R=(R_LRO,), extra_axes={"rank": range(1, 7)},
                   replicates=3, M=(5, 10, 20, 40), se=0.0, family=family, options=options,
                   bayes=SIGMA2)
     return results_file(**{**kwargs, **more})
@@ -67,15 +69,37 @@ def test_closed_form_matches_the_spec_check_value():
     assert lro.optimal_risk(LAMBDA, SIGMA2, 1e9) == pytest.approx(SIGMA2, abs=1e-6)
 
 
+@pytest.mark.parametrize("text, k, R, expected", (
+    ("", 4, 2.0, [1, 1, 1, 1]),
+    ("flat", 2, 1.0, [0.5, 0.5]),
+    ("geometric:0.5", 3, 1.0, [4 / 7, 2 / 7, 1 / 7]),
+    ("power:1", 3, 2.0, [4 * 6 / 11, 4 * 3 / 11, 4 * 2 / 11]),
+    ("list:3,1,4,9", 3, 2.0, [1.5, 0.5, 2.0])))  # first k values, in order, sum R^2
+def test_spectrum_as_iclsweep_builds_it(results_file, text, k, R, expected):
+    path = results_file(excess=lambda model, N, **_: 0 * N, models=("oracle",), d=(4,),
+                        k=(k,), N=(5,), R=(R,), replicates=1, M=(5,), family="linreg",
+                        options=f"-family linreg\n-spectrum {text}\n" if text else None)
+    np.testing.assert_allclose(lro.spectrum(results.load(path), k, R), expected)
+
+
+def test_spectrum_too_short_is_said(results_file):
+    path = results_file(excess=lambda model, N, **_: 0 * N, models=("oracle",), d=(4,),
+                        k=(3,), N=(5,), R=(1.0,), replicates=1, M=(5,), family="linreg",
+                        options="-family linreg\n-spectrum list:1,2\n-sigma 1\n")
+    assert lro.claims(results.load(path)) == [
+        "oracle: no comparison with the closed-form optimum L*: -spectrum list:1,2 lists 2 "
+        "values but k=3"]
+
+
 def test_lro_report_says_lowrank_reaches_L_star_r(results_file, tmp_path, capsys):
     text, err = report_text(lro_file(results_file), tmp_path / "out", capsys)
     assert err == ""
     line = claim(text, "lowrank reaches the closed-form L*_r within ")
     within = float(re.search(r"within ([\d.]+)%", line).group(1))
     assert 0.5 < within < 3.5  # 1% Gaussian noise on 72 points, mean of 3 replicates
-    assert "at every r (r = 1..6, N = 5..40, d = 6; 24 points; k=6, R=1)" in line
-    line = claim(text, "oracle reaches the closed-form optimum L* within 0.0% ")
-    line = claim(text, "trained linear attention at N=40 (k=6, R=1): risk ")
+    assert f"at every r (r = 1..6, N = 5..40, d = 6; 24 points; k=6, R={R_LRO:g})" in line
+    line = claim(text, "oracle reaches the closed-form L*_r within 0.0% at every r (r = 1..6,")
+    line = claim(text, f"trained linear attention at N=40 (k=6, R={R_LRO:g}): risk ")
     assert line.endswith(f"vs L* = {planted_lstar(40, 6).item():.4g} (+3.0%) at d=6")
     for stem in ("lro_risk_vs_N", "lro_lowrank_vs_rank"):
         assert (tmp_path / "out" / f"{stem}.png").stat().st_size > 10_000
@@ -115,7 +139,7 @@ def test_lro_figure_draws_the_closed_form_dotted(results_file):
     assert ax.get_xlabel() == "rank r of W = ABᵀ"
     (ax,) = lro.risk_vs_N(ds, notes).axes
     styles = {line.get_label(): line.get_linestyle() for line in ax.lines}
-    assert styles == {"linear": "-", "lowrank (r=6)": "-", "oracle": ":", "bayes": ":",
+    assert styles == {"linear": "-", "lowrank (r=6)": "-", "oracle (r=6)": ":", "bayes": ":",
                       "closed-form L*": ":"}
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
 
@@ -303,16 +327,16 @@ def test_family_attribute_contradicting_options_is_bad_input(results_file, capsy
 
 def test_lowrank_without_rank_axis_uses_the_rank_option(results_file, tmp_path, capsys):
     def excess(model, N, **_):
-        risk = planted_lstar(N, 2) if model == "lowrank" else planted_lstar(N, 6)
-        return risk * (1.001 if model == "lowrank" else 1) - SIGMA2
+        return planted_lstar(N, 2) * (1.001 if model == "lowrank" else 1) - SIGMA2
 
     options = LRO_OPTIONS.replace("-grid_rank 1,2,3,4,5,6\n", "-rank 2\n")
     path = results_file(excess=excess, models=("lowrank", "oracle"), d=(6,), k=(6,),
-                        N=(10, 20), R=(1.0,), replicates=1, M=(10, 20), se=0.0,
+                        N=(10, 20), R=(R_LRO,), replicates=1, M=(10, 20), se=0.0,
                         family="linreg", options=options, bayes=SIGMA2)
     text, _ = report_text(path, tmp_path / "out", capsys)
     line = claim(text, "lowrank reaches the closed-form L*_r at r=2 within 0.1% at every point")
     assert "(N = 10..20, d = 6; 2 points;" in line
+    claim(text, "oracle reaches the closed-form L*_r at r=2 within 0.0% at every point")
     assert not (tmp_path / "out" / "lro_lowrank_vs_rank.png").exists()
 
 
@@ -374,7 +398,7 @@ def test_lro_closed_form_is_not_claimed_for_rag_contexts(results_file):
         return planted_lstar(N, 6) - SIGMA2
 
     path = results_file(excess=excess, models=("oracle",), d=(6,), k=(6,), N=(5, 10),
-                        R=(1.0,), extra_axes={"alpha": (0.5, 0.9)}, replicates=1, M=(5, 10),
+                        R=(R_LRO,), extra_axes={"alpha": (0.5, 0.9)}, replicates=1, M=(5, 10),
                         se=0.0, family="linreg", options=LRO_OPTIONS, bayes=SIGMA2)
     ds = results.load(path)
     assert lro.claims(ds) == ["oracle: no comparison with the closed-form optimum L*: the "
