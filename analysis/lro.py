@@ -88,10 +88,15 @@ def theory(ds, held):
     for dim in ("k", "R"):
         if dim not in held:
             raise TheoryUnavailable(f"the file has no '{dim}' axis")
-    for dim in ("alpha", "drift"):
-        if held.get(dim, 0) != 0:
+    for dim in ("alpha", "drift"):  # an axis value, else the single value in the options
+        value = held.get(dim, results.options(ds).get(dim, 0))
+        try:
+            value = float(value)
+        except ValueError:
+            raise TheoryUnavailable(f"-{dim} {value}: not a number") from None
+        if value != 0:
             raise TheoryUnavailable(f"the closed form is for independent, stationary "
-                                    f"examples, not {dim}={held[dim]:g}")
+                                    f"examples, not {dim}={value:g}")
     return spectrum(ds, held["k"], held["R"]), noise_variance(ds, held)
 
 
@@ -116,7 +121,7 @@ def risk_vs_N(ds, notes):
     n_values = n_grid(ds)
     colors = _model_colors(ds)
     fig, axes = _panels(len(d_values), sharey=True)
-    held = {}
+    held, extra = {}, ""
     for ax, d in zip(axes, d_values):
         for model in ds.model.values:
             curve, picked = band(ds, model, keep=("N",), at={"d": d})
@@ -126,6 +131,7 @@ def risk_vs_N(ds, notes):
                   linestyle=":" if model in EXACT_MODELS else "-")
         try:
             lam, sigma2 = theory(ds, held)
+            extra = "" if "sigma" in held else f", σ²={sigma2:.3g}"
             dense = np.geomspace(n_values[0], n_values[-1], 60)
             ax.plot(dense, optimal_risk(lam, sigma2, dense), ":", color=THEORY_COLOR,
                     linewidth=1.5, label="closed-form L*")
@@ -136,7 +142,8 @@ def risk_vs_N(ds, notes):
                 n_values, ylog=True)
     _legend(axes)
     suptitle(fig, f"LRO: in-context linear regression risk vs N at M = N "
-                 f"({_title_held(ds, held, drop=('d',))}; mean of {ds.sizes['replicate']} "
+                 f"({_title_held(ds, held, drop=('d',))}{extra}; mean of "
+                 f"{ds.sizes['replicate']} "
                  f"replicates, 95% band; dotted: exact)")
     return fig
 
@@ -146,7 +153,7 @@ def lowrank_vs_rank(ds, notes):
     d_values, ranks = ds.d.values, ds["rank"].values
     colors = _n_colors(n_grid(ds))
     fig, axes = _panels(len(d_values), sharey=True)
-    held = {}
+    held, extra = {}, ""
     for ax, d in zip(axes, d_values):
         for n in n_grid(ds):
             curve, held = band(ds, "lowrank", keep=("rank",), at={"d": d, "N": n})
@@ -154,6 +161,7 @@ def lowrank_vs_rank(ds, notes):
                 continue
             try:
                 lam, sigma2 = theory(ds, held)
+                extra = "" if "sigma" in held else f", σ²={sigma2:.3g}"
                 ax.plot(ranks, [optimal_risk(lam, sigma2, n, r).item() for r in ranks], ":",
                         color=colors[n], marker="x", label=f"L*_r, N={n:g}")
             except TheoryUnavailable as why:
@@ -167,7 +175,8 @@ def lowrank_vs_rank(ds, notes):
             ax.text(0.5, 0.5, "no ok cells", transform=ax.transAxes, ha="center")
     _legend(axes)
     suptitle(fig, f"LRO: low-rank attention risk vs rank at M = N "
-                 f"({_title_held(ds, held, drop=('d', 'N'))}; solid: lowrank, 95% band; "
+                 f"({_title_held(ds, held, drop=('d', 'N'))}{extra}; solid: lowrank, "
+                 f"95% band; "
                  f"dotted: closed-form L*_r)")
     return fig
 

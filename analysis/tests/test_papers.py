@@ -409,3 +409,11 @@ def test_lro_closed_form_is_not_claimed_for_rag_contexts(results_file):
     assert notes == ["lro_risk_vs_N: closed-form L* not drawn: the closed form is for "
                      "independent, stationary examples, not alpha=0.5"]
     assert [line.get_label() for line in ax.lines] == ["oracle"]
+
+
+def test_lro_closed_form_is_not_claimed_for_a_single_drift_option(results_file):
+    path = lro_file(results_file, options=LRO_OPTIONS + "-alpha 0\n-drift 0.25\n",
+                    replicates=1)
+    assert lro.claims(results.load(path))[0] == (
+        "lowrank: no comparison with the closed-form L*_r: the closed form is for "
+        "independent, stationary examples, not drift=0.25")
