@@ -45,12 +45,19 @@ def error_vs_N(ds):
     _legend(axes)
     rest = {dim: value for dim, value in held.items()
             if dim not in (*PANEL_AXES, "N", "feature_map")}
-    if "classes" not in ds.test_error.dims and "classes" in results.options(ds):
-        rest["classes"] = results.options(ds)["classes"]  # not swept: the -classes option
+    if _classes_option(ds):
+        rest["classes"] = results.options(ds)["classes"]
     suptitle(fig, f"DSS: softmax vs linear vs kernel attention on the sphere, test error vs N "
                  f"at M = N ({results.describe(ds, rest)}; mean of "
                  f"{ds.sizes['replicate']} replicates, 95% band)")
     return fig
+
+
+def _classes_option(ds):
+    """'classes=3' from the -classes option when classes is not swept, else ''."""
+    if "classes" in ds.test_error.dims or "classes" not in results.options(ds):
+        return ""
+    return f"classes={results.options(ds)['classes']}"
 
 
 def claims(ds):
@@ -76,7 +83,8 @@ def _label_pairs(labels):
 def _sentence(ds, panel, a, b):
     """'softmax beats linear on sphere at N=40 (d=8, classes=3) by Δ = 0.06 ± 0.004 ...'."""
     (a_label, a_model, a_at), (b_label, b_model, b_at) = a, b
-    where = results.describe(ds, panel)
+    where = ", ".join(part for part in (results.describe(ds, panel), _classes_option(ds))
+                      if part)
     for n in n_grid(ds)[::-1]:
         cells = [at_n(ds, name, model, keep=(), at={**panel, **at, "N": n})[0].values
                  for model, at in ((a_model, a_at), (b_model, b_at))
