@@ -17,6 +17,7 @@ MODELS = ("softmax", "linear", "kernel", "gd1")
 PAIRS = (("softmax", "linear"), ("softmax", "kernel"), ("kernel", "linear"),
          ("linear", "gd1"))
 PANEL_AXES = ("d", "classes")
+CONSTRUCTIONS = ("gd1",)  # not trained: drawn dashed
 
 
 def figures(ds, notes):
@@ -38,7 +39,8 @@ def error_vs_N(ds):
         for i, (label, model, at) in enumerate(curves):
             curve, picked = band(ds, model, keep=("N",), at={**panel, **at})
             held.update(picked)  # the union: feature map and features only for kernel
-            _draw(ax, n_values, curve, cycle[i % len(cycle)], label, positive=True)
+            _draw(ax, n_values, curve, cycle[i % len(cycle)], label, positive=True,
+                  linestyle="--" if model in CONSTRUCTIONS else "-")
         _finish(ax, results.describe(ds, panel), "context length N",
                 "test error (misclassification)", n_values, ylog=True)
     _log_limits(axes)
@@ -47,9 +49,10 @@ def error_vs_N(ds):
             if dim not in (*PANEL_AXES, "N", "feature_map")}
     if _classes_option(ds):
         rest["classes"] = results.options(ds)["classes"]
-    suptitle(fig, f"DSS: softmax vs linear vs kernel attention on the sphere, test error vs N "
-                 f"at M = N ({results.describe(ds, rest)}; mean of "
-                 f"{ds.sizes['replicate']} replicates, 95% band)")
+    names = " vs ".join(dict.fromkeys(model for _, model, _ in curves))
+    suptitle(fig, f"DSS: {names} on the sphere, test error vs N at M = N "
+                 f"({results.describe(ds, rest)}; mean of {ds.sizes['replicate']} "
+                 f"replicates, 95% band; dashed: the one-step GD construction)")
     return fig
 
 
