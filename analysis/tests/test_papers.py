@@ -192,6 +192,8 @@ def test_dss_softmax_beats_linear(results_file):
                                   line).groups())
     assert lo < 0.15 * 40 ** -0.5 < hi and delta == pytest.approx(0.0237, abs=0.006)
     assert "4 paired replicates" in line
+    assert line.endswith("over N = 5..40, softmax is ahead at N = 5, 10, 20, 40 and linear at "
+                         "no N (intervals excluding 0)")
     claim(text, "softmax beats kernel (identity) on sphere at N=40 (d=16, classes=3)")
     claim(text, "kernel (relu) beats linear on sphere at N=40 (d=8, classes=3)")
 
@@ -347,7 +349,8 @@ def test_dss_partial_file_and_N_without_its_M(results_file):
     path = dss_file(results_file, M=(10, 20, 40), status=status)  # N=5 has no M <= 5
     assert results.status_counts(results.load(path))["failed"] == 32
     text = claims_text(path)
-    claim(text, "softmax beats linear on sphere at N=20 (d=8, classes=3)")
+    line = claim(text, "softmax beats linear on sphere at N=20 (d=8, classes=3)")
+    assert "; over N = 10..20, softmax is ahead at N = 10, 20 and linear at no N" in line
     assert claim(text, "softmax vs kernel (relu) (d=16, classes=3)") == (
         "softmax vs kernel (relu) (d=16, classes=3): no N with ok cells for both")
     (ax8, _) = __import__("analysis.dss").dss.error_vs_N(results.load(path)).axes
