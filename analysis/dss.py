@@ -102,16 +102,19 @@ def _sentence(ds, panel, a, b):
         return f"{a_label} vs {b_label} ({where}): no N with ok cells for both"
     n = max(by_n)
     mean, se, lo, hi, count, error_a, error_b = by_n[n]
-    detail = (f"test error {error_a:.3g} vs {error_b:.3g}; 95% CI of the difference "
-              f"[{lo:.3g}, {hi:.3g}], {count} paired replicate{'s' * (count > 1)}")
     at = f"on sphere at N={n:g} ({where})"
+    if hi < 0:  # b has the lower error: say it from b's side
+        (a_label, error_a), (b_label, error_b) = (b_label, error_b), (a_label, error_a)
+        mean, lo, hi = -mean, -hi, -lo
+    detail = (f"test error {error_a:.3g} vs {error_b:.3g}; Δ = {b_label}'s error − "
+              f"{a_label}'s, 95% CI [{lo:.3g}, {hi:.3g}], {count} paired "
+              f"replicate{'s' * (count > 1)}")
     if lo > 0:
         text = f"{a_label} beats {b_label} {at} by Δ = {mean:.3g} ± {se:.2g} ({detail})"
-    elif hi < 0:
-        text = f"{b_label} beats {a_label} {at} by Δ = {-mean:.3g} ± {se:.2g} ({detail})"
     else:
         text = (f"{a_label} and {b_label} are not separated {at}: Δ = {mean:.3g} ± {se:.2g} "
                 f"({detail})")
+    (a_label, _, _), (b_label, _, _) = a, b  # the per-N clause keeps the pair's order
     if len(by_n) < 2:
         return text
     ahead = {label: [f"{m:g}" for m, row in by_n.items() if sign * row[2] > 0 and

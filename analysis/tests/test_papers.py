@@ -188,8 +188,8 @@ def test_dss_softmax_beats_linear(results_file):
     text = claims_text(dss_file(results_file))
     line = claim(text, "softmax beats linear on sphere at N=40 (d=8, classes=3) by Δ = ")
     delta = float(re.search(r"Δ = ([\d.]+)", line).group(1))
-    lo, hi = map(float, re.search(r"CI of the difference \[([-\d.]+), ([-\d.]+)\]",
-                                  line).groups())
+    lo, hi = map(float, re.search(r"Δ = linear's error − softmax's, 95% CI "
+                                  r"\[([-\d.]+), ([-\d.]+)\]", line).groups())
     assert lo < 0.15 * 40 ** -0.5 < hi and delta == pytest.approx(0.0237, abs=0.006)
     assert "4 paired replicates" in line
     assert line.endswith("over N = 5..40, softmax is ahead at N = 5, 10, 20, 40 and linear at "
@@ -199,6 +199,12 @@ def test_dss_softmax_beats_linear(results_file):
 
 
 def test_dss_equal_models_are_not_separated(results_file):
+    text = claims_text(dss_file(results_file, softmax_gain=-0.1))  # softmax worse
+    line = claim(text, "linear beats softmax on sphere at N=40 (d=8, classes=3) by Δ = ")
+    lo, hi = map(float, re.search(r"Δ = softmax's error − linear's, 95% CI "
+                                  r"\[([-\d.]+), ([-\d.]+)\]", line).groups())
+    assert 0 < lo < 0.1 * 40 ** -0.5 < hi  # said from the winner's side, interval too
+    assert "softmax is ahead at no N and linear at N = 5, 10, 20, 40" in line
     text = claims_text(dss_file(results_file, softmax_gain=0.0))
     claim(text, "softmax and linear are not separated on sphere at N=40 (d=8, classes=3)")
 
