@@ -17,7 +17,7 @@ FLAG_MEANINGS = "pending ok diverged failed not_applicable"
 def write_results(path, *, excess, models=("linear", "mle", "oracle", "bayes"),
                   d=(10, 40), k=(2,), N=(10, 20, 40), R=(2.0,), extra_axes=None,
                   replicates=2, M=(1, 10, 20, 40, 80), se=0.001, status=None, omit=(),
-                  family="gmm", options=None, bayes=BAYES, flag_axes=True):
+                  family="gmm", options=None, bayes=BAYES, flag_axes=True, train_loss=None):
     """Write a results.nc and return its path.
 
     `excess(model, d=, k=, N=, R=, replicate=, M=, **extra_axes)` gets broadcastable
@@ -27,7 +27,8 @@ def write_results(path, *, excess, models=("linear", "mle", "oracle", "bayes"),
     false. `status` (all but M) defaults to all ok; cells neither ok nor diverged get fill
     values, as in the real file. `omit` names variables to leave out, to make a malformed
     file. `family` None leaves the global attribute out; `options` is the text of the
-    global attribute 'options' (none if None).
+    global attribute 'options' (none if None). `train_loss(model, **axes but M)`, if given,
+    fills the train_loss variable (NaN: fill).
     """
     axes = {"d": np.array(d), "k": np.array(k), "N": np.array(N), "R": np.array(R, float),
             **{name: np.array(values, float) for name, values in (extra_axes or {}).items()},
@@ -62,6 +63,11 @@ def write_results(path, *, excess, models=("linear", "mle", "oracle", "bayes"),
             if name not in omit:
                 var = nc.createVariable(name, "f8", full, fill_value=FILL)
                 var[:] = np.where(written, array, FILL)
+        if train_loss is not None:
+            cell = {name: grid[..., 0] for name, grid in grids.items() if name != "M"}
+            loss = np.stack([np.broadcast_to(train_loss(model, **cell), shape[1:-1]) for model in models])
+            var = nc.createVariable("train_loss", "f8", full[:-1], fill_value=FILL)
+            var[:] = np.where(np.isfinite(loss) & written[..., 0], loss, FILL)
         if "status" not in omit:
             var = nc.createVariable("status", "i1", full[:-1])
             var.flag_values = np.arange(5, dtype=np.int8)
