@@ -9,6 +9,7 @@
 #include "linreg.h"
 #include "linreg_risk.h"
 #include "bilinear_gd.h"
+#include "diagnostics.h"
 #include "model.h"
 
 static PetscBool LinearSupports(const ICLFamily *f) { return f == &ICLFamilyGmm || f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
@@ -108,7 +109,8 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
     if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
     else PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
     PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    res->flops += EvalFlops(cell);
+    PetscCall(ICLBilinearDiagnostics(&prob, W, res->singular_values, &res->gd_distance));
+    res->flops += EvalFlops(cell) + ICLBilinearDiagnosticsFlops(B, d);
     res->status = ICL_STATUS_OK;
   }
   PetscCall(PetscFree3(Mt, Vt, work));
