@@ -27,23 +27,28 @@ static PetscErrorCode SingularValuesLAPACK(PetscInt d, const PetscReal *W, Petsc
 /* pdgesvd returns every singular value on every rank of the grid. */
 static PetscErrorCode SingularValuesScaLAPACK(MPI_Comm comm, PetscInt d, const PetscReal *W, PetscReal *s)
 {
-  ICLBlockCyclic bc;
+  ICLBlacsGrid   g;
+  ICLBlockCyclic A = {0};
   const int      one = 1;
-  int            lwork = -1, info;
-  PetscReal      query, *work, dummy = 0;
+  int            lwork = -1, info = 0;
+  PetscReal      query, *work = NULL, dummy = 0;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  PetscCall(ICLBlockCyclicCreate(comm, d, d, W, &bc));
+  PetscCall(ICLBlacsGridCreate(comm, &g));
+  ierr = ICLBlockCyclicCreate(&g, d, d, ICLBlockCyclicBlockSize(&g, d), W, &A);
   /* U and V^T are not referenced with "N", "N": A's descriptor stands in for theirs. */
-  pdgesvd_("N", "N", &bc.m, &bc.n, bc.local, &one, &one, bc.desc, s, &dummy, &one, &one, bc.desc, &dummy, &one, &one, bc.desc, &query, &lwork, &info, 1, 1);
-  lwork = (int)query;
-  ierr  = PetscMalloc1(PetscMax(lwork, 1), &work);
-  if (!ierr && !info) pdgesvd_("N", "N", &bc.m, &bc.n, bc.local, &one, &one, bc.desc, s, &dummy, &one, &one, bc.desc, &dummy, &one, &one, bc.desc, work, &lwork, &info, 1, 1);
-  /* the grid is the group's: leave it with the others even on an error */
-  PetscCall(ICLBlockCyclicDestroy(&bc));
-  PetscCall(ierr);
+  if (!ierr) pdgesvd_("N", "N", &A.m, &A.n, A.local, &one, &one, A.desc, s, &dummy, &one, &one, A.desc, &dummy, &one, &one, A.desc, &query, &lwork, &info, 1, 1);
+  if (!ierr && !info) ierr = PetscMalloc1(PetscMax((int)query, 1), &work);
+  if (!ierr && !info) {
+    lwork = PetscMax((int)query, 1);
+    pdgesvd_("N", "N", &A.m, &A.n, A.local, &one, &one, A.desc, s, &dummy, &one, &one, A.desc, &dummy, &one, &one, A.desc, work, &lwork, &info, 1, 1);
+  }
+  /* the grid is the group's: leave it with the others even after an error */
   PetscCall(PetscFree(work));
+  PetscCall(ICLBlockCyclicDestroy(&A));
+  PetscCall(ICLBlacsGridDestroy(&g));
+  PetscCall(ierr);
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "ScaLAPACK pdgesvd of the %d x %d trained W failed (info %d)", (int)d, (int)d, info);
   PetscFunctionReturn(0);
 }

@@ -19,7 +19,7 @@ static PetscErrorCode OracleRun(const ICLCell *cell, ICLCellResult *res)
   PetscCall(PetscMalloc2((size_t)d * d, &Sx, (size_t)d * d, &Sb));
   PetscCall(ICLLinregCovariances(&test, Sx, Sb));
   for (PetscInt a = 0; a < cell->nM; a++) {
-    PetscCall(ICLLinregOptimal(d, Sx, Sb, test.sigma * test.sigma, cell->M[a], NULL, &res->test_error[a]));
+    PetscCall(ICLLinregOptimal(cell->comm, d, Sx, Sb, test.sigma * test.sigma, cell->M[a], NULL, &res->test_error[a]));
     res->test_error_se[a] = 0.0;
   }
   PetscCall(PetscFree2(Sx, Sb));
