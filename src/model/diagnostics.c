@@ -103,3 +103,5 @@ PetscErrorCode ICLBilinearDiagnostics(const ICLBilinearProblem *p, const PetscRe
 }
 
 PetscReal ICLBilinearDiagnosticsFlops(PetscInt B, PetscInt d) { return 4.0 * B * (PetscReal)d * d + 8.0 / 3.0 * (PetscReal)d * d * d; }
+
+PetscReal ICLBilinearDiagnosticsMemory(PetscInt d, PetscInt g) { return sizeof(PetscReal) * (2.0 + 2.0 / g) * d * d; }

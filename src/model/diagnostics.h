@@ -21,7 +21,10 @@ PetscErrorCode ICLDirectionDistance(PetscInt d, const PetscReal *W, const PetscR
  * multiple of -grad L(0) = (1/B) sum_tau c_tau a_tau b_tau^T whatever the step size, so it
  * is that gradient (ICLBilinearLossGrad at 0). Collective over p->comm; uses p's scratch. */
 PetscErrorCode ICLBilinearDiagnostics(const ICLBilinearProblem *p, const PetscReal *W, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance);
-/* Its floating-point operations: the gradient at 0 and an SVD without vectors. */
+/* Its floating-point operations (the gradient at 0 and an SVD without vectors), and its peak
+ * bytes per rank in a group of g: W = 0 and W_1, then W's copy (g = 1) or share (g > 1) for
+ * the SVD and about as much workspace. */
 PetscReal      ICLBilinearDiagnosticsFlops(PetscInt B, PetscInt d);
+PetscReal      ICLBilinearDiagnosticsMemory(PetscInt d, PetscInt g);
 
 #endif

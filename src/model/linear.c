@@ -123,14 +123,14 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 static PetscReal LinearFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d;
-  return 4.0 * cell->B * d * d * (cell->T + 0.5) + EvalFlops(cell);
+  return 4.0 * cell->B * d * d * (cell->T + 0.5) + EvalFlops(cell) + ICLBilinearDiagnosticsFlops(cell->B, cell->task.d);
 }
 
 /* Per rank: a group of g ranks holds B/g training tasks each (and one more d x d buffer). */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal d = cell->task.d;
-  return sizeof(PetscReal) * (3.0 * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d);
+  return sizeof(PetscReal) * (3.0 * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d) + ICLBilinearDiagnosticsMemory(cell->task.d, g);
 }
 
 const ICLModelType ICLModelLinear = {
