@@ -1,5 +1,6 @@
 /* distreg sampler (SPEC §3.4) against its documented two-stage law (distreg.h):
  *   - stage 1: ||c_t|| = R and ||beta_t|| = 1 exactly, both zero off the subspace, E c c^T = (R^2/k) I_k;
+ *     the same in span(U) for a random U (-subspace random), where the first-k c_t must fail;
  *   - stage 2: zeta = x - c_t has mean 0, variance 1 and the fourth moment of its law
  *     (Gaussian 3, Laplace 6, uniform 9/5);
  *   - responses: y - g(beta^T x) has mean 0 and variance sigma^2; with Gaussian inputs
@@ -14,6 +15,7 @@
 
 #include "check.h"
 #include "distreg.h"
+#include "subspace.h"
 
 enum { d = 6, k = 3, N = 5, T = 20000 };
 
@@ -114,6 +116,41 @@ int main(void)
     CHECK_NEAR(mean[0], 0.0, 4 * se[0], "E[y | task] exact");
     CHECK_NEAR(mean[1], 0.0, 4 * se[1], "E[(y - E[y | task]) E[y | task]] = 0");
     CHECK(fabs(bad[0]) > 4 * sebad[0] || fabs(bad[1]) > 4 * sebad[1], "a 20%% error in Var(beta^T x) not detected (link %d)", links[l]);
+  }
+
+  /* -subspace random: ||c_t|| = R and ||beta_t|| = 1 with both in span(U), E (U^T c)(U^T c)^T =
+   * (R^2/k) I_k. Negative control: the first-k c_t (U ignored) are far from span(U). */
+  {
+    double              U[d * k], c[d], b[d], r[d], cc[k][k] = {{0}}, worst = 0, out = 0, far = 0;
+    const ICLTaskParams pu = {.d = d, .k = k, .R = R, .seed = 9, .sigma = sigma, .U = U}, p0 = {.d = d, .k = k, .R = R, .seed = 9, .sigma = sigma};
+    CHECK(ICLSubspaceRandom(9, d, k, 0, U) == 0, "random U");
+    for (int t = 0; t < T; t++) {
+      double nc = 0, nb = 0, uc[k];
+      ICLDistregTask(&pu, ICL_PURPOSE_TASK, (uint64_t)t, c, b);
+      for (int j = 0; j < d; j++) nc += c[j] * c[j], nb += b[j] * b[j];
+      worst = fmax(worst, fmax(fabs(sqrt(nc) - R), fabs(sqrt(nb) - 1)));
+      for (int v = 0; v < 2; v++) {
+        memcpy(r, v ? b : c, sizeof r);
+        ICLSubspaceComplement(U, d, k, r);
+        for (int j = 0; j < d; j++) out = fmax(out, fabs(r[j]));
+      }
+      for (int a = 0; a < k; a++) {
+        uc[a] = 0;
+        for (int j = 0; j < d; j++) uc[a] += U[a * d + j] * c[j];
+      }
+      for (int a = 0; a < k; a++)
+        for (int e = 0; e < k; e++) cc[a][e] += uc[a] * uc[e] / T;
+    }
+    CHECK(worst < 1e-14, "random U: ||c|| = R and ||beta|| = 1 exactly (%.3g)", worst);
+    CHECK(out < 1e-13, "random U: c and beta leave span(U) by %.3g", out);
+    for (int a = 0; a < k; a++) {
+      CHECK_NEAR(cc[a][a], R * R / k, 4 * R * R * sqrt((3.0 / (k * (k + 2)) - 1.0 / (k * k)) / T), "random U: E (U^T c)_a^2 = R^2/k");
+      for (int e = 0; e < a; e++) CHECK_NEAR(cc[a][e], 0.0, 4 * R * R * sqrt(1.0 / (k * (k + 2)) / T), "random U: E (U^T c)_a (U^T c)_b = 0");
+    }
+    ICLDistregTask(&p0, ICL_PURPOSE_TASK, 0, c, b);
+    ICLSubspaceComplement(U, d, k, c);
+    for (int j = 0; j < d; j++) far += c[j] * c[j];
+    CHECK(sqrt(far) > 0.1 * R, "a sampler ignoring U would pass the span(U) check (%.3g off)", sqrt(far));
   }
 
   /* Common random numbers: the query is shared across N, the inputs across links. */

@@ -4,6 +4,8 @@
  *     L(W); the same for W* (= L*) and for H3 weights (S1, S2). Negative controls: L(W) with a
  *     missing term in G or with N+1 for N is rejected by the same 4-se test.
  *   - W* is a minimum: L(W*) = L* and perturbations raise the risk.
+ *   - random U (d = 6, k = 2): W* from the U-aware covariances has MC risk L* (= the first-k L*);
+ *     the first-k W* on the same tasks does not (negative control).
  *   - Sigma_x = Sigma_beta = I_20, sigma = 0, N = 10: L* = d (1 - N/(N+1+d)) = 13.548.
  *   - L*_r for spectrum 3,2,1,.5,.25,.1, N = 10, sigma^2 = .3: 7.150 ... 2.712 to 1e-3, one unit
  *     of the last digit given (L*_5 = 2.72447 is listed as 2.725, a double rounding of 2.7245);
@@ -18,6 +20,7 @@
 #include "check.h"
 #include "linreg.h"
 #include "linreg_risk.h"
+#include "subspace.h"
 
 enum { d = 3, N = 4, T = 200000 };
 
@@ -107,6 +110,29 @@ static PetscErrorCode Run(void)
     PetscCall(ICLLinregOptimalWeighted(PETSC_COMM_SELF, d, Sx, Sb, sigma * sigma, S1, S2, Ws, &Ls));
     PetscCall(ICLLinregRiskWeighted(d, Sx, Sb, sigma * sigma, S1, S2, Ws, &Lw));
     CHECK_NEAR(Lw, Ls, 1e-12 * (1 + Ls), "weighted L(W*) = L*");
+  }
+
+  /* -subspace random: ICLLinregCovariances follows p->U (Sigma_beta = U diag(lambda) U^T), so its
+   * W* is optimal for the sampler's law; L* is the first-k one (rotation invariance, Sigma_x = I).
+   * Negative control: the first-k W* on random-U tasks misses its own L*. */
+  {
+    enum { D = 6, K = 2 };
+    static PetscReal U[D * K], SxU[D * D], SbU[D * D], Sx0[D * D], Sb0[D * D], WU[D * D], W0[D * D];
+    PetscReal        LU, L0;
+    ICLTaskParams    pu = {.d = D, .k = K, .R = 1.5, .seed = 41, .sigma = sigma, .spectrum = ICL_SPECTRUM_GEOMETRIC, .spectrum_param = 0.4, .U = U}, p0 = pu;
+    p0.U = NULL;
+    CHECK(ICLSubspaceRandom(41, D, K, 0, U) == 0, "random U");
+    PetscCall(ICLLinregCovariances(&pu, SxU, SbU));
+    PetscCall(ICLLinregCovariances(&p0, Sx0, Sb0));
+    PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, SxU, SbU, sigma * sigma, N, WU, &LU));
+    PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, Sx0, Sb0, sigma * sigma, N, W0, &L0));
+    CHECK_NEAR(LU, L0, 1e-12 * L0, "L* does not depend on the subspace");
+    MonteCarloRisk(&pu, N, WU, NULL, T, &mc, &se);
+    printf("random U: W* MC %.5f +- %.5f, L* %.5f", mc, se, LU);
+    CHECK_NEAR(mc, LU, 4 * se, "random U: MC risk of W* vs L*");
+    MonteCarloRisk(&pu, N, W0, NULL, T, &mc, &se);
+    printf("; first-k W* on them: MC %.5f +- %.5f\n", mc, se);
+    CHECK(fabs(mc - L0) > 4 * se, "covariances ignoring U not detected (%.5f vs %.5f)", mc, L0);
   }
 
   /* SPEC §4 reference: d = 20, identity covariances, sigma = 0, N = 10. */

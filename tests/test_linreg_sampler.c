@@ -1,18 +1,20 @@
 /* linreg sampler (SPEC §3.2): exact moments of large samples against the generator's law.
  *   - spectra: sum lambda = R^2 and the requested shape, invalid options rejected;
  *   - beta: E beta = 0, E beta beta^T = diag(lambda) in the first k coordinates, zero outside;
+ *     with a random U (-subspace random), beta in span(U) and E beta beta^T = U diag(lambda) U^T;
  *   - tokens with a random Sigma_x = F F^T: E x = 0, E x x^T = Sigma_x, the residual
  *     y_i - beta^T x_i has mean 0 and variance sigma^2; E[h | beta] = Sigma_x beta;
  *   - RAG: E x_i x_q^T = alpha Sigma_x, E x_i x_j^T = alpha^2 Sigma_x (i != j);
  *   - drift: beta_i interpolates linearly from beta to beta_q (residual is pure noise);
  *   - common random numbers: N and R change nothing else.
  * Tolerances: 4 standard errors computed from the exact variances and the sample size.
- * Negative controls: a 10% error in lambda or in sigma^2 must fail the same checks. */
+ * Negative controls: a 10% error in lambda or in sigma^2, or ignoring U, must fail the same checks. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "linreg.h"
+#include "subspace.h"
 
 enum { d = 5, k = 3, N = 6, T = 20000 };
 
@@ -54,6 +56,37 @@ int main(void)
       /* Negative control: lambda 10% too large is caught. */
       CHECK(fabs(m2[i][i] - 1.1 * lambda[i]) > 4 * 1.1 * lambda[i] * sqrt(2.0 / T), "lambda check too weak (i = %d)", i);
     }
+  }
+
+  /* -subspace random: beta = U diag(sqrt(lambda)) z stays in span(U) and E beta beta^T =
+   * U diag(lambda) U^T (Var of an entry's estimate: (S_aa S_bb + S_ab^2)/T for Gaussian beta).
+   * Negative control: diag(lambda) on the first k coordinates, i.e. U ignored, fails them. */
+  {
+    double        U[d * k], S[d][d] = {{0}}, m2[d][d] = {{0}}, beta[d], r[d], out = 0;
+    int           missed = 0;
+    ICLTaskParams pu = pb;
+    pu.U             = U;
+    CHECK(ICLSubspaceRandom(11, d, k, 0, U) == 0, "random U");
+    for (int a = 0; a < d; a++)
+      for (int b = 0; b < d; b++)
+        for (int j = 0; j < k; j++) S[a][b] += U[j * d + a] * lambda[j] * U[j * d + b];
+    for (int t = 0; t < T; t++) {
+      CHECK(ICLLinregTask(&pu, ICL_PURPOSE_TASK, (uint64_t)t, beta) == 0, "task");
+      memcpy(r, beta, sizeof r);
+      ICLSubspaceComplement(U, d, k, r);
+      for (int a = 0; a < d; a++) {
+        out = fmax(out, fabs(r[a]));
+        for (int b = 0; b < d; b++) m2[a][b] += beta[a] * beta[b] / T;
+      }
+    }
+    CHECK(out < 1e-12, "beta leaves span(U) by %.3g", out);
+    for (int a = 0; a < d; a++)
+      for (int b = 0; b <= a; b++) {
+        const double tol = 4 * sqrt((S[a][a] * S[b][b] + S[a][b] * S[a][b]) / T), first_k = a == b && a < k ? lambda[a] : 0;
+        CHECK_NEAR(m2[a][b], S[a][b], tol, "E beta beta^T = U diag(lambda) U^T");
+        missed += fabs(m2[a][b] - first_k) > tol;
+      }
+    CHECK(missed > 0, "a sampler ignoring U would pass the random-U moment checks");
   }
 
   /* Tokens under a random Sigma_x = F F^T (F lower triangular), sigma = 0.5. */

@@ -8,13 +8,17 @@
  *     g ~ N(0,1), chi2 ~ chi^2_{k-1} (noise = 0), computed by quadrature; with off-subspace noise
  *     epsilon = sqrt((d-k)/k) the same formula holds with chi^2_{d-1}, which checks the noise
  *     scale too. Tolerance 4 standard errors of the sample mean (the alignments are i.i.d.);
- *   - negative controls: the same checks reject R 5% off and a noise scale 10% off;
+ *   - random U (-subspace random): prototypes unit in span(U), E (U^T p)(U^T p)^T = I/k, inputs in
+ *     span(U) without noise, and the margin with noise in the complement of span(U) as above;
+ *   - negative controls: the same checks reject R 5% off and a noise scale 10% off, and the
+ *     first-k prototypes (a sampler ignoring U) fail the span(U) check;
  *   - common random numbers: the query does not depend on N; the statistic H. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "sphere.h"
+#include "subspace.h"
 
 enum { d = 10, k = 4, C = 3, N = 7, T = 20000 };
 
@@ -132,6 +136,59 @@ int main(void)
     CHECK_NEAR(mean, m1, 4 * se, "E x^T p_c with off-subspace noise");
     SampleAlignment(&pbad, &mean, &se);
     CHECK(fabs(mean - m1) > 4 * se, "a 10%% error in the noise scale not detected (%.5f)", mean);
+  }
+
+  /* -subspace random: prototypes unit and in span(U) with E (U^T p)(U^T p)^T = I/k; without
+   * off-subspace noise every x lies in span(U) too; the margin law is rotation invariant, so the
+   * same quadrature holds, with the off-subspace noise now in the complement of span(U).
+   * Negative control: the first-k prototypes (U ignored) are far from span(U). */
+  {
+    double        U[d * k], r[d], c[k], uu2[k][k] = {{0}}, out = 0, far = 0, mean, se;
+    ICLTaskParams pu = p;
+    pu.U             = U;
+    CHECK(ICLSubspaceRandom(21, d, k, 0, U) == 0, "random U");
+    worst_norm = 0;
+    for (int t = 0; t < T; t++) {
+      ICLSphereTokens(&pu, N, ICL_PURPOSE_TASK, (uint64_t)t, X, lab, xq, &cq, P);
+      for (int row = 0; row < C + N; row++) {
+        const double *x  = row < C ? P + row * d : X + (row - C) * d;
+        double        n2 = 0;
+        memcpy(r, x, sizeof r);
+        ICLSubspaceComplement(U, d, k, r);
+        for (int j = 0; j < d; j++) out = fmax(out, fabs(r[j])), n2 += x[j] * x[j];
+        worst_norm = fmax(worst_norm, fabs(sqrt(n2) - 1));
+      }
+      for (int row = 0; row < C; row++) {
+        for (int a = 0; a < k; a++) {
+          c[a] = 0;
+          for (int j = 0; j < d; j++) c[a] += U[a * d + j] * P[row * d + j];
+        }
+        for (int a = 0; a < k; a++)
+          for (int b = 0; b < k; b++) uu2[a][b] += c[a] * c[b] / (T * C);
+      }
+    }
+    CHECK(worst_norm < 1e-14, "random U: prototypes and inputs on the unit sphere (%.3g)", worst_norm);
+    CHECK(out < 1e-13, "random U, no noise: prototypes and inputs leave span(U) by %.3g", out);
+    {
+      const double n = T * C, v2 = 3.0 / (k * (k + 2)) - 1.0 / (k * k), v11 = 1.0 / (k * (k + 2));
+      for (int a = 0; a < k; a++) {
+        CHECK_NEAR(uu2[a][a], 1.0 / k, 4 * sqrt(v2 / n), "random U: E (U^T p)_a^2 = 1/k");
+        for (int b = 0; b < a; b++) CHECK_NEAR(uu2[a][b], 0.0, 4 * sqrt(v11 / n), "random U: E (U^T p)_a (U^T p)_b = 0");
+      }
+    }
+    ICLSphereTask(&p, ICL_PURPOSE_TASK, 0, P);
+    for (int row = 0; row < C; row++) {
+      double n2 = 0;
+      memcpy(r, P + row * d, sizeof r);
+      ICLSubspaceComplement(U, d, k, r);
+      for (int j = 0; j < d; j++) n2 += r[j] * r[j];
+      far = fmax(far, sqrt(n2));
+    }
+    CHECK(far > 0.1, "a sampler ignoring U would pass the span(U) check (%.3g off)", far);
+    pu.noise = sqrt((double)(d - k) / k);
+    SampleAlignment(&pu, &mean, &se);
+    printf("alignment (random U, noise %.3f): MC %.5f +- %.5f, exact %.5f\n", pu.noise, mean, se, Alignment(R, d - 1));
+    CHECK_NEAR(mean, Alignment(R, d - 1), 4 * se, "random U: E x^T p_c with off-subspace noise");
   }
 
   /* Common random numbers and the statistic. */

@@ -1,5 +1,6 @@
 /* -subspace random: U has orthonormal columns, is a pure function of (seed, d, k, replicate),
- * and gmm tasks live in it with ||mu|| = R and E mu mu^T = (R^2/k) U U^T. */
+ * its complement projection is orthogonal to it, and gmm tasks live in it with ||mu|| = R and
+ * E mu mu^T = (R^2/k) U U^T. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,27 @@ int main(void)
     for (int j = 0; j < k; j++)
       for (int i = k; i < d; i++) spread += fabs(U[j * d + i]) > 1e-3;
     CHECK(spread > k * (d - k) / 2, "U looks like the coordinate subspace (%d entries off it)", spread);
+  }
+  {
+    /* The complement x - U U^T x: orthogonal to U, and ||x||^2 = ||U^T x||^2 + ||rest||^2. */
+    double    x[d], r[d], c[k] = {0}, x2 = 0, c2 = 0, r2 = 0, ortho = 0;
+    ICLStream s;
+    ICLStreamInit(&s, 1, ICL_PURPOSE_TOKENS, 0, 0, 0);
+    ICLStreamNormals(&s, d, x);
+    memcpy(r, x, sizeof r);
+    ICLSubspaceComplement(U, d, k, r);
+    for (int j = 0; j < k; j++) {
+      double dot = 0;
+      for (int i = 0; i < d; i++) c[j] += U[j * d + i] * x[i], dot += U[j * d + i] * r[i];
+      ortho = fmax(ortho, fabs(dot));
+      c2 += c[j] * c[j];
+    }
+    for (int i = 0; i < d; i++) x2 += x[i] * x[i], r2 += r[i] * r[i];
+    CHECK(ortho < 1e-14, "U^T (x - U U^T x) = %.3g", ortho);
+    CHECK_NEAR(c2 + r2, x2, 1e-12, "Pythagoras");
+    memcpy(r, x, sizeof r);
+    ICLSubspaceComplement(NULL, d, k, r);
+    CHECK(r[0] == 0 && r[k - 1] == 0 && r[k] == x[k] && r[d - 1] == x[d - 1], "first k coordinates: the complement zeroes them");
   }
   for (int t = 0; t < n; t++) {
     double c[k] = {0}, r2 = 0, out2 = 0;

@@ -5,7 +5,7 @@
 PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G)
 {
   const PetscInt  B = p->B_local, d = p->d;
-  PetscBLASInt    bd, bB, dd;
+  PetscBLASInt    bd, bB;
   const PetscReal one = 1.0, zero = 0.0;
   PetscReal       sum = 0.0;
   PetscMPIInt     size;
@@ -36,41 +36,15 @@ PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal 
   *loss = sum / p->B;
   if (!G) PetscFunctionReturn(0);
   /* grad = (1/B) sum_tau dL/ds_tau a_tau b_tau^T = -(1/B) A (c B)^T */
-  const PetscReal a = -alpha / p->B;
-  if (size == 1) PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bB, &a, p->Mt, &bd, p->work, &bd, &one, G, &bd));
-  else {
-    /* Each rank's share of the sum over tasks, then the group's sum: one d x d allreduce. */
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bB, &one, p->Mt, &bd, p->work, &bd, &zero, p->grad, &bd));
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, p->grad, (PetscMPIInt)(d * d), MPIU_REAL, MPI_SUM, p->comm));
-    PetscCall(PetscBLASIntCast(d * d, &dd));
-    const PetscBLASInt inc = 1;
-    PetscCallBLAS("BLASaxpy", BLASaxpy_(&dd, &a, p->grad, &inc, G, &inc));
-  }
+  PetscCall(ICLGroupOuterSum(p->comm, d, B, -alpha / p->B, p->Mt, p->work, p->grad, G));
   PetscFunctionReturn(0);
 }
+
+static PetscErrorCode LossGrad(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G) { return ICLBilinearLossGrad((const ICLBilinearProblem *)ctx, W, loss, alpha, G); }
 
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
 {
   PetscFunctionBegin;
-  *outcome = ICL_GD_DONE;
-  for (PetscInt t = 0; t < T; t++) {
-    PetscBool stop = p->cancel && p->cancel() ? PETSC_TRUE : PETSC_FALSE;
-    /* a group stops together, or its next allreduce would wait forever */
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, p->comm));
-    if (stop) {
-      *outcome = ICL_GD_CANCELLED;
-      *steps   = t;
-      PetscFunctionReturn(0);
-    }
-    PetscCall(ICLBilinearLossGrad(p, W, loss, -lr, W));
-    if (PetscIsInfOrNanReal(*loss)) {
-      *outcome = ICL_GD_DIVERGED;
-      *steps   = t;
-      PetscFunctionReturn(0);
-    }
-  }
-  *steps = T;
-  PetscCall(ICLBilinearLossGrad(p, W, loss, 0.0, NULL));
-  if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_GD_DIVERGED;
+  PetscCall(ICLGradientDescent(p->comm, p->cancel, LossGrad, (void *)p, T, lr, W, loss, steps, outcome));
   PetscFunctionReturn(0);
 }

@@ -6,9 +6,8 @@
 #ifndef ICL_BILINEAR_GD_H
 #define ICL_BILINEAR_GD_H
 
-#include <petscsys.h>
+#include "gd.h"
 
-typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
 typedef enum { ICL_LOSS_LOGISTIC, ICL_LOSS_SQUARED } ICLLoss;
 
 /* The B training tasks may be split by rows over the ranks of comm (a group training one
@@ -30,9 +29,7 @@ typedef struct {
  * split over the group, plus an allreduce of d^2 words. Collective over p->comm. */
 PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
 
-/* T steps of GD from the W given. Stops early at the first non-finite loss (DIVERGED, *steps
- * = the step it happened at) or when p->cancel says so (CANCELLED). *loss is the loss at
- * the final W. */
+/* T steps of GD from the W given (ICLGradientDescent on ICLBilinearLossGrad). */
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
 
 #endif

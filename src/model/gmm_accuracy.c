@@ -68,6 +68,19 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ICLGmmAccuracyOfAffine(PetscInt d, const PetscReal *mu, const PetscReal *w, PetscReal b, PetscReal *acc)
+{
+  PetscBLASInt bd, one = 1;
+  PetscReal    wmu, norm;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(d, &bd));
+  PetscCallBLAS("BLASdot", wmu = BLASdot_(&bd, w, &one, mu, &one));
+  PetscCallBLAS("BLASnrm2", norm = BLASnrm2_(&bd, w, &one));
+  *acc = norm > 0.0 ? 0.5 * (ICLNormalCdf((wmu + b) / norm) + ICLNormalCdf((wmu - b) / norm)) : 0.5;
+  PetscFunctionReturn(0);
+}
+
 PetscReal ICLGmmErrorOfWFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d, n = cell->eval_tasks;

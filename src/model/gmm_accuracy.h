@@ -16,6 +16,13 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
  * + chi2_{D-1}/M)), integrated adaptively (GSL) in g and chi2. */
 PetscErrorCode ICLGmmErrorOfProjection(PetscReal R, PetscInt D, PetscInt M, PetscReal *err);
 
+/* Exact accuracy of the affine classifier sign(w^T x + b) on the query x = y mu + z of a task
+ * with mean mu (y uniform on {-1,+1}, z ~ N(0, I_d)). Given y, y(w^T x + b) = w^T mu + y b + y w^T z
+ * with y w^T z ~ N(0, ||w||^2), so
+ *   P(correct) = 1/2 [Phi((w^T mu + b)/||w||) + Phi((w^T mu - b)/||w||)].
+ * w = 0 predicts sign(b) whatever x (a zero score counts half): accuracy 1/2. */
+PetscErrorCode ICLGmmAccuracyOfAffine(PetscInt d, const PetscReal *mu, const PetscReal *w, PetscReal b, PetscReal *acc);
+
 /* Flops of ICLGmmErrorOfW, for the cost model. */
 PetscReal ICLGmmErrorOfWFlops(const ICLCell *cell);
 

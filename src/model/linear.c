@@ -1,6 +1,8 @@
 /* linear: one-layer linear attention as one merged d x d matrix W: gmm logit m^T W x_q
- * (logistic loss), linreg y_hat = x_q^T W h with h = (1/N) sum_i y_i x_i (squared loss).
- * Trained by full-batch GD on B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly. */
+ * (logistic loss), linreg and distreg y_hat = x_q^T W h with h = (1/N) sum_i y_i x_i (squared
+ * loss), sphere logits H W x_q (cross-entropy, multiclass_gd.h). Trained by full-batch GD on
+ * B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly (gmm, linreg) or by Monte Carlo
+ * over test tokens (sphere, distreg: linear_attention.h). */
 #include <petscsys.h>
 #include <petscblaslapack.h>
 
@@ -10,18 +12,25 @@
 #include "linreg_risk.h"
 #include "bilinear_gd.h"
 #include "diagnostics.h"
+#include "linear_attention.h"
 #include "model.h"
+#include "multiclass_gd.h"
+#include "sphere.h"
 
-static PetscBool LinearSupports(const ICLFamily *f) { return f == &ICLFamilyGmm || f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
+static PetscBool LinearSupports(const ICLFamily *f)
+{
+  (void)f;
+  return PETSC_TRUE;
+}
 
-/* Training task tau as (a, b[, y]): gmm (m, v); linreg (x_q, h, y_q) from explicit tokens. */
+/* Training task tau as (a, b[, y]): gmm (m, v); linreg, distreg (x_q, h, y_q) from explicit tokens. */
 static PetscErrorCode SampleTask(const ICLCell *cell, PetscInt tau, PetscReal *a, PetscReal *b, PetscReal *y, PetscReal *tokens)
 {
   PetscFunctionBegin;
   if (cell->family == &ICLFamilyGmm) ICLGmmTrainPair(&cell->task, (int)cell->N, (uint64_t)tau, a, b);
   else {
     const int N = (int)cell->N, d = cell->task.d;
-    PetscCheck(ICLLinregTokens(&cell->task, N, ICL_PURPOSE_TASK, (uint64_t)tau, tokens, tokens + (size_t)N * d, a, y, NULL) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg options");
+    PetscCheck(cell->family->tokens(&cell->task, N, ICL_PURPOSE_TASK, (uint64_t)tau, tokens, tokens + (size_t)N * d, a, y) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid %s options", cell->family->name);
     ICLLinregStat(d, N, tokens, tokens + (size_t)N * d, b);
   }
   PetscFunctionReturn(0);
@@ -72,11 +81,37 @@ static PetscErrorCode Alignment(PetscInt d, PetscInt k, const PetscReal *U, cons
   PetscFunctionReturn(0);
 }
 
-/* gmm: the any-W evaluator; linreg: a d x d closed form per M, and sampling N tokens a task. */
+/* gmm: the any-W evaluator; linreg: a d x d closed form per M, and sampling N tokens a task;
+ * sphere, distreg: Monte Carlo over test tokens. */
 static PetscReal EvalFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d;
+  if (cell->family != &ICLFamilyGmm && cell->family != &ICLFamilyLinreg) return ICLLinearAttentionErrorFlops(cell);
   return cell->family == &ICLFamilyGmm ? ICLGmmErrorOfWFlops(cell) : 6.0 * cell->nM * d * d * d + 2.0 * cell->B * cell->N * d;
+}
+
+/* sphere: cross-entropy GD from W = 0 on the cell's (H_tau, x_q,tau, y_tau), 4 B d (d + C) flop
+ * a step; Monte Carlo evaluation. */
+static PetscErrorCode LinearSphereRun(const ICLCell *cell, ICLCellResult *res)
+{
+  const PetscInt       d = cell->task.d;
+  PetscReal           *W;
+  ICLMulticlassProblem prob;
+
+  PetscFunctionBegin;
+  PetscCall(ICLGDCheckMethod(cell, "linear"));
+  PetscCall(PetscCalloc1((size_t)d * d, &W));
+  PetscCall(ICLMulticlassProblemCreate(cell, &prob));
+  PetscCall(ICLGDTrainCell(cell, ICLMulticlassLossGrad, &prob, W, res));
+  PetscCall(ICLMulticlassProblemDestroy(&prob));
+  res->flops = 4.0 * cell->B * (PetscReal)d * (d + ICLSphereClasses(&cell->task)) * (res->steps + 0.5);
+  if (res->status == ICL_STATUS_OK) {
+    PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
+    PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
+    res->flops += EvalFlops(cell);
+  }
+  PetscCall(PetscFree(W));
+  PetscFunctionReturn(0);
 }
 
 static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
@@ -89,6 +124,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   PetscMPIInt        rank, size;
 
   PetscFunctionBegin;
+  if (cell->family == &ICLFamilySphere) PetscFunctionReturn(LinearSphereRun(cell, res));
   /* A group splits the training tasks by rows; task tau's draws are keyed by tau alone. */
   PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
@@ -107,7 +143,8 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
     PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
   } else {
     if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
-    else PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
+    else if (cell->family == &ICLFamilyLinreg) PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
+    else PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
     PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
     PetscCall(ICLBilinearDiagnostics(&prob, W, res->singular_values, &res->gd_distance));
     res->flops += EvalFlops(cell) + ICLBilinearDiagnosticsFlops(B, d);
@@ -122,20 +159,21 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 
 static PetscReal LinearFlops(const ICLCell *cell)
 {
-  const PetscReal d = cell->task.d;
-  return 4.0 * cell->B * d * d * (cell->T + 0.5) + EvalFlops(cell) + ICLBilinearDiagnosticsFlops(cell->B, cell->task.d);
+  const PetscReal d = cell->task.d, C = cell->family == &ICLFamilySphere ? ICLSphereClasses(&cell->task) : 0; /* sphere logits */
+  return 4.0 * cell->B * d * (d + C) * (cell->T + 0.5) + EvalFlops(cell) + ICLBilinearDiagnosticsFlops(cell->B, cell->task.d);
 }
 
-/* Per rank: a group of g ranks holds B/g training tasks each (and one more d x d buffer). */
+/* Per rank: a group of g ranks holds B/g training tasks each (and one more d x d buffer);
+ * a sphere task is H_tau (C x d), x_q and scratch. */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
-  const PetscReal d = cell->task.d;
-  return sizeof(PetscReal) * (3.0 * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d) + ICLBilinearDiagnosticsMemory(cell->task.d, g);
+  const PetscReal d = cell->task.d, C = cell->family == &ICLFamilySphere ? ICLSphereClasses(&cell->task) : 1;
+  return sizeof(PetscReal) * ((2.0 + C) * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d) + ICLBilinearDiagnosticsMemory(cell->task.d, g);
 }
 
 const ICLModelType ICLModelLinear = {
   .name        = "linear",
-  .description = "merged linear attention W (d x d), trained by full-batch GD from W = 0",
+  .description = "merged linear attention W (d x d), trained by full-batch GD from W = 0 (sphere: cross-entropy on H W x_q)",
   .supports    = LinearSupports,
   .run         = LinearRun,
   .flops       = LinearFlops,

@@ -139,16 +139,34 @@ PetscReal ICLLinregRagIsotropicBestRisk(PetscInt d, PetscReal B, PetscReal sigma
 PetscErrorCode ICLLinregCovariances(const ICLTaskParams *p, PetscReal *Sx, PetscReal *Sb)
 {
   const PetscInt d = p->d, k = p->k;
-  PetscReal     *lambda;
+  PetscReal     *lambda, *UL;
+  int            bad;
 
   PetscFunctionBegin;
   PetscCheck(p->alpha == 0 && p->drift == 0 && !p->factor_x && !p->factor_beta, PETSC_COMM_SELF, PETSC_ERR_SUP, "closed-form linreg risk needs i.i.d. contexts, a fixed task and Sigma_x = I");
   PetscCall(PetscMalloc1(k, &lambda));
-  PetscCheck(ICLLinregSpectrum((ICLSpectrumKind)p->spectrum, (int)k, p->R, p->spectrum_param, p->spectrum_list, lambda) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg spectrum options");
+  bad = ICLLinregSpectrum((ICLSpectrumKind)p->spectrum, (int)k, p->R, p->spectrum_param, p->spectrum_list, lambda);
+  if (bad) {
+    PetscCall(PetscFree(lambda));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg spectrum options");
+  }
   PetscCall(PetscArrayzero(Sx, d * d));
-  PetscCall(PetscArrayzero(Sb, d * d));
   for (PetscInt i = 0; i < d; i++) Sx[i * d + i] = 1.0;
-  for (PetscInt i = 0; i < k; i++) Sb[i * d + i] = lambda[i];
+  if (!p->U) {
+    PetscCall(PetscArrayzero(Sb, d * d));
+    for (PetscInt i = 0; i < k; i++) Sb[i * d + i] = lambda[i];
+  } else {
+    /* Sigma_beta = (U diag(lambda)) U^T, the law of beta = U diag(sqrt(lambda)) z. */
+    PetscBLASInt    bd, bk;
+    const PetscReal one = 1.0, zero = 0.0;
+    PetscCall(PetscBLASIntCast(d, &bd));
+    PetscCall(PetscBLASIntCast(k, &bk));
+    PetscCall(PetscMalloc1(d * k, &UL));
+    for (PetscInt j = 0; j < k; j++)
+      for (PetscInt i = 0; i < d; i++) UL[i + j * d] = p->U[i + j * d] * lambda[j];
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bk, &one, UL, &bd, p->U, &bd, &zero, Sb, &bd));
+    PetscCall(PetscFree(UL));
+  }
   PetscCall(PetscFree(lambda));
   PetscFunctionReturn(0);
 }

@@ -15,9 +15,10 @@
 
 #include "family.h"
 
-/* Sigma_x = I_d and Sigma_beta = diag(lambda) on the first k coordinates, lambda from p's
- * spectrum options with sum R^2 (the laws ICLLinregTokens samples when p has no RAG, drift or
- * covariance factors; anything else is PETSC_ERR_SUP: no closed form is used for it here). */
+/* Sigma_x = I_d and Sigma_beta = U diag(lambda) U^T for the task subspace U = p->U (NULL: the
+ * first k coordinates), lambda from p's spectrum options with sum R^2 (the laws ICLLinregTokens
+ * samples when p has no RAG, drift or covariance factors; anything else is PETSC_ERR_SUP: no
+ * closed form is used for it here). */
 PetscErrorCode ICLLinregCovariances(const ICLTaskParams *p, PetscReal *Sx, PetscReal *Sb);
 
 /* L(W) with H3 weights summarized by (S1, S2); S1 = S2 = N for the plain predictor. */

@@ -1,8 +1,16 @@
 #include "model.h"
 
+/* One line per model; the order is the order of -help. */
 extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes;
+extern const ICLModelType ICLModelSvm;
+extern const ICLModelType ICLModelSoftmax, ICLModelGd1;
 
-static const ICLModelType *const registry[] = {&ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes};
+static const ICLModelType *const registry[] = {
+  &ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes,
+  &ICLModelSvm,
+  &ICLModelSoftmax,
+  &ICLModelGd1,
+};
 
 const ICLModelType *ICLModelFind(const char *name)
 {

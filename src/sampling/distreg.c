@@ -1,5 +1,7 @@
 #include "distreg.h"
 
+#include "subspace.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -51,22 +53,12 @@ enum { SALT_X = 1, SALT_XI = 2, SALT_QX = 3, SALT_QXI = 4 };
 
 static uint64_t Key(uint64_t dim, uint64_t salt) { return ICLHashU64(ICLHashU64(ICLHashInit(), dim), salt); }
 
-static void UnitInSubspace(ICLStream *s, int d, int k, double scale, double *v)
-{
-  double n2 = 0;
-  memset(v, 0, sizeof(double) * (size_t)d);
-  ICLStreamNormals(s, (size_t)k, v);
-  for (int i = 0; i < k; i++) n2 += v[i] * v[i];
-  const double f = scale / sqrt(n2);
-  for (int i = 0; i < k; i++) v[i] *= f;
-}
-
 void ICLDistregTask(const ICLTaskParams *p, ICLPurpose purpose, uint64_t index, double *c, double *beta)
 {
   ICLStream s;
   ICLStreamInit(&s, p->seed, purpose, Key((uint64_t)p->k, 0), p->replicate, index);
-  UnitInSubspace(&s, p->d, p->k, p->R, c);
-  UnitInSubspace(&s, p->d, p->k, 1.0, beta);
+  ICLSubspaceUniform(&s, p->U, p->d, p->k, p->R, c);
+  ICLSubspaceUniform(&s, p->U, p->d, p->k, 1.0, beta);
 }
 
 /* One coordinate of zeta: mean 0, variance 1. */

@@ -2,7 +2,7 @@
  *
  *   stage 1   a task distribution P_t: u_t, w_t i.i.d. uniform on S^{k-1} (normalized Gaussians),
  *             mean c_t = R U u_t (||c_t|| = R exactly) and direction beta_t = U w_t (||beta_t|| = 1),
- *             U = first k coordinates; response f_t(x) = g(beta_t^T x), g = p->link from the
+ *             U = p->U (subspace.h; NULL: the first k coordinates); response f_t(x) = g(beta_t^T x), g = p->link from the
  *             registry below (different smoothness).
  *   stage 2   N context pairs and one query from P_t: x = c_t + zeta, zeta with i.i.d. coordinates
  *             of mean 0 and variance 1 from the input law p->input_law (Gaussian: smooth

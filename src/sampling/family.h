@@ -26,7 +26,7 @@ typedef struct {
   double noise;          /* sphere: off-subspace noise scale epsilon (0: none) */
   int    link;           /* distreg: ICLDistregLink, the nonlinearity g (0: tanh) */
   int    input_law;      /* distreg: ICLDistregInput, the law of x - c_t (0: Gaussian) */
-  const double *U;       /* gmm: task subspace, d x k orthonormal columns (subspace.h); NULL: first k coordinates */
+  const double *U;       /* task subspace, d x k orthonormal columns (subspace.h); NULL: first k coordinates */
 } ICLTaskParams;
 
 /* What a task's output is, hence how a prediction is scored. */

@@ -23,13 +23,8 @@ static uint64_t KeyD(const ICLTaskParams *p) { return ICLHashU64(ICLHashInit(), 
 void ICLGmmTask(const ICLTaskParams *p, ICLPurpose purpose, uint64_t index, double *mu)
 {
   ICLStream s;
-  double    u[p->k], norm2 = 0.0;
   ICLStreamInit(&s, p->seed, purpose, KeyK(p), p->replicate, index);
-  ICLStreamNormals(&s, (size_t)p->k, u);
-  for (int i = 0; i < p->k; i++) norm2 += u[i] * u[i];
-  const double scale = p->R / sqrt(norm2);
-  for (int i = 0; i < p->k; i++) u[i] *= scale;
-  ICLSubspaceEmbed(p->U, p->d, p->k, u, mu);
+  ICLSubspaceUniform(&s, p->U, p->d, p->k, p->R, mu);
 }
 
 /* x += scale * z for unit-variance noise z of length d, one stream per (purpose, task). */

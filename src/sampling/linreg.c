@@ -1,5 +1,7 @@
 #include "linreg.h"
 
+#include "subspace.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -74,11 +76,12 @@ static int DrawBeta(const ICLTaskParams *p, ICLStream *s, double *beta)
     ApplyFactor(d, p->factor_beta, z, beta);
     return 0;
   }
-  double lambda[k > 0 ? k : 1];
+  double lambda[k > 0 ? k : 1], c[k > 0 ? k : 1];
   memset(beta, 0, sizeof(double) * (size_t)d);
   if (k < 1 || k > d || ICLLinregSpectrum((ICLSpectrumKind)p->spectrum, k, p->R, p->spectrum_param, p->spectrum_list, lambda))
     return -1;
-  for (int i = 0; i < k; i++) beta[i] = sqrt(lambda[i]) * ICLStreamNormal(s);
+  for (int i = 0; i < k; i++) c[i] = sqrt(lambda[i]) * ICLStreamNormal(s);
+  ICLSubspaceEmbed(p->U, d, k, c, beta);
   return 0;
 }
 

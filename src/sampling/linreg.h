@@ -1,7 +1,8 @@
 /* linreg: in-context linear regression (Li, Rawat & Oymak; SPEC §3.2).
  *
  * Generator of one task (all options in ICLTaskParams, zero = default):
- *   task      beta = U diag(sqrt(lambda)) z, z ~ N(0, I_k), U = first k coordinates, so
+ *   task      beta = U diag(sqrt(lambda)) z, z ~ N(0, I_k), U = p->U (subspace.h; NULL: the
+ *             first k coordinates), so
  *             Sigma_beta = U diag(lambda) U^T with sum(lambda) = R^2 = E||beta||^2;
  *             lambda from ICLLinregSpectrum (default flat: lambda_i = R^2/k). With
  *             p->factor_beta = F_b: beta = F_b z, z ~ N(0, I_d) (Sigma_beta = F_b F_b^T).

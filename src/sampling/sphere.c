@@ -1,5 +1,7 @@
 #include "sphere.h"
 
+#include "subspace.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -22,29 +24,33 @@ int ICLSphereClasses(const ICLTaskParams *p) { return p->classes > 0 ? p->classe
 
 void ICLSphereTask(const ICLTaskParams *p, ICLPurpose purpose, uint64_t index, double *P)
 {
-  const int C = ICLSphereClasses(p), d = p->d, k = p->k;
+  const int C = ICLSphereClasses(p), d = p->d;
   ICLStream s;
-  ICLStreamInit(&s, p->seed, purpose, Key((uint64_t)k, (uint64_t)C, 0), p->replicate, index);
-  memset(P, 0, sizeof(double) * (size_t)C * (size_t)d);
-  for (int c = 0; c < C; c++) {
-    double *row = P + (size_t)c * (size_t)d, n2 = 0;
-    ICLStreamNormals(&s, (size_t)k, row);
-    for (int i = 0; i < k; i++) n2 += row[i] * row[i];
-    const double scale = 1.0 / sqrt(n2);
-    for (int i = 0; i < k; i++) row[i] *= scale;
-  }
+  ICLStreamInit(&s, p->seed, purpose, Key((uint64_t)p->k, (uint64_t)C, 0), p->replicate, index);
+  for (int c = 0; c < C; c++) ICLSubspaceUniform(&s, p->U, d, p->k, 1.0, P + (size_t)c * (size_t)d);
 }
 
 /* Uniform integer in {0..n-1} (n small: the bias of the floor is below 2^-40). */
 static int UniformInt(ICLStream *s, int n) { return (int)floor(ICLStreamUniform(s) * n); }
 
-/* x = normalize(R p + U n/sqrt(k) + eps (I - UU^T) m/sqrt(d-k)), noise from the two streams. */
+/* x = normalize(R p + U n/sqrt(k) + eps (I - UU^T) m/sqrt(d-k)), noise from the two streams.
+ * With the first k coordinates, m is d - k normals on the last coordinates; with a random U,
+ * (I - UU^T) g for d normals g, the same law N(0, I - UU^T). */
 static void Example(const ICLTaskParams *p, const double *proto, ICLStream *sin, ICLStream *soff, double *x)
 {
   const int d = p->d, k = p->k;
-  double    n2 = 0;
-  for (int i = 0; i < k; i++) x[i] = p->R * proto[i] + ICLStreamNormal(sin) / sqrt((double)k);
-  for (int i = k; i < d; i++) x[i] = p->noise * ICLStreamNormal(soff) / sqrt((double)(d - k));
+  double    n[k], n2 = 0;
+  for (int i = 0; i < k; i++) n[i] = ICLStreamNormal(sin) / sqrt((double)k);
+  ICLSubspaceEmbed(p->U, d, k, n, x);
+  for (int i = 0; i < d; i++) x[i] = p->R * proto[i] + x[i];
+  if (!p->U)
+    for (int i = k; i < d; i++) x[i] = p->noise * ICLStreamNormal(soff) / sqrt((double)(d - k));
+  else if (d > k) {
+    double g[d];
+    ICLStreamNormals(soff, (size_t)d, g);
+    ICLSubspaceComplement(p->U, d, k, g);
+    for (int i = 0; i < d; i++) x[i] += p->noise * g[i] / sqrt((double)(d - k));
+  }
   for (int i = 0; i < d; i++) n2 += x[i] * x[i];
   const double scale = 1.0 / sqrt(n2);
   for (int i = 0; i < d; i++) x[i] *= scale;

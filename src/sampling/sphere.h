@@ -2,7 +2,8 @@
  * The paper's generator is not public; this is ours, exactly:
  *
  *   task      C prototypes p_c = U u_c, u_c i.i.d. uniform on the unit sphere S^{k-1}
- *             (normalized N(0, I_k)), U = first k coordinates; C = p->classes (0: 2).
+ *             (normalized N(0, I_k)), U = p->U (subspace.h; NULL: the first k coordinates);
+ *             C = p->classes (0: 2).
  *   example   class c, then z = R p_c + U n/sqrt(k) + epsilon (I - U U^T) m/sqrt(d-k),
  *             n ~ N(0, I_k), m ~ N(0, I_{d-k}), epsilon = p->noise (0: none; ignored if d = k),
  *             x = z/||z|| on S^{d-1}. The in-subspace noise has E||.||^2 = 1 and the

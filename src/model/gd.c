@@ -1,0 +1,84 @@
+#include "gd.h"
+
+#include <petscblaslapack.h>
+
+PetscErrorCode ICLGroupShare(MPI_Comm comm, PetscInt n, PetscInt *first, PetscInt *count)
+{
+  PetscMPIInt rank, size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  *first = (PetscInt)((PetscInt64)n * rank / size);
+  *count = (PetscInt)((PetscInt64)n * (rank + 1) / size) - *first;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGroupOuterSum(MPI_Comm comm, PetscInt d, PetscInt n, PetscReal scale, const PetscReal *P, const PetscReal *R, PetscReal *scratch, PetscReal *G)
+{
+  PetscBLASInt    bd, bn, dd;
+  const PetscBLASInt inc = 1;
+  const PetscReal one = 1.0, zero = 0.0;
+  PetscMPIInt     size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscBLASIntCast(d, &bd));
+  PetscCall(PetscBLASIntCast(n, &bn));
+  if (size == 1) {
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bn, &scale, P, &bd, R, &bd, &one, G, &bd));
+    PetscFunctionReturn(0);
+  }
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bn, &one, P, &bd, R, &bd, &zero, scratch, &bd));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, scratch, (PetscMPIInt)(d * d), MPIU_REAL, MPI_SUM, comm));
+  PetscCall(PetscBLASIntCast(d * d, &dd));
+  PetscCallBLAS("BLASaxpy", BLASaxpy_(&dd, &scale, scratch, &inc, G, &inc));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+{
+  PetscFunctionBegin;
+  *outcome = ICL_GD_DONE;
+  for (PetscInt t = 0; t < T; t++) {
+    PetscBool stop = cancel && cancel() ? PETSC_TRUE : PETSC_FALSE;
+    /* a group stops together, or its next allreduce would wait forever */
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, comm));
+    if (stop) {
+      *outcome = ICL_GD_CANCELLED;
+      *steps   = t;
+      PetscFunctionReturn(0);
+    }
+    PetscCall(f(ctx, theta, loss, -lr, theta));
+    if (PetscIsInfOrNanReal(*loss)) {
+      *outcome = ICL_GD_DIVERGED;
+      *steps   = t;
+      PetscFunctionReturn(0);
+    }
+  }
+  *steps = T;
+  PetscCall(f(ctx, theta, loss, 0.0, NULL));
+  if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_GD_DIVERGED;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model)
+{
+  PetscFunctionBegin;
+  PetscCheck(cell->method != ICL_METHOD_TAO, PETSC_COMM_SELF, PETSC_ERR_SUP, "%s on %s: -train_method tao is not implemented; use gd, kernel or auto", model, cell->family->name);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, PetscReal *theta, ICLCellResult *res)
+{
+  ICLGDOutcome outcome;
+
+  PetscFunctionBegin;
+  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
+  if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
+  else if (outcome == ICL_GD_DIVERGED) {
+    res->status = ICL_STATUS_DIVERGED;
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
+  } else res->status = ICL_STATUS_OK;
+  PetscFunctionReturn(0);
+}
