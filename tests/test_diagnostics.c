@@ -7,6 +7,7 @@
 #include <petscblaslapack.h>
 
 #include "check.h"
+#include "bilinear_gd.h"
 #include "diagnostics.h"
 #include "rng.h"
 #include "subspace.h"
@@ -88,27 +89,27 @@ static PetscErrorCode GDDistance(void)
   /* W_1: one GD step of size 0.3 from 0. */
   PetscCall(PetscArrayzero(W1, d * d));
   PetscCall(ICLBilinearGD(&p, 1, 0.3, W1, &loss, &steps, &outcome));
-  PetscCall(ICLBilinearDiagnostics(&p, W1, sv, &dist));
+  PetscCall(ICLTrainedWDiagnostics(PETSC_COMM_WORLD, d, ICLBilinearLossGradCtx, &p, W1, sv, &dist));
   PetscCall(ICLSingularValues(PETSC_COMM_SELF, d, W1, ICL_NUM_SV, ref));
   CHECK(dist <= 1e-14, "W = W_1: gd_distance %.3g, want 0", dist);
   for (PetscInt i = 0; i < ICL_NUM_SV; i++) CHECK(i >= d ? PetscIsNanReal(sv[i]) : PetscAbsReal(sv[i] - ref[i]) <= 1e-12 * ref[i], "sv[%d] of W_1: %.17g, LAPACK %.17g", (int)i, sv[i], ref[i]);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "W = W_1: gd_distance %.2e\n", (double)dist));
 
   for (PetscInt i = 0; i < d * d; i++) W[i] = 3 * W1[i];
-  PetscCall(ICLBilinearDiagnostics(&p, W, sv, &dist));
+  PetscCall(ICLTrainedWDiagnostics(PETSC_COMM_WORLD, d, ICLBilinearLossGradCtx, &p, W, sv, &dist));
   CHECK(dist <= 1e-14, "W = 3 W_1: gd_distance %.3g, want 0", dist);
   for (PetscInt i = 0; i < d * d; i++) W[i] = -W1[i];
-  PetscCall(ICLBilinearDiagnostics(&p, W, sv, &dist));
+  PetscCall(ICLTrainedWDiagnostics(PETSC_COMM_WORLD, d, ICLBilinearLossGradCtx, &p, W, sv, &dist));
   CHECK(PetscAbsReal(dist - 2) <= 1e-14, "W = -W_1: gd_distance %.17g, want 2", dist);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "W = -W_1: gd_distance - 2 = %.2e\n", (double)(dist - 2)));
   /* R less its component along W_1 */
   for (PetscInt i = 0; i < d * d; i++) rw += R[i] * W1[i], ww += W1[i] * W1[i];
   for (PetscInt i = 0; i < d * d; i++) W[i] = R[i] - rw / ww * W1[i];
-  PetscCall(ICLBilinearDiagnostics(&p, W, sv, &dist));
+  PetscCall(ICLTrainedWDiagnostics(PETSC_COMM_WORLD, d, ICLBilinearLossGradCtx, &p, W, sv, &dist));
   CHECK(PetscAbsReal(dist - PETSC_SQRT2) <= 1e-14, "W orthogonal to W_1: gd_distance %.17g, want sqrt(2)", dist);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "W orthogonal to W_1: gd_distance - sqrt(2) = %.2e\n", (double)(dist - PETSC_SQRT2)));
   PetscCall(PetscArrayzero(W, d * d));
-  PetscCall(ICLBilinearDiagnostics(&p, W, sv, &dist));
+  PetscCall(ICLTrainedWDiagnostics(PETSC_COMM_WORLD, d, ICLBilinearLossGradCtx, &p, W, sv, &dist));
   CHECK(PetscIsNanReal(dist) && sv[0] == 0, "W = 0: gd_distance %g (want NaN), sv[0] %g (want 0)", dist, sv[0]);
   PetscFunctionReturn(0);
 }

@@ -28,6 +28,8 @@ typedef struct {
  * With G = W and alpha = -lr this is one GD step. Costs 4 B d^2 flop (2 B d^2 without G),
  * split over the group, plus an allreduce of d^2 words. Collective over p->comm. */
 PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
+/* The same as an ICLLossGradFn (ctx: the ICLBilinearProblem). */
+PetscErrorCode ICLBilinearLossGradCtx(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
 
 /* T steps of GD from the W given (ICLGradientDescent on ICLBilinearLossGrad). */
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);

@@ -89,19 +89,19 @@ PetscErrorCode ICLDirectionDistance(PetscInt d, const PetscReal *W, const PetscR
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLBilinearDiagnostics(const ICLBilinearProblem *p, const PetscReal *W, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance)
+PetscErrorCode ICLTrainedWDiagnostics(MPI_Comm comm, PetscInt d, ICLLossGradFn f, void *ctx, const PetscReal *W, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance)
 {
   PetscReal *zero, *W1, loss;
 
   PetscFunctionBegin;
-  PetscCall(PetscCalloc2((size_t)p->d * p->d, &zero, (size_t)p->d * p->d, &W1));
-  PetscCall(ICLBilinearLossGrad(p, zero, &loss, -1.0, W1));
-  PetscCall(ICLDirectionDistance(p->d, W, W1, gd_distance));
+  PetscCall(PetscCalloc2((size_t)d * d, &zero, (size_t)d * d, &W1));
+  PetscCall(f(ctx, zero, &loss, -1.0, W1));
+  PetscCall(ICLDirectionDistance(d, W, W1, gd_distance));
   PetscCall(PetscFree2(zero, W1));
-  PetscCall(ICLSingularValues(p->comm, p->d, W, ICL_NUM_SV, sv));
+  PetscCall(ICLSingularValues(comm, d, W, ICL_NUM_SV, sv));
   PetscFunctionReturn(0);
 }
 
-PetscReal ICLBilinearDiagnosticsFlops(PetscInt B, PetscInt d) { return 4.0 * B * (PetscReal)d * d + 8.0 / 3.0 * (PetscReal)d * d * d; }
+PetscReal ICLTrainedWDiagnosticsFlops(PetscInt B, PetscInt d) { return 4.0 * B * (PetscReal)d * d + 8.0 / 3.0 * (PetscReal)d * d * d; }
 
-PetscReal ICLBilinearDiagnosticsMemory(PetscInt d, PetscInt g) { return sizeof(PetscReal) * (2.0 + 2.0 / g) * d * d; }
+PetscReal ICLTrainedWDiagnosticsMemory(PetscInt d, PetscInt g) { return sizeof(PetscReal) * (2.0 + 2.0 / g) * d * d; }

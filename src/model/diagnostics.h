@@ -3,7 +3,7 @@
 #ifndef ICL_DIAGNOSTICS_H
 #define ICL_DIAGNOSTICS_H
 
-#include "bilinear_gd.h"
+#include "gd.h"
 #include "model.h"
 
 /* The n largest singular values of W (d x d column-major, the same on every rank of comm),
@@ -17,14 +17,14 @@ PetscErrorCode ICLSingularValues(MPI_Comm comm, PetscInt d, const PetscReal *W, 
  * NaN when W or W1 is 0 or not finite. */
 PetscErrorCode ICLDirectionDistance(PetscInt d, const PetscReal *W, const PetscReal *W1, PetscReal *dist);
 
-/* Both, for a W trained on p: W_1, one GD step from W = 0 on the same loss, is a positive
- * multiple of -grad L(0) = (1/B) sum_tau c_tau a_tau b_tau^T whatever the step size, so it
- * is that gradient (ICLBilinearLossGrad at 0). Collective over p->comm; uses p's scratch. */
-PetscErrorCode ICLBilinearDiagnostics(const ICLBilinearProblem *p, const PetscReal *W, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance);
-/* Its floating-point operations (the gradient at 0 and an SVD without vectors), and its peak
+/* Both, for a W (d x d) trained by GD on the loss f(ctx, .) from W = 0 over comm: W_1, one GD
+ * step from 0, is a positive multiple of -grad L(0) whatever the step size (bilinear models:
+ * (1/B) sum_tau c_tau a_tau b_tau^T), so it is that gradient, f at 0. Collective over comm. */
+PetscErrorCode ICLTrainedWDiagnostics(MPI_Comm comm, PetscInt d, ICLLossGradFn f, void *ctx, const PetscReal *W, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance);
+/* Its floating-point operations (a gradient at 0 on B tasks and an SVD without vectors), and its peak
  * bytes per rank in a group of g: W = 0 and W_1, then W's copy (g = 1) or share (g > 1) for
  * the SVD and about as much workspace. */
-PetscReal      ICLBilinearDiagnosticsFlops(PetscInt B, PetscInt d);
-PetscReal      ICLBilinearDiagnosticsMemory(PetscInt d, PetscInt g);
+PetscReal      ICLTrainedWDiagnosticsFlops(PetscInt B, PetscInt d);
+PetscReal      ICLTrainedWDiagnosticsMemory(PetscInt d, PetscInt g);
 
 #endif

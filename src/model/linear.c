@@ -103,13 +103,14 @@ static PetscErrorCode LinearSphereRun(const ICLCell *cell, ICLCellResult *res)
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ICLMulticlassProblemCreate(cell, &prob));
   PetscCall(ICLGDTrainCell(cell, ICLMulticlassLossGrad, &prob, W, res));
-  PetscCall(ICLMulticlassProblemDestroy(&prob));
   res->flops = 4.0 * cell->B * (PetscReal)d * (d + ICLSphereClasses(&cell->task)) * (res->steps + 0.5);
   if (res->status == ICL_STATUS_OK) {
     PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
     PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    res->flops += EvalFlops(cell);
+    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, ICLMulticlassLossGrad, &prob, W, res->singular_values, &res->gd_distance));
+    res->flops += EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, d);
   }
+  PetscCall(ICLMulticlassProblemDestroy(&prob));
   PetscCall(PetscFree(W));
   PetscFunctionReturn(0);
 }
@@ -146,8 +147,8 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
     else if (cell->family == &ICLFamilyLinreg) PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
     else PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
     PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    PetscCall(ICLBilinearDiagnostics(&prob, W, res->singular_values, &res->gd_distance));
-    res->flops += EvalFlops(cell) + ICLBilinearDiagnosticsFlops(B, d);
+    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, ICLBilinearLossGradCtx, &prob, W, res->singular_values, &res->gd_distance));
+    res->flops += EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(B, d);
     res->status = ICL_STATUS_OK;
   }
   PetscCall(PetscFree3(Mt, Vt, work));
@@ -160,7 +161,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 static PetscReal LinearFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d, C = cell->family == &ICLFamilySphere ? ICLSphereClasses(&cell->task) : 0; /* sphere logits */
-  return 4.0 * cell->B * d * (d + C) * (cell->T + 0.5) + EvalFlops(cell) + ICLBilinearDiagnosticsFlops(cell->B, cell->task.d);
+  return 4.0 * cell->B * d * (d + C) * (cell->T + 0.5) + EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d);
 }
 
 /* Per rank: a group of g ranks holds B/g training tasks each (and one more d x d buffer);
@@ -168,7 +169,7 @@ static PetscReal LinearFlops(const ICLCell *cell)
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal d = cell->task.d, C = cell->family == &ICLFamilySphere ? ICLSphereClasses(&cell->task) : 1;
-  return sizeof(PetscReal) * ((2.0 + C) * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d) + ICLBilinearDiagnosticsMemory(cell->task.d, g);
+  return sizeof(PetscReal) * ((2.0 + C) * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d) + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
 }
 
 const ICLModelType ICLModelLinear = {
