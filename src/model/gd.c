@@ -2,6 +2,17 @@
 
 #include <petscblaslapack.h>
 
+PetscErrorCode ICLAxpy(PetscInt n, PetscReal alpha, const PetscReal *x, PetscReal *y)
+{
+  PetscBLASInt       bn;
+  const PetscBLASInt inc = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(n, &bn));
+  PetscCallBLAS("BLASaxpy", BLASaxpy_(&bn, &alpha, x, &inc, y, &inc));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLGroupShare(MPI_Comm comm, PetscInt n, PetscInt *first, PetscInt *count)
 {
   PetscMPIInt rank, size;

@@ -18,6 +18,9 @@ typedef PetscErrorCode (*ICLLossGradFn)(void *ctx, const PetscReal *theta, Petsc
  * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */
 PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
 
+/* y += alpha x (n reals): how a model with its own gradient buffer serves an ICLLossGradFn. */
+PetscErrorCode ICLAxpy(PetscInt n, PetscReal alpha, const PetscReal *x, PetscReal *y);
+
 /* This rank's share [*first, *first + *count) of n training tasks split by contiguous rows
  * over comm (task tau's draws are keyed by tau alone, so the split changes no value). */
 PetscErrorCode ICLGroupShare(MPI_Comm comm, PetscInt n, PetscInt *first, PetscInt *count);

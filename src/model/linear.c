@@ -2,14 +2,14 @@
  * (logistic loss), linreg and distreg y_hat = x_q^T W h with h = (1/N) sum_i y_i x_i (squared
  * loss), sphere logits H W x_q (cross-entropy, multiclass_gd.h). Trained by full-batch GD on
  * B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly (gmm, linreg) or by Monte Carlo
- * over test tokens (sphere, distreg: linear_attention.h). */
+ * over test tokens (sphere, distreg: linear_attention.h; linreg under RAG or drift: linreg_eval.h). */
 #include <petscsys.h>
-#include <petscblaslapack.h>
 
 #include "gmm.h"
 #include "gmm_accuracy.h"
 #include "linreg.h"
-#include "linreg_risk.h"
+#include "linreg_eval.h"
+#include "alignment.h"
 #include "bilinear_gd.h"
 #include "diagnostics.h"
 #include "linear_attention.h"
@@ -36,58 +36,14 @@ static PetscErrorCode SampleTask(const ICLCell *cell, PetscInt tau, PetscReal *a
   PetscFunctionReturn(0);
 }
 
-/* linreg: exact risk at every M of the normalized predictor, i.e. of x_q^T (W/M) X^T y. */
-static PetscErrorCode LinregError(const ICLCell *cell, const PetscReal *W, PetscReal *err, PetscReal *se)
-{
-  const PetscInt d = cell->task.d;
-  ICLTaskParams  test = cell->task;
-  PetscReal     *Sx, *Sb, *Wm;
-
-  PetscFunctionBegin;
-  test.R = cell->eval_R;
-  PetscCall(PetscMalloc3((size_t)d * d, &Sx, (size_t)d * d, &Sb, (size_t)d * d, &Wm));
-  PetscCall(ICLLinregCovariances(&test, Sx, Sb));
-  for (PetscInt a = 0; a < cell->nM; a++) {
-    for (PetscInt i = 0; i < d * d; i++) Wm[i] = W[i] / cell->M[a];
-    PetscCall(ICLLinregRisk(d, Sx, Sb, test.sigma * test.sigma, cell->M[a], Wm, &err[a]));
-    se[a] = 0.0;
-  }
-  PetscCall(PetscFree3(Sx, Sb, Wm));
-  PetscFunctionReturn(0);
-}
-
-/* ||U^T W U||_F^2 / ||W||_F^2 for the task subspace U (NULL: the first k coordinates). */
-static PetscErrorCode Alignment(PetscInt d, PetscInt k, const PetscReal *U, const PetscReal *W, PetscReal *alignment)
-{
-  PetscReal in = 0.0, all = 0.0, *UW, *UWU;
-
-  PetscFunctionBegin;
-  for (size_t i = 0; i < (size_t)d * d; i++) all += W[i] * W[i];
-  if (!U) {
-    for (PetscInt j = 0; j < k; j++)
-      for (PetscInt i = 0; i < k; i++) in += W[(size_t)j * d + i] * W[(size_t)j * d + i];
-  } else {
-    PetscBLASInt    bd, bk;
-    const PetscReal one = 1.0, zero = 0.0;
-    PetscCall(PetscBLASIntCast(d, &bd));
-    PetscCall(PetscBLASIntCast(k, &bk));
-    PetscCall(PetscMalloc2((size_t)k * d, &UW, (size_t)k * k, &UWU));
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bk, &bd, &bd, &one, U, &bd, W, &bd, &zero, UW, &bk));
-    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bk, &bk, &bd, &one, UW, &bk, U, &bd, &zero, UWU, &bk));
-    for (size_t i = 0; i < (size_t)k * k; i++) in += UWU[i] * UWU[i];
-    PetscCall(PetscFree2(UW, UWU));
-  }
-  *alignment = all > 0.0 ? in / all : NAN;
-  PetscFunctionReturn(0);
-}
-
-/* gmm: the any-W evaluator; linreg: a d x d closed form per M, and sampling N tokens a task;
+/* gmm: the any-W evaluator; linreg: closed form or Monte Carlo, and sampling N tokens a task;
  * sphere, distreg: Monte Carlo over test tokens. */
 static PetscReal EvalFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d;
-  if (cell->family != &ICLFamilyGmm && cell->family != &ICLFamilyLinreg) return ICLLinearAttentionErrorFlops(cell);
-  return cell->family == &ICLFamilyGmm ? ICLGmmErrorOfWFlops(cell) : 6.0 * cell->nM * d * d * d + 2.0 * cell->B * cell->N * d;
+  if (cell->family == &ICLFamilyGmm) return ICLGmmErrorOfWFlops(cell);
+  if (cell->family == &ICLFamilyLinreg) return ICLLinregErrorOfWFlops(cell) + 2.0 * cell->B * cell->N * d;
+  return ICLLinearAttentionErrorFlops(cell);
 }
 
 /* sphere: cross-entropy GD from W = 0 on the cell's (H_tau, x_q,tau, y_tau), 4 B d (d + C) flop
@@ -106,7 +62,7 @@ static PetscErrorCode LinearSphereRun(const ICLCell *cell, ICLCellResult *res)
   res->flops = 4.0 * cell->B * (PetscReal)d * (d + ICLSphereClasses(&cell->task)) * (res->steps + 0.5);
   if (res->status == ICL_STATUS_OK) {
     PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
-    PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
+    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
     PetscCall(ICLTrainedWDiagnostics(cell->comm, d, ICLMulticlassLossGrad, &prob, W, res->singular_values, &res->gd_distance));
     res->flops += EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, d);
   }
@@ -144,9 +100,9 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
     PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
   } else {
     if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
-    else if (cell->family == &ICLFamilyLinreg) PetscCall(LinregError(cell, W, res->test_error, res->test_error_se));
+    else if (cell->family == &ICLFamilyLinreg) PetscCall(ICLLinregErrorOfW(cell, W, NULL, res->test_error, res->test_error_se));
     else PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
-    PetscCall(Alignment(d, cell->task.k, cell->task.U, W, &res->alignment));
+    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
     PetscCall(ICLTrainedWDiagnostics(cell->comm, d, ICLBilinearLossGradCtx, &prob, W, res->singular_values, &res->gd_distance));
     res->flops += EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(B, d);
     res->status = ICL_STATUS_OK;

@@ -92,6 +92,63 @@ PetscErrorCode ICLLinregOptimal(MPI_Comm comm, PetscInt d, const PetscReal *Sx, 
   return ICLLinregOptimalWeighted(comm, d, Sx, Sb, sigma2, (PetscReal)N, (PetscReal)N, Wstar, Lstar);
 }
 
+/* S^{1/2} and S^{-1/2} of a symmetric positive definite S (d x d), by its eigendecomposition. */
+static PetscErrorCode SymmetricRoots(PetscInt d, const PetscReal *S, PetscReal *half, PetscReal *minus_half)
+{
+  PetscBLASInt    bd, lwork, info;
+  PetscReal      *Q, *e, *work, *QE;
+  const PetscReal one = 1.0, zero = 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(d, &bd));
+  PetscCall(PetscBLASIntCast(PetscMax(1, 3 * d), &lwork));
+  PetscCall(PetscMalloc4(d * d, &Q, d, &e, lwork, &work, d * d, &QE));
+  PetscCall(PetscArraycpy(Q, S, d * d));
+  PetscCallBLAS("LAPACKsyev", LAPACKsyev_("V", "U", &bd, Q, &bd, e, work, &lwork, &info));
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK syev failed (info %d)", (int)info);
+  PetscCheck(e[0] > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "matrix is not positive definite (eigenvalue %g)", (double)e[0]);
+  for (PetscInt p = 0; p < 2; p++) {
+    for (PetscInt j = 0; j < d; j++)
+      for (PetscInt i = 0; i < d; i++) QE[i + j * d] = Q[i + j * d] * PetscPowReal(e[j], p ? -0.5 : 0.5);
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bd, &one, QE, &bd, Q, &bd, &zero, p ? minus_half : half, &bd));
+  }
+  PetscCall(PetscFree4(Q, e, work, QE));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLLinregOptimalRankWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
+                                            PetscReal S2, PetscInt r, PetscReal *Wr, PetscReal *Lr)
+{
+  PetscReal      *XB, *G, *Xh, *Xmh, *Gh, *Gmh, *T, *P, *U, *s, *Vt, *work, M0;
+  PetscBLASInt    bd, lwork, info;
+  const PetscReal zero = 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(d, &bd));
+  PetscCall(PetscBLASIntCast(PetscMax(1, 5 * d), &lwork));
+  PetscCall(PetscMalloc6(d * d, &XB, d * d, &G, d * d, &Xh, d * d, &Xmh, d * d, &Gh, d * d, &Gmh));
+  PetscCall(PetscMalloc6(d * d, &T, d * d, &P, d * d, &U, d, &s, d * d, &Vt, lwork, &work));
+  PetscCall(Moments(d, Sx, Sb, sigma2, S1, S2, XB, G, &M0));
+  PetscCall(SymmetricRoots(d, Sx, Xh, Xmh));
+  PetscCall(SymmetricRoots(d, G, Gh, Gmh));
+  /* T = S1 Sx^{1/2} (Sx Sb)^T G^{-1/2}, the target of Z = Sx^{1/2} W G^{1/2}. */
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bd, &S1, Xh, &bd, XB, &bd, &zero, P, &bd));
+  PetscCall(Mult(d, P, Gmh, T));
+  PetscCallBLAS("LAPACKgesvd", LAPACKgesvd_("A", "A", &bd, &bd, T, &bd, s, U, &bd, Vt, &bd, work, &lwork, &info));
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK gesvd failed (info %d)", (int)info);
+  /* Z_r = U_r diag(s_r) V_r^T: scale the first r columns of U, drop the rest. */
+  for (PetscInt j = 0; j < d; j++)
+    for (PetscInt i = 0; i < d; i++) U[i + j * d] *= j < r ? s[j] : 0.0;
+  PetscCall(Mult(d, U, Vt, T));
+  /* W_r = Sx^{-1/2} Z_r G^{-1/2} */
+  PetscCall(Mult(d, Xmh, T, P));
+  PetscCall(Mult(d, P, Gmh, Wr));
+  PetscCall(ICLLinregRiskWeighted(d, Sx, Sb, sigma2, S1, S2, Wr, Lr));
+  PetscCall(PetscFree6(XB, G, Xh, Xmh, Gh, Gmh));
+  PetscCall(PetscFree6(T, P, U, s, Vt, work));
+  PetscFunctionReturn(0);
+}
+
 /* With Sx = I and Sb diagonal, G is diagonal and L(W) = M0 - sum_i a_i + ||W G^{1/2} - N Sb G^{-1/2}||_F^2
  * with a_i = N lambda_i^2/((N+1) lambda_i + M0): the best rank-r W keeps the r largest a_i
  * (Eckart-Young on a diagonal matrix). a_i increases with lambda_i. */
@@ -136,6 +193,11 @@ PetscReal ICLLinregRagIsotropicBestRisk(PetscInt d, PetscReal B, PetscReal sigma
   return B + sigma2 - num * num / den;
 }
 
+PetscBool ICLLinregExact(const ICLTaskParams *p)
+{
+  return p->alpha == 0 && p->drift == 0 && !p->factor_x && !p->factor_beta ? PETSC_TRUE : PETSC_FALSE;
+}
+
 PetscErrorCode ICLLinregCovariances(const ICLTaskParams *p, PetscReal *Sx, PetscReal *Sb)
 {
   const PetscInt d = p->d, k = p->k;
@@ -143,7 +205,7 @@ PetscErrorCode ICLLinregCovariances(const ICLTaskParams *p, PetscReal *Sx, Petsc
   int            bad;
 
   PetscFunctionBegin;
-  PetscCheck(p->alpha == 0 && p->drift == 0 && !p->factor_x && !p->factor_beta, PETSC_COMM_SELF, PETSC_ERR_SUP, "closed-form linreg risk needs i.i.d. contexts, a fixed task and Sigma_x = I");
+  PetscCheck(ICLLinregExact(p), PETSC_COMM_SELF, PETSC_ERR_SUP, "closed-form linreg risk needs i.i.d. contexts, a fixed task and Sigma_x = I");
   PetscCall(PetscMalloc1(k, &lambda));
   bad = ICLLinregSpectrum((ICLSpectrumKind)p->spectrum, (int)k, p->R, p->spectrum_param, p->spectrum_list, lambda);
   if (bad) {

@@ -15,6 +15,10 @@
 
 #include "family.h"
 
+/* True when the closed forms hold for p: i.i.d. contexts (alpha = 0), a fixed task (drift = 0)
+ * and the covariances of ICLLinregCovariances. */
+PetscBool ICLLinregExact(const ICLTaskParams *p);
+
 /* Sigma_x = I_d and Sigma_beta = U diag(lambda) U^T for the task subspace U = p->U (NULL: the
  * first k coordinates), lambda from p's spectrum options with sum R^2 (the laws ICLLinregTokens
  * samples when p has no RAG, drift or covariance factors; anything else is PETSC_ERR_SUP: no
@@ -34,6 +38,12 @@ PetscErrorCode ICLLinregOptimalWeighted(MPI_Comm comm, PetscInt d, const PetscRe
                                         PetscReal S2, PetscReal *Wstar, PetscReal *Lstar);
 PetscErrorCode ICLLinregOptimal(MPI_Comm comm, PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
                                 PetscReal *Wstar, PetscReal *Lstar);
+
+/* The best W of rank at most r, W*_r (d x d), and its risk L*_r, for any Sx (SPD) and Sb:
+ * L(W) = L* + ||Sx^{1/2} W G^{1/2} - S1 Sx^{1/2} Sb Sx G^{-1/2}||_F^2, so W*_r comes from the
+ * truncated SVD of the target (Eckart-Young). r >= d gives W*. */
+PetscErrorCode ICLLinregOptimalRankWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
+                                            PetscReal S2, PetscInt r, PetscReal *Wr, PetscReal *Lr);
 
 /* Optimal rank-r risk for Sx = I, Sb = diag(lambda_1..lambda_k) (any order), M0 = sum lambda + sigma2:
  *   L*_r = M0 - sum of the r largest N lambda_i^2 / ((N+1) lambda_i + M0)   (r >= k: L*). */

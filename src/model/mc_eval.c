@@ -22,7 +22,9 @@ static PetscReal Loss(ICLOutputKind kind, PetscInt C, const PetscReal *out, cons
   }
 }
 
-PetscErrorCode ICLMonteCarloError(const ICLCell *cell, ICLPredictFn predict, void *ctx, PetscReal *err, PetscReal *se)
+/* Mean and standard error of the loss of predict at every M: against the query's target, or
+ * with reference non-NULL the squared distance sum_c (out_c - ref_c)^2 to reference's output. */
+static PetscErrorCode Average(const ICLCell *cell, ICLPredictFn predict, void *ctx, ICLPredictFn reference, void *rctx, PetscReal *err, PetscReal *se)
 {
   const ICLFamily *fam = cell->family;
   ICLTaskParams    test = cell->task;
@@ -46,7 +48,11 @@ PetscErrorCode ICLMonteCarloError(const ICLCell *cell, ICLPredictFn predict, voi
       PetscReal l;
       PetscCheck(fam->tokens(&test, (int)cell->M[a], ICL_PURPOSE_TEST_TASK, (uint64_t)j, X, Y, xq, yq) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid %s task options for test task %d", fam->name, (int)j);
       PetscCall(predict(ctx, cell->M[a], X, Y, xq, out));
-      l = Loss(fam->kind, C, out, yq);
+      if (reference) {
+        PetscCall(reference(rctx, cell->M[a], X, Y, xq, yq));
+        l = 0.0;
+        for (PetscInt c = 0; c < C; c++) l += (out[c] - yq[c]) * (out[c] - yq[c]);
+      } else l = Loss(fam->kind, C, out, yq);
       sums[2 * a] += l, sums[2 * a + 1] += l * l;
     }
   }
@@ -58,6 +64,20 @@ PetscErrorCode ICLMonteCarloError(const ICLCell *cell, ICLPredictFn predict, voi
   }
   PetscCall(PetscFree5(X, Y, xq, yq, out));
   PetscCall(PetscFree(sums));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLMonteCarloError(const ICLCell *cell, ICLPredictFn predict, void *ctx, PetscReal *err, PetscReal *se)
+{
+  PetscFunctionBegin;
+  PetscCall(Average(cell, predict, ctx, NULL, NULL, err, se));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLMonteCarloGap(const ICLCell *cell, ICLPredictFn predict, void *ctx, ICLPredictFn reference, void *rctx, PetscReal *gap, PetscReal *se)
+{
+  PetscFunctionBegin;
+  PetscCall(Average(cell, predict, ctx, reference, rctx, gap, se));
   PetscFunctionReturn(0);
 }
 

@@ -17,6 +17,10 @@ typedef PetscErrorCode (*ICLPredictFn)(void *ctx, PetscInt M, const PetscReal *X
  * squared error. */
 PetscErrorCode ICLMonteCarloError(const ICLCell *cell, ICLPredictFn predict, void *ctx, PetscReal *err, PetscReal *se);
 
+/* The same average, on the same test tasks, of the squared distance sum_c (out_c - ref_c)^2
+ * between predict's output and reference's (e.g. a student and its teacher): gap[a] at M[a]. */
+PetscErrorCode ICLMonteCarloGap(const ICLCell *cell, ICLPredictFn predict, void *ctx, ICLPredictFn reference, void *rctx, PetscReal *gap, PetscReal *se);
+
 /* Flops of sampling the test tokens, for cost models (the predictor's own cost is extra). */
 PetscReal ICLMonteCarloSampleFlops(const ICLCell *cell);
 

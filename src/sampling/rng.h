@@ -18,7 +18,9 @@ typedef enum {
   ICL_PURPOSE_TEST_TASK = 5, /* test tasks, shared by every model, N and M */
   ICL_PURPOSE_TEST_CONTEXT = 6,
   ICL_PURPOSE_SUBSPACE = 7,    /* the random task subspace U */
-  ICL_PURPOSE_TEST_TOKENS = 8  /* explicit tokens of test tasks */
+  ICL_PURPOSE_TEST_TOKENS = 8, /* explicit tokens of test tasks */
+  ICL_PURPOSE_MODEL_INIT = 9,  /* random initial parameters of a trained model (lowrank) */
+  ICL_PURPOSE_FEATURES = 10    /* random features of a model (prf: omega), shared by its cells */
 } ICLPurpose;
 
 typedef struct {
