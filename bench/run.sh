@@ -6,6 +6,9 @@
 #   3. strong scaling of one d = 2000 cell over a group of 1 and 2 ranks; weak scaling of a
 #      sweep over 1, 2, 4 ranks
 #   4. peak memory per rank vs the cost model
+#   5. one cell trained by gd, kernel (dual form) and tao: times and the gd/kernel ratio
+# Sections 1-4 measure direct GD (-train_method gd), which auto would replace by the dual
+# form on some of these cells.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ICL_PACKAGES="python3-torch time"
@@ -33,7 +36,7 @@ ceiling=$(OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5 | cut -d' ' -f2)
 declare -A train
 for d in 500 2000; do
   B=$((d == 500 ? 20000 : 2000)) T=$((d == 500 ? 60 : 20))
-  read -r wall flops _ < <(cell "$out/d$d" 1 -grid_d $d -grid_k 30 -grid_N 40 -models linear -train_tasks $B -train_steps $T -eval_M 40 -eval_tasks 2)
+  read -r wall flops _ < <(cell "$out/d$d" 1 -grid_d $d -grid_k 30 -grid_N 40 -models linear -train_tasks $B -train_steps $T -eval_M 40 -eval_tasks 2 -train_method gd)
   train[$d]=$(awk -v f="$flops" -v w="$wall" 'BEGIN { printf "%.2f", f / w / 1e9 }')
 done
 printf '\n%-52s %10s %8s\n' "1. training loop (1 thread, kernel $kernel)" "GFLOP/s" "ratio"
@@ -60,7 +63,7 @@ printf '\n%-52s %10s %8s\n' "3. weak scaling (4 cells/rank, d = 200)" "seconds" 
 declare -A weak
 for p in 1 2 4; do
   t0=$(date +%s.%N)
-  mpiexec -n $p "$bin" run -grid_d 200 -grid_k 4 -grid_N 10 -replicates $((4 * p)) -models linear -train_tasks 5000 -train_steps 60 -eval_M 10 -eval_tasks 1000 -output "$out/weak$p" >/dev/null 2>&1
+  mpiexec -n $p "$bin" run -grid_d 200 -grid_k 4 -grid_N 10 -replicates $((4 * p)) -models linear -train_tasks 5000 -train_steps 60 -eval_M 10 -eval_tasks 1000 -train_method gd -output "$out/weak$p" >/dev/null 2>&1
   weak[$p]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
   printf '%-52s %10s %8s\n' "$p ranks" "${weak[$p]}" "$(awk -v a="${weak[1]}" -v b="${weak[$p]}" 'BEGIN { printf "%.2f", a / b }')"
 done
@@ -68,19 +71,27 @@ printf '\n%-52s %10s %8s\n' "3b. strong scaling, one cell d = 2000 (B = 4000, T 
 declare -A strong
 for g in 1 2; do
   t0=$(date +%s.%N)
-  mpiexec -n $g "$bin" run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 4000 -train_steps 10 -eval_M 40 -eval_tasks 2 -group_size $g -output "$out/strong$g" >/dev/null 2>&1
+  mpiexec -n $g "$bin" run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 4000 -train_steps 10 -eval_M 40 -eval_tasks 2 -train_method gd -group_size $g -output "$out/strong$g" >/dev/null 2>&1
   strong[$g]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
   printf '%-52s %10s %8s\n' "group of $g" "${strong[$g]}" "$(awk -v a="${strong[1]}" -v b="${strong[$g]}" -v g=$g 'BEGIN { printf "%.2f", a / b / g }')"
 done
 
 # 4. Peak memory of one rank vs the cost model's prediction.
-predicted=$("$bin" plan -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 | awk '$1 == "linear" { print $3 }')
-/usr/bin/time -o "$out/rss" -f "%M" "$bin" run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -output "$out/mem" >/dev/null 2>&1
+predicted=$("$bin" plan -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -train_method gd | awk '$1 == "linear" { print $3 }')
+/usr/bin/time -o "$out/rss" -f "%M" "$bin" run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -train_method gd -output "$out/mem" >/dev/null 2>&1
 rss=$(tail -1 "$out/rss")
 rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
 printf '\n%-52s %10s %8s\n' "4. memory per rank, d = 2000, B = 2000" "MB" "ratio"
 printf '%-52s %10s %8s\n' "cost model" "$predicted" "1.00"
 printf '%-52s %10s %8s\n' "peak RSS (includes MPI, PETSc, libraries)" "$rss_mb" "$(awk -v a="$rss_mb" -v b="$predicted" 'BEGIN { printf "%.2f", a / b }')"
+
+# 5. One cell (1 thread) by each training method: cell wall time (training and evaluation).
+printf '\n%-52s %10s %8s\n' "5. training methods, d = 300, B = 2000, T = 100" "seconds" "gd/this"
+declare -A method
+for m in gd kernel tao; do
+  read -r method[$m] _ < <(cell "$out/method_$m" 1 -grid_d 300 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 100 -eval_M 40 -eval_tasks 2 -train_method $m)
+  printf '%-52s %10.3f %8s\n' "-train_method $m" "${method[$m]}" "$(awk -v a="${method[gd]}" -v b="${method[$m]}" 'BEGIN { printf "%.2f", a / b }')"
+done
 
 /usr/bin/python3 - "$json" <<PY
 import json, sys
@@ -90,6 +101,8 @@ json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
            "mv_accuracy_M1": {"iclsweep": $acc1, "torch_suffstat": $suff_acc, "torch_explicit": $expl_acc},
            "weak_scaling_seconds": {"1": ${weak[1]}, "2": ${weak[2]}, "4": ${weak[4]}},
            "strong_scaling_seconds": {"1": ${strong[1]}, "2": ${strong[2]}},
-           "memory_mb": {"cost_model": $predicted, "peak_rss": $rss_mb}}, open(sys.argv[1], "w"), indent=1)
+           "memory_mb": {"cost_model": $predicted, "peak_rss": $rss_mb},
+           "method_seconds": {"gd": ${method[gd]}, "kernel": ${method[kernel]}, "tao": ${method[tao]}},
+           "gd_over_kernel": ${method[gd]} / ${method[kernel]}}, open(sys.argv[1], "w"), indent=1)
 PY
 echo "written: $json"

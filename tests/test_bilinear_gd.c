@@ -1,4 +1,5 @@
-/* Logistic- and squared-loss gradients against central finite differences, and the first
+/* Logistic- and squared-loss gradients against central finite differences of the loss,
+ * Hessian-vector products against central differences of the gradient, and the first
  * logistic GD step from W = 0 against its closed form W_1 = (eta / 2B) sum_tau m_tau v_tau^T
  * (sigmoid(0) = 1/2). */
 #include <petscsys.h>
@@ -12,6 +13,7 @@ enum { B = 7, d = 4 };
 static PetscErrorCode Run(void)
 {
   PetscReal          Mt[d * B], Vt[d * B], work[d * B], W[d * d], G[d * d], y[B], loss, lp, lm;
+  PetscReal          D[d * d], HD[d * d], Gp[d * d], Gm[d * d], Wh[d * d], curv[B];
   ICLStream          s;
   ICLBilinearProblem p = {.comm = PETSC_COMM_SELF, .loss = ICL_LOSS_LOGISTIC, .B = B, .B_local = B, .d = d, .Mt = Mt, .Vt = Vt, .target = y, .work = work};
 
@@ -21,6 +23,7 @@ static PetscErrorCode Run(void)
   ICLStreamNormals(&s, d * B, Vt);
   ICLStreamNormals(&s, d * d, W);
   ICLStreamNormals(&s, B, y);
+  ICLStreamNormals(&s, d * d, D);
   for (ICLLoss loss_kind = ICL_LOSS_LOGISTIC; loss_kind <= ICL_LOSS_SQUARED; loss_kind++) {
     p.loss = loss_kind;
     PetscCall(PetscArrayzero(G, d * d));
@@ -33,6 +36,21 @@ static PetscErrorCode Run(void)
       PetscCall(ICLBilinearLossGrad(&p, W, &lm, 0.0, NULL));
       W[e] = w0;
       CHECK(fabs((lp - lm) / (2 * h) - G[e]) <= 1e-8 * (1 + fabs(G[e])), "loss %d, entry %d: finite difference %.10g vs gradient %.10g", (int)loss_kind, e, (lp - lm) / (2 * h), G[e]);
+    }
+    /* H D against (grad L(W + h D) - grad L(W - h D)) / 2h */
+    const PetscReal h = 1e-5;
+    PetscCall(ICLBilinearCurvature(&p, W, curv));
+    PetscCall(PetscArrayzero(HD, d * d));
+    PetscCall(ICLBilinearHessMult(&p, curv, D, 1.0, HD));
+    for (int e = 0; e < d * d; e++) Wh[e] = W[e] + h * D[e];
+    PetscCall(PetscArrayzero(Gp, d * d));
+    PetscCall(ICLBilinearLossGrad(&p, Wh, &lp, 1.0, Gp));
+    for (int e = 0; e < d * d; e++) Wh[e] = W[e] - h * D[e];
+    PetscCall(PetscArrayzero(Gm, d * d));
+    PetscCall(ICLBilinearLossGrad(&p, Wh, &lm, 1.0, Gm));
+    for (int e = 0; e < d * d; e++) {
+      const PetscReal fd = (Gp[e] - Gm[e]) / (2 * h);
+      CHECK(fabs(fd - HD[e]) <= 1e-7 * (1 + fabs(HD[e])), "loss %d, entry %d: difference of gradients %.10g vs Hessian product %.10g", (int)loss_kind, e, fd, HD[e]);
     }
   }
   p.loss = ICL_LOSS_LOGISTIC;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "bilinear_train.h"
 #include "error.h"
 #include "output.h"
 #include "runner.h"
@@ -140,10 +141,11 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscCheck(gflops > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-plan_gflops %g: must be positive", (double)gflops);
   PetscCall(ReadSweep(comm, &sw, &help));
   if (help) PetscFunctionReturn(0);
-  PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells"));
+  PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "training"));
   for (PetscInt m = 0; m < sw.nmodels; m++) {
     PetscReal flops = 0, mem = 0;
-    PetscInt  n = 0;
+    PetscInt  n = 0, methods[ICL_METHOD_TAO + 1] = {0};
+    char      training[64] = "-";
     for (PetscInt64 c = 0; c < ICLGridSize(&sw); c++) {
       ICLCellIndex ix;
       ICLCell      cell;
@@ -151,6 +153,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       if (ix.model != m || !ICLGridApplicable(&sw, &ix)) continue;
       ICLGridCell(&sw, &ix, &cell);
       const PetscReal need = sw.types[m]->memory(&cell, sw.group_size);
+      if (sw.types[m]->train_method) methods[sw.types[m]->train_method(&cell)]++;
       flops += sw.types[m]->flops(&cell);
       mem = PetscMax(mem, need);
       n++;
@@ -160,12 +163,19 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       }
     }
     total += flops;
-    PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n));
+    /* the method each cell trains with (auto resolved), e.g. "gd 12, kernel 4" */
+    size_t at = 0;
+    for (PetscInt k = 0; k <= ICL_METHOD_TAO; k++)
+      if (methods[k]) {
+        PetscCall(PetscSNPrintf(training + at, sizeof training - at, "%s%s %d", at ? ", " : "", ICLTrainMethodName((ICLTrainMethod)k), (int)methods[k]));
+        PetscCall(PetscStrlen(training, &at));
+      }
+    PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d  %s\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n, training));
   }
   if (too_big) {
     ICLCellIndex ix;
     ICLGridIndex(&sw, example, &ix);
-    PetscCall(PetscPrintf(comm, "WILL NOT FIT: %lld cells need more than the %.2f GB a rank has (%d ranks per node of %.1f GB), e.g. model %s, d = %d, k = %d, N = %d; raise -group_size or lower -train_tasks\n", (long long)too_big, node / per_node / 1e9, (int)per_node, node / 1e9, sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N]));
+    PetscCall(PetscPrintf(comm, "WILL NOT FIT: %lld cells need more than the %.2f GB a rank has (%d ranks per node of %.1f GB), e.g. model %s, d = %d, k = %d, N = %d; %s\n", (long long)too_big, node / per_node / 1e9, (int)per_node, node / 1e9, sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N], ICLGridMemoryHint(&sw, &ix)));
     *exit_status = 1;
   } else PetscCall(PetscPrintf(comm, "memory: every cell fits in the %.2f GB a rank has (%d ranks per node of %.1f GB, group size %d)\n", node / per_node / 1e9, (int)per_node, node / 1e9, (int)sw.group_size));
   PetscCall(PetscPrintf(comm, "total %.3g GFLOP; predicted wall time on %d ranks at %.0f GFLOP/s each: %.1f s\n", total / 1e9, (int)ranks, (double)gflops, total / 1e9 / gflops / ranks));

@@ -23,5 +23,7 @@ PetscReal  ICLGridFlops(const ICLSweep *sw, PetscInt64 cell);
 PetscErrorCode ICLGridShard(const ICLSweep *sw, unsigned char *mine);
 /* ICL_ERR_INPUT naming the largest cell when it needs more than `bytes` per rank. */
 PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes);
+/* What to change when this cell does not fit in a rank's memory. */
+const char *ICLGridMemoryHint(const ICLSweep *sw, const ICLCellIndex *ix);
 
 #endif

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <petsctao.h>
+
 #include "distreg.h"
 #include "feature_map.h"
 #include "gmm.h"
@@ -205,7 +207,10 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     PetscCall(PetscStrlen(c, &used));
     used += (size_t)snprintf(c + used, len - used, "-models ");
     for (PetscInt i = 0; i < sw->nmodels; i++) used += (size_t)snprintf(c + used, len - used, "%s%s", i ? "," : "", sw->models[i]);
-    snprintf(c + used, len - used, "\n-train_method %s\n", sw->method);
+    /* gd, kernel and auto compute the same iterates (equal to rounding, as groups of any size
+     * do): not part of the fingerprint, so one sweep resumes with any of them. tao stops by
+     * another rule: a different sweep. */
+    snprintf(c + used, len - used, "\n%s", !strcmp(sw->method, "tao") ? "-train_method tao\n" : "");
   }
   PetscCall(AppendOption(c, len, "train_tasks", 1, &sw->B, NULL));
   PetscCall(AppendOption(c, len, "train_steps", 1, &sw->T, NULL));
@@ -413,6 +418,15 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCheck(sw->T >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_steps %d: must be >= 0", (int)sw->T);
   PetscCheck(PetscIsNormalReal(sw->lr) && sw->lr > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_lr %g: must be a positive finite number", (double)sw->lr);
   PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "kernel") || !strcmp(sw->method, "tao") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_method %s: unknown; available: gd, kernel, tao, auto", sw->method);
+  if (!strcmp(sw->method, "tao")) {
+    /* an unknown solver is bad input, not a failure of every cell: TAO's registry decides */
+    Tao            tao;
+    PetscErrorCode unknown;
+    PetscCall(TaoCreate(PETSC_COMM_SELF, &tao));
+    unknown = TaoSetType(tao, sw->tao_type);
+    PetscCall(TaoDestroy(&tao));
+    PetscCheck(!unknown, PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s: not a TAO solver; e.g. lmvm, blmvm, bqnls, cg, bncg, nls, ntr", sw->tao_type);
+  }
   PetscCheck(sw->eval_tasks >= 2, PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_tasks %d: need at least 2 test tasks (for a standard error)", (int)sw->eval_tasks);
   PetscCheck(sw->seed >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-seed %d: must be >= 0", (int)sw->seed);
   PetscCheck(sw->group_size >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d: need at least 1 rank per group", (int)sw->group_size);

@@ -174,7 +174,12 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PutText(path, ncid, NC_GLOBAL, "Conventions", "CF-1.10"));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "title", "iclsweep: in-context learning sweep"));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "family", sw->family));
-  PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n", sw->canonical, sw->output, (int)sw->group_size));
+  {
+    /* options outside the fingerprint (they change no result beyond rounding) */
+    char method[64] = "";
+    if (strcmp(sw->method, "tao")) PetscCall(PetscSNPrintf(method, sizeof method, "-train_method %s\n", sw->method));
+    PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n%s", sw->canonical, sw->output, (int)sw->group_size, method));
+  }
   PetscCall(PutText(path, ncid, NC_GLOBAL, "options", text));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "fingerprint", sw->fingerprint));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "complete", res->todo ? "no" : "yes"));

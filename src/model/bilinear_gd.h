@@ -24,12 +24,33 @@ typedef struct {
   PetscReal       *grad;     /* d x d scratch when comm has more than one rank */
 } ICLBilinearProblem;
 
+/* Task tau's loss term at margin s (target y, squared loss only) and c = -dL_tau/ds: one
+ * definition for every training method (gd, kernel, tao), so they optimize one objective. */
+static inline PetscReal ICLBilinearPointLoss(ICLLoss loss, PetscReal s, PetscReal y, PetscReal *c)
+{
+  if (loss == ICL_LOSS_LOGISTIC) {
+    *c = 1.0 / (1.0 + exp(s)); /* sigmoid(-s) */
+    return s > 0 ? log1p(exp(-s)) : -s + log1p(exp(s));
+  }
+  const PetscReal r = s - y;
+  *c = -2.0 * r;
+  return r * r;
+}
+
 /* loss = L(W); if G is not NULL, G += alpha * grad L(W). W, G: d x d column-major.
  * With G = W and alpha = -lr this is one GD step. Costs 4 B d^2 flop (2 B d^2 without G),
  * split over the group, plus an allreduce of d^2 words. Collective over p->comm. */
 PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
 /* The same as an ICLLossGradFn (ctx: the ICLBilinearProblem). */
 PetscErrorCode ICLBilinearLossGradCtx(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
+
+/* The loss is a sum of functions of the margins s_tau, which are linear in W, so its Hessian
+ * is exactly H = (1/B) sum_tau l''(s_tau) vec(a_tau b_tau^T) vec(a_tau b_tau^T)^T. Newton-type
+ * TAO solvers use it through these two: curv (B_local) = l''(s_tau) at W, this rank's tasks
+ * (2 B d^2 flop, no communication); then G += alpha H V for a d x d direction V (4 B d^2 flop
+ * and one d x d allreduce, collective over p->comm). */
+PetscErrorCode ICLBilinearCurvature(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *curv);
+PetscErrorCode ICLBilinearHessMult(const ICLBilinearProblem *p, const PetscReal *curv, const PetscReal *V, PetscReal alpha, PetscReal *G);
 
 /* T steps of GD from the W given (ICLGradientDescent on ICLBilinearLossGrad). */
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);

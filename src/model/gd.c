@@ -47,14 +47,21 @@ PetscErrorCode ICLGroupOuterSum(MPI_Comm comm, PetscInt d, PetscInt n, PetscReal
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop)
+{
+  PetscFunctionBegin;
+  *stop = cancel && cancel() ? PETSC_TRUE : PETSC_FALSE;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, stop, 1, MPIU_BOOL, MPI_LOR, comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
 {
   PetscFunctionBegin;
   *outcome = ICL_GD_DONE;
   for (PetscInt t = 0; t < T; t++) {
-    PetscBool stop = cancel && cancel() ? PETSC_TRUE : PETSC_FALSE;
-    /* a group stops together, or its next allreduce would wait forever */
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, comm));
+    PetscBool stop;
+    PetscCall(ICLGroupCancelled(comm, cancel, &stop));
     if (stop) {
       *outcome = ICL_GD_CANCELLED;
       *steps   = t;

@@ -13,6 +13,10 @@ typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
  * over the group that owns the training tasks. */
 typedef PetscErrorCode (*ICLLossGradFn)(void *ctx, const PetscReal *theta, PetscReal *loss, PetscReal alpha, PetscReal *G);
 
+/* Polls cancel (may be NULL) and agrees over comm: a group stops together, or its next
+ * collective would wait forever. Collective over comm. */
+PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop);
+
 /* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
  * non-finite loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
  * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */

@@ -1,8 +1,10 @@
 /* linear: one-layer linear attention as one merged d x d matrix W: gmm logit m^T W x_q
  * (logistic loss), linreg and distreg y_hat = x_q^T W h with h = (1/N) sum_i y_i x_i (squared
- * loss), sphere logits H W x_q (cross-entropy, multiclass_gd.h). Trained by full-batch GD on
- * B fixed tasks from W_0 = 0 (MV protocol); evaluated exactly (gmm, linreg) or by Monte Carlo
- * over test tokens (sphere, distreg: linear_attention.h; linreg under RAG or drift: linreg_eval.h). */
+ * loss), sphere logits H W x_q (cross-entropy, multiclass_gd.h). Trained on B fixed tasks from
+ * W_0 = 0: gmm, linreg and distreg by the cell's -train_method (bilinear_train.h: GD as in the
+ * MV protocol, its dual form, or TAO), sphere by GD; evaluated exactly (gmm, linreg) or by
+ * Monte Carlo over test tokens (sphere, distreg: linear_attention.h; linreg under RAG or drift:
+ * linreg_eval.h). */
 #include <petscsys.h>
 
 #include "gmm.h"
@@ -10,7 +12,7 @@
 #include "linreg.h"
 #include "linreg_eval.h"
 #include "alignment.h"
-#include "bilinear_gd.h"
+#include "bilinear_train.h"
 #include "diagnostics.h"
 #include "linear_attention.h"
 #include "model.h"
@@ -76,7 +78,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   const PetscInt     d = cell->task.d, B = cell->B;
   const PetscBool    gmm = cell->family == &ICLFamilyGmm ? PETSC_TRUE : PETSC_FALSE;
   PetscReal         *Mt, *Vt, *work, *W, *grad = NULL, *y = NULL, *tokens = NULL;
-  ICLGDOutcome       outcome;
+  ICLTrainResult     train;
   ICLBilinearProblem prob;
   PetscMPIInt        rank, size;
 
@@ -92,12 +94,12 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   if (!gmm) PetscCall(PetscMalloc2(PetscMax(nb, 1), &y, (size_t)cell->N * (d + 1), &tokens));
   for (PetscInt t = 0; t < nb; t++) PetscCall(SampleTask(cell, b0 + t, Mt + (size_t)t * d, Vt + (size_t)t * d, y ? y + t : NULL, tokens));
   prob = (ICLBilinearProblem){.comm = cell->comm, .loss = gmm ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED, .B = B, .B_local = nb, .d = d, .cancel = cell->cancel, .Mt = Mt, .Vt = Vt, .target = y, .work = work, .grad = grad};
-  PetscCall(ICLBilinearGD(&prob, cell->T, cell->lr, W, &res->train_loss, &res->steps, &outcome));
-  res->flops = 4.0 * B * (PetscReal)d * d * res->steps + 2.0 * B * (PetscReal)d * d;
-  if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
-  else if (outcome == ICL_GD_DIVERGED) {
+  PetscCall(ICLBilinearTrain(cell, &prob, W, &train));
+  res->train_loss = train.loss, res->steps = train.steps, res->flops = train.flops;
+  if (train.outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
+  else if (train.outcome == ICL_GD_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s step %d", ICLTrainMethodName(train.method), (int)res->steps));
   } else {
     if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
     else if (cell->family == &ICLFamilyLinreg) PetscCall(ICLLinregErrorOfW(cell, W, NULL, res->test_error, res->test_error_se));
@@ -114,25 +116,32 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   PetscFunctionReturn(0);
 }
 
+/* Sphere's cross-entropy GD has no dual form or TAO path (ICLGDCheckMethod). */
+static PetscBool IsSphere(const ICLCell *cell) { return cell->family == &ICLFamilySphere ? PETSC_TRUE : PETSC_FALSE; }
+
+static ICLTrainMethod LinearTrainMethod(const ICLCell *cell) { return IsSphere(cell) ? ICL_METHOD_GD : ICLBilinearTrainMethod(cell); }
+
 static PetscReal LinearFlops(const ICLCell *cell)
 {
-  const PetscReal d = cell->task.d, C = cell->family == &ICLFamilySphere ? ICLSphereClasses(&cell->task) : 0; /* sphere logits */
-  return 4.0 * cell->B * d * (d + C) * (cell->T + 0.5) + EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d);
+  const PetscReal d = cell->task.d, train = IsSphere(cell) ? 4.0 * cell->B * d * (d + ICLSphereClasses(&cell->task)) * (cell->T + 0.5) : ICLBilinearTrainFlops(cell);
+  return train + EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d);
 }
 
-/* Per rank: a group of g ranks holds B/g training tasks each (and one more d x d buffer);
- * a sphere task is H_tau (C x d), x_q and scratch. */
+/* Per rank: training (B/g tasks each in a group of g ranks; a sphere task is H_tau (C x d),
+ * x_q and scratch) and evaluation buffers. */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
-  const PetscReal d = cell->task.d, C = cell->family == &ICLFamilySphere ? ICLSphereClasses(&cell->task) : 1;
-  return sizeof(PetscReal) * ((2.0 + C) * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d) + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
+  const PetscReal d = cell->task.d, C = IsSphere(cell) ? ICLSphereClasses(&cell->task) : 0;
+  const PetscReal train = IsSphere(cell) ? sizeof(PetscReal) * ((2.0 + C) * cell->B / g * d + (g > 1 ? 2 : 1) * d * d) : ICLBilinearTrainMemory(cell, g);
+  return train + sizeof(PetscReal) * 4.0 * 2048 * d + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
 }
 
 const ICLModelType ICLModelLinear = {
-  .name        = "linear",
-  .description = "merged linear attention W (d x d), trained by full-batch GD from W = 0 (sphere: cross-entropy on H W x_q)",
-  .supports    = LinearSupports,
-  .run         = LinearRun,
-  .flops       = LinearFlops,
-  .memory      = LinearMemory,
+  .name         = "linear",
+  .description  = "merged linear attention W (d x d), trained from W = 0 by -train_method (full-batch GD, its dual form, or TAO; sphere: GD on the cross-entropy of H W x_q)",
+  .supports     = LinearSupports,
+  .run          = LinearRun,
+  .flops        = LinearFlops,
+  .memory       = LinearMemory,
+  .train_method = LinearTrainMethod,
 };

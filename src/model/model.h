@@ -65,6 +65,7 @@ typedef struct {
   PetscErrorCode (*run)(const ICLCell *cell, ICLCellResult *result);
   PetscReal (*flops)(const ICLCell *cell);  /* cost model: floating-point operations */
   PetscReal (*memory)(const ICLCell *cell, PetscInt group_size); /* cost model: peak bytes per rank */
+  ICLTrainMethod (*train_method)(const ICLCell *cell); /* the method training runs (auto resolved); NULL: not trained by -train_method */
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */

@@ -1,0 +1,87 @@
+#include "bilinear_train.h"
+
+#include "dual_gd.h"
+#include "tao_train.h"
+
+/* A GD step is a GEMM; a dual step is a matrix-vector product with K, which streams B^2 words
+ * from memory and runs about this many times slower per flop (measured here, OpenBLAS, one
+ * thread, B = 4000: 2.3 vs 21 GFLOP/s); auto weighs the dual steps by it. bench/run.sh
+ * section 5 times one cell both ways. */
+#define ICL_MATVEC_SLOWDOWN 10.0
+
+static PetscReal GdFlops(PetscReal B, PetscReal d, PetscReal T) { return 4.0 * B * d * d * T + 2.0 * B * d * d; }
+
+/* Two Gram GEMMs, their entrywise product, T + 1 products K alpha, and W from alpha. */
+static PetscReal KernelFlops(PetscReal B, PetscReal d, PetscReal T, PetscReal matvec_weight) { return 4.0 * B * B * d + B * B + matvec_weight * 2.0 * B * B * (T + 1) + 2.0 * B * d * d; }
+
+ICLTrainMethod ICLBilinearTrainMethod(const ICLCell *cell)
+{
+  const PetscReal B = cell->B, d = cell->task.d, T = cell->T;
+  if (cell->method != ICL_METHOD_AUTO) return cell->method;
+  return 2.0 * B * B * sizeof(PetscReal) <= ICL_KERNEL_AUTO_BYTES && KernelFlops(B, d, T, ICL_MATVEC_SLOWDOWN) < GdFlops(B, d, T) ? ICL_METHOD_KERNEL : ICL_METHOD_GD;
+}
+
+const char *ICLTrainMethodName(ICLTrainMethod method)
+{
+  static const char *const names[] = {"auto", "gd", "kernel", "tao"};
+  return names[method];
+}
+
+PetscReal ICLBilinearTrainFlops(const ICLCell *cell)
+{
+  const PetscReal B = cell->B, d = cell->task.d, T = cell->T;
+  switch (ICLBilinearTrainMethod(cell)) {
+  case ICL_METHOD_KERNEL:
+    return KernelFlops(B, d, T, 1.0);
+  case ICL_METHOD_TAO: /* about one loss-and-gradient evaluation an iteration */
+    return GdFlops(B, d, T + 1);
+  default:
+    return GdFlops(B, d, T);
+  }
+}
+
+PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g)
+{
+  const PetscReal B = cell->B, d = cell->task.d, b = B / g;
+  /* the problem: a, b and work stacks, targets, W, and the gradient's allreduce buffer */
+  PetscReal words = 3.0 * b * d + b + (g > 1 ? 2 : 1) * d * d;
+  switch (ICLBilinearTrainMethod(cell)) {
+  case ICL_METHOD_KERNEL: /* the B x d stacks again, K and the second Gram block, alpha and
+                             two more B-vectors; PETSc gathers the whole stack for A A^T in a
+                             group */
+    words += 2.0 * b * d + 2.0 * b * B + 3.0 * b + (g > 1 ? B * d + b * d : 0.0);
+    break;
+  case ICL_METHOD_TAO: /* vec(W) gathered, the whole gradient, the tasks' curvature, and the
+                          solver's vectors split over g (LMVM: 2 x 5 stored pairs and work
+                          vectors; Newton types: their Krylov solver's too): about 30 */
+    words += 2.0 * d * d + b + 30.0 * d * d / g;
+    break;
+  default:
+    break;
+  }
+  return sizeof(PetscReal) * words;
+}
+
+PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p, PetscReal *W, ICLTrainResult *r)
+{
+  const PetscReal B = p->B, d = p->d;
+  PetscInt        evals;
+
+  PetscFunctionBegin;
+  r->method = ICLBilinearTrainMethod(cell);
+  switch (r->method) {
+  case ICL_METHOD_KERNEL:
+    PetscCall(ICLDualGD(p, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
+    r->flops = KernelFlops(B, d, r->steps, 1.0);
+    break;
+  case ICL_METHOD_TAO:
+    PetscCall(ICLTaoTrain(p, cell->tao_type, cell->T, W, &r->loss, &r->steps, &evals, &r->outcome));
+    r->flops = 4.0 * B * d * d * evals + 2.0 * B * d * d;
+    break;
+  default:
+    PetscCall(ICLBilinearGD(p, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
+    r->flops = GdFlops(B, d, r->steps);
+    break;
+  }
+  PetscFunctionReturn(0);
+}
