@@ -69,21 +69,17 @@ enum { B = 40, d = 6 };
 static PetscErrorCode GDDistance(void)
 {
   PetscReal          Mt[d * B], Vt[d * B], work[d * B], grad[d * d], W1[d * d], W[d * d], R[d * d], sv[ICL_NUM_SV], ref[ICL_NUM_SV], dist, loss, rw = 0, ww = 0;
-  PetscMPIInt        rank, size;
-  PetscInt           steps;
+  PetscInt           steps, b0;
   ICLGDOutcome       outcome;
   ICLStream          st;
   ICLBilinearProblem p = {.comm = PETSC_COMM_WORLD, .loss = ICL_LOSS_LOGISTIC, .B = B, .d = d, .Mt = Mt, .Vt = Vt, .work = work, .grad = grad};
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
-  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   ICLStreamInit(&st, 3, ICL_PURPOSE_TASK, 0, 0, 0);
   ICLStreamNormals(&st, d * B, Mt);
   ICLStreamNormals(&st, d * B, Vt);
   ICLStreamNormals(&st, d * d, R);
-  const PetscInt b0 = B * rank / size;
-  p.B_local = B * (rank + 1) / size - b0;
+  PetscCall(ICLGroupShare(PETSC_COMM_WORLD, B, &b0, &p.B_local));
   p.Mt = Mt + b0 * d, p.Vt = Vt + b0 * d;
 
   /* W_1: one GD step of size 0.3 from 0. */
