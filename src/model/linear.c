@@ -99,7 +99,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   if (train.outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
   else if (train.outcome == ICL_GD_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s step %d", ICLTrainMethodName(train.method), (int)res->steps));
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s %d", train.method == ICL_METHOD_TAO ? "TAO iteration" : train.method == ICL_METHOD_KERNEL ? "dual-form GD step" : "GD step", (int)res->steps));
   } else {
     if (gmm) PetscCall(ICLGmmErrorOfW(cell, W, res->test_error, res->test_error_se));
     else if (cell->family == &ICLFamilyLinreg) PetscCall(ICLLinregErrorOfW(cell, W, NULL, res->test_error, res->test_error_se));
