@@ -173,7 +173,7 @@ static PetscErrorCode RankChecks(ICLStream *s)
       for (PetscInt l = 0; l < D; l++) Sx[i + j * D] += F[i + l * D] * F[j + l * D] / D;
       for (PetscInt l = 0; l < 3; l++) Sb[i + j * D] += F[i + (l + D) * D] * F[j + (l + D) * D] / D;
     }
-  PetscCall(ICLLinregOptimal(D, Sx, Sb, 0.2, 6, NULL, &Lstar));
+  PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, Sx, Sb, 0.2, 6, NULL, &Lstar));
   for (PetscInt r = 1; r <= D; r++) {
     PetscCall(ICLLinregOptimalRankWeighted(D, Sx, Sb, 0.2, 6, 6, r, Wr, &L));
     printf("random SPD: L*_%d = %.6f (L* = %.6f)\n", (int)r, L, Lstar);

@@ -13,6 +13,7 @@
 #include "linreg_eval.h"
 #include "alignment.h"
 #include "bilinear_train.h"
+#include "diagnostics.h"
 #include "linear_attention.h"
 #include "model.h"
 #include "multiclass_gd.h"
@@ -60,13 +61,14 @@ static PetscErrorCode LinearSphereRun(const ICLCell *cell, ICLCellResult *res)
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ICLMulticlassProblemCreate(cell, &prob));
   PetscCall(ICLGDTrainCell(cell, ICLMulticlassLossGrad, &prob, W, res));
-  PetscCall(ICLMulticlassProblemDestroy(&prob));
   res->flops = 4.0 * cell->B * (PetscReal)d * (d + ICLSphereClasses(&cell->task)) * (res->steps + 0.5);
   if (res->status == ICL_STATUS_OK) {
     PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
     PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    res->flops += EvalFlops(cell);
+    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, ICLMulticlassLossGrad, &prob, W, res->singular_values, &res->gd_distance));
+    res->flops += EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, d);
   }
+  PetscCall(ICLMulticlassProblemDestroy(&prob));
   PetscCall(PetscFree(W));
   PetscFunctionReturn(0);
 }
@@ -103,7 +105,8 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
     else if (cell->family == &ICLFamilyLinreg) PetscCall(ICLLinregErrorOfW(cell, W, NULL, res->test_error, res->test_error_se));
     else PetscCall(ICLLinearAttentionError(cell, W, res->test_error, res->test_error_se));
     PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    res->flops += EvalFlops(cell);
+    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, ICLBilinearLossGradCtx, &prob, W, res->singular_values, &res->gd_distance));
+    res->flops += EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(B, d);
     res->status = ICL_STATUS_OK;
   }
   PetscCall(PetscFree3(Mt, Vt, work));
@@ -120,18 +123,17 @@ static ICLTrainMethod LinearTrainMethod(const ICLCell *cell) { return IsSphere(c
 
 static PetscReal LinearFlops(const ICLCell *cell)
 {
-  const PetscReal d = cell->task.d;
-  if (IsSphere(cell)) return 4.0 * cell->B * d * (d + ICLSphereClasses(&cell->task)) * (cell->T + 0.5) + EvalFlops(cell);
-  return ICLBilinearTrainFlops(cell) + EvalFlops(cell);
+  const PetscReal d = cell->task.d, train = IsSphere(cell) ? 4.0 * cell->B * d * (d + ICLSphereClasses(&cell->task)) * (cell->T + 0.5) : ICLBilinearTrainFlops(cell);
+  return train + EvalFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d);
 }
 
 /* Per rank: training (B/g tasks each in a group of g ranks; a sphere task is H_tau (C x d),
  * x_q and scratch) and evaluation buffers. */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
-  const PetscReal d = cell->task.d;
-  if (IsSphere(cell)) return sizeof(PetscReal) * ((2.0 + ICLSphereClasses(&cell->task)) * cell->B / g * d + (g > 1 ? 2 : 1) * d * d + 4.0 * 2048 * d);
-  return ICLBilinearTrainMemory(cell, g) + sizeof(PetscReal) * 4.0 * 2048 * d;
+  const PetscReal d = cell->task.d, C = IsSphere(cell) ? ICLSphereClasses(&cell->task) : 0;
+  const PetscReal train = IsSphere(cell) ? sizeof(PetscReal) * ((2.0 + C) * cell->B / g * d + (g > 1 ? 2 : 1) * d * d) : ICLBilinearTrainMemory(cell, g);
+  return train + sizeof(PetscReal) * 4.0 * 2048 * d + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
 }
 
 const ICLModelType ICLModelLinear = {
