@@ -99,13 +99,15 @@ def _parser():
     parser = argparse.ArgumentParser(prog="python3 -m analysis", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     commands = (
-        ("plot", _plot, "write the figures (accuracy vs M, excess vs N, N* vs d and k) as PNG "
-         "and PDF",
+        ("plot", _plot, "write the figures (accuracy vs M, excess vs N, N* vs d and k, and by "
+         "family: linreg risk vs N and vs rank against the closed form, sphere softmax vs "
+         "linear vs kernel, distreg error vs N per regularity and feature map) as PNG and PDF",
          "FIGDIR", True),
         ("summary", _summary, "print three lines on what the sweep shows", None, False),
         ("fit", _fit, "print rate fits, N*(eps) and the verdict table; -o also writes CSV and "
          "JSON", "OUTDIR", False),
-        ("report", _report, "write report.md with its PNG figures, CSV and JSON", "OUTDIR", True),
+        ("report", _report, "write report.md (paper claims in plain words, fit tables) with "
+         "its PNG figures, CSV and JSON", "OUTDIR", True),
     )
     for name, command, help_text, outdir, required in commands:
         one = sub.add_parser(name, help=help_text, description=help_text)

@@ -28,13 +28,20 @@ def write_figures(ds, figdir, fit, suffixes=(".png", ".pdf")):
     """Draw every figure into `figdir` in each format; return the paths written.
 
     `fit` (fit.analyse) gives the N* figures, one per axis of SLOPE_AXES with several
-    values in the sweep.
+    values in the sweep. The figures of the family's paper (papers.py: LRO, DSS, LZ)
+    follow; why one is not drawn goes to stderr, one line each.
     """
+    from . import papers  # papers' modules draw with this module's helpers
+
     figdir = Path(figdir)
     figdir.mkdir(parents=True, exist_ok=True)
     figures = [("accuracy_vs_M", accuracy_vs_M(ds)), ("excess_vs_N", excess_vs_N(ds))]
     figures += [(f"nstar_vs_{axis}", nstar_vs(fit, axis)) for axis in SLOPE_AXES
                 if fit.nstar.sizes.get(axis, 0) > 1]
+    paper_figures, notes = papers.figures(ds)
+    figures += paper_figures
+    for note in notes:
+        print(note, file=sys.stderr)
     written = []
     for stem, fig in figures:
         for suffix in suffixes:
@@ -170,20 +177,21 @@ def _model_colors(ds):
     return {model: cycle[i % len(cycle)] for i, model in enumerate(ds.model.values)}
 
 
-def _draw(ax, x, band, color, label, positive=False):
+def _draw(ax, x, band, color, label, positive=False, linestyle="-"):
     """Mean line with its shaded band; skip a curve that has no ok point.
 
     On a log axis (`positive`) non-positive means are not drawn and a band reaching
-    zero or below is drawn down to the bottom of the axis.
+    zero or below is drawn down to the bottom of the axis. Returns whether it drew.
     """
     mean, lo, hi = band["mean"].values, band["lo"].values, band["hi"].values
     if positive:
         mean = np.where(mean > 0, mean, np.nan)
         lo = np.where(lo > 0, lo, 1e-300)  # clipped by the axis limits set from the means
     if np.isnan(mean).all():
-        return
-    ax.plot(x, mean, "o-", color=color, label=label, markersize=3)
+        return False
+    ax.plot(x, mean, marker="o", linestyle=linestyle, color=color, label=label, markersize=3)
     ax.fill_between(x, lo, hi, color=color, alpha=0.2, linewidth=0)
+    return True
 
 
 def _finish(ax, title, xlabel, ylabel, x, ylog):

@@ -15,6 +15,13 @@ REQUIRED_VARIABLES = ("test_error", "test_error_se", "excess_error", "status")
 REQUIRED_DIMENSIONS = ("model", "d", "N", "replicate", "M")
 # Used when the status variable lacks CF flag attributes (see SPEC section 6).
 DEFAULT_FLAGS = {"pending": 0, "ok": 1, "diverged": 2, "failed": 3, "not_applicable": 4}
+# Categorical sweep axes: integer codes, named by the coordinate's CF flag_values /
+# flag_meanings; these are the names used when the writer left the attributes out.
+CATEGORICAL_AXES = {
+    "feature_map": ("identity", "elu1", "relu", "exp", "prf", "poly2"),
+    "link": ("tanh", "sin", "relu", "abs", "sign"),
+    "input_law": ("gauss", "laplace", "uniform"),
+}
 
 
 class InputError(Exception):
@@ -69,6 +76,34 @@ def _validate(ds, path):
         raise InputError(path, "no test context length M is <= any N, so M = N cannot be compared")
     if "ok" not in flags(ds):
         raise InputError(path, "variable 'status' has no 'ok' in its flag_meanings")
+    _validate_family(ds, path)
+    for dim in CATEGORICAL_AXES:
+        if dim in dims and dim in ds.coords:
+            _validate_categorical(ds, dim, path)
+
+
+def _validate_family(ds, path):
+    """The family attribute and the -family option, when both are there, agree.
+
+    An axis that belongs to another family (say `rank` in a gmm sweep) is not an error
+    here: the MV figures hold it fixed, and the paper figures that need it say why they
+    are not drawn (papers.py).
+    """
+    attribute, option = ds.attrs.get("family"), options(ds).get("family")
+    if attribute is not None and option is not None and str(attribute) != option:
+        raise InputError(path, f"global attribute family = {attribute} but the options "
+                               f"attribute says -family {option}")
+
+
+def _validate_categorical(ds, dim, path):
+    names = category_names(ds, dim)
+    values = ds[dim].values
+    unknown = [value for value in values
+               if not float(value).is_integer() or int(value) not in names]
+    if unknown:
+        known = ", ".join(f"{code} {name}" for code, name in names.items())
+        raise InputError(path, f"axis '{dim}' has value {unknown[0]:g}, not one of its codes "
+                               f"({known})")
 
 
 def flags(ds):
@@ -101,6 +136,48 @@ def ok_only(ds, name):
     return ds[name].where(ds.status == flags(ds)["ok"])
 
 
+def options(ds):
+    """The effective options from the global attribute 'options', as {name: text}.
+
+    iclsweep writes them one per line in options-file form ("-family linreg\n-sigma 0.5\n
+    ..."); a name given twice keeps its last value, as in PETSc. Missing: {}.
+    """
+    found = {}
+    for line in str(ds.attrs.get("options", "")).splitlines():
+        words = line.split(None, 1)
+        if words and words[0].startswith("-") and len(words[0]) > 1:
+            found[words[0][1:]] = words[1].strip() if len(words) > 1 else ""
+    return found
+
+
 def family(ds):
-    """Task family from the global attributes, or 'unknown' when the writer omitted it."""
-    return str(ds.attrs.get("family", "unknown"))
+    """Task family: the global attribute 'family', else -family in the 'options' attribute,
+    else 'unknown'."""
+    if "family" in ds.attrs:
+        return str(ds.attrs["family"])
+    return options(ds).get("family", "unknown")
+
+
+def category_names(ds, dim):
+    """{code: name} of a categorical axis, from its CF flag attributes or CATEGORICAL_AXES."""
+    attrs = ds[dim].attrs
+    if "flag_values" in attrs and "flag_meanings" in attrs:
+        return {int(code): name for code, name in zip(np.atleast_1d(attrs["flag_values"]),
+                                                      str(attrs["flag_meanings"]).split())}
+    return dict(enumerate(CATEGORICAL_AXES.get(dim, ())))
+
+
+def axis_label(ds, dim, value):
+    """'link=tanh' for a categorical axis, 'd=8' (or 'R=1.5') for a numeric one."""
+    if dim in CATEGORICAL_AXES and dim in ds.coords:
+        name = category_names(ds, dim).get(int(value))
+        if name is not None:
+            return f"{dim}={name}"
+    if isinstance(value, str):
+        return f"{dim}={value}"
+    return f"{dim}={float(value):g}"
+
+
+def describe(ds, picked):
+    """'k=2, link=tanh' for a {dim: value} dict, naming categorical values."""
+    return ", ".join(axis_label(ds, dim, value) for dim, value in picked.items())

@@ -77,6 +77,19 @@ expect 2 "is not an iclsweep journal" run "${tiny[@]}" -output "$base/foreignj"
 mkdir -p "$base/corrupt" && cp "$base/done/journal" "$base/corrupt/journal" && printf 'XXXX' | dd of="$base/corrupt/journal" bs=1 seek=40 conv=notrunc status=none
 expect 2 "has a corrupt header" run "${tiny[@]}" -output "$base/corrupt"
 expect 2 "has a corrupt header" status "$base/corrupt"
+# A journal of an older format (here format 1, before per-cell diagnostics), its header's
+# checksum intact: refused by name rather than misread.
+mkdir -p "$base/oldj" && cp "$base/done/journal" "$base/oldj/journal"
+"$PYTHON" - "$base/oldj/journal" <<'PY'
+import struct, sys, zlib
+with open(sys.argv[1], "r+b") as f:
+    h = bytearray(f.read(64))
+    h[16:20] = struct.pack("<I", 1)
+    f.seek(0)
+    f.write(h + struct.pack("<I", zlib.crc32(bytes(h))))
+PY
+expect 2 "has journal format 1, this iclsweep reads format 2 only" run "${tiny[@]}" -output "$base/oldj"
+expect 2 "has journal format 1" status "$base/oldj"
 cp -r "$base/done" "$base/busy"
 flock "$base/busy/journal" sleep 20 &
 holder=$!

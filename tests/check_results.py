@@ -85,7 +85,8 @@ def close(directories, rtol=1e-9):
         other = xr.open_dataset(f"{other_dir}/results.nc")
         check(first.attrs["fingerprint"] == other.attrs["fingerprint"], f"fingerprints differ: {other_dir}")
         check(np.array_equal(first.status.values, other.status.values), f"status differs in {other_dir}")
-        for name in ("test_error", "test_error_se", "excess_error", "train_loss", "subspace_alignment"):
+        for name in ("test_error", "test_error_se", "excess_error", "train_loss", "subspace_alignment", "singular_values",
+                     "gd_distance"):
             a, b = first[name].values, other[name].values
             same_fill = np.array_equal(np.isnan(a), np.isnan(b))
             ok = same_fill and np.allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=rtol, atol=rtol * 1e-3)
@@ -220,7 +221,7 @@ def subset(small_dir, big_dir):
     grown = [d for d in small.dims if big.sizes[d] > small.sizes[d]]
     check(bool(grown), "the big sweep must have more values on some axis")
     part = big.sel({d: small[d].values for d in small.dims if d != "model"}).sel(model=small.model.values)
-    for name in ("test_error", "test_error_se", "train_loss", "subspace_alignment", "status"):
+    for name in ("test_error", "test_error_se", "train_loss", "subspace_alignment", "singular_values", "gd_distance", "status"):
         a, b = small[name].values, part[name].transpose(*small[name].dims).values
         same = a.shape == b.shape and (np.array_equal(a, b, equal_nan=True) if a.dtype.kind == "f" else np.array_equal(a, b))
         check(same, f"{name} of existing cells changed when axis {grown} grew")
@@ -255,8 +256,10 @@ def schema(directory):
     check(ds.model.dtype.kind in "OU", f"model coordinate must hold strings, is {ds.model.dtype}")
     for name in ("test_error", "test_error_se", "excess_error"):
         check(name in ds and ds[name].dims == dims, f"{name} must have dims {dims}")
-    for name in ("train_loss", "subspace_alignment", "status", "wall_seconds", "flops"):
+    for name in ("train_loss", "subspace_alignment", "gd_distance", "status", "wall_seconds", "flops"):
         check(name in ds and ds[name].dims == dims[:6], f"{name} must have dims {dims[:6]}")
+    check("singular_values" in ds and ds.singular_values.dims == dims[:6] + ("sv",), f"singular_values must have dims {dims[:6] + ('sv',)}")
+    check(list(ds.sv.values) == list(range(1, 9)), f"sv coordinate {ds.sv.values} must be 1..8")
     raw = netCDF4.Dataset(path)
     check(raw.data_model == "NETCDF4", f"data model {raw.data_model}")
     for name, var in raw.variables.items():
@@ -283,6 +286,17 @@ def schema(directory):
     kgrid = ds.k.values[None, None, :, None, None, None]
     dgrid = ds.d.values[None, :, None, None, None, None]
     check(np.array_equal(na, np.broadcast_to(kgrid > dgrid, na.shape)), "not_applicable must be exactly the k > d cells")
+    # Diagnostics: trained linear cells have descending singular values up to d (fill past it) and
+    # gd_distance in [0, 2]; untrained models have neither.
+    sv, gd = ds.singular_values.values, ds.gd_distance.values
+    lin = (ds.model.values == "linear")[:, None, None, None, None, None] & ok
+    dsv = ds.d.values[None, :, None, None, None, None, None] > np.arange(8)
+    have = lin[..., None] & dsv
+    check(lin.any() and np.isfinite(sv[have]).all() and (sv[have] >= 0).all(), "trained cells must have finite singular values up to d")
+    check(np.isnan(sv[~have]).all(), "singular_values must be fill past d and where no W was trained")
+    check((np.diff(np.where(have, sv, -1.0), axis=-1) <= 0).all(), "singular_values must be descending")
+    check(np.isfinite(gd[lin]).all() and (gd[lin] >= 0).all() and (gd[lin] <= 2).all(), "gd_distance must lie in [0, 2] for trained cells")
+    check(np.isnan(gd[~lin]).all(), "gd_distance must be fill where no W was trained")
     raw.close()
 
 

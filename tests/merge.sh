@@ -28,7 +28,9 @@ expect 2 "holds a different sweep" -output "$base/m1" "$base/part0" "$base/other
 expect 2 "merge parts of one split only" -output "$base/m1" "$base/part0" "$base/other_split"
 expect 2 "cells are in none of the parts" -output "$base/m1" "$base/part0" "$base/part1"
 [[ ! -e $base/m1 ]] && ok || bad "a refused merge created $base/m1"
-expect 0 "43 pending" -output "$base/m2" "$base/part0" "$base/part1" -allow_incomplete
+# The cells missing are part2's (how many follows from the cost model that deals the shards).
+missing=$("$ICLSWEEP" status "$base/part2" | sed -n 's/^journal: \([0-9]*\) records.*/\1/p')
+expect 0 " ${missing:-?} pending" -output "$base/m2" "$base/part0" "$base/part1" -allow_incomplete
 before=$(sha256sum "$base/part0/journal" "$base/part0/results.nc")
 expect 2 "holds shard 0 of 3 of this sweep" -output "$base/part0" "$base/whole"
 [[ $(sha256sum "$base/part0/journal" "$base/part0/results.nc") == "$before" ]] && ok || bad "a refused merge changed $base/part0"

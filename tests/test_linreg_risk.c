@@ -83,7 +83,7 @@ static PetscErrorCode Run(void)
   }
 
   /* W*: a minimum, and the MC agrees. */
-  PetscCall(ICLLinregOptimal(d, Sx, Sb, sigma * sigma, N, Ws, &Ls));
+  PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, d, Sx, Sb, sigma * sigma, N, Ws, &Ls));
   PetscCall(ICLLinregRisk(d, Sx, Sb, sigma * sigma, N, Ws, &L));
   CHECK_NEAR(L, Ls, 1e-12 * (1 + Ls), "L(W*) = L*");
   for (int r = 0; r < 5; r++) {
@@ -107,7 +107,7 @@ static PetscErrorCode Run(void)
     printf("H3 weights: MC %.5f +- %.5f, closed form %.5f (unweighted %.5f)\n", mc, se, Lw, Lplain);
     CHECK_NEAR(mc, Lw, 4 * se, "MC risk with H3 weights vs L(W; S1, S2)");
     CHECK(fabs(mc - Lplain) > 4 * se, "weights had no detectable effect");
-    PetscCall(ICLLinregOptimalWeighted(d, Sx, Sb, sigma * sigma, S1, S2, Ws, &Ls));
+    PetscCall(ICLLinregOptimalWeighted(PETSC_COMM_SELF, d, Sx, Sb, sigma * sigma, S1, S2, Ws, &Ls));
     PetscCall(ICLLinregRiskWeighted(d, Sx, Sb, sigma * sigma, S1, S2, Ws, &Lw));
     CHECK_NEAR(Lw, Ls, 1e-12 * (1 + Ls), "weighted L(W*) = L*");
   }
@@ -124,8 +124,8 @@ static PetscErrorCode Run(void)
     CHECK(ICLSubspaceRandom(41, D, K, 0, U) == 0, "random U");
     PetscCall(ICLLinregCovariances(&pu, SxU, SbU));
     PetscCall(ICLLinregCovariances(&p0, Sx0, Sb0));
-    PetscCall(ICLLinregOptimal(D, SxU, SbU, sigma * sigma, N, WU, &LU));
-    PetscCall(ICLLinregOptimal(D, Sx0, Sb0, sigma * sigma, N, W0, &L0));
+    PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, SxU, SbU, sigma * sigma, N, WU, &LU));
+    PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, Sx0, Sb0, sigma * sigma, N, W0, &L0));
     CHECK_NEAR(LU, L0, 1e-12 * L0, "L* does not depend on the subspace");
     MonteCarloRisk(&pu, N, WU, NULL, T, &mc, &se);
     printf("random U: W* MC %.5f +- %.5f, L* %.5f", mc, se, LU);
@@ -140,7 +140,7 @@ static PetscErrorCode Run(void)
     enum { D = 20 };
     static PetscReal Id[D * D];
     for (int i = 0; i < D; i++) Id[i + i * D] = 1;
-    PetscCall(ICLLinregOptimal(D, Id, Id, 0.0, 10, NULL, &Ls));
+    PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, Id, Id, 0.0, 10, NULL, &Ls));
     printf("reference L* = %.6f (L*/d = %.6f)\n", Ls, Ls / D);
     CHECK_NEAR(Ls, 20.0 * 21.0 / 31.0, 1e-10, "L* = d (1 - N/(N+1+d))");
     CHECK_NEAR(Ls, 13.548, 5e-4, "L* = 13.548");
@@ -154,7 +154,7 @@ static PetscErrorCode Run(void)
     PetscReal        Lstar, Lr;
     for (int i = 0; i < D; i++) Id[i + i * D] = 1;
     for (int i = 0; i < K; i++) Sl[i + i * D] = lambda[i];
-    PetscCall(ICLLinregOptimal(D, Id, Sl, 0.3, 10, Wopt, &Lstar));
+    PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, Id, Sl, 0.3, 10, Wopt, &Lstar));
     for (int r = 0; r <= K; r++) {
       Lr = ICLLinregOptimalRankRisk(K, lambda, 0.3, 10, r);
       printf("L*_%d = %.4f\n", r, Lr);
@@ -204,7 +204,7 @@ static PetscErrorCode Run(void)
     {
       static PetscReal Id[D * D], Sb2[D * D];
       for (int i = 0; i < D; i++) Id[i + i * D] = 1, Sb2[i + i * D] = B / D;
-      PetscCall(ICLLinregOptimal(D, Id, Sb2, s2, NR, NULL, &Ls));
+      PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, Id, Sb2, s2, NR, NULL, &Ls));
       CHECK_NEAR(Liid, Ls, 1e-12, "alpha = 0: isotropic formula = general L*");
     }
   }

@@ -54,7 +54,7 @@ static PetscErrorCode GradientChecks(ICLStream *s)
     ICLStreamNormals(s, 2 * D * R, AB);
     for (int l = 0; l < 2; l++) {
       ICLBilinearProblem p = {.comm = PETSC_COMM_SELF, .loss = l ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED, .B = NB, .B_local = NB, .d = D, .Mt = Mt, .Vt = Vt, .target = y, .work = work};
-      ICLLowrankProblem  c = {.f = ICLBilinearLossGradFn, .ctx = &p, .d = D, .r = R, .W = W, .G = G, .grad = grad};
+      ICLLowrankProblem  c = {.f = ICLBilinearLossGradCtx, .ctx = &p, .d = D, .r = R, .W = W, .G = G, .grad = grad};
       PetscCall(CheckGradient(ICLLowrankLossGrad, &c, AB, 2 * D * R, 1e-5, 1e-6, l ? "lowrank (A, B), logistic loss" : "lowrank (A, B), squared loss"));
     }
     /* sphere: the cross-entropy of logits H A B^T x_q over C = 3 classes */
@@ -172,7 +172,7 @@ static PetscErrorCode RankChecks(ICLStream *s)
       for (PetscInt l = 0; l < D; l++) Sx[i + j * D] += F[i + l * D] * F[j + l * D] / D;
       for (PetscInt l = 0; l < 3; l++) Sb[i + j * D] += F[i + (l + D) * D] * F[j + (l + D) * D] / D;
     }
-  PetscCall(ICLLinregOptimal(D, Sx, Sb, 0.2, 6, NULL, &Lstar));
+  PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, Sx, Sb, 0.2, 6, NULL, &Lstar));
   for (PetscInt r = 1; r <= D; r++) {
     PetscCall(ICLLinregOptimalRankWeighted(D, Sx, Sb, 0.2, 6, 6, r, Wr, &L));
     printf("random SPD: L*_%d = %.6f (L* = %.6f)\n", (int)r, L, Lstar);

@@ -12,7 +12,7 @@
 #include "error.h"
 
 #define ICL_JOURNAL_MAGIC   "ICLSWEEP-JOURNAL"
-#define ICL_JOURNAL_VERSION 1u
+#define ICL_JOURNAL_VERSION 2u /* 2: records carry singular_values and gd_distance */
 
 typedef struct {
   char     magic[16];
@@ -75,8 +75,10 @@ static PetscErrorCode ReadHeader(int fd, const char *path, Header *h, PetscBool 
   *valid = got == (ssize_t)sizeof *h ? PETSC_TRUE : PETSC_FALSE;
   PetscCheck(!memcmp(h->magic, ICL_JOURNAL_MAGIC, PetscMin(PetscMax(got, 0), (ssize_t)sizeof h->magic)), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s is not an iclsweep journal; move it away or choose another -output", path);
   if (!*valid) PetscFunctionReturn(0); /* torn while being created: holds no record */
-  PetscCheck(h->crc == Crc(h, offsetof(Header, crc)) && h->version == ICL_JOURNAL_VERSION && h->fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch or unknown version %u); it cannot be resumed. Move the directory away to start over", path,
-             h->version);
+  PetscCheck(h->crc == Crc(h, offsetof(Header, crc)) && h->fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch); it cannot be resumed. Move the directory away to start over", path);
+  /* Records of another format would be misread: refuse them, whatever their size. */
+  PetscCheck(h->version == ICL_JOURNAL_VERSION, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has journal format %u, this iclsweep reads format %u only; it cannot be resumed or merged by this version. Finish it with the iclsweep that wrote it, or move the directory away to start over", path, h->version,
+             ICL_JOURNAL_VERSION);
   PetscFunctionReturn(0);
 }
 

@@ -115,7 +115,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   size_t      sizes[ICL_NDIMS] = {(size_t)sw->nmodels, (size_t)sw->nd, (size_t)sw->nk, (size_t)sw->nN, (size_t)sw->nR};
   nc_type     types[ICL_NDIMS] = {NC_STRING, NC_INT, NC_INT, NC_INT, NC_DOUBLE};
   const int   ndims = 7 + (int)sw->nextra, ncell = ndims - 1; /* cell variables lack M */
-  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops;
+  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, svdims[ICL_NDIMS];
   const size_t             ncells = (size_t)res->ncells, nvals = ncells * (size_t)sw->nM;
   double                  *buf;
   char                     end[32], text[16384];
@@ -159,6 +159,12 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(DefVar(path, ncid, "wall_seconds", NC_DOUBLE, ncell, dims, "wall-clock time of the cell", "s", &v_wall));
   PetscCall(DefVar(path, ncid, "flops", NC_DOUBLE, ncell, dims, "floating-point operations of the cell", "1", &v_flops));
   PetscCall(DefVar(path, ncid, "status", NC_BYTE, ncell, dims, "cell status", NULL, &v_status));
+  /* singular_values: the cell's dimensions, then sv (M is the last of dims, so it is replaced) */
+  PetscCall(PetscArraycpy(svdims, dims, ncell));
+  NCCall(path, nc_def_dim(ncid, "sv", ICL_NUM_SV, &svdims[ncell]));
+  PetscCall(DefVar(path, ncid, "sv", NC_INT, 1, &svdims[ncell], "rank of the singular value (1: the largest)", "1", &c_sv));
+  PetscCall(DefVar(path, ncid, "singular_values", NC_DOUBLE, ndims, svdims, "top singular values of the trained W (fill past d or where no W)", "1", &v_sv));
+  PetscCall(DefVar(path, ncid, "gd_distance", NC_DOUBLE, ncell, dims, "||W/||W||_F - W_1/||W_1||_F||_F, W_1 one GD step from W = 0 (fill where undefined)", "1", &v_gd));
   {
     const signed char flags[] = {ICL_STATUS_PENDING, ICL_STATUS_OK, ICL_STATUS_DIVERGED, ICL_STATUS_FAILED, ICL_STATUS_NOT_APPLICABLE};
     NCCall(path, nc_put_att_schar(ncid, v_status, "flag_values", NC_BYTE, 5, flags));
@@ -220,8 +226,13 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   NCCall(path, nc_put_var_int(ncid, coord[ndims - 2], rep));
   PetscCall(PetscFree(rep));
   NCCall(path, nc_put_var_int(ncid, coord[ndims - 1], sw->M));
+  {
+    int sv[ICL_NUM_SV];
+    for (int i = 0; i < ICL_NUM_SV; i++) sv[i] = i + 1;
+    NCCall(path, nc_put_var_int(ncid, c_sv, sv));
+  }
 
-  PetscCall(PetscMalloc2(nvals, &buf, nvals, &excess));
+  PetscCall(PetscMalloc2(PetscMax(nvals, ncells * ICL_NUM_SV), &buf, nvals, &excess));
   for (size_t c = 0; c < ncells; c++) {
     ICLCellIndex ix;
     ICLCell      cell;
@@ -239,6 +250,8 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PutDoubles(path, ncid, v_align, res->alignment, ncells, buf));
   PetscCall(PutDoubles(path, ncid, v_wall, res->wall, ncells, buf));
   PetscCall(PutDoubles(path, ncid, v_flops, res->flops, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, v_sv, res->singular_values, ncells * ICL_NUM_SV, buf));
+  PetscCall(PutDoubles(path, ncid, v_gd, res->gd_distance, ncells, buf));
   if (sw->fault_results_write) raise(SIGKILL); /* testing: a crash mid-write */
   NCCall(path, nc_put_var_uchar(ncid, v_status, res->status));
   PetscCall(PetscFree2(buf, excess));

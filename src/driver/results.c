@@ -15,7 +15,9 @@ PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
   PetscCall(ICLGridShard(sw, res->mine));
   for (PetscInt64 c = 0; c < n; c++) res->todo += res->mine[c];
   PetscCall(PetscMalloc6(n, &res->train_loss, n, &res->alignment, n, &res->wall, n, &res->flops, n * sw->nM, &res->test_error, n * sw->nM, &res->test_error_se));
-  for (PetscInt64 c = 0; c < n; c++) res->train_loss[c] = res->alignment[c] = res->wall[c] = res->flops[c] = NAN;
+  PetscCall(PetscMalloc2(n, &res->gd_distance, n * ICL_NUM_SV, &res->singular_values));
+  for (PetscInt64 c = 0; c < n; c++) res->train_loss[c] = res->alignment[c] = res->wall[c] = res->flops[c] = res->gd_distance[c] = NAN;
+  for (PetscInt64 i = 0; i < n * ICL_NUM_SV; i++) res->singular_values[i] = NAN;
   for (PetscInt64 i = 0; i < n * sw->nM; i++) res->test_error[i] = res->test_error_se[i] = NAN;
   res->count[ICL_STATUS_PENDING] = n;
   PetscFunctionReturn(0);
@@ -38,6 +40,8 @@ PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool 
   res->alignment[c]  = rec->alignment;
   res->wall[c]       = rec->wall;
   res->flops[c]      = rec->flops;
+  res->gd_distance[c] = rec->gd_distance;
+  PetscCall(PetscArraycpy(res->singular_values + c * ICL_NUM_SV, rec->singular_values, ICL_NUM_SV));
   PetscCall(PetscArraycpy(res->test_error + c * res->nM, ev, res->nM));
   PetscCall(PetscArraycpy(res->test_error_se + c * res->nM, ev + res->nM, res->nM));
   if (rec->message[0]) {
@@ -61,6 +65,7 @@ PetscErrorCode ICLResultsDestroy(ICLResults *res)
   PetscCall(PetscFree(res->status));
   PetscCall(PetscFree(res->mine));
   PetscCall(PetscFree6(res->train_loss, res->alignment, res->wall, res->flops, res->test_error, res->test_error_se));
+  PetscCall(PetscFree2(res->gd_distance, res->singular_values));
   PetscCall(PetscFree(res->failures));
   PetscFunctionReturn(0);
 }

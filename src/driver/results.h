@@ -12,6 +12,8 @@ typedef struct {
   unsigned char *mine;                                  /* cells of this run's shard */
   PetscInt64     todo;                                  /* cells of this shard still pending */
   PetscReal     *train_loss, *alignment, *wall, *flops; /* per cell */
+  PetscReal     *gd_distance;                           /* per cell */
+  PetscReal     *singular_values;                       /* per cell x ICL_NUM_SV */
   PetscReal     *test_error, *test_error_se;            /* per cell x nM */
   PetscInt64     count[5];                              /* cells per status */
   char          *failures;                              /* "cell N: message" lines */
@@ -27,6 +29,7 @@ typedef struct {
   int32_t    interrupted; /* the sender saw a stop signal */
   int32_t    flags;       /* runner's message flags; 0 in the journal */
   double     train_loss, alignment, wall, flops;
+  double     singular_values[ICL_NUM_SV], gd_distance;
   char       message[192];
 } ICLRecord;
 

@@ -56,7 +56,8 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   cell.comm   = group;
   cell.cancel = ICLSignalsCancel;
   for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
-  r = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .test_error = err, .test_error_se = se};
+  r = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .gd_distance = NAN, .test_error = err, .test_error_se = se};
+  for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;
   if (ICLGridApplicable(sw, &ix)) {
     PetscErrorCode ierr;
     ICLErrorClear();
@@ -67,6 +68,8 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
       r.status = ICL_STATUS_FAILED;
       PetscCall(PetscSNPrintf(r.message, sizeof r.message, "%s", ICLErrorMessage()));
       for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
+      for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;
+      r.gd_distance = NAN;
     }
   }
   PetscCall(PetscFree(U));
@@ -79,6 +82,8 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   rec->alignment   = r.alignment;
   rec->wall        = Now() - t0;
   rec->flops       = r.flops;
+  rec->gd_distance = r.gd_distance;
+  PetscCall(PetscArraycpy(rec->singular_values, r.singular_values, ICL_NUM_SV));
   PetscCall(PetscStrncpy(rec->message, r.message, sizeof rec->message));
   PetscFunctionReturn(0);
 }

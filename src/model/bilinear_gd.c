@@ -87,16 +87,11 @@ PetscErrorCode ICLBilinearHessMult(const ICLBilinearProblem *p, const PetscReal 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLBilinearLossGradFn(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G)
-{
-  PetscFunctionBegin;
-  PetscCall(ICLBilinearLossGrad((const ICLBilinearProblem *)ctx, W, loss, alpha, G));
-  PetscFunctionReturn(0);
-}
+PetscErrorCode ICLBilinearLossGradCtx(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G) { return ICLBilinearLossGrad((const ICLBilinearProblem *)ctx, W, loss, alpha, G); }
 
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
 {
   PetscFunctionBegin;
-  PetscCall(ICLGradientDescent(p->comm, p->cancel, ICLBilinearLossGradFn, (void *)p, T, lr, W, loss, steps, outcome));
+  PetscCall(ICLGradientDescent(p->comm, p->cancel, ICLBilinearLossGradCtx, (void *)p, T, lr, W, loss, steps, outcome));
   PetscFunctionReturn(0);
 }

@@ -41,9 +41,8 @@ static inline PetscReal ICLBilinearPointLoss(ICLLoss loss, PetscReal s, PetscRea
  * With G = W and alpha = -lr this is one GD step. Costs 4 B d^2 flop (2 B d^2 without G),
  * split over the group, plus an allreduce of d^2 words. Collective over p->comm. */
 PetscErrorCode ICLBilinearLossGrad(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
-
-/* The same as an ICLLossGradFn (ctx: the ICLBilinearProblem), for code generic over objectives. */
-PetscErrorCode ICLBilinearLossGradFn(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
+/* The same as an ICLLossGradFn (ctx: the ICLBilinearProblem). */
+PetscErrorCode ICLBilinearLossGradCtx(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G);
 
 /* The loss is a sum of functions of the margins s_tau, which are linear in W, so its Hessian
  * is exactly H = (1/B) sum_tau l''(s_tau) vec(a_tau b_tau^T) vec(a_tau b_tau^T)^T. Newton-type

@@ -3,11 +3,12 @@
  * loss), sphere logits H W x_q (cross-entropy, multiclass_gd.h). Trained on B fixed tasks from
  * W_0 = 0 (merged_problem.h): gmm, linreg and distreg by the cell's -train_method
  * (bilinear_train.h: GD as in the MV protocol, its dual form, or TAO), sphere by GD; evaluated
- * by merged_error.h. */
+ * by merged_error.h, with the diagnostics of diagnostics.h. */
 #include <petscsys.h>
 
 #include "alignment.h"
 #include "bilinear_train.h"
+#include "diagnostics.h"
 #include "merged_error.h"
 #include "merged_problem.h"
 #include "model.h"
@@ -39,7 +40,7 @@ static PetscErrorCode Train(const ICLCell *cell, ICLMergedProblem *prob, PetscRe
   if (train.outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
   else if (train.outcome == ICL_GD_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s step %d", ICLTrainMethodName(train.method), (int)res->steps));
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s %d", train.method == ICL_METHOD_TAO ? "TAO iteration" : train.method == ICL_METHOD_KERNEL ? "dual-form GD step" : "GD step", (int)res->steps));
   } else res->status = ICL_STATUS_OK;
   PetscFunctionReturn(0);
 }
@@ -55,12 +56,13 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ICLMergedProblemCreate(cell, &prob));
   PetscCall(Train(cell, &prob, W, res));
-  PetscCall(ICLMergedProblemDestroy(&prob));
   if (res->status == ICL_STATUS_OK) {
     PetscCall(ICLMergedError(cell, W, res->test_error, res->test_error_se));
     PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    res->flops += ICLMergedErrorFlops(cell);
+    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, prob.f, prob.ctx, W, res->singular_values, &res->gd_distance));
+    res->flops += ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, d);
   }
+  PetscCall(ICLMergedProblemDestroy(&prob));
   PetscCall(PetscFree(W));
   PetscFunctionReturn(0);
 }
@@ -69,16 +71,17 @@ static ICLTrainMethod LinearTrainMethod(const ICLCell *cell) { return IsSphere(c
 
 static PetscReal LinearFlops(const ICLCell *cell)
 {
-  if (IsSphere(cell)) return ICLMergedProblemGradFlops(cell) * (cell->T + 0.5) + ICLMergedErrorFlops(cell);
-  return ICLBilinearTrainFlops(cell) + ICLMergedErrorFlops(cell);
+  const PetscReal train = IsSphere(cell) ? ICLMergedProblemGradFlops(cell) * (cell->T + 0.5) : ICLBilinearTrainFlops(cell);
+  return train + ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d);
 }
 
-/* Per rank: training (B/g tasks each in a group of g ranks, sphere: and W) and evaluation buffers. */
+/* Per rank: training (B/g tasks each in a group of g ranks, sphere: and W), evaluation buffers
+ * and the diagnostics' workspace. */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal d = cell->task.d;
-  if (IsSphere(cell)) return ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * (d * d + 4.0 * 2048 * d);
-  return ICLBilinearTrainMemory(cell, g) + sizeof(PetscReal) * 4.0 * 2048 * d;
+  const PetscReal train = IsSphere(cell) ? ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * d * d : ICLBilinearTrainMemory(cell, g);
+  return train + sizeof(PetscReal) * 4.0 * 2048 * d + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
 }
 
 const ICLModelType ICLModelLinear = {

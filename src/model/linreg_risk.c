@@ -1,5 +1,6 @@
 #include "linreg_risk.h"
 
+#include "dense_solve.h"
 #include "linreg.h"
 
 #include <petscblaslapack.h>
@@ -65,33 +66,30 @@ PetscErrorCode ICLLinregRisk(PetscInt d, const PetscReal *Sx, const PetscReal *S
   return ICLLinregRiskWeighted(d, Sx, Sb, sigma2, (PetscReal)N, (PetscReal)N, W, L);
 }
 
-PetscErrorCode ICLLinregOptimalWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
+PetscErrorCode ICLLinregOptimalWeighted(MPI_Comm comm, PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
                                         PetscReal S2, PetscReal *Wstar, PetscReal *Lstar)
 {
-  PetscReal   *XB, *G, *Wt, *XW, M0;
-  PetscBLASInt bd, info, *piv;
+  PetscReal *XB, *G, *Wt, *XW, M0;
 
   PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(d, &bd));
-  PetscCall(PetscMalloc5(d * d, &XB, d * d, &G, d * d, &Wt, d * d, &XW, d, &piv));
+  PetscCall(PetscMalloc4(d * d, &XB, d * d, &G, d * d, &Wt, d * d, &XW));
   PetscCall(Moments(d, Sx, Sb, sigma2, S1, S2, XB, G, &M0));
   /* G symmetric: (W*)^T = S1 G^{-1} Sx Sb. */
   for (PetscInt i = 0; i < d * d; i++) Wt[i] = S1 * XB[i];
-  PetscCallBLAS("LAPACKgesv", LAPACKgesv_(&bd, &bd, G, &bd, piv, Wt, &bd, &info));
-  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK gesv failed (info %d): G is singular", (int)info);
+  PetscCall(ICLDenseSolve(comm, d, d, G, Wt));
   for (PetscInt i = 0; i < d; i++)
     for (PetscInt j = 0; j < d; j++) G[i + j * d] = Wt[j + i * d]; /* G now holds W* */
   PetscCall(Mult(d, Sx, G, XW));
   *Lstar = M0 - S1 * TraceProduct(d, XW, XB);
   if (Wstar) PetscCall(PetscArraycpy(Wstar, G, d * d));
-  PetscCall(PetscFree5(XB, G, Wt, XW, piv));
+  PetscCall(PetscFree4(XB, G, Wt, XW));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLLinregOptimal(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
+PetscErrorCode ICLLinregOptimal(MPI_Comm comm, PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
                                 PetscReal *Wstar, PetscReal *Lstar)
 {
-  return ICLLinregOptimalWeighted(d, Sx, Sb, sigma2, (PetscReal)N, (PetscReal)N, Wstar, Lstar);
+  return ICLLinregOptimalWeighted(comm, d, Sx, Sb, sigma2, (PetscReal)N, (PetscReal)N, Wstar, Lstar);
 }
 
 /* S^{1/2} and S^{-1/2} of a symmetric positive definite S (d x d), by its eigendecomposition. */

@@ -31,10 +31,12 @@ PetscErrorCode ICLLinregRiskWeighted(PetscInt d, const PetscReal *Sx, const Pets
 PetscErrorCode ICLLinregRisk(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
                              const PetscReal *W, PetscReal *L);
 
-/* W* (d x d, may be NULL) and L*; weighted and plain. */
-PetscErrorCode ICLLinregOptimalWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
+/* W* (d x d, may be NULL) and L*; weighted and plain. The d x d solve is LAPACK's on one rank
+ * and ScaLAPACK's over comm's ranks when it has several (ICLDenseSolve; every rank gets W*
+ * and L*). Collective over comm. */
+PetscErrorCode ICLLinregOptimalWeighted(MPI_Comm comm, PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
                                         PetscReal S2, PetscReal *Wstar, PetscReal *Lstar);
-PetscErrorCode ICLLinregOptimal(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
+PetscErrorCode ICLLinregOptimal(MPI_Comm comm, PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
                                 PetscReal *Wstar, PetscReal *Lstar);
 
 /* The best W of rank at most r, W*_r (d x d), and its risk L*_r, for any Sx (SPD) and Sb:

@@ -15,7 +15,7 @@ PetscErrorCode ICLMergedProblemCreate(const ICLCell *cell, ICLMergedProblem *p)
     p->ctx = &p->multiclass;
   } else {
     PetscCall(ICLBilinearProblemCreate(cell, &p->bilinear));
-    p->f   = ICLBilinearLossGradFn;
+    p->f   = ICLBilinearLossGradCtx;
     p->ctx = &p->bilinear;
   }
   PetscFunctionReturn(0);

@@ -41,12 +41,18 @@ typedef struct {
   PetscBool (*cancel)(void);   /* polled by long computations; true: stop, report PENDING */
 } ICLCell;
 
+/* Top singular values of a trained W reported per cell (the `sv` dimension of results.nc). */
+#define ICL_NUM_SV 8
+
 /* A model's results for one cell; test_error and test_error_se (length nM) are the
- * caller's. Values that do not exist for a model are NaN. A cell given up because
- * cell->cancel said so has status PENDING: it will run again. */
+ * caller's. Values that do not exist for a model are NaN (the caller's defaults, so a
+ * model sets only what it has). A cell given up because cell->cancel said so has status
+ * PENDING: it will run again. */
 typedef struct {
   ICLStatus  status;
   PetscReal  train_loss, alignment, flops;
+  PetscReal  singular_values[ICL_NUM_SV]; /* of the trained W, descending; NaN past d */
+  PetscReal  gd_distance;                 /* of W to the one-step-GD W_1, both normalized */
   PetscInt   steps;
   PetscReal *test_error, *test_error_se;
   char       message[256];

@@ -28,7 +28,7 @@ static PetscErrorCode OracleLinreg(const ICLCell *cell, ICLCellResult *res)
   for (PetscInt a = 0; a < cell->nM; a++) {
     const PetscReal M = (PetscReal)cell->M[a], sigma2 = iid.sigma * iid.sigma;
     if (cell->rank > 0) PetscCall(ICLLinregOptimalRankWeighted(d, Sx, Sb, sigma2, M, M, cell->rank, W, &L));
-    else PetscCall(ICLLinregOptimal(d, Sx, Sb, sigma2, cell->M[a], W, &L));
+    else PetscCall(ICLLinregOptimal(cell->comm, d, Sx, Sb, sigma2, cell->M[a], W, &L));
     if (exact) {
       res->test_error[a]    = L;
       res->test_error_se[a] = 0.0;

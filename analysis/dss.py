@@ -1,0 +1,124 @@
+"""DSS (Dragutinović, Saxe & Singh): softmax vs linear vs kernel attention on the sphere.
+
+The claim is that softmax attention classifies in context better than linear attention
+(kernel GD with a context-adaptive step against one plain GD step). The figure puts test
+error against N for each model, one panel per (d, classes); the sentences give the
+paired difference of test error at the largest N, with its interval over replicates.
+"""
+from matplotlib import colormaps
+
+from . import results
+from .curves import at_n, band, combos, entries, n_grid, paired_difference, suptitle
+from .plot import _draw, _finish, _legend, _log_limits, _panels
+
+# Drawn in this order when present; kernel (and gd1) once per feature map if swept.
+MODELS = ("softmax", "linear", "kernel", "gd1")
+# (a, b): the sentence says whether a beats b. The first is the paper's headline.
+PAIRS = (("softmax", "linear"), ("softmax", "kernel"), ("kernel", "linear"),
+         ("linear", "gd1"))
+PANEL_AXES = ("d", "classes")
+CONSTRUCTIONS = ("gd1",)  # not trained: drawn dashed
+
+
+def figures(ds, notes):
+    if not entries(ds, MODELS):
+        notes.append(f"dss_error_vs_N: none of {', '.join(MODELS)} in the file; not drawn")
+        return []
+    return [("dss_error_vs_N", error_vs_N(ds))]
+
+
+def error_vs_N(ds):
+    """Test error (misclassification) vs N at M = N, one panel per (d, classes)."""
+    panels = combos(ds, PANEL_AXES)
+    curves = entries(ds, MODELS)
+    cycle = colormaps["tab10"].colors
+    n_values = n_grid(ds)
+    fig, axes = _panels(len(panels), sharey=True)
+    held = {}
+    for ax, panel in zip(axes, panels):
+        for i, (label, model, at) in enumerate(curves):
+            curve, picked = band(ds, model, keep=("N",), at={**panel, **at})
+            held.update(picked)  # the union: feature map and features only for kernel
+            _draw(ax, n_values, curve, cycle[i % len(cycle)], label, positive=True,
+                  linestyle="--" if model in CONSTRUCTIONS else "-")
+        _finish(ax, results.describe(ds, panel), "context length N",
+                "test error (misclassification)", n_values, ylog=True)
+    _log_limits(axes)
+    _legend(axes)
+    rest = {dim: value for dim, value in held.items()
+            if dim not in (*PANEL_AXES, "N", "feature_map")}
+    if _classes_option(ds):
+        rest["classes"] = results.options(ds)["classes"]
+    names = " vs ".join(dict.fromkeys(model for _, model, _ in curves))
+    suptitle(fig, f"DSS: {names} on the sphere, test error vs N at M = N "
+                 f"({results.describe(ds, rest)}; mean of {ds.sizes['replicate']} "
+                 f"replicates, 95% band; dashed: the one-step GD construction)")
+    return fig
+
+
+def _classes_option(ds):
+    """'classes=3' from the -classes option when classes is not swept, else ''."""
+    if "classes" in ds.test_error.dims or "classes" not in results.options(ds):
+        return ""
+    return f"classes={results.options(ds)['classes']}"
+
+
+def claims(ds):
+    """One sentence per pair present and per panel, at the largest N both have ok."""
+    labels = {label: (model, at) for label, model, at in entries(ds, MODELS)}
+    lines = []
+    for a_label, b_label in _label_pairs(labels):
+        for panel in combos(ds, PANEL_AXES):
+            lines.append(_sentence(ds, panel, (a_label, *labels[a_label]),
+                                   (b_label, *labels[b_label])))
+    return lines
+
+
+def _label_pairs(labels):
+    """PAIRS spelled out over feature maps: ('softmax', 'kernel (relu)'), ..."""
+    out = []
+    for a, b in PAIRS:
+        for a_label in (label for label, (model, _) in labels.items() if model == a):
+            out += [(a_label, b_label) for b_label, (model, _) in labels.items() if model == b]
+    return out
+
+
+def _sentence(ds, panel, a, b):
+    """'softmax beats linear on sphere at N=40 (d=8, classes=3) by Δ = 0.06 ± 0.004 (...);
+    over N = 5..40 softmax is ahead at N = 10, 20, 40, linear at none', the headline at the
+    largest N with ok cells for both."""
+    (a_label, a_model, a_at), (b_label, b_model, b_at) = a, b
+    where = ", ".join(part for part in (results.describe(ds, panel), _classes_option(ds))
+                      if part)
+    by_n = {}
+    for n in n_grid(ds):
+        cells = [at_n(ds, name, model, keep=(), at={**panel, **at, "N": n})[0].values
+                 for model, at in ((a_model, a_at), (b_model, b_at))
+                 for name in ("test_error", "test_error_se")]
+        found = paired_difference(cells[0], cells[2], cells[1], cells[3])
+        if found is not None:
+            by_n[n] = found
+    if not by_n:
+        return f"{a_label} vs {b_label} ({where}): no N with ok cells for both"
+    n = max(by_n)
+    mean, se, lo, hi, count, error_a, error_b = by_n[n]
+    at = f"on sphere at N={n:g} ({where})"
+    if hi < 0:  # b has the lower error: say it from b's side
+        (a_label, error_a), (b_label, error_b) = (b_label, error_b), (a_label, error_a)
+        mean, lo, hi = -mean, -hi, -lo
+    detail = (f"test error {error_a:.3g} vs {error_b:.3g}; Δ = {b_label}'s error − "
+              f"{a_label}'s, 95% CI [{lo:.3g}, {hi:.3g}], {count} paired "
+              f"replicate{'s' * (count > 1)}")
+    if lo > 0:
+        text = f"{a_label} beats {b_label} {at} by Δ = {mean:.3g} ± {se:.2g} ({detail})"
+    else:
+        text = (f"{a_label} and {b_label} are not separated {at}: Δ = {mean:.3g} ± {se:.2g} "
+                f"({detail})")
+    (a_label, _, _), (b_label, _, _) = a, b  # the per-N clause keeps the pair's order
+    if len(by_n) < 2:
+        return text
+    ahead = {label: [f"{m:g}" for m, row in by_n.items() if sign * row[2] > 0 and
+                     sign * row[3] > 0] for label, sign in ((a_label, 1), (b_label, -1))}
+    (a_ns, b_ns) = (f"N = {', '.join(ns)}" if ns else "no N" for ns in ahead.values())
+    return (f"{text}; over N = {min(by_n):g}..{max(by_n):g}, {a_label} is ahead at {a_ns} and "
+            f"{b_label} at {b_ns} (intervals excluding 0)")
