@@ -6,7 +6,8 @@
  *     within 3 sqrt(se_1^2 + se_2^2) (conservative: common test tasks correlate the two);
  *     distreg (R = 1, T = 1000, eta = 0.5): the squared loss is convex in W and both converge,
  *     so the training losses and the test errors must agree to 1e-3, relative (measured:
- *     1e-4 and 2e-4; at T = 300 lowrank is still 3e-3 above linear's loss);
+ *     1e-4 and 2e-4; at T = 300 lowrank is still 3e-3 above linear's loss); with r = 2 the
+ *     diagnostics' singular values of W = A B^T vanish from the third on (<= 1e-12 of the first);
  *   - gd1 on linreg with Sigma_x = I and flat Sigma_beta (k = d = 5, R = 1, sigma = 0.5,
  *     N = M = 10): the population first step is prop. to I and so is W* here, so the best
  *     isotropic risk min_c L(c I) is L*; gd1's exact risk must lie in [L*, (1 + 1e-3) L*] at
@@ -57,6 +58,13 @@ static PetscErrorCode LowrankFullRank(void)
   printf("distreg: linear error %.6f +- %.6f (loss %.6f), lowrank r = d %.6f +- %.6f (loss %.6f)\n", err[0], se[0], lin.train_loss, err[1], se[1], low.train_loss);
   CHECK_NEAR(low.train_loss, lin.train_loss, 1e-3 * lin.train_loss, "distreg: lowrank r = d vs linear training loss");
   CHECK_NEAR(err[1], err[0], 1e-3 * err[0], "distreg: lowrank r = d vs linear test error");
+
+  /* the diagnostics see W = A B^T: rank r, so singular values r.. vanish; NaN past d */
+  cell.rank = 2;
+  PetscCall(RunModel("lowrank", &cell, &err[1], &se[1], &low));
+  printf("distreg lowrank r = 2: singular values %.3g %.3g %.3g, gd_distance %.3f\n", low.singular_values[0], low.singular_values[1], low.singular_values[2], low.gd_distance);
+  CHECK(low.singular_values[1] > 0 && low.singular_values[2] <= 1e-12 * low.singular_values[0], "lowrank r = 2: singular values %g, %g, %g", low.singular_values[0], low.singular_values[1], low.singular_values[2]);
+  CHECK(PetscIsNanReal(low.singular_values[6]) && low.gd_distance >= 0 && low.gd_distance <= 2, "lowrank r = 2: sv[6] %g (d = 6: NaN), gd_distance %g", low.singular_values[6], low.gd_distance);
   PetscFunctionReturn(0);
 }
 

@@ -1,7 +1,8 @@
 /* lowrank: linear attention whose merged matrix is W = A B^T with A, B d x r (r = -rank),
  * trained by full-batch GD on A and B with the loss of linear on any family (merged_problem.h:
  * logistic on gmm, squared on linreg and distreg, cross-entropy on sphere) and evaluated like
- * linear (merged_error.h). W = 0 is a saddle of the factored loss, so A and B start small and
+ * linear (merged_error.h), with linear's diagnostics (diagnostics.h: the distance is to linear's
+ * one-step W_1, the construction trained models are compared to). W = 0 is a saddle of the factored loss, so A and B start small and
  * random: entries 0.1/sqrt(d) N(0, 1) from a stream keyed by (seed, d, r, replicate) only,
  * hence the same on every rank of a group and in every run. */
 #include "lowrank.h"
@@ -9,6 +10,7 @@
 #include <petscblaslapack.h>
 
 #include "alignment.h"
+#include "diagnostics.h"
 #include "merged_error.h"
 #include "merged_problem.h"
 #include "rng.h"
@@ -78,21 +80,22 @@ static PetscErrorCode LowrankRun(const ICLCell *cell, ICLCellResult *res)
   if (res->status == ICL_STATUS_OK) { /* W is A B^T at the final iterate */
     PetscCall(ICLMergedError(cell, W, res->test_error, res->test_error_se));
     PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    res->flops += ICLMergedErrorFlops(cell);
+    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, prob.f, prob.ctx, W, res->singular_values, &res->gd_distance));
+    res->flops += ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, d);
   }
   PetscCall(PetscFree4(x, grad, W, G));
   PetscCall(ICLMergedProblemDestroy(&prob));
   PetscFunctionReturn(0);
 }
 
-static PetscReal LowrankFlops(const ICLCell *cell) { return StepFlops(cell) * (cell->T + 1) + ICLMergedErrorFlops(cell); }
+static PetscReal LowrankFlops(const ICLCell *cell) { return StepFlops(cell) * (cell->T + 1) + ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d); }
 
 /* Per rank: a group of g ranks holds B/g training tasks each; W, G, the factors and their
- * gradients, and evaluation buffers. */
+ * gradients, evaluation buffers and the diagnostics' workspace. */
 static PetscReal LowrankMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal d = cell->task.d;
-  return ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * (2.0 * d * d + 4.0 * d * cell->rank + 4.0 * 2048 * d);
+  return ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * (2.0 * d * d + 4.0 * d * cell->rank + 4.0 * 2048 * d) + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
 }
 
 const ICLModelType ICLModelLowrank = {
