@@ -1,5 +1,5 @@
 /* Li-Rawat-Oymak models (lowrank, h3, oracle W*_r) and the linreg evaluation of any W:
- *   - gradients of lowrank (squared and logistic loss) and of h3 against central finite
+ *   - gradients of lowrank (squared, logistic and sphere cross-entropy loss) and of h3 against central finite
  *     differences on random problems: relative error <= 1e-6 (the differences' own error is
  *     about 1e-9 at step 1e-5);
  *   - the Monte Carlo evaluator (mc_eval.h) with this test's own predictor for linear,
@@ -16,6 +16,7 @@
  *     W*_r never lowers the risk. */
 #include <petscsys.h>
 
+#include "bilinear_gd.h"
 #include "check_gradient.h"
 #include "h3.h"
 #include "linreg.h"
@@ -23,23 +24,11 @@
 #include "linreg_risk.h"
 #include "lowrank.h"
 #include "mc_eval.h"
+#include "multiclass_gd.h"
 
 enum { D = 4, R = 2, NB = 30, NH = 5 };
 
-/* ICLLossGradFn views (gd.h) of the two models' gradients, for check_gradient.h. */
-typedef struct {
-  ICLBilinearProblem *p;
-  PetscReal           W[D * D], G[D * D], grad[2 * D * R];
-} LowrankCtx;
-static PetscErrorCode LowrankLossGrad(void *ctx, const PetscReal *x, PetscReal *loss, PetscReal alpha, PetscReal *G)
-{
-  LowrankCtx *c = ctx;
-  PetscFunctionBegin;
-  PetscCall(ICLLowrankLossGrad(c->p, R, x, x + D * R, c->W, c->G, loss, c->grad, c->grad + D * R));
-  if (G) PetscCall(ICLAxpy(2 * D * R, alpha, c->grad, G));
-  PetscFunctionReturn(0);
-}
-
+/* An ICLLossGradFn view (gd.h) of h3's gradient, for check_gradient.h. */
 typedef struct {
   ICLH3Problem *p;
   PetscReal     grad[D * D + NH];
@@ -58,15 +47,25 @@ static PetscErrorCode GradientChecks(ICLStream *s)
 {
   PetscFunctionBegin;
   {
-    PetscReal Mt[D * NB], Vt[D * NB], y[NB], work[D * NB], AB[2 * D * R];
+    PetscReal Mt[D * NB], Vt[D * NB], y[NB], work[D * NB], AB[2 * D * R], W[D * D], G[D * D], grad[2 * D * R];
     ICLStreamNormals(s, D * NB, Mt);
     ICLStreamNormals(s, D * NB, Vt);
     ICLStreamNormals(s, NB, y);
     ICLStreamNormals(s, 2 * D * R, AB);
     for (int l = 0; l < 2; l++) {
       ICLBilinearProblem p = {.comm = PETSC_COMM_SELF, .loss = l ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED, .B = NB, .B_local = NB, .d = D, .Mt = Mt, .Vt = Vt, .target = y, .work = work};
-      LowrankCtx         c = {.p = &p};
-      PetscCall(CheckGradient(LowrankLossGrad, &c, AB, 2 * D * R, 1e-5, 1e-6, l ? "lowrank (A, B), logistic loss" : "lowrank (A, B), squared loss"));
+      ICLLowrankProblem  c = {.f = ICLBilinearLossGradCtx, .ctx = &p, .d = D, .r = R, .W = W, .G = G, .grad = grad};
+      PetscCall(CheckGradient(ICLLowrankLossGrad, &c, AB, 2 * D * R, 1e-5, 1e-6, l ? "lowrank (A, B), logistic loss" : "lowrank (A, B), squared loss"));
+    }
+    /* sphere: the cross-entropy of logits H A B^T x_q over C = 3 classes */
+    {
+      enum { C = 3 };
+      PetscReal            H[NB * C * D], Y[C * NB] = {0};
+      ICLMulticlassProblem p = {.comm = PETSC_COMM_SELF, .B = NB, .B_local = NB, .d = D, .C = C, .H = H, .Q = Mt, .Y = Y, .work = work};
+      ICLLowrankProblem    c = {.f = ICLMulticlassLossGrad, .ctx = &p, .d = D, .r = R, .W = W, .G = G, .grad = grad};
+      ICLStreamNormals(s, NB * C * D, H);
+      for (int t = 0; t < NB; t++) Y[t * C + (t * 5) % C] = 1.0;
+      PetscCall(CheckGradient(ICLLowrankLossGrad, &c, AB, 2 * D * R, 1e-5, 1e-6, "lowrank (A, B), sphere cross-entropy"));
     }
   }
   {

@@ -74,6 +74,19 @@ static PetscInt ParamIndex(const char *name)
 }
 
 /* Reads -NAME (one value) and -grid_NAME (an axis) of parameter i; categorical values by name. */
+/* An integer grid axis opt: a comma list of at most ICL_MAX_AXIS values, or the one default
+ * already in values[0] when opt is not given. */
+static PetscErrorCode ReadIntAxis(PetscOptionItems *PetscOptionsObject, const char *opt, const char *text, PetscInt *values, PetscInt *n)
+{
+  PetscBool set;
+
+  PetscFunctionBegin;
+  *n = ICL_MAX_AXIS;
+  OptCall(opt, PetscOptionsIntArray(opt, text, NULL, values, n, &set));
+  if (!set) *n = 1;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ReadParam(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, PetscInt i, PetscBool *single, PetscBool *axis)
 {
   const ICLSweepParam *q = &params[i];
@@ -331,15 +344,9 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
 
   PetscOptionsBegin(comm, NULL, "iclsweep sweep options (SPEC §2)", NULL);
   OptCall("-family", PetscOptionsString("-family", "task family", NULL, sw->family, sw->family, sizeof sw->family, NULL));
-  sw->nd = ICL_MAX_AXIS;
-  OptCall("-grid_d", PetscOptionsIntArray("-grid_d", "ambient dimensions d (comma list)", NULL, sw->d, &sw->nd, &set));
-  if (!set) sw->nd = 1;
-  sw->nk = ICL_MAX_AXIS;
-  OptCall("-grid_k", PetscOptionsIntArray("-grid_k", "subspace ranks k (comma list; k > d is not_applicable)", NULL, sw->k, &sw->nk, &set));
-  if (!set) sw->nk = 1;
-  sw->nN = ICL_MAX_AXIS;
-  OptCall("-grid_N", PetscOptionsIntArray("-grid_N", "training context lengths N (comma list)", NULL, sw->N, &sw->nN, &set));
-  if (!set) sw->nN = 1;
+  PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_d", "ambient dimensions d (comma list)", sw->d, &sw->nd));
+  PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_k", "subspace ranks k (comma list; k > d is not_applicable)", sw->k, &sw->nk));
+  PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_N", "training context lengths N (comma list)", sw->N, &sw->nN));
   sw->nR = ICL_MAX_AXIS;
   OptCall("-grid_R", PetscOptionsRealArray("-grid_R", "signal strengths R (comma list)", NULL, sw->R, &sw->nR, &set));
   if (!set) sw->nR = 1;

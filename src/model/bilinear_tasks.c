@@ -8,12 +8,12 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
   const PetscInt  d = cell->task.d, B = cell->B, N = cell->N;
   const PetscBool gmm = cell->family == &ICLFamilyGmm ? PETSC_TRUE : PETSC_FALSE;
   PetscReal      *Mt, *Vt, *work, *grad = NULL, *y = NULL, *tokens = NULL;
-  PetscMPIInt     rank, size;
+  PetscInt        b0, nb;
+  PetscMPIInt     size;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
+  PetscCall(ICLGroupShare(cell->comm, B, &b0, &nb));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
-  const PetscInt b0 = (PetscInt)((PetscInt64)B * rank / size), nb = (PetscInt)((PetscInt64)B * (rank + 1) / size) - b0;
   PetscCall(PetscMalloc3((size_t)nb * d, &Mt, (size_t)nb * d, &Vt, (size_t)nb * d, &work));
   if (size > 1) PetscCall(PetscMalloc1((size_t)d * d, &grad));
   if (!gmm) {
@@ -24,7 +24,7 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
     PetscReal *a = Mt + (size_t)t * d, *b = Vt + (size_t)t * d;
     if (gmm) ICLGmmTrainPair(&cell->task, (int)N, (uint64_t)(b0 + t), a, b);
     else {
-      PetscCheck(ICLLinregTokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(b0 + t), tokens, tokens + (size_t)N * d, a, y + t, NULL) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg options");
+      PetscCheck(cell->family->tokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(b0 + t), tokens, tokens + (size_t)N * d, a, y + t) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid %s options", cell->family->name);
       ICLLinregStat((int)d, (int)N, tokens, tokens + (size_t)N * d, b);
     }
   }

@@ -1,6 +1,7 @@
 /* A cell's B training tasks as the bilinear problem of bilinear_gd.h (gmm: pairs (m, v),
- * logistic loss; linreg: (x_q, h, y_q) from explicit tokens, squared loss), this rank's share
- * of them: a group splits the tasks by rows, and task tau's draws are keyed by tau alone. */
+ * logistic loss; linreg, distreg: (x_q, h, y_q) from explicit tokens, squared loss), this
+ * rank's share of them: a group splits the tasks by rows, and task tau's draws are keyed by tau
+ * alone. */
 #ifndef ICL_BILINEAR_TASKS_H
 #define ICL_BILINEAR_TASKS_H
 
