@@ -2,7 +2,8 @@
 # bench/run.sh — benchmarks (not tests): each figure is a ratio measured in this one run on
 # this machine, next to the BLAS kernel that ran. Prints a table; writes bench/results.json.
 #   1. DGEMM ceiling (same BLAS, 1 thread) and iclsweep's training GFLOP/s as a fraction of it
-#   2. the MV Fig. 1 cell end to end: iclsweep vs PyTorch (explicit tokens; sufficient stats)
+#   2. the MV Fig. 1 cell end to end: iclsweep (float64, and -train_precision single) vs
+#      PyTorch float32 (explicit tokens; sufficient stats)
 #   3. strong scaling of one d = 2000 cell over a group of 1 and 2 ranks; weak scaling of a
 #      sweep over 1, 2, 4 ranks
 #   4. peak memory per rank vs the cost model
@@ -49,6 +50,9 @@ done
 t0=$(date +%s.%N)
 read -r _ _ loss acc1 _ < <(cell "$out/mv" 2 -grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks 20000 -train_steps 300 -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks 20000 -models linear)
 icl_mv=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
+t0=$(date +%s.%N)
+read -r _ _ loss_single acc1_single _ < <(cell "$out/mv_single" 2 -grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks 20000 -train_steps 300 -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks 20000 -models linear -train_precision single)
+icl_mv_single=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
 suff=$(/usr/bin/python3 bench/torch_mv.py suffstat 2)
 expl=$(/usr/bin/python3 bench/torch_mv.py explicit 2)
 read -r suff_s suff_acc < <(echo "$suff" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
@@ -57,6 +61,11 @@ printf '\n%-52s %10s %8s %12s\n' "2. MV Fig. 1 cell, 2 threads (SPEC §9 acc at 
 printf '%-52s %10s %8s %12s\n' "iclsweep (float64, sufficient statistics)" "$icl_mv" "1.00" "$acc1"
 printf '%-52s %10s %8s %12s\n' "PyTorch float32, sufficient statistics" "$suff_s" "$(awk -v a="$suff_s" -v b="$icl_mv" 'BEGIN { printf "%.2f", a / b }')" "$suff_acc"
 printf '%-52s %10s %8s %12s\n' "PyTorch float32, explicit tokens" "$expl_s" "$(awk -v a="$expl_s" -v b="$icl_mv" 'BEGIN { printf "%.2f", a / b }')" "$expl_acc"
+# single precision against the PyTorch float32 run on the same sufficient statistics
+single_vs_suff=$(awk -v a="$suff_s" -v b="$icl_mv_single" 'BEGIN { printf "%.2f", a / b }')
+printf '%-52s %10s %8s %12s\n' "iclsweep -train_precision single (float GEMMs)" "$icl_mv_single" "-" "$acc1_single"
+printf '%-52s %10s\n' "  speedup over PyTorch float32 sufficient statistics" "$single_vs_suff"
+printf '%-52s %10s\n' "  speedup over iclsweep float64" "$(awk -v a="$icl_mv" -v b="$icl_mv_single" 'BEGIN { printf "%.2f", a / b }')"
 
 # 3. Weak scaling: 4 cells per rank of a fixed size, on 1, 2 and 4 ranks (2 cores here).
 printf '\n%-52s %10s %8s\n' "3. weak scaling (4 cells/rank, d = 200)" "seconds" "effic."
@@ -97,8 +106,9 @@ done
 import json, sys
 json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
            "training_gflops": {"500": ${train[500]}, "2000": ${train[2000]}},
-           "mv_cell_seconds": {"iclsweep": $icl_mv, "torch_suffstat": $suff_s, "torch_explicit": $expl_s},
-           "mv_accuracy_M1": {"iclsweep": $acc1, "torch_suffstat": $suff_acc, "torch_explicit": $expl_acc},
+           "mv_cell_seconds": {"iclsweep": $icl_mv, "iclsweep_single": $icl_mv_single, "torch_suffstat": $suff_s, "torch_explicit": $expl_s},
+           "mv_single_over_torch_suffstat": $single_vs_suff,
+           "mv_accuracy_M1": {"iclsweep": $acc1, "iclsweep_single": $acc1_single, "torch_suffstat": $suff_acc, "torch_explicit": $expl_acc},
            "weak_scaling_seconds": {"1": ${weak[1]}, "2": ${weak[2]}, "4": ${weak[4]}},
            "strong_scaling_seconds": {"1": ${strong[1]}, "2": ${strong[2]}},
            "memory_mb": {"cost_model": $predicted, "peak_rss": $rss_mb},

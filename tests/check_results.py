@@ -5,6 +5,7 @@
   check_results.py same DIR DIR...     identical data in every variable, bit for bit
   check_results.py schema DIR          the NetCDF schema of SPEC §6 (ncdump, xarray, netCDF4)
   check_results.py close DIR DIR...    equal to rounding (relative 1e-9): groups reduce in another order
+  check_results.py single DOUBLE SINGLE   -train_precision single equals double to float rounding
   check_results.py linreg DIR          trained linear attention reaches the closed-form optimum L*
   check_results.py lowrank DIR         lowrank reaches the optimal rank-r risk L*_r; oracle -rank r is W*_r
   check_results.py h3 DIR              h3 matches linear on i.i.d. tasks and beats it under drift
@@ -94,6 +95,25 @@ def close(directories, rtol=1e-9):
             if same_fill and np.isfinite(a).any():
                 rel = np.nanmax(np.abs(a - b) / np.maximum(np.abs(a), 1e-300))
                 print(f"{other_dir}: {name} max relative difference {rel:.2e}")
+
+
+def single(double_dir, single_dir, tol=1e-4):
+    """The same sweep trained in double and with -train_precision single: linear's test errors
+    within tol absolute, its training loss within tol relative; every other model unchanged."""
+    a, b = xr.open_dataset(f"{double_dir}/results.nc"), xr.open_dataset(f"{single_dir}/results.nc")
+    check("-train_precision single" in b.attrs["options"], f"{single_dir} must record -train_precision single")
+    check(a.attrs["fingerprint"] != b.attrs["fingerprint"], "single must be another sweep (fingerprint)")
+    check(np.array_equal(a.status.values, b.status.values) and (a.status.values == 1).any(), "status must agree, with ok cells")
+    for model in a.model.values:
+        x, y = a.sel(model=model), b.sel(model=model)
+        if model != "linear":
+            check(np.array_equal(x.test_error.values, y.test_error.values, equal_nan=True), f"{model} must not depend on the precision")
+            continue
+        err = float(np.nanmax(np.abs(x.test_error.values - y.test_error.values)))
+        loss = float(np.nanmax(np.abs(x.train_loss.values - y.train_loss.values) / np.abs(x.train_loss.values)))
+        check(err <= tol, f"linear test error differs by {err:.2e} > {tol} between double and single")
+        check(loss <= tol, f"linear training loss differs by {loss:.2e} relative > {tol}")
+        print(f"linear, single vs double: test error max |difference| {err:.2e}, training loss max relative {loss:.2e}")
 
 
 def linreg(directory):
@@ -303,7 +323,7 @@ def schema(directory):
 def main(argv):
     one = {"spec9": spec9, "schema": schema, "linreg": linreg, "lowrank": lowrank, "h3": h3, "rag": rag, "svm": svm}
     many = {"same": same, "close": close}
-    two = {"subspace": subspace, "subset": subset}
+    two = {"subspace": subspace, "subset": subset, "single": single}
     if len(argv) < 3 or argv[1] not in {**one, **many, **two} or (argv[1] in two and len(argv) != 4):
         print(__doc__)
         return 2

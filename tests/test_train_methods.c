@@ -1,5 +1,6 @@
 /* The training methods on one small problem at any rank count (the ranks of PETSC_COMM_WORLD
- * are one group, the tasks split by rows): gd and kernel give the same W for both losses; tao
+ * are one group, the tasks split by rows): gd and kernel give the same W for both losses, and
+ * gd in single precision the same to float rounding (relative 1e-5); tao
  * (lmvm, and nls with the Hessian) reaches the least-squares optimum, solved independently from the normal equations
  * with LAPACK; kernel and tao report divergence and cancellation as gd does; auto's choice
  * and the cost model follow the method. */
@@ -7,6 +8,7 @@
 #include <petscblaslapack.h>
 
 #include "check.h"
+#include "bilinear_gd_single.h"
 #include "bilinear_train.h"
 #include "dual_gd.h"
 #include "rng.h"
@@ -48,10 +50,10 @@ static PetscErrorCode LeastSquares(const PetscReal *A, const PetscReal *V, const
 
 static PetscErrorCode Run(void)
 {
-  PetscReal          A[d * B], V[d * B], y[B], Wtrue[d * d], noise[B], work[d * B], grad[d * d], Wg[d * d], Wk[d * d], Wt[d * d], Ws[d * d];
-  PetscReal          lg, lk, lt;
-  PetscInt           sg, sk, st, evals;
-  ICLGDOutcome       og, ok, ot;
+  PetscReal          A[d * B], V[d * B], y[B], Wtrue[d * d], noise[B], work[d * B], grad[d * d], Wg[d * d], Wk[d * d], Wt[d * d], Ws[d * d], Wf[d * d];
+  PetscReal          lg, lk, lt, lf;
+  PetscInt           sg, sk, st, sf, evals;
+  ICLGDOutcome       og, ok, ot, of;
   PetscMPIInt        rank, size;
   ICLStream          s;
   const MPI_Comm     comm = PETSC_COMM_WORLD;
@@ -85,6 +87,12 @@ static PetscErrorCode Run(void)
     CHECK(rel <= 1e-10, "%s: kernel W differs from gd W by %.3g relative", names[loss], (double)rel);
     CHECK(PetscAbsReal(lk - lg) <= 1e-12 * lg, "%s: final loss gd %.17g kernel %.17g", names[loss], (double)lg, (double)lk);
     PetscCall(PetscPrintf(comm, "%d ranks, %s loss, %d steps: max|W_kernel - W_gd| / max|W_gd| = %.2e, loss %.12g vs %.12g\n", size, names[loss], T, (double)rel, (double)lg, (double)lk));
+    PetscCall(PetscArrayzero(Wf, d * d));
+    PetscCall(ICLBilinearGDSingle(&p, T, lr, Wf, &lf, &sf, &of));
+    const PetscReal relf = RelDiff(Wf, Wg, d * d);
+    CHECK(of == ICL_GD_DONE && sf == T, "%s: single outcome %d, steps %d", names[loss], (int)of, (int)sf);
+    CHECK(relf <= 1e-5 && PetscAbsReal(lf - lg) <= 1e-5 * lg, "%s: single W differs from gd W by %.3g relative, loss %.17g vs %.17g", names[loss], (double)relf, (double)lf, (double)lg);
+    PetscCall(PetscPrintf(comm, "%d ranks, %s loss, single: max|W_single - W_gd| / max|W_gd| = %.2e, loss %.12g\n", size, names[loss], (double)relf, (double)lf));
   }
 
   /* tao on the squared loss against the closed form: quasi-Newton, and Newton with the
@@ -123,6 +131,10 @@ static PetscErrorCode Run(void)
     const PetscReal fk = ICLBilinearTrainFlops(&c), mk = ICLBilinearTrainMemory(&c, 1);
     c.method = ICL_METHOD_GD;
     CHECK(ICLBilinearTrainFlops(&c) > fk && ICLBilinearTrainMemory(&c, 1) < mk, "kernel must cost fewer flop and more memory than gd here");
+    const PetscReal mg = ICLBilinearTrainMemory(&c, 1);
+    c.precision        = ICL_PRECISION_SINGLE; /* the float copies of the stacks */
+    CHECK(ICLBilinearTrainMemory(&c, 1) > 1.4 * mg, "single gd must count its float stacks");
+    c.precision = ICL_PRECISION_DOUBLE;
     c.method = ICL_METHOD_AUTO, c.B = 20000; /* MV protocol: K would take 3.2 GB */
     CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_GD, "auto with B = 20000 must keep gd");
     c.B = 1000, c.task.d = 5;

@@ -37,6 +37,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .eval_tasks = sw->eval_tasks,
     .method = !strcmp(sw->method, "gd") ? ICL_METHOD_GD : !strcmp(sw->method, "kernel") ? ICL_METHOD_KERNEL : !strcmp(sw->method, "tao") ? ICL_METHOD_TAO : ICL_METHOD_AUTO,
     .tao_type = sw->tao_type,
+    .precision = sw->precision,
   };
   PetscInt             np;
   const ICLSweepParam *q = ICLSweepParams(&np);

@@ -225,6 +225,9 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
      * another rule: a different sweep. */
     snprintf(c + used, len - used, "\n%s", !strcmp(sw->method, "tao") ? "-train_method tao\n" : "");
   }
+  /* single changes results beyond rounding of double, so it is another sweep; double, the
+   * default, adds nothing: sweeps from before the option keep their fingerprints. */
+  if (sw->precision == ICL_PRECISION_SINGLE) strncat(c, "-train_precision single\n", len - strlen(c) - 1);
   PetscCall(AppendOption(c, len, "train_tasks", 1, &sw->B, NULL));
   PetscCall(AppendOption(c, len, "train_steps", 1, &sw->T, NULL));
   PetscCall(AppendOption(c, len, "train_lr", 1, NULL, &sw->lr));
@@ -363,6 +366,12 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCall(PetscStrncpy(sw->tao_type, "lmvm", sizeof sw->tao_type));
   OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
   PetscCheck(!set || !strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
+  {
+    char precision[ICL_NAME_LEN] = "double";
+    OptCall("-train_precision", PetscOptionsString("-train_precision", "arithmetic of direct GD on linear (gmm, linreg, distreg): double, or single (float task stacks and SGEMM, W accumulated in double; cells auto trains by kernel stay double)", NULL, precision, precision, sizeof precision, NULL));
+    PetscCheck(!strcmp(precision, "double") || !strcmp(precision, "single"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision %s: unknown; use double or single", precision);
+    sw->precision = strcmp(precision, "single") ? ICL_PRECISION_DOUBLE : ICL_PRECISION_SINGLE;
+  }
   OptCall("-spectrum", PetscOptionsString("-spectrum", "linreg: spectrum of Sigma_beta: flat, geometric:q, power:a or list:l1,l2,... (scaled to sum R^2)", NULL, sw->spectrum, sw->spectrum, sizeof sw->spectrum, NULL));
   {
     PetscInt nM = ICL_MAX_AXIS;
@@ -442,6 +451,12 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(sw->types[i], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: unknown model '%s'; available: %s", sw->models[i], ICLModelNames());
     PetscCheck(sw->types[i]->supports(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: model '%s' does not apply to family '%s'", sw->models[i], sw->family);
     for (PetscInt j = 0; j < i; j++) PetscCheck(strcmp(sw->models[i], sw->models[j]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lists '%s' twice; give each model once", sw->models[i]);
+  }
+  /* Only direct GD has a single-precision path: kernel's steps are matrix-vector products
+   * bound by memory, not flop, and tao's line searches want double. */
+  if (sw->precision == ICL_PRECISION_SINGLE) {
+    PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd (and auto's gd cells) only, not %s; use gd or auto, or remove -train_precision", sw->method);
+    PetscCheck(HasModel(sw, "linear") && !FamilyIs(sw, "sphere"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
   PetscCall(CheckParams(sw, pset, paxis));
   PetscCall(ParseSpectrum(sw));

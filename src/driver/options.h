@@ -51,6 +51,7 @@ struct ICLSweep {
   PetscInt            B, T;
   PetscReal           lr;
   char                method[ICL_NAME_LEN];
+  ICLTrainPrecision   precision;              /* -train_precision */
   char                tao_type[ICL_NAME_LEN]; /* -train_method tao: -tao_type */
   char                spectrum[256];          /* linreg: -spectrum text ("" = flat) */
   PetscInt            spectrum_kind;          /* ICLSpectrumKind */

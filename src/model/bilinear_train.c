@@ -1,5 +1,6 @@
 #include "bilinear_train.h"
 
+#include "bilinear_gd_single.h"
 #include "dual_gd.h"
 #include "tao_train.h"
 
@@ -56,7 +57,8 @@ PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g)
                           vectors; Newton types: their Krylov solver's too): about 30 */
     words += 2.0 * d * d + b + 30.0 * d * d / g;
     break;
-  default:
+  default: /* single: float copies of the three stacks, W and the gradient (half-words) */
+    if (cell->precision == ICL_PRECISION_SINGLE) words += 0.5 * (3.0 * b * d + 2.0 * d * d);
     break;
   }
   return sizeof(PetscReal) * words;
@@ -79,7 +81,8 @@ PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p
     r->flops = 4.0 * B * d * d * evals + 2.0 * B * d * d;
     break;
   default:
-    PetscCall(ICLBilinearGD(p, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
+    if (cell->precision == ICL_PRECISION_SINGLE) PetscCall(ICLBilinearGDSingle(p, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
+    else PetscCall(ICLBilinearGD(p, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
     r->flops = GdFlops(B, d, r->steps);
     break;
   }

@@ -2,7 +2,8 @@
  * one dispatch point for any model whose output is the bilinear form a^T W b over a full W
  * (linear). Models trained through factors (lowrank's W = A B^T) are not bilinear in their
  * parameters and keep their own GD; gd/kernel/tao apply to W itself.
- *   gd     ICLBilinearGD, direct: 4 B d^2 flop a step
+ *   gd     ICLBilinearGD, direct: 4 B d^2 flop a step; with -train_precision single
+ *          ICLBilinearGDSingle, the same in float GEMMs (the only method with a single path)
  *   kernel ICLDualGD, the same iterates in the B x B dual form: 4 B^2 d once, 2 B^2 a step
  *   tao    ICLTaoTrain, a TAO solver on the same objective (gradient, and for Newton types
  *          the exact Hessian, data-parallel over the group)

@@ -21,6 +21,10 @@ typedef enum {
  * solver, or the cost model's choice between gd and kernel. */
 typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_KERNEL, ICL_METHOD_TAO } ICLTrainMethod;
 
+/* -train_precision: the arithmetic of direct GD on a bilinear model (bilinear_gd_single.h);
+ * every other training and all evaluation is double. */
+typedef enum { ICL_PRECISION_DOUBLE, ICL_PRECISION_SINGLE } ICLTrainPrecision;
+
 /* Everything one model needs to train and evaluate one cell. */
 typedef struct {
   MPI_Comm         comm;       /* the ranks that train this cell together (a group) */
@@ -34,6 +38,7 @@ typedef struct {
   PetscInt         nM;
   PetscInt         eval_tasks; /* test tasks */
   ICLTrainMethod   method;
+  ICLTrainPrecision precision; /* of ICL_METHOD_GD on a bilinear model */
   const char      *tao_type;   /* -tao_type for ICL_METHOD_TAO */
   PetscInt         rank;       /* lowrank: rank r of W = A B^T; oracle (linreg): 0 = full W*, else W*_r */
   PetscInt         features;   /* kernel, distill: number D of random features (prf) */

@@ -1,0 +1,72 @@
+#include "bilinear_gd_single.h"
+
+#include <petscblaslapack.h>
+
+/* SGEMM by its Fortran name, mangled as PETSc mangles its BLAS: GSL's reference CBLAS is linked
+ * too and shadows OpenBLAS's cblas_sgemm (measured: one thread, far below DGEMM's rate). */
+#if defined(PETSC_BLASLAPACK_CAPS)
+  #define BLASsgemm_ PETSC_PASTE2(SGEMM, PETSC_BLASLAPACK_SUFFIX_)
+#else
+  #define BLASsgemm_ PETSC_PASTE2(sgemm, PETSC_BLASLAPACK_SUFFIX_)
+#endif
+BLAS_EXTERN void BLASsgemm_(const char *, const char *, const PetscBLASInt *, const PetscBLASInt *, const PetscBLASInt *, const float *, const float *, const PetscBLASInt *, const float *, const PetscBLASInt *, const float *, float *, const PetscBLASInt *);
+
+typedef struct {
+  const ICLBilinearProblem *p;
+  float                    *Mt, *Vt, *work; /* d x B_local */
+  float                    *W, *G;          /* d x d: this step's W, the gradient's sum */
+  PetscBLASInt              bd, bB;         /* d and B_local for BLAS */
+  PetscMPIInt               dd;             /* d^2 for the group's sum */
+} SingleProblem;
+
+/* An ICLLossGradFn: the pass of bilinear_gd.c (loss rule) with float GEMMs. */
+static PetscErrorCode LossGradSingle(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G)
+{
+  const SingleProblem      *s = (const SingleProblem *)ctx;
+  const ICLBilinearProblem *p = s->p;
+  const PetscInt            B = p->B_local, d = p->d;
+  const float               one = 1.0f, zero = 0.0f;
+  PetscReal                 sum = 0.0;
+  PetscMPIInt               size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(p->comm, &size));
+  for (PetscInt i = 0; i < d * d; i++) s->W[i] = (float)W[i];
+  /* work = W^T A: column t is W^T a_t, whose dot with b_t is the margin */
+  PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &s->bd, &s->bB, &s->bd, &one, s->W, &s->bd, s->Mt, &s->bd, &zero, s->work, &s->bd));
+  for (PetscInt t = 0; t < B; t++) {
+    const float *v = s->Vt + (size_t)t * d;
+    float       *w = s->work + (size_t)t * d;
+    PetscReal    m = 0.0, c;
+    for (PetscInt i = 0; i < d; i++) m += (PetscReal)w[i] * v[i];
+    sum += ICLBilinearPointLoss(p->loss, m, p->target ? p->target[t] : 0.0, &c);
+    for (PetscInt i = 0; i < d; i++) w[i] = (float)(c * v[i]);
+  }
+  if (loss) {
+    if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPIU_REAL, MPI_SUM, p->comm));
+    *loss = sum / p->B;
+  }
+  if (!G) PetscFunctionReturn(0);
+  /* -grad L = (1/B) A (c B)^T, summed over the group, then added to G in double */
+  PetscCallBLAS("BLASsgemm", BLASsgemm_("N", "T", &s->bd, &s->bd, &s->bB, &one, s->Mt, &s->bd, s->work, &s->bd, &zero, s->G, &s->bd));
+  if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, s->G, s->dd, MPI_FLOAT, MPI_SUM, p->comm));
+  const PetscReal scale = -alpha / p->B;
+  for (PetscInt i = 0; i < d * d; i++) G[i] += scale * s->G[i];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+{
+  const size_t  n = (size_t)p->B_local * p->d;
+  SingleProblem s = {.p = p};
+
+  PetscFunctionBegin;
+  PetscCall(PetscBLASIntCast(p->d, &s.bd));
+  PetscCall(PetscBLASIntCast(p->B_local, &s.bB));
+  PetscCall(PetscMPIIntCast((PetscInt64)p->d * p->d, &s.dd));
+  PetscCall(PetscMalloc5(PetscMax(n, 1), &s.Mt, PetscMax(n, 1), &s.Vt, PetscMax(n, 1), &s.work, (size_t)p->d * p->d, &s.W, (size_t)p->d * p->d, &s.G));
+  for (size_t i = 0; i < n; i++) s.Mt[i] = (float)p->Mt[i], s.Vt[i] = (float)p->Vt[i];
+  PetscCall(ICLGradientDescent(p->comm, p->cancel, LossGradSingle, &s, T, lr, W, loss, steps, outcome));
+  PetscCall(PetscFree5(s.Mt, s.Vt, s.work, s.W, s.G));
+  PetscFunctionReturn(0);
+}
