@@ -53,8 +53,10 @@ icl_mv=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
 t0=$(date +%s.%N)
 read -r _ _ loss_single acc1_single _ < <(cell "$out/mv_single" 2 -grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks 20000 -train_steps 300 -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks 20000 -models linear -train_precision single)
 icl_mv_single=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
-suff=$(/usr/bin/python3 bench/torch_mv.py suffstat 2)
-expl=$(/usr/bin/python3 bench/torch_mv.py explicit 2)
+# PyTorch's GEMMs are the system OpenBLAS's: give them the 2 threads iclsweep has (setup.sh's
+# OPENBLAS_NUM_THREADS=1 held them to one: 77 s instead of 50 s, measured)
+suff=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_mv.py suffstat 2)
+expl=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_mv.py explicit 2)
 read -r suff_s suff_acc < <(echo "$suff" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
 read -r expl_s expl_acc < <(echo "$expl" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
 printf '\n%-52s %10s %8s %12s\n' "2. MV Fig. 1 cell, 2 threads (SPEC §9 acc at M=1: .690)" "seconds" "speedup" "acc(M=1)"

@@ -63,7 +63,8 @@ PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, Pets
   PetscFunctionBegin;
   PetscCall(PetscBLASIntCast(p->d, &s.bd));
   PetscCall(PetscBLASIntCast(p->B_local, &s.bB));
-  PetscCall(PetscMPIIntCast((PetscInt64)p->d * p->d, &s.dd));
+  PetscCheck((PetscInt64)p->d * p->d <= PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "single-precision GD: d = %d, d^2 overflows an MPI count", (int)p->d);
+  s.dd = (PetscMPIInt)(p->d * p->d);
   PetscCall(PetscMalloc5(PetscMax(n, 1), &s.Mt, PetscMax(n, 1), &s.Vt, PetscMax(n, 1), &s.work, (size_t)p->d * p->d, &s.W, (size_t)p->d * p->d, &s.G));
   for (size_t i = 0; i < n; i++) s.Mt[i] = (float)p->Mt[i], s.Vt[i] = (float)p->Vt[i];
   PetscCall(ICLGradientDescent(p->comm, p->cancel, LossGradSingle, &s, T, lr, W, loss, steps, outcome));
