@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "gmm.h"
+#include "mc_eval.h"
 
 /* Test tasks are processed in blocks so memory stays O(block * d) for any eval_tasks. */
 #define ICL_EVAL_BLOCK 2048
@@ -17,7 +18,7 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
 {
   const PetscInt d = cell->task.d, n = cell->eval_tasks;
   ICLTaskParams  test = cell->task;
-  PetscReal     *mu, *z, *Wmu, *Wz, *sum, *sum2;
+  PetscReal     *mu, *z, *Wmu, *Wz, *sums;
   PetscBLASInt   bd, bb;
   const PetscReal one = 1.0, zero = 0.0;
 
@@ -25,7 +26,7 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   test.R = cell->eval_R;
   PetscCall(PetscBLASIntCast(d, &bd));
   PetscCall(PetscMalloc4((size_t)ICL_EVAL_BLOCK * d, &mu, (size_t)ICL_EVAL_BLOCK * d, &z, (size_t)ICL_EVAL_BLOCK * d, &Wmu, (size_t)ICL_EVAL_BLOCK * d, &Wz));
-  PetscCall(PetscCalloc2(cell->nM, &sum, cell->nM, &sum2));
+  PetscCall(PetscCalloc1(2 * cell->nM, &sums));
   PetscMPIInt rank, size;
   PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
@@ -49,22 +50,14 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
         }
         /* W^T m = 0 predicts nothing: a fair coin. */
         e = den > 0.0 ? 1.0 - ICLNormalCdf(num / PetscSqrtReal(den)) : 0.5;
-        sum[a] += e;
-        sum2[a] += e * e;
+        sums[2 * a] += e;
+        sums[2 * a + 1] += e * e;
       }
     }
   }
-  if (size > 1) {
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sum, (PetscMPIInt)cell->nM, MPIU_REAL, MPI_SUM, cell->comm));
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sum2, (PetscMPIInt)cell->nM, MPIU_REAL, MPI_SUM, cell->comm));
-  }
-  for (PetscInt a = 0; a < cell->nM; a++) {
-    const PetscReal mean = sum[a] / n, var = n > 1 ? PetscMax(0.0, (sum2[a] - n * mean * mean) / (n - 1)) : 0.0;
-    err[a] = mean;
-    se[a]  = PetscSqrtReal(var / n);
-  }
+  PetscCall(ICLMonteCarloMean(cell->comm, n, cell->nM, sums, err, se));
   PetscCall(PetscFree4(mu, z, Wmu, Wz));
-  PetscCall(PetscFree2(sum, sum2));
+  PetscCall(PetscFree(sums));
   PetscFunctionReturn(0);
 }
 

@@ -55,13 +55,11 @@ PetscErrorCode ICLH3LossGrad(const ICLH3Problem *p, const PetscReal *W, const Pe
 static PetscErrorCode Sample(const ICLCell *cell, ICLH3Problem *p, PetscReal *Z, PetscReal *Xq, PetscReal *yq)
 {
   const PetscInt d = cell->task.d, N = cell->N;
-  PetscMPIInt    rank, size;
+  PetscInt       b0, nb;
   PetscReal     *X, *y;
 
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
-  PetscCallMPI(MPI_Comm_size(cell->comm, &size));
-  const PetscInt b0 = (PetscInt)((PetscInt64)cell->B * rank / size), nb = (PetscInt)((PetscInt64)cell->B * (rank + 1) / size) - b0;
+  PetscCall(ICLGroupShare(cell->comm, cell->B, &b0, &nb));
   PetscCall(PetscMalloc2((size_t)N * d, &X, N, &y));
   for (PetscInt t = 0; t < nb; t++) {
     PetscCheck(ICLLinregTokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(b0 + t), X, y, Xq + (size_t)t * d, yq + t, NULL) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg options");

@@ -1,5 +1,6 @@
 #include "mc_eval.h"
 
+#include "gd.h"
 #include "rng.h"
 
 /* Loss of one prediction against the query's target. */
@@ -31,20 +32,20 @@ static PetscErrorCode Average(const ICLCell *cell, ICLPredictFn predict, void *c
   const PetscInt   d = test.d, n = cell->eval_tasks;
   PetscInt         maxM = 1, C;
   PetscReal       *X, *Y, *xq, *yq, *out, *sums;
-  PetscMPIInt      rank, size;
+  PetscInt         j0, nj;
+  PetscMPIInt      size;
 
   PetscFunctionBegin;
   test.R = cell->eval_R;
   C      = fam->outputs(&test);
   for (PetscInt a = 0; a < cell->nM; a++) maxM = PetscMax(maxM, cell->M[a]);
-  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
   PetscCall(PetscMalloc5((size_t)maxM * d, &X, (size_t)maxM * C, &Y, d, &xq, C, &yq, C, &out));
   PetscCall(PetscCalloc1(2 * cell->nM, &sums));
   /* A group shares the test tasks out by contiguous blocks; the sums are reduced below. */
-  const PetscInt j0 = (PetscInt)((PetscInt64)n * rank / size), j1 = (PetscInt)((PetscInt64)n * (rank + 1) / size);
+  PetscCall(ICLGroupShare(cell->comm, n, &j0, &nj));
   for (PetscInt a = 0; a < cell->nM; a++) {
-    for (PetscInt j = j0; j < j1; j++) {
+    for (PetscInt j = j0; j < j0 + nj; j++) {
       PetscReal l;
       PetscCheck(fam->tokens(&test, (int)cell->M[a], ICL_PURPOSE_TEST_TASK, (uint64_t)j, X, Y, xq, yq) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid %s task options for test task %d", fam->name, (int)j);
       PetscCall(predict(ctx, cell->M[a], X, Y, xq, out));
@@ -56,12 +57,7 @@ static PetscErrorCode Average(const ICLCell *cell, ICLPredictFn predict, void *c
       sums[2 * a] += l, sums[2 * a + 1] += l * l;
     }
   }
-  if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, (PetscMPIInt)(2 * cell->nM), MPIU_REAL, MPI_SUM, cell->comm));
-  for (PetscInt a = 0; a < cell->nM; a++) {
-    const PetscReal mean = sums[2 * a] / n, var = PetscMax(0.0, (sums[2 * a + 1] - n * mean * mean) / (n - 1));
-    err[a] = mean;
-    se[a]  = PetscSqrtReal(var / n);
-  }
+  PetscCall(ICLMonteCarloMean(cell->comm, n, cell->nM, sums, err, se));
   PetscCall(PetscFree5(X, Y, xq, yq, out));
   PetscCall(PetscFree(sums));
   PetscFunctionReturn(0);
@@ -78,6 +74,21 @@ PetscErrorCode ICLMonteCarloGap(const ICLCell *cell, ICLPredictFn predict, void 
 {
   PetscFunctionBegin;
   PetscCall(Average(cell, predict, ctx, reference, rctx, gap, se));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLMonteCarloMean(MPI_Comm comm, PetscInt n, PetscInt nM, PetscReal *sums, PetscReal *mean, PetscReal *se)
+{
+  PetscMPIInt size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, (PetscMPIInt)(2 * nM), MPIU_REAL, MPI_SUM, comm));
+  for (PetscInt a = 0; a < nM; a++) {
+    const PetscReal m = sums[2 * a] / n, var = n > 1 ? PetscMax(0.0, (sums[2 * a + 1] - n * m * m) / (n - 1)) : 0.0;
+    mean[a] = m;
+    se[a]   = PetscSqrtReal(var / n);
+  }
   PetscFunctionReturn(0);
 }
 

@@ -21,6 +21,11 @@ PetscErrorCode ICLMonteCarloError(const ICLCell *cell, ICLPredictFn predict, voi
  * between predict's output and reference's (e.g. a student and its teacher): gap[a] at M[a]. */
 PetscErrorCode ICLMonteCarloGap(const ICLCell *cell, ICLPredictFn predict, void *ctx, ICLPredictFn reference, void *rctx, PetscReal *gap, PetscReal *se);
 
+/* The mean and its standard error at each of nM test context lengths from per-rank partial
+ * sums over n test tasks in all: sums[2 a] = sum of the errors, sums[2 a + 1] = sum of their
+ * squares. Sums them over comm in place first (collective). */
+PetscErrorCode ICLMonteCarloMean(MPI_Comm comm, PetscInt n, PetscInt nM, PetscReal *sums, PetscReal *mean, PetscReal *se);
+
 /* Flops of sampling the test tokens, for cost models (the predictor's own cost is extra). */
 PetscReal ICLMonteCarloSampleFlops(const ICLCell *cell);
 

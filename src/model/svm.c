@@ -16,7 +16,9 @@
 #include <stdlib.h>
 
 #include "gmm.h"
+#include "gd.h"
 #include "gmm_accuracy.h"
+#include "mc_eval.h"
 #include "svm.h"
 
 #define ICL_SVM_C   1.0
@@ -111,18 +113,16 @@ static PetscErrorCode SvmRun(const ICLCell *cell, ICLCellResult *res)
   PetscInt       maxM = 1;
   PetscReal     *X, *y, *xq, *mu, *w, *sums, yq, b, acc;
   PetscBool      stop = PETSC_FALSE;
-  PetscMPIInt    rank, size;
+  PetscInt       j0, nj;
 
   PetscFunctionBegin;
   test.R = cell->eval_R;
   for (PetscInt a = 0; a < cell->nM; a++) maxM = PetscMax(maxM, cell->M[a]);
-  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
-  PetscCallMPI(MPI_Comm_size(cell->comm, &size));
   PetscCall(PetscMalloc5((size_t)maxM * d, &X, maxM, &y, d, &xq, d, &mu, d, &w));
   PetscCall(PetscCalloc1(2 * cell->nM, &sums));
   /* A group shares the test tasks out by contiguous blocks and sums the per-task errors. */
-  const PetscInt j0 = (PetscInt)((PetscInt64)n * rank / size), j1 = (PetscInt)((PetscInt64)n * (rank + 1) / size);
-  for (PetscInt j = j0; j < j1 && !stop; j++) {
+  PetscCall(ICLGroupShare(cell->comm, n, &j0, &nj));
+  for (PetscInt j = j0; j < j0 + nj && !stop; j++) {
     /* The first M tokens at the largest M are the tokens at M (query drawn first). */
     ICLGmmTokens(&test, (int)maxM, ICL_PURPOSE_TEST_TASK, (uint64_t)j, X, y, xq, &yq);
     ICLGmmTask(&test, ICL_PURPOSE_TEST_TASK, (uint64_t)j, mu);
@@ -135,12 +135,7 @@ static PetscErrorCode SvmRun(const ICLCell *cell, ICLCellResult *res)
   }
   /* Every rank reaches the reductions, whether or not it was cancelled. */
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPIU_BOOL, MPI_LOR, cell->comm));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sums, (PetscMPIInt)(2 * cell->nM), MPIU_REAL, MPI_SUM, cell->comm));
-  for (PetscInt a = 0; a < cell->nM; a++) {
-    const PetscReal mean = sums[2 * a] / n, var = n > 1 ? PetscMax(0.0, (sums[2 * a + 1] - n * mean * mean) / (n - 1)) : 0.0;
-    res->test_error[a]    = mean;
-    res->test_error_se[a] = PetscSqrtReal(var / n);
-  }
+  PetscCall(ICLMonteCarloMean(cell->comm, n, cell->nM, sums, res->test_error, res->test_error_se));
   res->flops  = SvmFlops(cell);
   res->status = stop ? ICL_STATUS_PENDING : ICL_STATUS_OK;
   PetscCall(PetscFree5(X, y, xq, mu, w));
