@@ -1,6 +1,7 @@
 #!/bin/bash
 # cell_outcomes.sh BASE: one cell that fails (here an injected out-of-memory) is recorded as
-# failed with its message and the sweep goes on (exit 1); a non-finite training loss marks
+# failed with its message and the sweep goes on (exit 1), also when only one rank of a group
+# runs out of memory; a non-finite training loss marks
 # cells diverged with the step where it happened (exit 0: diverged cells are results).
 source "$(dirname "$0")/testlib.sh" "$1"
 
@@ -28,6 +29,14 @@ assert (ds.status.sel(model="linear").values == 2).all(), ds.status.values
 assert (ds.status.sel(model="mle").values == 1).all(), ds.status.values
 assert "non-finite training loss at GD step" in ds.attrs["failures"]
 PY
+# A group of 2 where one rank cannot allocate its rows of the dual form's K (4.9 GB each;
+# that rank's address space is capped at 3 GB): both ranks agree, the cell fails with the
+# reason (no hang, which timeout reports as 124) and the run ends with exit 1.
+o=(-grid_d 4 -grid_k 2 -grid_N 5 -models linear -train_method kernel -train_tasks 35000 -train_steps 1 -eval_M 5 -eval_tasks 100 -group_size 2 -output "$base/alloc")
+timeout 120 "$MPIEXEC" -n 1 "$ICLSWEEP" run "${o[@]}" : -n 1 bash -c 'ulimit -v 3000000; exec "$0" "$@"' "$ICLSWEEP" run "${o[@]}" >"$base/alloc.log" 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && ok || bad "a group that cannot allocate K must fail the cell with exit status 1 (got $rc; 124 is a hang)"
+grep -q "could not be allocated on every rank of the group" "$base/alloc.log" && ok || bad "the allocation failure's reason is not reported"
 # A rank that fails outside any cell: every rank agrees and stops (no hang), exit 1; the
 # cells finished meanwhile are kept, and the same command resumes to a complete sweep.
 timeout 120 "$MPIEXEC" -n 3 "$ICLSWEEP" run -options_file "$here/small.opts" -fault_inject rank_fail:1 -output "$base/rank" >"$base/rank.log" 2>&1

@@ -1,6 +1,6 @@
 /* The training methods on one small problem at any rank count (the ranks of PETSC_COMM_WORLD
  * are one group, the tasks split by rows): gd and kernel give the same W for both losses, and
- * gd in single precision the same to float rounding (relative 1e-5); tao
+ * gd and kernel in single precision the same to float rounding (relative 1e-5); tao
  * (lmvm, and nls with the Hessian) reaches the least-squares optimum, solved independently from the normal equations
  * with LAPACK; kernel and tao report divergence and cancellation as gd does; auto's choice
  * and the cost model follow the method. */
@@ -14,7 +14,7 @@
 #include "rng.h"
 #include "tao_train.h"
 
-enum { B = 60, d = 4, T = 40 };
+enum { B = 600, d = 4, T = 40 }; /* B over 2 ICL_GRAM_BLOCKs: K is formed in several blocks per rank */
 
 static PetscBool Always(void) { return PETSC_TRUE; }
 
@@ -81,7 +81,7 @@ static PetscErrorCode Run(void)
     p.loss             = loss;
     PetscCall(PetscArrayzero(Wg, d * d));
     PetscCall(ICLBilinearGD(&p, T, lr, Wg, &lg, &sg, &og));
-    PetscCall(ICLDualGD(&p, T, lr, Wk, &lk, &sk, &ok));
+    PetscCall(ICLDualGD(&p, ICL_PRECISION_DOUBLE, T, lr, Wk, &lk, &sk, &ok));
     const PetscReal rel = RelDiff(Wk, Wg, d * d);
     CHECK(og == ICL_GD_DONE && ok == ICL_GD_DONE && sg == T && sk == T, "%s: outcomes gd %d kernel %d, steps %d %d", names[loss], (int)og, (int)ok, (int)sg, (int)sk);
     CHECK(rel <= 1e-10, "%s: kernel W differs from gd W by %.3g relative", names[loss], (double)rel);
@@ -93,6 +93,11 @@ static PetscErrorCode Run(void)
     CHECK(of == ICL_GD_DONE && sf == T, "%s: single outcome %d, steps %d", names[loss], (int)of, (int)sf);
     CHECK(relf <= 1e-5 && PetscAbsReal(lf - lg) <= 1e-5 * lg, "%s: single W differs from gd W by %.3g relative, loss %.17g vs %.17g", names[loss], (double)relf, (double)lf, (double)lg);
     PetscCall(PetscPrintf(comm, "%d ranks, %s loss, single: max|W_single - W_gd| / max|W_gd| = %.2e, loss %.12g\n", size, names[loss], (double)relf, (double)lf));
+    PetscCall(ICLDualGD(&p, ICL_PRECISION_SINGLE, T, lr, Wf, &lf, &sf, &of));
+    const PetscReal relk = RelDiff(Wf, Wg, d * d);
+    CHECK(of == ICL_GD_DONE && sf == T, "%s: single kernel outcome %d, steps %d", names[loss], (int)of, (int)sf);
+    CHECK(relk <= 1e-5 && PetscAbsReal(lf - lg) <= 1e-5 * lg, "%s: single kernel W differs from gd W by %.3g relative, loss %.17g vs %.17g", names[loss], (double)relk, (double)lf, (double)lg);
+    PetscCall(PetscPrintf(comm, "%d ranks, %s loss, single kernel: max|W_single - W_gd| / max|W_gd| = %.2e, loss %.12g\n", size, names[loss], (double)relk, (double)lf));
   }
 
   /* tao on the squared loss against the closed form: quasi-Newton, and Newton with the
@@ -112,13 +117,13 @@ static PetscErrorCode Run(void)
   /* A step too big overflows the squared loss: kernel stops where gd does. */
   PetscCall(PetscArrayzero(Wg, d * d));
   PetscCall(ICLBilinearGD(&p, 400, 1e3, Wg, &lg, &sg, &og));
-  PetscCall(ICLDualGD(&p, 400, 1e3, Wk, &lk, &sk, &ok));
+  PetscCall(ICLDualGD(&p, ICL_PRECISION_DOUBLE, 400, 1e3, Wk, &lk, &sk, &ok));
   CHECK(og == ICL_GD_DIVERGED && ok == ICL_GD_DIVERGED && sg < 400 && PetscAbsInt(sk - sg) <= 1, "divergence: gd %d at step %d, kernel %d at step %d", (int)og, (int)sg, (int)ok, (int)sk);
   PetscCall(PetscPrintf(comm, "lr 1e3: gd diverged at step %d, kernel at step %d\n", (int)sg, (int)sk));
 
   /* A stop request ends both before their first step. */
   p.cancel = Always;
-  PetscCall(ICLDualGD(&p, T, 0.02, Wk, &lk, &sk, &ok));
+  PetscCall(ICLDualGD(&p, ICL_PRECISION_DOUBLE, T, 0.02, Wk, &lk, &sk, &ok));
   CHECK(ok == ICL_GD_CANCELLED && sk == 0, "kernel cancelled: outcome %d, steps %d", (int)ok, (int)sk);
   PetscCall(PetscArrayzero(Wt, d * d));
   PetscCall(ICLTaoTrain(&p, "lmvm", T, Wt, &lt, &st, &evals, &ot));
@@ -135,8 +140,13 @@ static PetscErrorCode Run(void)
     c.precision        = ICL_PRECISION_SINGLE; /* the float copies of the stacks */
     CHECK(ICLBilinearTrainMemory(&c, 1) > 1.4 * mg, "single gd must count its float stacks");
     c.precision = ICL_PRECISION_DOUBLE;
-    c.method = ICL_METHOD_AUTO, c.B = 20000; /* MV protocol: K would take 3.2 GB */
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_GD, "auto with B = 20000 must keep gd");
+    c.method = ICL_METHOD_AUTO, c.B = 20000; /* MV protocol: K takes 3.2 GB */
+    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_KERNEL, "auto on the MV cell (B = 20000, d = 500, T = 300) must pick kernel");
+    c.B = 30000; /* K: 7.2 GB in doubles, 3.6 GB in floats */
+    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_GD, "auto with B = 30000 must keep gd");
+    c.precision = ICL_PRECISION_SINGLE;
+    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_KERNEL, "auto with B = 30000 in single precision must pick kernel");
+    c.precision = ICL_PRECISION_DOUBLE;
     c.B = 1000, c.task.d = 5;
     CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_GD, "auto with d = 5 must keep gd");
     c.method = ICL_METHOD_KERNEL, c.B = 200000;

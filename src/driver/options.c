@@ -368,7 +368,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCheck(!set || !strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
   {
     char precision[ICL_NAME_LEN] = "double";
-    OptCall("-train_precision", PetscOptionsString("-train_precision", "arithmetic of direct GD on linear (gmm, linreg, distreg): double, or single (float task stacks and SGEMM, W accumulated in double; cells auto trains by kernel stay double)", NULL, precision, precision, sizeof precision, NULL));
+    OptCall("-train_precision", PetscOptionsString("-train_precision", "arithmetic of training linear (gmm, linreg, distreg): double, or single (gd: float task stacks and SGEMM, W accumulated in double; kernel: K in floats)", NULL, precision, precision, sizeof precision, NULL));
     PetscCheck(!strcmp(precision, "double") || !strcmp(precision, "single"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision %s: unknown; use double or single", precision);
     sw->precision = strcmp(precision, "single") ? ICL_PRECISION_DOUBLE : ICL_PRECISION_SINGLE;
   }
@@ -452,10 +452,10 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(sw->types[i]->supports(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: model '%s' does not apply to family '%s'", sw->models[i], sw->family);
     for (PetscInt j = 0; j < i; j++) PetscCheck(strcmp(sw->models[i], sw->models[j]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lists '%s' twice; give each model once", sw->models[i]);
   }
-  /* Only direct GD has a single-precision path: kernel's steps are matrix-vector products
-   * bound by memory, not flop, and tao's line searches want double. */
+  /* gd and kernel have single-precision paths (float GEMMs; K in floats); tao's line searches
+   * want double. */
   if (sw->precision == ICL_PRECISION_SINGLE) {
-    PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd (and auto's gd cells) only, not %s; use gd or auto, or remove -train_precision", sw->method);
+    PetscCheck(strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, kernel and auto, not tao; use one of those, or remove -train_precision");
     PetscCheck(HasModel(sw, "linear") && !FamilyIs(sw, "sphere"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
   PetscCall(CheckParams(sw, pset, paxis));

@@ -4,22 +4,26 @@
 #include "dual_gd.h"
 #include "tao_train.h"
 
-/* A GD step is a GEMM; a dual step is a matrix-vector product with K, which streams B^2 words
- * from memory and runs about this many times slower per flop (measured here, OpenBLAS, one
- * thread, B = 4000: 2.3 vs 21 GFLOP/s); auto weighs the dual steps by it. bench/run.sh
- * section 5 times one cell both ways. */
-#define ICL_MATVEC_SLOWDOWN 10.0
+/* A GD step is a GEMM; a dual step is a symmetric matrix-vector product with K, which streams
+ * B^2/2 words from memory and runs about this many times slower per flop (measured here,
+ * OpenBLAS, one thread, B = 20000: dsymv 9.1 vs DGEMM 54.7 GFLOP/s); auto weighs the dual
+ * steps by it. bench/run.sh section 5 times one cell both ways. */
+#define ICL_MATVEC_SLOWDOWN 6.0
 
 static PetscReal GdFlops(PetscReal B, PetscReal d, PetscReal T) { return 4.0 * B * d * d * T + 2.0 * B * d * d; }
 
-/* Two Gram GEMMs, their entrywise product, T + 1 products K alpha, and W from alpha. */
-static PetscReal KernelFlops(PetscReal B, PetscReal d, PetscReal T, PetscReal matvec_weight) { return 4.0 * B * B * d + B * B + matvec_weight * 2.0 * B * B * (T + 1) + 2.0 * B * d * d; }
+/* Two Gram products over K's upper triangle, their entrywise product, T + 1 products K alpha,
+ * and W from alpha. */
+static PetscReal KernelFlops(PetscReal B, PetscReal d, PetscReal T, PetscReal matvec_weight) { return 2.0 * B * B * d + B * B / 2 + matvec_weight * 2.0 * B * B * (T + 1) + 2.0 * B * d * d; }
+
+/* Bytes of one entry of K: floats under -train_precision single. */
+static PetscReal KernelWord(const ICLCell *cell) { return cell->precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(PetscReal); }
 
 ICLTrainMethod ICLBilinearTrainMethod(const ICLCell *cell)
 {
   const PetscReal B = cell->B, d = cell->task.d, T = cell->T;
   if (cell->method != ICL_METHOD_AUTO) return cell->method;
-  return 2.0 * B * B * sizeof(PetscReal) <= ICL_KERNEL_AUTO_BYTES && KernelFlops(B, d, T, ICL_MATVEC_SLOWDOWN) < GdFlops(B, d, T) ? ICL_METHOD_KERNEL : ICL_METHOD_GD;
+  return B * B * KernelWord(cell) <= ICL_KERNEL_AUTO_BYTES && KernelFlops(B, d, T, ICL_MATVEC_SLOWDOWN) < GdFlops(B, d, T) ? ICL_METHOD_KERNEL : ICL_METHOD_GD;
 }
 
 const char *ICLTrainMethodName(ICLTrainMethod method)
@@ -47,10 +51,10 @@ PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g)
   /* the problem: a, b and work stacks, targets, W, and the gradient's allreduce buffer */
   PetscReal words = 3.0 * b * d + b + (g > 1 ? 2 : 1) * d * d;
   switch (ICLBilinearTrainMethod(cell)) {
-  case ICL_METHOD_KERNEL: /* the B x d stacks again, K and the second Gram block, alpha and
-                             two more B-vectors; PETSc gathers the whole stack for A A^T in a
-                             group */
-    words += 2.0 * b * d + 2.0 * b * B + 3.0 * b + (g > 1 ? B * d + b * d : 0.0);
+  case ICL_METHOD_KERNEL: /* K's rows, two Gram blocks, alpha and two more vectors (single:
+                             float copies of alpha, s and the whole stacks), and in a group the
+                             gathered stacks */
+    words += b * B * KernelWord(cell) / sizeof(PetscReal) + 2.0 * b * ICL_GRAM_BLOCK + B + 2.0 * b + (cell->precision == ICL_PRECISION_SINGLE ? (B + b) / 2.0 + B * d : 0.0) + (g > 1 ? 2.0 * B * d : 0.0);
     break;
   case ICL_METHOD_TAO: /* vec(W) gathered, the whole gradient, the tasks' curvature, and the
                           solver's vectors split over g (LMVM: 2 x 5 stored pairs and work
@@ -73,7 +77,7 @@ PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p
   r->method = ICLBilinearTrainMethod(cell);
   switch (r->method) {
   case ICL_METHOD_KERNEL:
-    PetscCall(ICLDualGD(p, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
+    PetscCall(ICLDualGD(p, cell->precision, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
     r->flops = KernelFlops(B, d, r->steps, 1.0);
     break;
   case ICL_METHOD_TAO:

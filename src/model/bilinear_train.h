@@ -3,21 +3,24 @@
  * (linear). Models trained through factors (lowrank's W = A B^T) are not bilinear in their
  * parameters and keep their own GD; gd/kernel/tao apply to W itself.
  *   gd     ICLBilinearGD, direct: 4 B d^2 flop a step; with -train_precision single
- *          ICLBilinearGDSingle, the same in float GEMMs (the only method with a single path)
- *   kernel ICLDualGD, the same iterates in the B x B dual form: 4 B^2 d once, 2 B^2 a step
+ *          ICLBilinearGDSingle, the same in float GEMMs
+ *   kernel ICLDualGD, the same iterates in the B x B dual form: 2 B^2 d once, 2 B^2 a step
+ *          (K in floats with -train_precision single)
  *   tao    ICLTaoTrain, a TAO solver on the same objective (gradient, and for Newton types
  *          the exact Hessian, data-parallel over the group)
  *   auto   gd or kernel, whichever the cost model says is faster, kernel only while its
- *          B x B blocks (2 B^2 words per group) fit ICL_KERNEL_AUTO_BYTES; the two give the
- *          same W to rounding, so auto never changes results beyond rounding. The choice
- *          depends on (B, d, T) only, never on the group size or the machine. */
+ *          K (B^2 words per group) fits ICL_KERNEL_AUTO_BYTES; the two give the same W to
+ *          rounding, so auto never changes results beyond rounding. The choice depends on
+ *          (B, d, T) and the precision only, never on the group size or the machine, so plans,
+ *          shards and resumed runs agree everywhere; a rank short of the memory is told so
+ *          before anything runs (use -group_size to split K, or -train_method gd). */
 #ifndef ICL_BILINEAR_TRAIN_H
 #define ICL_BILINEAR_TRAIN_H
 
 #include "bilinear_gd.h"
 #include "model.h"
 
-#define ICL_KERNEL_AUTO_BYTES 1e9
+#define ICL_KERNEL_AUTO_BYTES 4e9
 
 typedef struct {
   ICLTrainMethod method; /* the method that ran: never ICL_METHOD_AUTO */

@@ -1,115 +1,241 @@
 #include "dual_gd.h"
 
-#include <petscmat.h>
+#include <petscblaslapack.h>
 
-/* The B x d stack whose row tau is column tau of X (d x B_local, this rank's tasks one a
- * column): PETSc's dense storage is column-major over rows, so the rows are inserted. */
-static PetscErrorCode Stack(const ICLBilinearProblem *p, const PetscReal *X, Mat *S)
+/* BLAS by their Fortran names, mangled as PETSc mangles its BLAS (GSL's reference CBLAS is
+ * linked too and shadows OpenBLAS's cblas_*; see bilinear_gd_single.c). PETSc declares gemm
+ * and gemv for PetscScalar only, and neither symv nor any float routine. */
+#if defined(PETSC_BLASLAPACK_CAPS)
+  #define ICL_BLAS(lower, upper) PETSC_PASTE2(upper, PETSC_BLASLAPACK_SUFFIX_)
+#else
+  #define ICL_BLAS(lower, upper) PETSC_PASTE2(lower, PETSC_BLASLAPACK_SUFFIX_)
+#endif
+#define BLASdsymv_ ICL_BLAS(dsymv, DSYMV)
+#define BLASssymv_ ICL_BLAS(ssymv, SSYMV)
+#define BLASsgemv_ ICL_BLAS(sgemv, SGEMV)
+#define BLASsgemm_ ICL_BLAS(sgemm, SGEMM)
+BLAS_EXTERN void BLASdsymv_(const char *, const PetscBLASInt *, const double *, const double *, const PetscBLASInt *, const double *, const PetscBLASInt *, const double *, double *, const PetscBLASInt *);
+BLAS_EXTERN void BLASssymv_(const char *, const PetscBLASInt *, const float *, const float *, const PetscBLASInt *, const float *, const PetscBLASInt *, const float *, float *, const PetscBLASInt *);
+BLAS_EXTERN void BLASsgemm_(const char *, const char *, const PetscBLASInt *, const PetscBLASInt *, const PetscBLASInt *, const float *, const float *, const PetscBLASInt *, const float *, const PetscBLASInt *, const float *, float *, const PetscBLASInt *);
+BLAS_EXTERN void BLASsgemv_(const char *, const PetscBLASInt *, const PetscBLASInt *, const float *, const float *, const PetscBLASInt *, const float *, const PetscBLASInt *, const float *, float *, const PetscBLASInt *);
+
+/* This rank's rows [r0, r0 + b) of K, all B columns, column-major (leading dimension b). The
+ * diagonal block K[r0:r0+b, r0:r0+b] holds its upper triangle only: K is symmetric, and one
+ * step reads it with symv. Single precision stores floats: half the words to stream. */
+typedef struct {
+  PetscInt          B, b, r0;
+  PetscBLASInt      bb, lda; /* b, and max(b, 1) for BLAS */
+  double           *kd;
+  float            *kf;
+  float            *af, *sf; /* single: alpha (B) and s (b) as floats */
+} Dual;
+
+static size_t DualIndex(const Dual *k, PetscInt i, PetscInt j) { return (size_t)j * k->lda + i; }
+
+/* The group's whole d x B stacks of a_tau and b_tau (the Gram blocks need every task's): in
+ * doubles, or in floats when K is (SGEMM forms the blocks at twice DGEMM's rate). */
+typedef struct {
+  const PetscReal *ad, *bd;
+  float           *af, *bf;
+  PetscReal       *gathered; /* a group's gathered doubles (2 d B), NULL alone */
+} Stacks;
+
+/* K[i, j] for local rows [0, m) and global columns [c0, c0 + n): the entrywise product of the
+ * two Gram blocks (a_i^T a_j)(b_i^T b_j), each one GEMM. No library has the Hadamard product
+ * of two Gram matrices, and PETSc's dense products have no symmetric (syrk) form: forming the
+ * blocks here computes only the triangle symv reads, and never holds a second B x B matrix.
+ * g1, g2: scratch of m n doubles each. */
+static PetscErrorCode GramBlock(const ICLBilinearProblem *p, Dual *k, const Stacks *st, PetscInt m, PetscInt c0, PetscInt n, PetscReal *g1, PetscReal *g2)
 {
-  PetscInt *cols, r0;
+  const size_t own = (size_t)k->r0 * p->d, col = (size_t)c0 * p->d;
+  PetscBLASInt bm, bn, bd;
 
   PetscFunctionBegin;
-  PetscCall(MatCreateDense(p->comm, p->B_local, PETSC_DECIDE, p->B, p->d, NULL, S));
-  PetscCall(MatGetOwnershipRange(*S, &r0, NULL));
-  PetscCall(PetscMalloc1(p->d, &cols));
-  for (PetscInt j = 0; j < p->d; j++) cols[j] = j;
-  for (PetscInt t = 0; t < p->B_local; t++) {
-    const PetscInt row = r0 + t;
-    PetscCall(MatSetValues(*S, 1, &row, p->d, cols, X + (size_t)t * p->d, INSERT_VALUES));
+  if (m == 0 || n == 0) PetscFunctionReturn(0);
+  PetscCall(PetscBLASIntCast(m, &bm));
+  PetscCall(PetscBLASIntCast(n, &bn));
+  PetscCall(PetscBLASIntCast(p->d, &bd));
+  if (k->kd) {
+    const PetscReal one = 1.0, zero = 0.0;
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bd, &one, st->ad + own, &bd, st->ad + col, &bd, &zero, g1, &bm));
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bd, &one, st->bd + own, &bd, st->bd + col, &bd, &zero, g2, &bm));
+    for (PetscInt j = 0; j < n; j++)
+      for (PetscInt i = 0; i < m; i++) k->kd[DualIndex(k, i, c0 + j)] = g1[(size_t)j * m + i] * g2[(size_t)j * m + i];
+  } else {
+    const float one = 1.0f, zero = 0.0f;
+    float      *f1 = (float *)g1, *f2 = (float *)g2;
+    PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &bm, &bn, &bd, &one, st->af + own, &bd, st->af + col, &bd, &zero, f1, &bm));
+    PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &bm, &bn, &bd, &one, st->bf + own, &bd, st->bf + col, &bd, &zero, f2, &bm));
+    for (PetscInt j = 0; j < n; j++)
+      for (PetscInt i = 0; i < m; i++) k->kf[DualIndex(k, i, c0 + j)] = f1[(size_t)j * m + i] * f2[(size_t)j * m + i];
   }
-  PetscCall(PetscFree(cols));
-  PetscCall(MatAssemblyBegin(*S, MAT_FINAL_ASSEMBLY));
-  PetscCall(MatAssemblyEnd(*S, MAT_FINAL_ASSEMBLY));
   PetscFunctionReturn(0);
 }
 
-/* K = (A A^T) .* (B B^T), its rows split like the stacks'. */
-static PetscErrorCode Gram(Mat A, Mat Bs, Mat *K)
+static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, Stacks *st)
 {
-  Mat                G;
-  Vec                k, g;
-  PetscScalar       *ka;
-  const PetscScalar *ga;
-  PetscInt           m, n, mn, lk, lg;
+  PetscMPIInt  size, count, offset, *counts, *offsets;
+  const size_t n = (size_t)p->B * p->d;
 
   PetscFunctionBegin;
-  PetscCall(MatMatTransposeMult(A, A, MAT_INITIAL_MATRIX, PETSC_DEFAULT, K));
-  PetscCall(MatMatTransposeMult(Bs, Bs, MAT_INITIAL_MATRIX, PETSC_DEFAULT, &G));
-  /* PETSc has no entrywise Mat product: multiply the local blocks (same layout) as Vecs. */
-  PetscCall(MatGetLocalSize(*K, &m, NULL));
-  PetscCall(MatGetSize(*K, NULL, &n));
-  PetscCall(MatDenseGetLDA(*K, &lk));
-  PetscCall(MatDenseGetLDA(G, &lg));
-  PetscCheck(lk == m && lg == m, PETSC_COMM_SELF, PETSC_ERR_PLIB, "Gram blocks are not contiguous (lda %d, %d; %d rows)", (int)lk, (int)lg, (int)m);
-  PetscCall(PetscIntMultError(m, n, &mn));
-  PetscCall(MatDenseGetArray(*K, &ka));
-  PetscCall(MatDenseGetArrayRead(G, &ga));
-  PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, mn, ka, &k));
-  PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, mn, ga, &g));
-  PetscCall(VecPointwiseMult(k, k, g));
-  PetscCall(VecDestroy(&k));
-  PetscCall(VecDestroy(&g));
-  PetscCall(MatDenseRestoreArrayRead(G, &ga));
-  PetscCall(MatDenseRestoreArray(*K, &ka));
-  PetscCall(MatDestroy(&G));
+  *st = (Stacks){.ad = p->Mt, .bd = p->Vt};
+  PetscCallMPI(MPI_Comm_size(p->comm, &size));
+  if (size > 1) {
+    PetscCheck(n <= PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "-train_method kernel in a group: B d = %zu words overflow an MPI count; use -train_method gd", n);
+    PetscCall(PetscMPIIntCast(p->B_local * p->d, &count));
+    PetscCall(PetscMPIIntCast(k->r0 * p->d, &offset));
+    PetscCall(PetscMalloc1(2 * n, &st->gathered));
+    PetscCall(PetscMalloc2(size, &counts, size, &offsets));
+    PetscCallMPI(MPI_Allgather(&count, 1, MPI_INT, counts, 1, MPI_INT, p->comm));
+    PetscCallMPI(MPI_Allgather(&offset, 1, MPI_INT, offsets, 1, MPI_INT, p->comm));
+    PetscCallMPI(MPI_Allgatherv(p->Mt, count, MPIU_REAL, st->gathered, counts, offsets, MPIU_REAL, p->comm));
+    PetscCallMPI(MPI_Allgatherv(p->Vt, count, MPIU_REAL, st->gathered + n, counts, offsets, MPIU_REAL, p->comm));
+    PetscCall(PetscFree2(counts, offsets));
+    st->ad = st->gathered, st->bd = st->gathered + n;
+  }
+  if (k->kf) {
+    PetscCall(PetscMalloc2(n, &st->af, n, &st->bf));
+    for (size_t i = 0; i < n; i++) st->af[i] = (float)st->ad[i], st->bf[i] = (float)st->bd[i];
+    PetscCall(PetscFree(st->gathered));
+  }
   PetscFunctionReturn(0);
 }
 
-/* s = K alpha and the loss there (summed over the group); c = -dL/ds for the next step. */
-static PetscErrorCode Loss(const ICLBilinearProblem *p, Mat K, Vec alpha, Vec s, Vec c, PetscReal *loss)
+static PetscErrorCode StacksDestroy(Stacks *st)
 {
-  const PetscScalar *sa;
-  PetscScalar       *ca;
-  PetscReal          sum = 0.0;
+  PetscFunctionBegin;
+  PetscCall(PetscFree(st->gathered));
+  PetscCall(PetscFree2(st->af, st->bf));
+  PetscFunctionReturn(0);
+}
+
+/* Forms this rank's rows of K, column block by column block: all b rows off the diagonal
+ * block, the upper trapezoid on it. */
+static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
+{
+  const PetscInt r1 = k->r0 + k->b, nb = ICL_GRAM_BLOCK;
+  PetscReal     *g1, *g2;
+  Stacks         st;
 
   PetscFunctionBegin;
-  PetscCall(MatMult(K, alpha, s));
-  PetscCall(VecGetArrayRead(s, &sa));
-  PetscCall(VecGetArrayWrite(c, &ca));
-  for (PetscInt t = 0; t < p->B_local; t++) sum += ICLBilinearPointLoss(p->loss, sa[t], p->target ? p->target[t] : 0.0, &ca[t]);
-  PetscCall(VecRestoreArrayWrite(c, &ca));
-  PetscCall(VecRestoreArrayRead(s, &sa));
+  PetscCall(StacksCreate(p, k, &st));
+  PetscCall(PetscMalloc2((size_t)k->b * nb, &g1, (size_t)k->b * nb, &g2));
+  for (PetscInt c0 = 0, n; c0 < k->B; c0 += n) {
+    /* blocks do not straddle r0 or r1, so each lies wholly on or off the diagonal block */
+    const PetscInt end = c0 < k->r0 ? k->r0 : c0 < r1 ? r1 : k->B;
+    n = PetscMin(nb, end - c0);
+    PetscCall(GramBlock(p, k, &st, c0 >= k->r0 && c0 < r1 ? c0 + n - k->r0 : k->b, c0, n, g1, g2));
+  }
+  PetscCall(PetscFree2(g1, g2));
+  PetscCall(StacksDestroy(&st));
+  PetscFunctionReturn(0);
+}
+
+/* s (this rank's b margins) = K alpha (all B): symv on the diagonal block, gemv on the columns
+ * left and right of it. Streams b (B - b/2) words of K. */
+static PetscErrorCode KMult(Dual *k, const PetscReal *alpha, PetscReal *s)
+{
+  const PetscInt r1 = k->r0 + k->b;
+  PetscBLASInt   left, right, inc = 1;
+
+  PetscFunctionBegin;
+  if (k->b == 0) PetscFunctionReturn(0);
+  PetscCall(PetscBLASIntCast(k->r0, &left));
+  PetscCall(PetscBLASIntCast(k->B - r1, &right));
+  if (k->kd) {
+    const PetscReal one = 1.0, zero = 0.0;
+    PetscCallBLAS("BLASsymv", BLASdsymv_("U", &k->bb, &one, k->kd + DualIndex(k, 0, k->r0), &k->lda, alpha + k->r0, &inc, &zero, s, &inc));
+    if (left) PetscCallBLAS("BLASgemv", BLASgemv_("N", &k->bb, &left, &one, k->kd, &k->lda, alpha, &inc, &one, s, &inc));
+    if (right) PetscCallBLAS("BLASgemv", BLASgemv_("N", &k->bb, &right, &one, k->kd + DualIndex(k, 0, r1), &k->lda, alpha + r1, &inc, &one, s, &inc));
+  } else {
+    const float one = 1.0f, zero = 0.0f;
+    for (PetscInt j = 0; j < k->B; j++) k->af[j] = (float)alpha[j];
+    PetscCallBLAS("BLASsymv", BLASssymv_("U", &k->bb, &one, k->kf + DualIndex(k, 0, k->r0), &k->lda, k->af + k->r0, &inc, &zero, k->sf, &inc));
+    if (left) PetscCallBLAS("BLASgemv", BLASsgemv_("N", &k->bb, &left, &one, k->kf, &k->lda, k->af, &inc, &one, k->sf, &inc));
+    if (right) PetscCallBLAS("BLASgemv", BLASsgemv_("N", &k->bb, &right, &one, k->kf + DualIndex(k, 0, r1), &k->lda, k->af + r1, &inc, &one, k->sf, &inc));
+    for (PetscInt i = 0; i < k->b; i++) s[i] = k->sf[i];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The loss at alpha (summed over the group) and c = -dL/ds on this rank's tasks. */
+static PetscErrorCode Loss(const ICLBilinearProblem *p, Dual *k, const PetscReal *alpha, PetscReal *s, PetscReal *c, PetscReal *loss)
+{
+  PetscReal sum = 0.0;
+
+  PetscFunctionBegin;
+  PetscCall(KMult(k, alpha, s));
+  for (PetscInt t = 0; t < k->b; t++) sum += ICLBilinearPointLoss(p->loss, s[t], p->target ? p->target[t] : 0.0, &c[t]);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPIU_REAL, MPI_SUM, p->comm));
   *loss = sum / p->B;
   PetscFunctionReturn(0);
 }
 
-/* W = A^T diag(alpha) B = sum_tau alpha_tau a_tau b_tau^T: each rank's tasks with one GEMM
- * into W, then the group's sum (every rank needs all of W to evaluate it). Scales Bs. */
-static PetscErrorCode FormW(const ICLBilinearProblem *p, Mat A, Mat Bs, Vec alpha, PetscReal *W)
+/* alpha[r0 : r0 + b] += scale c, then every rank's share of alpha to every rank. */
+static PetscErrorCode Step(const ICLBilinearProblem *p, const Dual *k, PetscReal scale, const PetscReal *c, PetscReal *alpha, PetscMPIInt *counts, PetscMPIInt *offsets)
 {
-  Mat         Al, Bl, Wl;
   PetscMPIInt size;
 
   PetscFunctionBegin;
-  PetscCall(MatDiagonalScale(Bs, alpha, NULL));
-  PetscCall(MatDenseGetLocalMatrix(A, &Al));
-  PetscCall(MatDenseGetLocalMatrix(Bs, &Bl));
-  PetscCall(PetscArrayzero(W, p->d * p->d)); /* a rank without tasks adds nothing */
-  PetscCall(MatCreateSeqDense(PETSC_COMM_SELF, p->d, p->d, W, &Wl));
-  PetscCall(MatProductCreateWithMat(Al, Bl, NULL, Wl));
-  PetscCall(MatProductSetType(Wl, MATPRODUCT_AtB));
-  PetscCall(MatProductSetFromOptions(Wl));
-  PetscCall(MatProductSymbolic(Wl));
-  PetscCall(MatProductNumeric(Wl));
-  PetscCall(MatDestroy(&Wl));
+  for (PetscInt t = 0; t < k->b; t++) alpha[k->r0 + t] += scale * c[t];
   PetscCallMPI(MPI_Comm_size(p->comm, &size));
-  if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, W, (PetscMPIInt)(p->d * p->d), MPIU_REAL, MPI_SUM, p->comm));
+  if (size > 1) PetscCallMPI(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, alpha, counts, offsets, MPIU_REAL, p->comm));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+/* W = sum over the group's tasks of alpha_tau a_tau b_tau^T: this rank's with one GEMM, then
+ * the group's sum (every rank needs all of W to evaluate it). */
+static PetscErrorCode FormW(const ICLBilinearProblem *p, const Dual *k, const PetscReal *alpha, PetscReal *W)
 {
-  Mat A, Bs, K;
-  Vec alpha, s, c;
+  PetscFunctionBegin;
+  for (PetscInt t = 0; t < k->b; t++)
+    for (PetscInt i = 0; i < p->d; i++) p->work[(size_t)t * p->d + i] = alpha[k->r0 + t] * p->Vt[(size_t)t * p->d + i];
+  PetscCall(PetscArrayzero(W, p->d * p->d));
+  PetscCall(ICLGroupOuterSum(p->comm, p->d, k->b, 1.0, p->Mt, p->work, p->grad, W));
+  PetscFunctionReturn(0);
+}
+
+/* K's rows are a cell's largest allocation: the group agrees that every rank has them, or a
+ * rank that got them would wait forever in FormK for one that did not (HPL-style). */
+static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision precision, Dual *k)
+{
+  const size_t   words = PetscMax((size_t)k->b * k->B, 1);
+  PetscErrorCode ierr  = precision == ICL_PRECISION_SINGLE ? PetscMalloc1(words, &k->kf) : PetscMalloc1(words, &k->kd);
+  PetscMPIInt    failed = ierr != 0, any;
 
   PetscFunctionBegin;
-  PetscCall(Stack(p, p->Mt, &A));
-  PetscCall(Stack(p, p->Vt, &Bs));
-  PetscCall(Gram(A, Bs, &K));
-  PetscCall(MatCreateVecs(K, &alpha, &s));
-  PetscCall(VecDuplicate(s, &c));
-  PetscCall(VecZeroEntries(alpha)); /* W_0 = 0 */
+  PetscCallMPI(MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, p->comm));
+  if (any) {
+    PetscCall(PetscFree(k->kf));
+    PetscCall(PetscFree(k->kd));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "-train_method kernel: K's rows (%.2f GB on a rank) could not be allocated on every rank of the group; use -train_method gd, or a larger -group_size", (double)(words * (precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(double))) / 1e9);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+{
+  Dual         k = {.B = p->B, .b = p->B_local};
+  PetscReal   *alpha, *s, *c;
+  PetscMPIInt  size, count, offset, *counts = NULL, *offsets = NULL;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(p->comm, &size));
+  PetscCallMPI(MPI_Exscan(&k.b, &k.r0, 1, MPIU_INT, MPI_SUM, p->comm));
+  if (size == 1) k.r0 = 0; /* MPI_Exscan leaves rank 0's result undefined */
+  PetscCall(PetscBLASIntCast(k.b, &k.bb));
+  PetscCall(PetscBLASIntCast(PetscMax(k.b, 1), &k.lda));
+  PetscCall(AllocK(p, precision, &k));
+  if (precision == ICL_PRECISION_SINGLE) PetscCall(PetscMalloc2(k.B, &k.af, PetscMax(k.b, 1), &k.sf));
+  PetscCall(PetscCalloc3(k.B, &alpha, PetscMax(k.b, 1), &s, PetscMax(k.b, 1), &c)); /* W_0 = 0 */
+  if (size > 1) {
+    PetscCall(PetscMPIIntCast(k.b, &count));
+    PetscCall(PetscMPIIntCast(k.r0, &offset));
+    PetscCall(PetscMalloc2(size, &counts, size, &offsets));
+    PetscCallMPI(MPI_Allgather(&count, 1, MPI_INT, counts, 1, MPI_INT, p->comm));
+    PetscCallMPI(MPI_Allgather(&offset, 1, MPI_INT, offsets, 1, MPI_INT, p->comm));
+  }
+  PetscCall(FormK(p, &k));
   *outcome = ICL_GD_DONE;
   *steps   = T;
   /* Step t evaluates the loss at alpha_t (as ICLBilinearGD does at W_t), then moves; t = T
@@ -124,20 +250,19 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, 
         break;
       }
     }
-    PetscCall(Loss(p, K, alpha, s, c, loss));
+    PetscCall(Loss(p, &k, alpha, s, c, loss));
     if (PetscIsInfOrNanReal(*loss)) {
       *outcome = ICL_GD_DIVERGED;
       *steps   = t;
       break;
     }
-    if (t < T) PetscCall(VecAXPY(alpha, lr / p->B, c));
+    if (t < T) PetscCall(Step(p, &k, lr / p->B, c, alpha, counts, offsets));
   }
-  PetscCall(FormW(p, A, Bs, alpha, W));
-  PetscCall(VecDestroy(&c));
-  PetscCall(VecDestroy(&s));
-  PetscCall(VecDestroy(&alpha));
-  PetscCall(MatDestroy(&K));
-  PetscCall(MatDestroy(&Bs));
-  PetscCall(MatDestroy(&A));
+  PetscCall(FormW(p, &k, alpha, W));
+  PetscCall(PetscFree2(counts, offsets));
+  PetscCall(PetscFree3(alpha, s, c));
+  PetscCall(PetscFree2(k.af, k.sf));
+  PetscCall(PetscFree(k.kf));
+  PetscCall(PetscFree(k.kd));
   PetscFunctionReturn(0);
 }
