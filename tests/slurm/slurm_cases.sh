@@ -96,11 +96,13 @@ sub() {   # sub VAR=VALUE... -- SBATCH ARGS: submit, echo the job id
 small=$root/tests/small.opts
 long=$here/long.opts
 long_cells=32
-ref_pid=""
+ref_pid="" ref_started=""
 # The reference for long.opts: a direct mpiexec run (started early, in the background, so
-# it overlaps with the Slurm jobs' requeue gaps).
+# it overlaps with the Slurm jobs' requeue gaps), once per invocation: one left by an earlier
+# build would be another binary's.
 start_reference() {
-  [[ -n $ref_pid || -f $base/ref_long/results.nc ]] && return
+  [[ -n $ref_started ]] && return
+  ref_started=1
   rm -rf "$base/ref_long"
   "$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$long" -output "$base/ref_long" >"$base/ref_long.log" 2>&1 &
   ref_pid=$!
