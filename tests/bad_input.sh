@@ -78,6 +78,10 @@ expect 2 "GB per rank but" run "${tiny[@]}" -grid_d 20000 -train_tasks 2000000 "
 # the dual form's B x B matrix: refused at run time, flagged by plan, with the reason
 expect 2 "keeps a B x B matrix" run "${tiny[@]}" -train_method kernel -train_tasks 200000 "${o[@]}"
 expect 1 "keeps a B x B matrix" plan "${tiny[@]}" -train_method kernel -train_tasks 200000
+# -output creates missing parents; a parent that is a file is refused
+expect 0 "wrote" run "${tiny[@]}" -output "$base/nested/a/b"
+touch "$base/afile"
+expect 2 "afile/x/y: cannot access it (Not a directory)" run "${tiny[@]}" -output "$base/afile/x/y"
 mkdir -p "$base/foreignj" && echo "some other program's journal" >"$base/foreignj/journal"
 expect 2 "is not an iclsweep journal" run "${tiny[@]}" -output "$base/foreignj"
 mkdir -p "$base/corrupt" && cp "$base/done/journal" "$base/corrupt/journal" && printf 'XXXX' | dd of="$base/corrupt/journal" bs=1 seek=40 conv=notrunc status=none

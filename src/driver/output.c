@@ -24,6 +24,25 @@
 
 static const char *const status_meanings = "pending ok diverged failed not_applicable";
 
+/* mkdir -p: a sweep's DIR may name folders that do not exist yet (runs/2026-11/mv). */
+static PetscErrorCode MakeDirs(const char *dir)
+{
+  char path[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCheck(strlen(dir) < sizeof path, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: path longer than %d characters", dir, (int)sizeof path - 1);
+  PetscCall(PetscStrncpy(path, dir, sizeof path));
+  for (char *p = path + 1;; p++) {
+    const char c = *p;
+    if (c != '/' && c != 0) continue;
+    *p = 0;
+    PetscCheck(mkdir(path, 0777) == 0 || errno == EEXIST, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: cannot create the directory %s (%s); check the path and permissions", dir, path, strerror(errno));
+    if (!c) break;
+    *p = c;
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscBool *complete)
 {
   char        path[PETSC_MAX_PATH_LEN], found[64] = "", done[8] = "";
@@ -38,7 +57,7 @@ PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscB
   PetscCheck(dir[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "no output directory: give -output DIR");
   if (stat(dir, &st)) {
     PetscCheck(errno == ENOENT, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: cannot access it (%s)", dir, strerror(errno));
-    PetscCheck(mkdir(dir, 0777) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: cannot create the directory (%s); check the path and permissions", dir, strerror(errno));
+    PetscCall(MakeDirs(dir));
   } else PetscCheck(S_ISDIR(st.st_mode), PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s exists and is not a directory; choose a directory path", dir);
   PetscCheck(access(dir, W_OK | X_OK) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: directory is not writable (%s)", dir, strerror(errno));
   PetscCall(ICLJournalPeek(dir, &journal, found, &ncells));
