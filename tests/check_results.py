@@ -82,6 +82,11 @@ def same(directories):
 def close(directories, rtol=1e-9):
     """Results, status and fill pattern of every run equal the first's to rounding."""
     first = xr.open_dataset(f"{directories[0]}/results.nc")
+    # messages of ok cells are notes, never failures
+    check(("failures" in first.attrs) == bool(np.isin(first.status.values, (2, 3)).any()),
+          "the failures attribute must be there exactly when cells failed or diverged")
+    if "distill" in first.model.values:
+        check("test gap to the teacher" in first.attrs.get("notes", ""), "distill's gap per M must be in the notes attribute")
     for other_dir in directories[1:]:
         other = xr.open_dataset(f"{other_dir}/results.nc")
         check(first.attrs["fingerprint"] == other.attrs["fingerprint"], f"fingerprints differ: {other_dir}")

@@ -230,7 +230,8 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PutText(path, ncid, NC_GLOBAL, "end_time", end));
   PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s", end, prov->command));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "history", text));
-  if (res->failures && res->failures[0]) PetscCall(PutText(path, ncid, NC_GLOBAL, "failures", res->failures));
+  if (res->failures.len) PetscCall(PutText(path, ncid, NC_GLOBAL, "failures", res->failures.text));
+  if (res->notes.len) PetscCall(PutText(path, ncid, NC_GLOBAL, "notes", res->notes.text));
   NCCall(path, nc_enddef(ncid));
 
   for (PetscInt i = 0; i < sw->nmodels; i++) names[i] = sw->models[i];

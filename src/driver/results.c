@@ -23,6 +23,23 @@ PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode Append(ICLLines *l, PetscInt64 c, const char *message)
+{
+  char   line[256];
+  size_t len;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(line, sizeof line, "cell %lld: %.*s\n", (long long)c, (int)sizeof((ICLRecord *)0)->message, message));
+  len = strlen(line);
+  if (l->len + len + 1 > l->cap) {
+    l->cap = 2 * (l->len + len + 1);
+    PetscCall(PetscRealloc(l->cap, &l->text));
+  }
+  memcpy(l->text + l->len, line, len + 1);
+  l->len += len;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool *dup)
 {
   const PetscInt64 c  = rec->cell;
@@ -44,18 +61,7 @@ PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool 
   PetscCall(PetscArraycpy(res->singular_values + c * ICL_NUM_SV, rec->singular_values, ICL_NUM_SV));
   PetscCall(PetscArraycpy(res->test_error + c * res->nM, ev, res->nM));
   PetscCall(PetscArraycpy(res->test_error_se + c * res->nM, ev + res->nM, res->nM));
-  if (rec->message[0]) {
-    char   line[256];
-    size_t len;
-    PetscCall(PetscSNPrintf(line, sizeof line, "cell %lld: %.*s\n", (long long)c, (int)sizeof rec->message, rec->message));
-    len = strlen(line);
-    if (res->failures_len + len + 1 > res->failures_cap) {
-      res->failures_cap = 2 * (res->failures_len + len + 1);
-      PetscCall(PetscRealloc(res->failures_cap, &res->failures));
-    }
-    memcpy(res->failures + res->failures_len, line, len + 1);
-    res->failures_len += len;
-  }
+  if (rec->message[0]) PetscCall(Append(rec->status == ICL_STATUS_OK ? &res->notes : &res->failures, c, rec->message));
   PetscFunctionReturn(0);
 }
 
@@ -66,6 +72,7 @@ PetscErrorCode ICLResultsDestroy(ICLResults *res)
   PetscCall(PetscFree(res->mine));
   PetscCall(PetscFree6(res->train_loss, res->alignment, res->wall, res->flops, res->test_error, res->test_error_se));
   PetscCall(PetscFree2(res->gd_distance, res->singular_values));
-  PetscCall(PetscFree(res->failures));
+  PetscCall(PetscFree(res->failures.text));
+  PetscCall(PetscFree(res->notes.text));
   PetscFunctionReturn(0);
 }

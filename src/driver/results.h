@@ -5,6 +5,12 @@
 
 #include "grid.h"
 
+/* Lines of text that grow as records arrive. */
+typedef struct {
+  char  *text;
+  size_t len, cap;
+} ICLLines;
+
 typedef struct {
   PetscInt64     ncells;
   PetscInt       nM;
@@ -16,8 +22,8 @@ typedef struct {
   PetscReal     *singular_values;                       /* per cell x ICL_NUM_SV */
   PetscReal     *test_error, *test_error_se;            /* per cell x nM */
   PetscInt64     count[5];                              /* cells per status */
-  char          *failures;                              /* "cell N: message" lines */
-  size_t         failures_len, failures_cap;
+  ICLLines       failures; /* "cell N: message" of failed and diverged cells */
+  ICLLines       notes;    /* "cell N: message" of ok cells (e.g. distill's gap per M) */
   PetscReal      busy_max, busy_mean, overhead;         /* load balance and per-cell dispatch, s */
 } ICLResults;
 
