@@ -1,5 +1,5 @@
 # setup.sh — sourced by run.sh and test.sh: installs what is missing (Debian 12), builds
-# into build/, and sets the MPI/BLAS environment of ../shared/PLATFORM.md.
+# into build/, and sets the MPI/BLAS environment of docs/platform.md.
 # ICL_PACKAGES may name extra packages (test.sh adds what only tests need).
 
 icl_packages="build-essential cmake pkg-config gfortran git openmpi-bin libopenmpi-dev \
@@ -27,7 +27,7 @@ icl_build() {
   rm -f build.log
 }
 
-# Open MPI as root, oversubscription for tests, one BLAS thread per rank (PLATFORM.md).
+# Open MPI as root, oversubscription for tests, one BLAS thread per rank (docs/platform.md).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_osc=sm,pt2pt OMPI_MCA_hwloc_base_binding_policy=none
 export OPENBLAS_NUM_THREADS=1 MPLBACKEND=Agg PYTHONDONTWRITEBYTECODE=1

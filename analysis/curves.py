@@ -99,7 +99,7 @@ def entries(ds, models):
 def paired_difference(a, b, se_a, se_b, level=LEVEL):
     """Mean of b − a over replicates where both are finite, its se and level-interval.
 
-    The cells share their random numbers (SPEC 3.5), so replicates are paired. With one
+    The cells share their random numbers (docs/families.md), so replicates are paired. With one
     replicate the se comes from the two cells' own evaluation errors. Returns None if no
     replicate has both; else (mean, se, lo, hi, replicates, mean of a, mean of b), the
     means over the paired replicates.

@@ -1,6 +1,6 @@
 """LRO (Li, Rawat & Oymak): linreg risk against the closed form, and low-rank risk vs r.
 
-SPEC section 4, for Σ_x = I and Σ_β = diag(λ_1 ≥ … ≥ λ_k), M₀ = Σλ + σ²: the optimal
+docs/models.md, for Σ_x = I and Σ_β = diag(λ_1 ≥ … ≥ λ_k), M₀ = Σλ + σ²: the optimal
 rank-r risk of one-layer linear attention at context length N (test length M = N) is
 
     L*_r = M₀ − Σ_{i ≤ r} N λ_i² / ((N + 1) λ_i + M₀),

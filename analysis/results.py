@@ -13,7 +13,7 @@ import xarray as xr
 REQUIRED_VARIABLES = ("test_error", "test_error_se", "excess_error", "status")
 # Axes the figures are drawn over; every other dimension is a sweep axis held fixed.
 REQUIRED_DIMENSIONS = ("model", "d", "N", "replicate", "M")
-# Used when the status variable lacks CF flag attributes (see SPEC section 6).
+# Used when the status variable lacks CF flag attributes (see docs/output.md).
 DEFAULT_FLAGS = {"pending": 0, "ok": 1, "diverged": 2, "failed": 3, "not_applicable": 4}
 # Categorical sweep axes: integer codes, named by the coordinate's CF flag_values /
 # flag_meanings; these are the names used when the writer left the attributes out.

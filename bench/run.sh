@@ -49,7 +49,7 @@ for d in 500 2000; do
   printf '%-52s %10s %8s\n' "iclsweep linear GD, d = $d" "${train[$d]}" "$(awk -v a="${train[$d]}" -v c="$ceiling" 'BEGIN { printf "%.2f", a / c }')"
 done
 
-# 2. The MV Fig. 1 cell (SPEC §9), 2 threads each, end to end (sampling, training, evaluation):
+# 2. The MV Fig. 1 cell (docs/reference.md), 2 threads each, end to end (sampling, training, evaluation):
 # iclsweep as a user runs it (auto, which picks the dual form here), in float64 and single,
 # and by direct GD for reference; PyTorch on the same sufficient statistics and with tokens.
 MV="-grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks 20000 -train_steps 300 -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks 20000 -models linear"

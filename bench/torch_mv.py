@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The MV Fig. 1 cell (SPEC §9) in PyTorch, the peer iclsweep is measured against.
+"""The MV Fig. 1 cell (docs/reference.md) in PyTorch, the peer iclsweep is measured against.
 
   torch_mv.py explicit|suffstat THREADS [--tasks B --steps T --d D ...]
 

@@ -41,7 +41,7 @@ LAUNCHER=${LAUNCHER:-srun}
 ICL_REQUEUE=${ICL_REQUEUE:-requeue}
 ICL_MAX_RESTARTS=${ICL_MAX_RESTARTS:-100}
 
-# Open MPI / BLAS environment (PLATFORM.md); each can be overridden from outside.
+# Open MPI / BLAS environment (docs/platform.md); each can be overridden from outside.
 export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1}
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
 export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """End-to-end checks of iclsweep's results.nc, read without any iclsweep code.
 
-  check_results.py spec9 DIR           SPEC §9 reference table (MV Fig. 1 protocol)
+  check_results.py spec9 DIR           the MV Fig. 1 reference table of docs/models.md (MV Fig. 1 protocol)
   check_results.py same DIR DIR...     identical data in every variable, bit for bit
-  check_results.py schema DIR          the NetCDF schema of SPEC §6 (ncdump, xarray, netCDF4)
+  check_results.py schema DIR          the NetCDF schema of docs/output.md (ncdump, xarray, netCDF4)
   check_results.py close DIR DIR...    equal to rounding (relative 1e-9): groups reduce in another order
   check_results.py single DOUBLE SINGLE   -train_precision single equals double to float rounding
   check_results.py linreg DIR          trained linear attention reaches the closed-form optimum L*
@@ -48,7 +48,7 @@ def spec9(directory):
             check(abs(a - e) <= tol, f"{model} accuracy at M={m}: {a:.4f}, table {e} +- {tol}")
         print(model, " ".join(f"{a:.4f}" for a in acc))
     loss = float(ds.train_loss.sel(model="linear").squeeze())
-    check(abs(loss - 0.324) <= 0.01, f"linear training loss {loss:.4f}, SPEC 0.324")
+    check(abs(loss - 0.324) <= 0.01, f"linear training loss {loss:.4f}, docs/models.md24")
     bayes = 1 - ds.test_error.sel(model="bayes").squeeze().values
     check(np.allclose(bayes, 0.977249868, atol=1e-8), f"bayes accuracy {bayes[0]}, Phi(2) = 0.97725")
     check(np.allclose(ds.excess_error.sel(model="bayes"), 0, atol=1e-15), "bayes excess error must be 0")

@@ -1,4 +1,4 @@
-/* distreg sampler (SPEC §3.4) against its documented two-stage law (distreg.h):
+/* distreg sampler (docs/families.md) against its documented two-stage law (distreg.h):
  *   - stage 1: ||c_t|| = R and ||beta_t|| = 1 exactly, both zero off the subspace, E c c^T = (R^2/k) I_k;
  *     the same in span(U) for a random U (-subspace random), where the first-k c_t must fail;
  *   - stage 2: zeta = x - c_t has mean 0, variance 1 and the fourth moment of its law

@@ -1,5 +1,5 @@
 /* Exact gmm evaluation against independent ground truth: a closed form for D = 1,
- * the two-scalar quadrature against brute-force Monte Carlo, the SPEC §9 table, and the
+ * the two-scalar quadrature against brute-force Monte Carlo, the reference table of docs/reference.md, and the
  * any-W evaluator against the quadrature for W = I and W = UU^T. */
 #include <petscsys.h>
 
@@ -53,7 +53,7 @@ static PetscErrorCode Run(void)
       }
   }
 
-  /* SPEC §9: MV Fig. 1, d = 500, k = 30, R = 2. */
+  /* docs/reference.md: MV Fig. 1, d = 500, k = 30, R = 2. */
   {
     const int    M[8]      = {1, 5, 10, 20, 30, 40, 50, 100};
     const double mle[8]    = {.570, .652, .706, .771, .810, .837, .857, .909};
@@ -61,9 +61,9 @@ static PetscErrorCode Run(void)
     for (int a = 0; a < 8; a++) {
       PetscReal e;
       PetscCall(ICLGmmErrorOfProjection(2.0, 500, M[a], &e));
-      CHECK_NEAR(1 - e, mle[a], 0.005, "SPEC 9 mle accuracy");
+      CHECK_NEAR(1 - e, mle[a], 0.005, "reference mle accuracy");
       PetscCall(ICLGmmErrorOfProjection(2.0, 30, M[a], &e));
-      CHECK_NEAR(1 - e, oracle[a], 0.005, "SPEC 9 oracle accuracy");
+      CHECK_NEAR(1 - e, oracle[a], 0.005, "reference oracle accuracy");
     }
     PetscReal e;
     PetscCall(ICLGmmErrorOfProjection(2.0, 30, 100000000, &e));

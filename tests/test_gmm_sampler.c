@@ -1,4 +1,4 @@
-/* The exact sufficient statistic (m, v) and explicit tokens give the same law (SPEC §3.1):
+/* The exact sufficient statistic (m, v) and explicit tokens give the same law (docs/families.md):
  * per-coordinate moments of m - mu and v - mu, and a two-sample Kolmogorov-Smirnov test on
  * N ||m - mu||^2 (chi^2_d under both). A sampler with 10% too much variance must fail the
  * same checks, so the test has the power to see a wrong variance. */

@@ -1,5 +1,5 @@
-/* Closed-form linreg risk (SPEC §4) against Monte Carlo with the linreg sampler, and the
- * reference values of SPEC §4 / issue 5.
+/* Closed-form linreg risk (docs/models.md) against Monte Carlo with the linreg sampler, and the
+ * reference values of docs/models.md / issue 5.
  *   - random SPD Sigma_x, Sigma_beta (d = 3), random W: MC risk within 4 standard errors of
  *     L(W); the same for W* (= L*) and for H3 weights (S1, S2). Negative controls: L(W) with a
  *     missing term in G or with N+1 for N is rejected by the same 4-se test.
@@ -135,7 +135,7 @@ static PetscErrorCode Run(void)
     CHECK(fabs(mc - L0) > 4 * se, "covariances ignoring U not detected (%.5f vs %.5f)", mc, L0);
   }
 
-  /* SPEC §4 reference: d = 20, identity covariances, sigma = 0, N = 10. */
+  /* docs/models.md reference: d = 20, identity covariances, sigma = 0, N = 10. */
   {
     enum { D = 20 };
     static PetscReal Id[D * D];

@@ -1,4 +1,4 @@
-/* linreg sampler (SPEC §3.2): exact moments of large samples against the generator's law.
+/* linreg sampler (docs/families.md): exact moments of large samples against the generator's law.
  *   - spectra: sum lambda = R^2 and the requested shape, invalid options rejected;
  *   - beta: E beta = 0, E beta beta^T = diag(lambda) in the first k coordinates, zero outside;
  *     with a random U (-subspace random), beta in span(U) and E beta beta^T = U diag(lambda) U^T;

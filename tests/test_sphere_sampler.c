@@ -1,4 +1,4 @@
-/* sphere sampler (SPEC §3.3) against its documented law (sphere.h):
+/* sphere sampler (docs/families.md) against its documented law (sphere.h):
  *   - prototypes: unit norm and zero off the subspace exactly; E u u^T = I/k over tasks;
  *   - every x on S^{d-1} exactly;
  *   - labels: every context has each class floor(N/C) or ceil(N/C) times exactly; which classes

@@ -1,4 +1,4 @@
-"""Synthetic results.nc files written the way iclsweep writes them (SPEC section 6)."""
+"""Synthetic results.nc files written the way iclsweep writes them (docs/output.md)."""
 import os
 
 import netCDF4

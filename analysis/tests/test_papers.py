@@ -61,7 +61,7 @@ def claim(text, start):
 
 
 def test_closed_form_matches_the_spec_check_value():
-    # SPEC section 4: Sigma_x = Sigma_beta = I_20, sigma = 0, N = 10 -> L* = 13.548
+    # docs/models.md: Sigma_x = Sigma_beta = I_20, sigma = 0, N = 10 -> L* = 13.548
     assert lro.optimal_risk(np.ones(20), 0.0, 10) == pytest.approx(20 * (1 - 10 / 31))
     assert lro.optimal_risk(np.ones(20), 0.0, 10) == pytest.approx(13.548, abs=5e-4)
     np.testing.assert_allclose(lro.optimal_risk(LAMBDA, SIGMA2, [5, 40], 2),

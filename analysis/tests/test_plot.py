@@ -29,7 +29,7 @@ def test_plot_writes_png_and_pdf(results_file, tmp_path, capsys):
     assert err == ""
 
 
-# SPEC section 9: MV Fig. 1 accuracies at d=500, k=30, N=40, R=2.
+# docs/reference.md: MV Fig. 1 accuracies at d=500, k=30, N=40, R=2.
 MV_M = (1, 5, 10, 20, 30, 40, 50, 100)
 MV_ACCURACY = {"linear": (.690, .837, .890, .925, .938, .945, .949, .957),
                "mle": (.570, .652, .706, .771, .810, .837, .857, .909),

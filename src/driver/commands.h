@@ -1,4 +1,4 @@
-/* The subcommands of SPEC §2. Each returns an error code and sets the process exit status
+/* The subcommands of docs/usage.md. Each returns an error code and sets the process exit status
  * it wants on success (0, or 1 when some cells failed). */
 #ifndef ICL_COMMANDS_H
 #define ICL_COMMANDS_H

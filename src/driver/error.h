@@ -14,7 +14,7 @@ const char    *ICLErrorMessage(void);
 /* The first error's own text, without where it happened. */
 const char    *ICLErrorDetail(void);
 void           ICLErrorClear(void);
-/* Process exit status for an error code (SPEC §2): 2 for bad input, 1 otherwise. */
+/* Process exit status for an error code (docs/usage.md): 2 for bad input, 1 otherwise. */
 int ICLExitStatus(PetscErrorCode ierr);
 
 #endif

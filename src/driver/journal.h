@@ -1,6 +1,6 @@
 /* The journal: an append-only, checksummed, fsync'ed file of finished cells, DIR/journal.
  * A cell is durable once its record is synced; results.nc is always rebuilt from the
- * journal, so a crash at any instant loses at most the cells in flight (SPEC §6).
+ * journal, so a crash at any instant loses at most the cells in flight (docs/output.md).
  *
  * Layout: a header (magic, fingerprint, grid size, record size, CRC-32) then fixed-size
  * records, each followed by its CRC-32. A torn tail or a corrupt record is dropped with a

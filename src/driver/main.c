@@ -1,4 +1,4 @@
-/* iclsweep: run, plan and inspect sweeps of in-context-learning experiments (SPEC §2).
+/* iclsweep: run, plan and inspect sweeps of in-context-learning experiments (docs/usage.md).
  * Only main() decides the exit status: 0 ok, 1 some cells failed, 2 bad input. */
 #include <errno.h>
 #include <signal.h>

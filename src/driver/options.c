@@ -326,7 +326,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(sw, sizeof *sw));
-  /* Defaults: one MV-protocol cell (SPEC §4) at a laptop-sized d. */
+  /* Defaults: one MV-protocol cell (docs/models.md) at a laptop-sized d. */
   PetscCall(PetscStrncpy(sw->family, "gmm", sizeof sw->family));
   sw->d[0] = 100, sw->nd = 1;
   sw->k[0] = 5, sw->nk = 1;
@@ -345,7 +345,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
   PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
 
-  PetscOptionsBegin(comm, NULL, "iclsweep sweep options (SPEC §2)", NULL);
+  PetscOptionsBegin(comm, NULL, "iclsweep sweep options (docs/usage.md)", NULL);
   OptCall("-family", PetscOptionsString("-family", "task family", NULL, sw->family, sw->family, sizeof sw->family, NULL));
   PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_d", "ambient dimensions d (comma list)", sw->d, &sw->nd));
   PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_k", "subspace ranks k (comma list; k > d is not_applicable)", sw->k, &sw->nk));

@@ -1,4 +1,4 @@
-/* The sweep: every option of SPEC §2, read once from PETSc's options database, checked,
+/* The sweep: every option of docs/usage.md, read once from PETSc's options database, checked,
  * and fingerprinted (the hash of every option that changes results). */
 #ifndef ICL_OPTIONS_H
 #define ICL_OPTIONS_H

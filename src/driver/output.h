@@ -1,4 +1,4 @@
-/* DIR/results.nc, the gridded NetCDF-4 file of SPEC §6. It is written whole into a
+/* DIR/results.nc, the gridded NetCDF-4 file of docs/output.md. It is written whole into a
  * temporary file and renamed into place, so a crash never leaves a damaged results.nc. */
 #ifndef ICL_OUTPUT_H
 #define ICL_OUTPUT_H

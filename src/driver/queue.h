@@ -1,4 +1,4 @@
-/* Which cell runs next (SPEC §7): largest first by the cost model, refined by the measured
+/* Which cell runs next (docs/operations.md): largest first by the cost model, refined by the measured
  * time of finished cells. Dynamic: any worker takes the largest cell left. Static: cells
  * are dealt to workers up front (largest first onto the least-loaded worker). Results do not
  * depend on the schedule: every cell's random numbers are keyed by its values. */

@@ -1,4 +1,4 @@
-/* Models and baselines (SPEC §4), registered by name: a new model is one new file plus one
+/* Models and baselines (docs/models.md), registered by name: a new model is one new file plus one
  * line in registry.c. A model trains (or not) and evaluates one cell; it knows nothing of
  * the grid, the schedule or the output file. */
 #ifndef ICL_MODEL_H
@@ -17,7 +17,7 @@ typedef enum {
   ICL_STATUS_NOT_APPLICABLE = 4
 } ICLStatus;
 
-/* -train_method (SPEC §4): direct GD, the same iterates in the B x B dual form, a PETSc TAO
+/* -train_method (docs/models.md): direct GD, the same iterates in the B x B dual form, a PETSc TAO
  * solver, or the cost model's choice between gd and kernel. */
 typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_KERNEL, ICL_METHOD_TAO } ICLTrainMethod;
 

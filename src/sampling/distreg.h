@@ -1,4 +1,4 @@
-/* distreg: two-stage sampling / distribution regression (Liu & Zhou; SPEC §3.4).
+/* distreg: two-stage sampling / distribution regression (Liu & Zhou; docs/families.md).
  *
  *   stage 1   a task distribution P_t: u_t, w_t i.i.d. uniform on S^{k-1} (normalized Gaussians),
  *             mean c_t = R U u_t (||c_t|| = R exactly) and direction beta_t = U w_t (||beta_t|| = 1),

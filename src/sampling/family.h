@@ -1,4 +1,4 @@
-/* Task families (SPEC §3), registered by name. A new family is one new file plus one
+/* Task families (docs/families.md), registered by name. A new family is one new file plus one
  * line in family.c. */
 #ifndef ICL_FAMILY_H
 #define ICL_FAMILY_H

@@ -1,4 +1,4 @@
-/* gmm: Gaussian-mixture classification in a k-dim subspace (Magen & Vardi; SPEC §3.1).
+/* gmm: Gaussian-mixture classification in a k-dim subspace (Magen & Vardi; docs/families.md).
  *
  * Task mu = R U u with u uniform on the unit sphere of R^k and U the task subspace (the
  * first k coordinates, or a random one: subspace.h),

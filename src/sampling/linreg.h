@@ -1,4 +1,4 @@
-/* linreg: in-context linear regression (Li, Rawat & Oymak; SPEC §3.2).
+/* linreg: in-context linear regression (Li, Rawat & Oymak; docs/families.md).
  *
  * Generator of one task (all options in ICLTaskParams, zero = default):
  *   task      beta = U diag(sqrt(lambda)) z, z ~ N(0, I_k), U = p->U (subspace.h; NULL: the
@@ -15,10 +15,10 @@
  *             beta, beta_i = beta + D (i/(N+1)) delta for context position i = 1..N and
  *             beta_q = beta + D delta at the query (position N+1). D = 0: beta_i = beta_q = beta.
  *
- * Predictor convention (matches the closed forms of SPEC §4 and src/model/linreg_risk.h):
+ * Predictor convention (matches the closed forms of docs/models.md and src/model/linreg_risk.h):
  * the model sees the statistic h = (1/N) sum_i y_i x_i and predicts the UNNORMALIZED
  *   yhat = x_q^T W (X^T y) = N x_q^T W h,
- * so L(W) = E(y_q - N x_q^T W h)^2. (SPEC's table writes x^T W' h with W' = N W.)
+ * so L(W) = E(y_q - N x_q^T W h)^2. (the usual convention writes x^T W' h with W' = N W.)
  * With H3 weights omega: yhat = x_q^T W sum_i omega_i y_i x_i (ICLLinregWeightedSum).
  *
  * Common random numbers: z is keyed by k only (by d with factor_beta), the g_i, g_q and xi

@@ -2,7 +2,7 @@
  *
  * A stream is a pure function of (master seed, purpose, coordinate hash, replicate, index):
  * never of the rank or the order of work, so a cell's numbers are the same whichever rank
- * computes it, in whatever order, after any number of restarts (SPEC §3.5). */
+ * computes it, in whatever order, after any number of restarts (docs/families.md). */
 #ifndef ICL_RNG_H
 #define ICL_RNG_H
 

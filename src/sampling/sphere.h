@@ -1,4 +1,4 @@
-/* sphere: C-class classification on the unit sphere (Dragutinovic, Saxe & Singh; SPEC §3.3).
+/* sphere: C-class classification on the unit sphere (Dragutinovic, Saxe & Singh; docs/families.md).
  * The paper's generator is not public; this is ours, exactly:
  *
  *   task      C prototypes p_c = U u_c, u_c i.i.d. uniform on the unit sphere S^{k-1}
@@ -16,7 +16,7 @@
  *             classes get the extra example is uniform. The query label is uniform on
  *             {0..C-1}, independent of the context.
  *
- * Statistic of the linear model (SPEC §4: logits_c = (1/N) sum_i [y_i]_c x_i^T W x_q):
+ * Statistic of the linear model (docs/models.md: logits_c = (1/N) sum_i [y_i]_c x_i^T W x_q):
  * H (C x d) with row c = (1/N) sum_{i: c_i = c} x_i; logits = H W x_q.
  *
  * Common random numbers: prototypes keyed by (k, C); the noise vectors (n, m) of token i by

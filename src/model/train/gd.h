@@ -1,0 +1,36 @@
+/* Full-batch gradient descent with a constant step on a flat parameter vector, the loop every
+ * trained model shares (docs/models.md -train_method gd): the group stops together when cell->cancel
+ * says so, and the first non-finite loss marks the run diverged. */
+#ifndef ICL_GD_H
+#define ICL_GD_H
+
+#include "group.h"
+#include "model.h"
+
+typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
+
+/* loss = L(theta); if G is not NULL, G += alpha * grad L(theta). G may be theta itself (one
+ * step in place), so an implementation reads theta completely before it writes G. Collective
+ * over the group that owns the training tasks. */
+typedef PetscErrorCode (*ICLLossGradFn)(void *ctx, const PetscReal *theta, PetscReal *loss, PetscReal alpha, PetscReal *G);
+
+/* Polls cancel (may be NULL) and agrees over comm: a group stops together, or its next
+ * collective would wait forever. Collective over comm. */
+PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop);
+
+/* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
+ * non-finite loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
+ * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
+
+/* Refuses -train_method tao (a cell failure with a message) for models trained by this GD
+ * only; kernel is accepted: the B x B dual form has the same iterates as direct GD. Call it
+ * before allocating anything. */
+PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model);
+
+/* A cell's training: ICLGradientDescent over cell->comm for cell->T steps of cell->lr, polling
+ * cell->cancel, with res->train_loss, res->steps and res->status set from the outcome:
+ * CANCELLED -> PENDING (the cell runs again), DIVERGED -> DIVERGED with a message, DONE -> OK. */
+PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, PetscReal *theta, ICLCellResult *res);
+
+#endif
