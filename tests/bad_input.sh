@@ -43,7 +43,7 @@ expect 2 "-train_steps -1" run "${tiny[@]}" -train_steps -1 "${o[@]}"
 expect 2 "-train_method newton: unknown" run "${tiny[@]}" -train_method newton "${o[@]}"
 expect 2 "-tao_type bogus: not a TAO solver" run "${tiny[@]}" -train_method tao -tao_type bogus "${o[@]}"
 expect 2 "-train_precision half: unknown; use double or single" run "${tiny[@]}" -train_precision half "${o[@]}"
-expect 2 "-train_precision single applies to -train_method gd, kernel and auto, not tao" run "${tiny[@]}" -train_precision single -train_method tao "${o[@]}"
+expect 2 "-train_precision single applies to -train_method gd, dual and auto, not tao" run "${tiny[@]}" -train_precision single -train_method tao "${o[@]}"
 expect 2 "-train_precision single: used by model linear" run "${tiny[@]}" -train_precision single -models mle "${o[@]}"
 expect 2 "-eval_M: value 0 is out of range" run "${tiny[@]}" -eval_M 0 "${o[@]}"
 expect 2 "-eval_tasks 1" run "${tiny[@]}" -eval_tasks 1 "${o[@]}"
@@ -76,7 +76,7 @@ expect 2 "-eval_R 0.: must be a positive" run "${tiny[@]}" -eval_R 0 "${o[@]}"
 expect 2 "-grid_d has 300 values; at most 256" run "${tiny[@]}" -grid_d "$(seq -s, 1 300)" "${o[@]}"
 expect 2 "GB per rank but" run "${tiny[@]}" -grid_d 20000 -train_tasks 2000000 "${o[@]}"
 # the dual form's B x B matrix: refused at run time, flagged by plan, with the reason
-expect 2 "keeps a B x B matrix" run "${tiny[@]}" -train_method kernel -train_tasks 200000 "${o[@]}"
+expect 2 "keeps a B x B matrix" run "${tiny[@]}" -train_method dual -train_tasks 200000 "${o[@]}"
 expect 1 "keeps a B x B matrix" plan "${tiny[@]}" -train_method kernel -train_tasks 200000
 # -output creates missing parents; a parent that is a file is refused
 expect 0 "wrote" run "${tiny[@]}" -output "$base/nested/a/b"

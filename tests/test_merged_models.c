@@ -38,7 +38,7 @@ static PetscErrorCode RunModel(const char *name, const ICLCell *cell, PetscReal 
 static PetscErrorCode LowrankFullRank(void)
 {
   const PetscInt M = 6;
-  ICLCell        cell = {.comm = PETSC_COMM_SELF, .N = 6, .B = 2000, .T = 300, .M = &M, .nM = 1, .eval_tasks = 4000, .rank = 6};
+  ICLCell        cell = {.comm = PETSC_COMM_SELF, .N = 6, .B = 2000, .T = 300, .M = &M, .nM = 1, .eval_tasks = 4000, .w_rank = 6};
   PetscReal      err[2], se[2];
   ICLCellResult  lin, low;
 
@@ -60,7 +60,7 @@ static PetscErrorCode LowrankFullRank(void)
   CHECK_NEAR(err[1], err[0], 1e-3 * err[0], "distreg: lowrank r = d vs linear test error");
 
   /* the diagnostics see W = A B^T: rank r, so singular values r.. vanish; NaN past d */
-  cell.rank = 2;
+  cell.w_rank = 2;
   PetscCall(RunModel("lowrank", &cell, &err[1], &se[1], &low));
   printf("distreg lowrank r = 2: singular values %.3g %.3g %.3g, gd_distance %.3f\n", low.singular_values[0], low.singular_values[1], low.singular_values[2], low.gd_distance);
   CHECK(low.singular_values[1] > 0 && low.singular_values[2] <= 1e-12 * low.singular_values[0], "lowrank r = 2: singular values %g, %g, %g", low.singular_values[0], low.singular_values[1], low.singular_values[2]);

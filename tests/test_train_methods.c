@@ -132,7 +132,7 @@ static PetscErrorCode Run(void)
   /* auto: the dual form where it is cheaper and fits; the cost model follows the method. */
   {
     ICLCell c = {.task = {.d = 500}, .B = 1000, .T = 300, .method = ICL_METHOD_AUTO};
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_KERNEL, "auto with B = 1000, d = 500, T = 300 must pick kernel");
+    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_DUAL, "auto with B = 1000, d = 500, T = 300 must pick dual");
     const PetscReal fk = ICLBilinearTrainFlops(&c), mk = ICLBilinearTrainMemory(&c, 1);
     c.method = ICL_METHOD_GD;
     CHECK(ICLBilinearTrainFlops(&c) > fk && ICLBilinearTrainMemory(&c, 1) < mk, "kernel must cost fewer flop and more memory than gd here");
@@ -141,15 +141,15 @@ static PetscErrorCode Run(void)
     CHECK(ICLBilinearTrainMemory(&c, 1) > 1.4 * mg, "single gd must count its float stacks");
     c.precision = ICL_PRECISION_DOUBLE;
     c.method = ICL_METHOD_AUTO, c.B = 20000; /* MV protocol: K takes 3.2 GB */
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_KERNEL, "auto on the MV cell (B = 20000, d = 500, T = 300) must pick kernel");
+    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_DUAL, "auto on the MV cell (B = 20000, d = 500, T = 300) must pick dual");
     c.B = 30000; /* K: 7.2 GB in doubles, 3.6 GB in floats */
     CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_GD, "auto with B = 30000 must keep gd");
     c.precision = ICL_PRECISION_SINGLE;
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_KERNEL, "auto with B = 30000 in single precision must pick kernel");
+    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_DUAL, "auto with B = 30000 in single precision must pick dual");
     c.precision = ICL_PRECISION_DOUBLE;
     c.B = 1000, c.task.d = 5;
     CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_GD, "auto with d = 5 must keep gd");
-    c.method = ICL_METHOD_KERNEL, c.B = 200000;
+    c.method = ICL_METHOD_DUAL, c.B = 200000;
     CHECK(ICLBilinearTrainMemory(&c, 2) > 8.0 * 200000.0 * 200000.0 / 2, "kernel memory must count K's rows");
   }
   PetscFunctionReturn(0);

@@ -163,7 +163,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       }
     }
     total += flops;
-    /* the method each cell trains with (auto resolved), e.g. "gd 12, kernel 4" */
+    /* the method each cell trains with (auto resolved), e.g. "gd 12, dual 4" */
     size_t at = 0;
     for (PetscInt k = 0; k <= ICL_METHOD_TAO; k++)
       if (methods[k]) {

@@ -35,7 +35,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .M      = sw->M,
     .nM     = sw->nM,
     .eval_tasks = sw->eval_tasks,
-    .method = !strcmp(sw->method, "gd") ? ICL_METHOD_GD : !strcmp(sw->method, "kernel") ? ICL_METHOD_KERNEL : !strcmp(sw->method, "tao") ? ICL_METHOD_TAO : ICL_METHOD_AUTO,
+    .method = !strcmp(sw->method, "gd") ? ICL_METHOD_GD : !strcmp(sw->method, "dual") ? ICL_METHOD_DUAL : !strcmp(sw->method, "tao") ? ICL_METHOD_TAO : ICL_METHOD_AUTO,
     .tao_type = sw->tao_type,
     .precision = sw->precision,
   };
@@ -83,7 +83,7 @@ const char *ICLGridMemoryHint(const ICLSweep *sw, const ICLCellIndex *ix)
   ICLCell             cell;
   ICLGridCell(sw, ix, &cell);
   /* the dual form's B x B matrix is what outgrows memory first */
-  if (type->train_method && type->train_method(&cell) == ICL_METHOD_KERNEL) return "-train_method kernel (auto's choice where it is cheaper) keeps a B x B matrix (B = -train_tasks, rows split over a group): use -train_method gd, lower -train_tasks, or raise -group_size";
+  if (type->train_method && type->train_method(&cell) == ICL_METHOD_DUAL) return "-train_method dual (auto's choice where it is cheaper) keeps a B x B matrix (B = -train_tasks, rows split over a group): use -train_method gd, lower -train_tasks, or raise -group_size";
   return "reduce -train_tasks or -grid_d, or raise -group_size";
 }
 

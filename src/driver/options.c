@@ -40,7 +40,7 @@ static void SetClasses(ICLCell *c, double v) { c->task.classes = (int)v; }
 static void SetNoise(ICLCell *c, double v) { c->task.noise = v; }
 static void SetLink(ICLCell *c, double v) { c->task.link = (int)v; }
 static void SetInputLaw(ICLCell *c, double v) { c->task.input_law = (int)v; }
-static void SetRank(ICLCell *c, double v) { c->rank = (PetscInt)v; }
+static void SetRank(ICLCell *c, double v) { c->w_rank = (PetscInt)v; }
 static void SetFeatures(ICLCell *c, double v) { c->features = (PetscInt)v; }
 static void SetFeatureMap(ICLCell *c, double v) { c->feature_map = (PetscInt)v; }
 
@@ -362,7 +362,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   OptCall("-train_tasks", PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
   OptCall("-train_steps", PetscOptionsInt("-train_steps", "full-batch GD steps T", NULL, sw->T, &sw->T, NULL));
   OptCall("-train_lr", PetscOptionsReal("-train_lr", "GD step size eta", NULL, sw->lr, &sw->lr, NULL));
-  OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd (direct), kernel (B x B dual form, same iterates), tao (PETSc TAO, -tao_type), auto (gd or kernel by the cost model)", NULL, sw->method, sw->method, sizeof sw->method, NULL));
+  OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd (direct), dual (B x B dual form, same iterates; kernel is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, sw->method, sw->method, sizeof sw->method, NULL));
   PetscCall(PetscStrncpy(sw->tao_type, "lmvm", sizeof sw->tao_type));
   OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
   PetscCheck(!set || !strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
@@ -433,7 +433,9 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCheck(sw->B >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_tasks %d: need at least 1 training task", (int)sw->B);
   PetscCheck(sw->T >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_steps %d: must be >= 0", (int)sw->T);
   PetscCheck(PetscIsNormalReal(sw->lr) && sw->lr > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_lr %g: must be a positive finite number", (double)sw->lr);
-  PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "kernel") || !strcmp(sw->method, "tao") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_method %s: unknown; available: gd, kernel, tao, auto", sw->method);
+  /* recorded option files of earlier versions name the dual form "kernel" */
+  if (!strcmp(sw->method, "kernel")) PetscCall(PetscStrncpy(sw->method, "dual", sizeof sw->method));
+  PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "dual") || !strcmp(sw->method, "tao") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_method %s: unknown; available: gd, dual, tao, auto", sw->method);
   if (!strcmp(sw->method, "tao")) {
     /* an unknown solver is bad input, not a failure of every cell: TAO's registry decides */
     Tao            tao;
@@ -455,7 +457,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   /* gd and kernel have single-precision paths (float GEMMs; K in floats); tao's line searches
    * want double. */
   if (sw->precision == ICL_PRECISION_SINGLE) {
-    PetscCheck(strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, kernel and auto, not tao; use one of those, or remove -train_precision");
+    PetscCheck(strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, dual and auto, not tao; use one of those, or remove -train_precision");
     PetscCheck(HasModel(sw, "linear") && !FamilyIs(sw, "sphere"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
   PetscCall(CheckParams(sw, pset, paxis));

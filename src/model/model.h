@@ -19,7 +19,7 @@ typedef enum {
 
 /* -train_method (docs/models.md): direct GD, the same iterates in the B x B dual form, a PETSc TAO
  * solver, or the cost model's choice between gd and kernel. */
-typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_KERNEL, ICL_METHOD_TAO } ICLTrainMethod;
+typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_DUAL, ICL_METHOD_TAO } ICLTrainMethod;
 
 /* -train_precision: the arithmetic of direct GD on a bilinear model (bilinear_gd_single.h);
  * every other training and all evaluation is double. */
@@ -40,7 +40,7 @@ typedef struct {
   ICLTrainMethod   method;
   ICLTrainPrecision precision; /* of ICL_METHOD_GD on a bilinear model */
   const char      *tao_type;   /* -tao_type for ICL_METHOD_TAO */
-  PetscInt         rank;       /* lowrank: rank r of W = A B^T; oracle (linreg): 0 = full W*, else W*_r */
+  PetscInt         w_rank;     /* lowrank: rank r of W = A B^T; oracle (linreg): 0 = full W*, else W*_r */
   PetscInt         features;   /* kernel, distill: number D of random features (prf) */
   PetscInt         feature_map;/* kernel, distill: ICLFeatureMapKind (feature_map.h) */
   PetscBool (*cancel)(void);   /* polled by long computations; true: stop, report PENDING */

@@ -45,7 +45,7 @@ PetscErrorCode ICLLowrankLossGrad(void *ctx, const PetscReal *theta, PetscReal *
 /* Initial A and B (see the top of the file). */
 static void InitFactors(const ICLCell *cell, PetscReal *A, PetscReal *B)
 {
-  const PetscInt  d = cell->task.d, r = cell->rank;
+  const PetscInt  d = cell->task.d, r = cell->w_rank;
   const PetscReal scale = 0.1 / PetscSqrtReal((PetscReal)d);
   ICLStream       s;
   ICLStreamInit(&s, cell->task.seed, ICL_PURPOSE_MODEL_INIT, ICLHashU64(ICLHashU64(ICLHashInit(), (uint64_t)d), (uint64_t)r), cell->task.replicate, 0);
@@ -58,12 +58,12 @@ static void InitFactors(const ICLCell *cell, PetscReal *A, PetscReal *B)
 static PetscReal StepFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d;
-  return ICLMergedProblemGradFlops(cell) + 6.0 * d * d * cell->rank;
+  return ICLMergedProblemGradFlops(cell) + 6.0 * d * d * cell->w_rank;
 }
 
 static PetscErrorCode LowrankRun(const ICLCell *cell, ICLCellResult *res)
 {
-  const PetscInt    d = cell->task.d, r = cell->rank;
+  const PetscInt    d = cell->task.d, r = cell->w_rank;
   PetscReal        *x, *grad, *W, *G;
   ICLMergedProblem  prob;
   ICLLowrankProblem f;
@@ -95,7 +95,7 @@ static PetscReal LowrankFlops(const ICLCell *cell) { return StepFlops(cell) * (c
 static PetscReal LowrankMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal d = cell->task.d;
-  return ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * (2.0 * d * d + 4.0 * d * cell->rank + 4.0 * 2048 * d) + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
+  return ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * (2.0 * d * d + 4.0 * d * cell->w_rank + 4.0 * 2048 * d) + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
 }
 
 const ICLModelType ICLModelLowrank = {

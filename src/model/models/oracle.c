@@ -27,7 +27,7 @@ static PetscErrorCode OracleLinreg(const ICLCell *cell, ICLCellResult *res)
   PetscCall(ICLLinregCovariances(&iid, Sx, Sb));
   for (PetscInt a = 0; a < cell->nM; a++) {
     const PetscReal M = (PetscReal)cell->M[a], sigma2 = iid.sigma * iid.sigma;
-    if (cell->rank > 0) PetscCall(ICLLinregOptimalRankWeighted(d, Sx, Sb, sigma2, M, M, cell->rank, W, &L));
+    if (cell->w_rank > 0) PetscCall(ICLLinregOptimalRankWeighted(d, Sx, Sb, sigma2, M, M, cell->w_rank, W, &L));
     else PetscCall(ICLLinregOptimal(cell->comm, d, Sx, Sb, sigma2, cell->M[a], W, &L));
     if (exact) {
       res->test_error[a]    = L;
@@ -58,7 +58,7 @@ static PetscReal OracleFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d;
   if (cell->family == &ICLFamilyGmm) return ICLProjectionFlops(cell);
-  return (cell->rank > 0 ? 40.0 : 4.0) * cell->nM * d * d * d + (ICLLinregExact(&cell->task) ? 0.0 : ICLLinregErrorOfWFlops(cell));
+  return (cell->w_rank > 0 ? 40.0 : 4.0) * cell->nM * d * d * d + (ICLLinregExact(&cell->task) ? 0.0 : ICLLinregErrorOfWFlops(cell));
 }
 
 static PetscReal OracleMemory(const ICLCell *cell, PetscInt group_size) { return cell->family == &ICLFamilyGmm ? ICLProjectionMemory(cell, group_size) : 16.0 * sizeof(PetscReal) * cell->task.d * cell->task.d; }

@@ -25,7 +25,7 @@ typedef struct {
 } ICLBilinearProblem;
 
 /* Task tau's loss term at margin s (target y, squared loss only) and c = -dL_tau/ds: one
- * definition for every training method (gd, kernel, tao), so they optimize one objective. */
+ * definition for every training method (gd, dual, tao), so they optimize one objective. */
 static inline PetscReal ICLBilinearPointLoss(ICLLoss loss, PetscReal s, PetscReal y, PetscReal *c)
 {
   if (loss == ICL_LOSS_LOGISTIC) {

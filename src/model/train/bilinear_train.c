@@ -14,21 +14,21 @@ static PetscReal GdFlops(PetscReal B, PetscReal d, PetscReal T) { return 4.0 * B
 
 /* Two Gram products over K's upper triangle, their entrywise product, T + 1 products K alpha,
  * and W from alpha. */
-static PetscReal KernelFlops(PetscReal B, PetscReal d, PetscReal T, PetscReal matvec_weight) { return 2.0 * B * B * d + B * B / 2 + matvec_weight * 2.0 * B * B * (T + 1) + 2.0 * B * d * d; }
+static PetscReal DualFlops(PetscReal B, PetscReal d, PetscReal T, PetscReal matvec_weight) { return 2.0 * B * B * d + B * B / 2 + matvec_weight * 2.0 * B * B * (T + 1) + 2.0 * B * d * d; }
 
 /* Bytes of one entry of K: floats under -train_precision single. */
-static PetscReal KernelWord(const ICLCell *cell) { return cell->precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(PetscReal); }
+static PetscReal DualWord(const ICLCell *cell) { return cell->precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(PetscReal); }
 
 ICLTrainMethod ICLBilinearTrainMethod(const ICLCell *cell)
 {
   const PetscReal B = cell->B, d = cell->task.d, T = cell->T;
   if (cell->method != ICL_METHOD_AUTO) return cell->method;
-  return B * B * KernelWord(cell) <= ICL_KERNEL_AUTO_BYTES && KernelFlops(B, d, T, ICL_MATVEC_SLOWDOWN) < GdFlops(B, d, T) ? ICL_METHOD_KERNEL : ICL_METHOD_GD;
+  return B * B * DualWord(cell) <= ICL_DUAL_AUTO_BYTES && DualFlops(B, d, T, ICL_MATVEC_SLOWDOWN) < GdFlops(B, d, T) ? ICL_METHOD_DUAL : ICL_METHOD_GD;
 }
 
 const char *ICLTrainMethodName(ICLTrainMethod method)
 {
-  static const char *const names[] = {"auto", "gd", "kernel", "tao"};
+  static const char *const names[] = {"auto", "gd", "dual", "tao"};
   return names[method];
 }
 
@@ -36,8 +36,8 @@ PetscReal ICLBilinearTrainFlops(const ICLCell *cell)
 {
   const PetscReal B = cell->B, d = cell->task.d, T = cell->T;
   switch (ICLBilinearTrainMethod(cell)) {
-  case ICL_METHOD_KERNEL:
-    return KernelFlops(B, d, T, 1.0);
+  case ICL_METHOD_DUAL:
+    return DualFlops(B, d, T, 1.0);
   case ICL_METHOD_TAO: /* about one loss-and-gradient evaluation an iteration */
     return GdFlops(B, d, T + 1);
   default:
@@ -51,10 +51,10 @@ PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g)
   /* the problem: a, b and work stacks, targets, W, and the gradient's allreduce buffer */
   PetscReal words = 3.0 * b * d + b + (g > 1 ? 2 : 1) * d * d;
   switch (ICLBilinearTrainMethod(cell)) {
-  case ICL_METHOD_KERNEL: /* K's rows, two Gram blocks, alpha and two more vectors (single:
+  case ICL_METHOD_DUAL: /* K's rows, two Gram blocks, alpha and two more vectors (single:
                              float copies of alpha, s and the whole stacks), and in a group the
                              gathered stacks */
-    words += b * B * KernelWord(cell) / sizeof(PetscReal) + 2.0 * b * ICL_GRAM_BLOCK + B + 2.0 * b + (cell->precision == ICL_PRECISION_SINGLE ? (B + b) / 2.0 + B * d : 0.0) + (g > 1 ? 2.0 * B * d : 0.0);
+    words += b * B * DualWord(cell) / sizeof(PetscReal) + 2.0 * b * ICL_GRAM_BLOCK + B + 2.0 * b + (cell->precision == ICL_PRECISION_SINGLE ? (B + b) / 2.0 + B * d : 0.0) + (g > 1 ? 2.0 * B * d : 0.0);
     break;
   case ICL_METHOD_TAO: /* vec(W) gathered, the whole gradient, the tasks' curvature, and the
                           solver's vectors split over g (LMVM: 2 x 5 stored pairs and work
@@ -76,9 +76,9 @@ PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p
   PetscFunctionBegin;
   r->method = ICLBilinearTrainMethod(cell);
   switch (r->method) {
-  case ICL_METHOD_KERNEL:
+  case ICL_METHOD_DUAL:
     PetscCall(ICLDualGD(p, cell->precision, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
-    r->flops = KernelFlops(B, d, r->steps, 1.0);
+    r->flops = DualFlops(B, d, r->steps, 1.0);
     break;
   case ICL_METHOD_TAO:
     PetscCall(ICLTaoTrain(p, cell->tao_type, cell->T, W, &r->loss, &r->steps, &evals, &r->outcome));

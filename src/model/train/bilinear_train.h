@@ -1,15 +1,15 @@
 /* Training of a merged d x d matrix W on B tasks by the cell's -train_method (docs/models.md): the
  * one dispatch point for any model whose output is the bilinear form a^T W b over a full W
  * (linear). Models trained through factors (lowrank's W = A B^T) are not bilinear in their
- * parameters and keep their own GD; gd/kernel/tao apply to W itself.
+ * parameters and keep their own GD; gd/dual/tao apply to W itself.
  *   gd     ICLBilinearGD, direct: 4 B d^2 flop a step; with -train_precision single
  *          ICLBilinearGDSingle, the same in float GEMMs
- *   kernel ICLDualGD, the same iterates in the B x B dual form: 2 B^2 d once, 2 B^2 a step
+ *   dual   ICLDualGD, the same iterates in the B x B dual form: 2 B^2 d once, 2 B^2 a step
  *          (K in floats with -train_precision single)
  *   tao    ICLTaoTrain, a TAO solver on the same objective (gradient, and for Newton types
  *          the exact Hessian, data-parallel over the group)
- *   auto   gd or kernel, whichever the cost model says is faster, kernel only while its
- *          K (B^2 words per group) fits ICL_KERNEL_AUTO_BYTES; the two give the same W to
+ *   auto   gd or dual, whichever the cost model says is faster, dual only while its
+ *          K (B^2 words per group) fits ICL_DUAL_AUTO_BYTES; the two give the same W to
  *          rounding, so auto never changes results beyond rounding. The choice depends on
  *          (B, d, T) and the precision only, never on the group size or the machine, so plans,
  *          shards and resumed runs agree everywhere; a rank short of the memory is told so
@@ -20,7 +20,7 @@
 #include "bilinear_gd.h"
 #include "model.h"
 
-#define ICL_KERNEL_AUTO_BYTES 4e9
+#define ICL_DUAL_AUTO_BYTES 4e9
 
 typedef struct {
   ICLTrainMethod method; /* the method that ran: never ICL_METHOD_AUTO */
@@ -39,7 +39,7 @@ const char    *ICLTrainMethodName(ICLTrainMethod method);
 PetscReal ICLBilinearTrainFlops(const ICLCell *cell);
 PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g);
 
-/* Trains W (d x d, the initial W for gd and tao; kernel starts from 0, and callers start
+/* Trains W (d x d, the initial W for gd and tao; dual starts from 0, and callers start
  * from W = 0 so every method runs the same problem) on p by the cell's resolved method,
  * T = cell->T steps or iterations, step cell->lr. Collective over p->comm. */
 PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p, PetscReal *W, ICLTrainResult *r);

@@ -81,7 +81,7 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
   *st = (Stacks){.ad = p->Mt, .bd = p->Vt};
   PetscCallMPI(MPI_Comm_size(p->comm, &size));
   if (size > 1) {
-    PetscCheck(n <= PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "-train_method kernel in a group: B d = %zu words overflow an MPI count; use -train_method gd", n);
+    PetscCheck(n <= PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "-train_method dual in a group: B d = %zu words overflow an MPI count; use -train_method gd", n);
     PetscCall(PetscMPIIntCast(p->B_local * p->d, &count));
     PetscCall(PetscMPIIntCast(k->r0 * p->d, &offset));
     PetscCall(PetscMalloc1(2 * n, &st->gathered));
@@ -208,7 +208,7 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
   if (any) {
     PetscCall(PetscFree(k->kf));
     PetscCall(PetscFree(k->kd));
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "-train_method kernel: K's rows (%.2f GB on a rank) could not be allocated on every rank of the group; use -train_method gd, or a larger -group_size", (double)(words * (precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(double))) / 1e9);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "-train_method dual: K's rows (%.2f GB on a rank) could not be allocated on every rank of the group; use -train_method gd, or a larger -group_size", (double)(words * (precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(double))) / 1e9);
   }
   PetscFunctionReturn(0);
 }

@@ -1,4 +1,4 @@
-/* -train_method kernel: the iterates of ICLBilinearGD computed in the B x B dual form.
+/* -train_method dual: the iterates of ICLBilinearGD computed in the B x B dual form.
  * From W_0 = 0 every GD iterate is W_t = sum_tau alpha_tau a_tau b_tau^T, so the margins are
  * s = K alpha with K = (A A^T) .* (B B^T) (A, B: the B x d stacks of a_tau, b_tau), and the
  * step W <- W + (eta/B) sum_tau c_tau a_tau b_tau^T, c = -dL/ds, is alpha <- alpha + (eta/B) c:
