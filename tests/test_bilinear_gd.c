@@ -57,10 +57,10 @@ static PetscErrorCode Run(void)
 
   {
     PetscInt     steps;
-    ICLGDOutcome outcome;
+    ICLTrainOutcome outcome;
     PetscCall(PetscArrayzero(W, d * d));
     PetscCall(ICLBilinearGD(&p, 1, 0.3, W, &loss, &steps, &outcome));
-    CHECK(steps == 1 && outcome == ICL_GD_DONE, "one step: steps %d, outcome %d", (int)steps, (int)outcome);
+    CHECK(steps == 1 && outcome == ICL_TRAIN_DONE, "one step: steps %d, outcome %d", (int)steps, (int)outcome);
     for (int j = 0; j < d; j++)
       for (int i = 0; i < d; i++) {
         PetscReal w1 = 0;
@@ -72,7 +72,7 @@ static PetscErrorCode Run(void)
     PetscCall(PetscArrayzero(W, d * d));
     W[0] = INFINITY, W[5] = -INFINITY;
     PetscCall(ICLBilinearGD(&p, 50, 0.1, W, &loss, &steps, &outcome));
-    CHECK(outcome == ICL_GD_DIVERGED && steps == 0, "a non-finite W must be reported as diverged at step 0 (steps %d, outcome %d)", (int)steps, (int)outcome);
+    CHECK(outcome == ICL_TRAIN_DIVERGED && steps == 0, "a non-finite W must be reported as diverged at step 0 (steps %d, outcome %d)", (int)steps, (int)outcome);
   }
   PetscFunctionReturn(0);
 }

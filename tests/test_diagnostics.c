@@ -70,7 +70,7 @@ static PetscErrorCode GDDistance(void)
 {
   PetscReal          Mt[d * B], Vt[d * B], work[d * B], grad[d * d], W1[d * d], W[d * d], R[d * d], sv[ICL_NUM_SV], ref[ICL_NUM_SV], dist, loss, rw = 0, ww = 0;
   PetscInt           steps, b0;
-  ICLGDOutcome       outcome;
+  ICLTrainOutcome       outcome;
   ICLStream          st;
   ICLBilinearProblem p = {.comm = PETSC_COMM_WORLD, .loss = ICL_LOSS_LOGISTIC, .B = B, .d = d, .Mt = Mt, .Vt = Vt, .work = work, .grad = grad};
 

@@ -53,7 +53,7 @@ static PetscErrorCode Run(void)
   PetscReal          A[d * B], V[d * B], y[B], Wtrue[d * d], noise[B], work[d * B], grad[d * d], Wg[d * d], Wk[d * d], Wt[d * d], Ws[d * d], Wf[d * d];
   PetscReal          lg, lk, lt, lf;
   PetscInt           sg, sk, st, sf, evals;
-  ICLGDOutcome       og, ok, ot, of;
+  ICLTrainOutcome       og, ok, ot, of;
   PetscMPIInt        rank, size;
   ICLStream          s;
   const MPI_Comm     comm = PETSC_COMM_WORLD;
@@ -83,19 +83,19 @@ static PetscErrorCode Run(void)
     PetscCall(ICLBilinearGD(&p, T, lr, Wg, &lg, &sg, &og));
     PetscCall(ICLDualGD(&p, ICL_PRECISION_DOUBLE, T, lr, Wk, &lk, &sk, &ok));
     const PetscReal rel = RelDiff(Wk, Wg, d * d);
-    CHECK(og == ICL_GD_DONE && ok == ICL_GD_DONE && sg == T && sk == T, "%s: outcomes gd %d kernel %d, steps %d %d", names[loss], (int)og, (int)ok, (int)sg, (int)sk);
+    CHECK(og == ICL_TRAIN_DONE && ok == ICL_TRAIN_DONE && sg == T && sk == T, "%s: outcomes gd %d kernel %d, steps %d %d", names[loss], (int)og, (int)ok, (int)sg, (int)sk);
     CHECK(rel <= 1e-10, "%s: kernel W differs from gd W by %.3g relative", names[loss], (double)rel);
     CHECK(PetscAbsReal(lk - lg) <= 1e-12 * lg, "%s: final loss gd %.17g kernel %.17g", names[loss], (double)lg, (double)lk);
     PetscCall(PetscPrintf(comm, "%d ranks, %s loss, %d steps: max|W_kernel - W_gd| / max|W_gd| = %.2e, loss %.12g vs %.12g\n", size, names[loss], T, (double)rel, (double)lg, (double)lk));
     PetscCall(PetscArrayzero(Wf, d * d));
     PetscCall(ICLBilinearGDSingle(&p, T, lr, Wf, &lf, &sf, &of));
     const PetscReal relf = RelDiff(Wf, Wg, d * d);
-    CHECK(of == ICL_GD_DONE && sf == T, "%s: single outcome %d, steps %d", names[loss], (int)of, (int)sf);
+    CHECK(of == ICL_TRAIN_DONE && sf == T, "%s: single outcome %d, steps %d", names[loss], (int)of, (int)sf);
     CHECK(relf <= 1e-5 && PetscAbsReal(lf - lg) <= 1e-5 * lg, "%s: single W differs from gd W by %.3g relative, loss %.17g vs %.17g", names[loss], (double)relf, (double)lf, (double)lg);
     PetscCall(PetscPrintf(comm, "%d ranks, %s loss, single: max|W_single - W_gd| / max|W_gd| = %.2e, loss %.12g\n", size, names[loss], (double)relf, (double)lf));
     PetscCall(ICLDualGD(&p, ICL_PRECISION_SINGLE, T, lr, Wf, &lf, &sf, &of));
     const PetscReal relk = RelDiff(Wf, Wg, d * d);
-    CHECK(of == ICL_GD_DONE && sf == T, "%s: single kernel outcome %d, steps %d", names[loss], (int)of, (int)sf);
+    CHECK(of == ICL_TRAIN_DONE && sf == T, "%s: single kernel outcome %d, steps %d", names[loss], (int)of, (int)sf);
     CHECK(relk <= 1e-5 && PetscAbsReal(lf - lg) <= 1e-5 * lg, "%s: single kernel W differs from gd W by %.3g relative, loss %.17g vs %.17g", names[loss], (double)relk, (double)lf, (double)lg);
     PetscCall(PetscPrintf(comm, "%d ranks, %s loss, single kernel: max|W_single - W_gd| / max|W_gd| = %.2e, loss %.12g\n", size, names[loss], (double)relk, (double)lf));
   }
@@ -109,7 +109,7 @@ static PetscErrorCode Run(void)
     PetscCall(PetscArrayzero(Wt, d * d));
     PetscCall(ICLTaoTrain(&p, type, 500, Wt, &lt, &st, &evals, &ot));
     const PetscReal rel = RelDiff(Wt, Ws, d * d);
-    CHECK(ot == ICL_GD_DONE && st < 500, "tao %s: outcome %d after %d iterations", type, (int)ot, (int)st);
+    CHECK(ot == ICL_TRAIN_DONE && st < 500, "tao %s: outcome %d after %d iterations", type, (int)ot, (int)st);
     CHECK(rel <= 1e-6, "tao %s: W differs from the least-squares W* by %.3g relative", type, (double)rel);
     PetscCall(PetscPrintf(comm, "%d ranks, tao %s: %d iterations, %d evaluations, max|W_tao - W*| / max|W*| = %.2e, loss %.12g\n", size, type, (int)st, (int)evals, (double)rel, (double)lt));
   }
@@ -118,16 +118,16 @@ static PetscErrorCode Run(void)
   PetscCall(PetscArrayzero(Wg, d * d));
   PetscCall(ICLBilinearGD(&p, 400, 1e3, Wg, &lg, &sg, &og));
   PetscCall(ICLDualGD(&p, ICL_PRECISION_DOUBLE, 400, 1e3, Wk, &lk, &sk, &ok));
-  CHECK(og == ICL_GD_DIVERGED && ok == ICL_GD_DIVERGED && sg < 400 && PetscAbsInt(sk - sg) <= 1, "divergence: gd %d at step %d, kernel %d at step %d", (int)og, (int)sg, (int)ok, (int)sk);
+  CHECK(og == ICL_TRAIN_DIVERGED && ok == ICL_TRAIN_DIVERGED && sg < 400 && PetscAbsInt(sk - sg) <= 1, "divergence: gd %d at step %d, kernel %d at step %d", (int)og, (int)sg, (int)ok, (int)sk);
   PetscCall(PetscPrintf(comm, "lr 1e3: gd diverged at step %d, kernel at step %d\n", (int)sg, (int)sk));
 
   /* A stop request ends both before their first step. */
   p.cancel = Always;
   PetscCall(ICLDualGD(&p, ICL_PRECISION_DOUBLE, T, 0.02, Wk, &lk, &sk, &ok));
-  CHECK(ok == ICL_GD_CANCELLED && sk == 0, "kernel cancelled: outcome %d, steps %d", (int)ok, (int)sk);
+  CHECK(ok == ICL_TRAIN_CANCELLED && sk == 0, "kernel cancelled: outcome %d, steps %d", (int)ok, (int)sk);
   PetscCall(PetscArrayzero(Wt, d * d));
   PetscCall(ICLTaoTrain(&p, "lmvm", T, Wt, &lt, &st, &evals, &ot));
-  CHECK(ot == ICL_GD_CANCELLED && st == 0, "tao cancelled: outcome %d, iterations %d", (int)ot, (int)st);
+  CHECK(ot == ICL_TRAIN_CANCELLED && st == 0, "tao cancelled: outcome %d, iterations %d", (int)ot, (int)st);
 
   /* auto: the dual form where it is cheaper and fits; the cost model follows the method. */
   {

@@ -46,6 +46,10 @@ typedef struct {
   PetscBool (*cancel)(void);   /* polled by long computations; true: stop, report PENDING */
 } ICLCell;
 
+/* Whether the cell's task has C class outputs (sphere): its linear model trains on the
+ * cross-entropy of C logits, which has no bilinear form (no dual form, no TAO path). */
+static inline PetscBool ICLCellMulticlass(const ICLCell *cell) { return cell->family->kind == ICL_OUTPUT_CLASS ? PETSC_TRUE : PETSC_FALSE; }
+
 /* Top singular values of a trained W reported per cell (the `sv` dimension of results.nc). */
 #define ICL_NUM_SV 8
 

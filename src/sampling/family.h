@@ -52,6 +52,10 @@ typedef struct {
    * knows the task, at signal strength p->R and the family options in p; NULL when it has
    * no closed form. */
   double (*bayes_error)(const ICLTaskParams *p);
+  /* The exact training statistic of merged linear attention, when the family has one (gmm:
+   * a = m, the label-weighted context mean, b = v, the label-weighted query; see gmm.h);
+   * NULL: models build the pair from tokens. */
+  void (*train_pair)(const ICLTaskParams *p, int N, uint64_t index, double *a, double *b);
 } ICLFamily;
 
 /* outputs() of the one-output families. */

@@ -15,6 +15,7 @@ const ICLFamily ICLFamilyGmm = {
   .outputs     = ICLFamilyOneOutput,
   .tokens      = GmmTokens,
   .bayes_error = GmmBayesError,
+  .train_pair  = ICLGmmTrainPair,
 };
 
 static uint64_t KeyK(const ICLTaskParams *p) { return ICLHashU64(ICLHashInit(), (uint64_t)p->k); }

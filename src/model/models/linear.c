@@ -20,9 +20,6 @@ static PetscBool LinearSupports(const ICLFamily *f)
   return PETSC_TRUE;
 }
 
-/* Sphere's cross-entropy GD has no dual form or TAO path (ICLGDCheckMethod). */
-static PetscBool IsSphere(const ICLCell *cell) { return cell->family == &ICLFamilySphere ? PETSC_TRUE : PETSC_FALSE; }
-
 /* sphere: ICLGDTrainCell on the cross-entropy, half a gradient's flops for the final loss;
  * otherwise the cell's -train_method on the bilinear problem. */
 static PetscErrorCode Train(const ICLCell *cell, ICLMergedProblem *prob, PetscReal *W, ICLCellResult *res)
@@ -30,18 +27,14 @@ static PetscErrorCode Train(const ICLCell *cell, ICLMergedProblem *prob, PetscRe
   ICLTrainResult train;
 
   PetscFunctionBegin;
-  if (IsSphere(cell)) {
+  if (ICLCellMulticlass(cell)) {
     PetscCall(ICLGDTrainCell(cell, prob->f, prob->ctx, W, res));
     res->flops = ICLMergedProblemGradFlops(cell) * (res->steps + 0.5);
     PetscFunctionReturn(0);
   }
   PetscCall(ICLBilinearTrain(cell, &prob->bilinear, W, &train));
   res->train_loss = train.loss, res->steps = train.steps, res->flops = train.flops;
-  if (train.outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
-  else if (train.outcome == ICL_GD_DIVERGED) {
-    res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s %d", train.method == ICL_METHOD_TAO ? "TAO iteration" : train.method == ICL_METHOD_DUAL ? "dual-form GD step" : "GD step", (int)res->steps));
-  } else res->status = ICL_STATUS_OK;
+  PetscCall(ICLTrainOutcomeApply(train.outcome, train.method == ICL_METHOD_TAO ? "TAO iteration" : train.method == ICL_METHOD_DUAL ? "dual-form GD step" : "GD step", res));
   PetscFunctionReturn(0);
 }
 
@@ -52,7 +45,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   ICLMergedProblem prob;
 
   PetscFunctionBegin;
-  if (IsSphere(cell)) PetscCall(ICLGDCheckMethod(cell, "linear"));
+  if (ICLCellMulticlass(cell)) PetscCall(ICLGDCheckMethod(cell, "linear"));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ICLMergedProblemCreate(cell, &prob));
   PetscCall(Train(cell, &prob, W, res));
@@ -67,11 +60,11 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   PetscFunctionReturn(0);
 }
 
-static ICLTrainMethod LinearTrainMethod(const ICLCell *cell) { return IsSphere(cell) ? ICL_METHOD_GD : ICLBilinearTrainMethod(cell); }
+static ICLTrainMethod LinearTrainMethod(const ICLCell *cell) { return ICLCellMulticlass(cell) ? ICL_METHOD_GD : ICLBilinearTrainMethod(cell); }
 
 static PetscReal LinearFlops(const ICLCell *cell)
 {
-  const PetscReal train = IsSphere(cell) ? ICLMergedProblemGradFlops(cell) * (cell->T + 0.5) : ICLBilinearTrainFlops(cell);
+  const PetscReal train = ICLCellMulticlass(cell) ? ICLMergedProblemGradFlops(cell) * (cell->T + 0.5) : ICLBilinearTrainFlops(cell);
   return train + ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d);
 }
 
@@ -80,7 +73,7 @@ static PetscReal LinearFlops(const ICLCell *cell)
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal d = cell->task.d;
-  const PetscReal train = IsSphere(cell) ? ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * d * d : ICLBilinearTrainMemory(cell, g);
+  const PetscReal train = ICLCellMulticlass(cell) ? ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * d * d : ICLBilinearTrainMemory(cell, g);
   return train + sizeof(PetscReal) * 4.0 * 2048 * d + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
 }
 

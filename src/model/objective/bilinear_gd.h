@@ -53,6 +53,6 @@ PetscErrorCode ICLBilinearCurvature(const ICLBilinearProblem *p, const PetscReal
 PetscErrorCode ICLBilinearHessMult(const ICLBilinearProblem *p, const PetscReal *curv, const PetscReal *V, PetscReal alpha, PetscReal *G);
 
 /* T steps of GD from the W given (ICLGradientDescent on ICLBilinearLossGrad). */
-PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
+PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
 #endif

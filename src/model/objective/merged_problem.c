@@ -3,13 +3,11 @@
 #include "bilinear_tasks.h"
 #include "sphere.h"
 
-static PetscBool IsSphere(const ICLCell *cell) { return cell->family == &ICLFamilySphere ? PETSC_TRUE : PETSC_FALSE; }
-
 PetscErrorCode ICLMergedProblemCreate(const ICLCell *cell, ICLMergedProblem *p)
 {
   PetscFunctionBegin;
   *p = (ICLMergedProblem){0};
-  if (IsSphere(cell)) {
+  if (ICLCellMulticlass(cell)) {
     PetscCall(ICLMulticlassProblemCreate(cell, &p->multiclass));
     p->f   = ICLMulticlassLossGrad;
     p->ctx = &p->multiclass;
@@ -33,7 +31,7 @@ PetscErrorCode ICLMergedProblemDestroy(ICLMergedProblem *p)
 PetscReal ICLMergedProblemGradFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d;
-  if (IsSphere(cell)) return 4.0 * cell->B * d * (d + ICLSphereClasses(&cell->task));
+  if (ICLCellMulticlass(cell)) return 4.0 * cell->B * d * (d + ICLSphereClasses(&cell->task));
   return 4.0 * cell->B * d * d;
 }
 
@@ -41,6 +39,6 @@ PetscReal ICLMergedProblemGradFlops(const ICLCell *cell)
  * a, b, scratch and the target. A group also keeps a d x d buffer for the gradient's sum. */
 PetscReal ICLMergedProblemMemory(const ICLCell *cell, PetscInt g)
 {
-  const PetscReal d = cell->task.d, b = (PetscReal)cell->B / g, per_task = IsSphere(cell) ? (ICLSphereClasses(&cell->task) + 2) * d + ICLSphereClasses(&cell->task) : 3.0 * d + 1.0;
+  const PetscReal d = cell->task.d, b = (PetscReal)cell->B / g, per_task = ICLCellMulticlass(cell) ? (ICLSphereClasses(&cell->task) + 2) * d + ICLSphereClasses(&cell->task) : 3.0 * d + 1.0;
   return sizeof(PetscReal) * (b * per_task + (g > 1 ? d * d : 0.0));
 }

@@ -1,15 +1,6 @@
 #include "bilinear_gd_single.h"
 
-#include <petscblaslapack.h>
-
-/* SGEMM by its Fortran name, mangled as PETSc mangles its BLAS: GSL's reference CBLAS is linked
- * too and shadows OpenBLAS's cblas_sgemm (measured: one thread, far below DGEMM's rate). */
-#if defined(PETSC_BLASLAPACK_CAPS)
-  #define BLASsgemm_ PETSC_PASTE2(SGEMM, PETSC_BLASLAPACK_SUFFIX_)
-#else
-  #define BLASsgemm_ PETSC_PASTE2(sgemm, PETSC_BLASLAPACK_SUFFIX_)
-#endif
-BLAS_EXTERN void BLASsgemm_(const char *, const char *, const PetscBLASInt *, const PetscBLASInt *, const PetscBLASInt *, const float *, const float *, const PetscBLASInt *, const float *, const PetscBLASInt *, const float *, float *, const PetscBLASInt *);
+#include "blas_extra.h"
 
 typedef struct {
   const ICLBilinearProblem *p;
@@ -55,7 +46,7 @@ static PetscErrorCode LossGradSingle(void *ctx, const PetscReal *W, PetscReal *l
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
 {
   const size_t  n = (size_t)p->B_local * p->d;
   SingleProblem s = {.p = p};

@@ -12,6 +12,6 @@
 
 /* T steps of single-precision GD from the W given, as ICLBilinearGD (the final loss too comes
  * from single-precision margins). Allocates 3 B_local d + 2 d^2 floats. Collective over p->comm. */
-PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
+PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
 #endif

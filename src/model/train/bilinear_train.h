@@ -27,7 +27,7 @@ typedef struct {
   PetscReal      loss;   /* training loss at the final W */
   PetscReal      flops;  /* training flop actually spent */
   PetscInt       steps;  /* GD steps or TAO iterations */
-  ICLGDOutcome   outcome;
+  ICLTrainOutcome   outcome;
 } ICLTrainResult;
 
 /* The method the cell trains with: its -train_method, auto resolved by the cost model. */

@@ -1,23 +1,6 @@
 #include "dual_gd.h"
 
-#include <petscblaslapack.h>
-
-/* BLAS by their Fortran names, mangled as PETSc mangles its BLAS (GSL's reference CBLAS is
- * linked too and shadows OpenBLAS's cblas_*; see bilinear_gd_single.c). PETSc declares gemm
- * and gemv for PetscScalar only, and neither symv nor any float routine. */
-#if defined(PETSC_BLASLAPACK_CAPS)
-  #define ICL_BLAS(lower, upper) PETSC_PASTE2(upper, PETSC_BLASLAPACK_SUFFIX_)
-#else
-  #define ICL_BLAS(lower, upper) PETSC_PASTE2(lower, PETSC_BLASLAPACK_SUFFIX_)
-#endif
-#define BLASdsymv_ ICL_BLAS(dsymv, DSYMV)
-#define BLASssymv_ ICL_BLAS(ssymv, SSYMV)
-#define BLASsgemv_ ICL_BLAS(sgemv, SGEMV)
-#define BLASsgemm_ ICL_BLAS(sgemm, SGEMM)
-BLAS_EXTERN void BLASdsymv_(const char *, const PetscBLASInt *, const double *, const double *, const PetscBLASInt *, const double *, const PetscBLASInt *, const double *, double *, const PetscBLASInt *);
-BLAS_EXTERN void BLASssymv_(const char *, const PetscBLASInt *, const float *, const float *, const PetscBLASInt *, const float *, const PetscBLASInt *, const float *, float *, const PetscBLASInt *);
-BLAS_EXTERN void BLASsgemm_(const char *, const char *, const PetscBLASInt *, const PetscBLASInt *, const PetscBLASInt *, const float *, const float *, const PetscBLASInt *, const float *, const PetscBLASInt *, const float *, float *, const PetscBLASInt *);
-BLAS_EXTERN void BLASsgemv_(const char *, const PetscBLASInt *, const PetscBLASInt *, const float *, const float *, const PetscBLASInt *, const float *, const PetscBLASInt *, const float *, float *, const PetscBLASInt *);
+#include "blas_extra.h"
 
 /* This rank's rows [r0, r0 + b) of K, all B columns, column-major (leading dimension b). The
  * diagonal block K[r0:r0+b, r0:r0+b] holds its upper triangle only: K is symmetric, and one
@@ -213,7 +196,7 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
 {
   Dual         k = {.B = p->B, .b = p->B_local};
   PetscReal   *alpha, *s, *c;
@@ -236,7 +219,7 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
     PetscCallMPI(MPI_Allgather(&offset, 1, MPI_INT, offsets, 1, MPI_INT, p->comm));
   }
   PetscCall(FormK(p, &k));
-  *outcome = ICL_GD_DONE;
+  *outcome = ICL_TRAIN_DONE;
   *steps   = T;
   /* Step t evaluates the loss at alpha_t (as ICLBilinearGD does at W_t), then moves; t = T
    * only evaluates the final loss. */
@@ -245,14 +228,14 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
       PetscBool stop;
       PetscCall(ICLGroupCancelled(p->comm, p->cancel, &stop));
       if (stop) {
-        *outcome = ICL_GD_CANCELLED;
+        *outcome = ICL_TRAIN_CANCELLED;
         *steps   = t;
         break;
       }
     }
     PetscCall(Loss(p, &k, alpha, s, c, loss));
     if (PetscIsInfOrNanReal(*loss)) {
-      *outcome = ICL_GD_DIVERGED;
+      *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
       break;
     }

@@ -21,6 +21,6 @@
  * loss at the final iterate and W (on every rank of p->comm) the final iterate. p->work and
  * p->grad are scratch. K's rows are split over p->comm as the tasks are; each rank gathers
  * the group's stacks to form its rows. Collective over p->comm. */
-PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
+PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
 #endif

@@ -8,28 +8,28 @@ PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), Petsc
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome)
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
 {
   PetscFunctionBegin;
-  *outcome = ICL_GD_DONE;
+  *outcome = ICL_TRAIN_DONE;
   for (PetscInt t = 0; t < T; t++) {
     PetscBool stop;
     PetscCall(ICLGroupCancelled(comm, cancel, &stop));
     if (stop) {
-      *outcome = ICL_GD_CANCELLED;
+      *outcome = ICL_TRAIN_CANCELLED;
       *steps   = t;
       PetscFunctionReturn(0);
     }
     PetscCall(f(ctx, theta, loss, -lr, theta));
     if (PetscIsInfOrNanReal(*loss)) {
-      *outcome = ICL_GD_DIVERGED;
+      *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
       PetscFunctionReturn(0);
     }
   }
   *steps = T;
   PetscCall(f(ctx, theta, loss, 0.0, NULL));
-  if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_GD_DIVERGED;
+  if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_TRAIN_DIVERGED;
   PetscFunctionReturn(0);
 }
 
@@ -40,16 +40,23 @@ PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ICLTrainOutcomeApply(ICLTrainOutcome outcome, const char *step, ICLCellResult *res)
+{
+  PetscFunctionBegin;
+  if (outcome == ICL_TRAIN_CANCELLED) res->status = ICL_STATUS_PENDING;
+  else if (outcome == ICL_TRAIN_DIVERGED) {
+    res->status = ICL_STATUS_DIVERGED;
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s %d", step, (int)res->steps));
+  } else res->status = ICL_STATUS_OK;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, PetscReal *theta, ICLCellResult *res)
 {
-  ICLGDOutcome outcome;
+  ICLTrainOutcome outcome;
 
   PetscFunctionBegin;
   PetscCall(ICLGradientDescent(cell->comm, cell->cancel, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
-  if (outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
-  else if (outcome == ICL_GD_DIVERGED) {
-    res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at GD step %d", (int)res->steps));
-  } else res->status = ICL_STATUS_OK;
+  PetscCall(ICLTrainOutcomeApply(outcome, "GD step", res));
   PetscFunctionReturn(0);
 }

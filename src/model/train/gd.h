@@ -7,7 +7,7 @@
 #include "group.h"
 #include "model.h"
 
-typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
+typedef enum { ICL_TRAIN_DONE, ICL_TRAIN_DIVERGED, ICL_TRAIN_CANCELLED } ICLTrainOutcome;
 
 /* loss = L(theta); if G is not NULL, G += alpha * grad L(theta). G may be theta itself (one
  * step in place), so an implementation reads theta completely before it writes G. Collective
@@ -21,12 +21,17 @@ PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), Petsc
 /* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
  * non-finite loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
  * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */
-PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
 /* Refuses -train_method tao (a cell failure with a message) for models trained by this GD
  * only; kernel is accepted: the B x B dual form has the same iterates as direct GD. Call it
  * before allocating anything. */
 PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model);
+
+/* res->status (and res->message) from a training outcome: CANCELLED -> PENDING (the cell runs
+ * again), DIVERGED -> DIVERGED with "non-finite training loss at <step> <res->steps>", DONE ->
+ * OK. step names the iteration ("GD step", "TAO iteration"). One mapping for every engine. */
+PetscErrorCode ICLTrainOutcomeApply(ICLTrainOutcome outcome, const char *step, ICLCellResult *res);
 
 /* A cell's training: ICLGradientDescent over cell->comm for cell->T steps of cell->lr, polling
  * cell->cancel, with res->train_loss, res->steps and res->status set from the outcome:

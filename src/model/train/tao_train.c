@@ -97,7 +97,7 @@ static PetscErrorCode PollCancel(Tao tao, void *vctx)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, PetscInt T, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscInt *evals, ICLGDOutcome *outcome)
+PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, PetscInt T, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscInt *evals, ICLTrainOutcome *outcome)
 {
   TaoContext         ctx = {.p = p};
   Tao                tao;
@@ -155,7 +155,7 @@ PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, Pe
   PetscCall(VecRestoreArrayRead(ctx.all, &w));
   PetscCall(ICLBilinearLossGrad(p, W, loss, 0.0, NULL));
   *evals   = ctx.evals;
-  *outcome = ctx.cancelled ? ICL_GD_CANCELLED : reason == TAO_DIVERGED_NAN || PetscIsInfOrNanReal(*loss) ? ICL_GD_DIVERGED : ICL_GD_DONE;
+  *outcome = ctx.cancelled ? ICL_TRAIN_CANCELLED : reason == TAO_DIVERGED_NAN || PetscIsInfOrNanReal(*loss) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE;
 
   PetscCall(TaoDestroy(&tao));
   PetscCall(MatDestroy(&H));

@@ -21,6 +21,6 @@
 /* Minimizes from the W given; W (on every rank of p->comm) is the solution. *steps is TAO's
  * iteration count and *evals the number of loss-and-gradient evaluations (4 B d^2 flop each).
  * p->cancel is polled once an iteration (CANCELLED). Collective over p->comm. */
-PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, PetscInt T, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscInt *evals, ICLGDOutcome *outcome);
+PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, PetscInt T, PetscReal *W, PetscReal *loss, PetscInt *steps, PetscInt *evals, ICLTrainOutcome *outcome);
 
 #endif
