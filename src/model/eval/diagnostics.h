@@ -3,7 +3,7 @@
 #ifndef ICL_DIAGNOSTICS_H
 #define ICL_DIAGNOSTICS_H
 
-#include "gd.h"
+#include "objective.h"
 #include "model.h"
 
 /* The n largest singular values of W (d x d column-major, the same on every rank of comm),

@@ -9,6 +9,7 @@
 
 #include "alignment.h"
 #include "gd.h"
+#include "group.h"
 #include "linreg.h"
 #include "linreg_eval.h"
 #include "model.h"

@@ -20,6 +20,7 @@
 
 #include "alignment.h"
 #include "gd.h"
+#include "group.h"
 #include "rng.h"
 
 /* Working memory of one training block: tasks are processed this many words at a time. */

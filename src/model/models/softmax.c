@@ -7,6 +7,7 @@
  * balanced contexts the first step from A = 0 is exactly c times the linear model's first
  * step (test_dss.c). Evaluated by
  * Monte Carlo over the shared test tasks. */
+#include "gd.h"
 #include "gmm.h"
 #include "mc_eval.h"
 #include "softmax_attention.h"

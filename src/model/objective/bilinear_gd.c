@@ -88,10 +88,3 @@ PetscErrorCode ICLBilinearHessMult(const ICLBilinearProblem *p, const PetscReal 
 }
 
 PetscErrorCode ICLBilinearLossGradCtx(void *ctx, const PetscReal *W, PetscReal *loss, PetscReal alpha, PetscReal *G) { return ICLBilinearLossGrad((const ICLBilinearProblem *)ctx, W, loss, alpha, G); }
-
-PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
-{
-  PetscFunctionBegin;
-  PetscCall(ICLGradientDescent(p->comm, p->cancel, ICLBilinearLossGradCtx, (void *)p, T, lr, W, loss, steps, outcome));
-  PetscFunctionReturn(0);
-}

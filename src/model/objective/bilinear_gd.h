@@ -6,7 +6,9 @@
 #ifndef ICL_BILINEAR_GD_H
 #define ICL_BILINEAR_GD_H
 
-#include "gd.h"
+#include "group.h"
+#include "model.h"
+#include "objective.h"
 
 typedef enum { ICL_LOSS_LOGISTIC, ICL_LOSS_SQUARED } ICLLoss;
 
@@ -51,8 +53,5 @@ PetscErrorCode ICLBilinearLossGradCtx(void *ctx, const PetscReal *W, PetscReal *
  * and one d x d allreduce, collective over p->comm). */
 PetscErrorCode ICLBilinearCurvature(const ICLBilinearProblem *p, const PetscReal *W, PetscReal *curv);
 PetscErrorCode ICLBilinearHessMult(const ICLBilinearProblem *p, const PetscReal *curv, const PetscReal *V, PetscReal alpha, PetscReal *G);
-
-/* T steps of GD from the W given (ICLGradientDescent on ICLBilinearLossGrad). */
-PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
 #endif

@@ -1,5 +1,5 @@
 /* Merged linear attention applied to a task given as tokens, for Monte Carlo evaluation
- * (mc_eval.h): out = (1/M) Y^T X op(W) x_q, i.e. out_c = (1/M) sum_i [y_i]_c x_i^T op(W) x_q.
+ * (merged_error.c): out = (1/M) Y^T X op(W) x_q, i.e. out_c = (1/M) sum_i [y_i]_c x_i^T op(W) x_q.
  * op(W) = W gives the sphere logits H W x_q of docs/models.md; op(W) = W^T gives the regression
  * form x_q^T W h with h = (1/M) sum_i y_i x_i (linreg, distreg). */
 #ifndef ICL_LINEAR_ATTENTION_H
@@ -16,12 +16,5 @@ typedef struct {
 
 /* An ICLPredictFn (ctx: an ICLLinearAttention). 2 d^2 + 2 M d + 2 M C flop. */
 PetscErrorCode ICLLinearAttentionPredict(void *ctx, PetscInt M, const PetscReal *X, const PetscReal *Y, const PetscReal *xq, PetscReal *out);
-
-/* Monte Carlo test error of W on the cell's test tasks at every M (ICLMonteCarloError), with
- * op(W) = W on sphere and W^T otherwise. Collective over cell->comm. */
-PetscErrorCode ICLLinearAttentionError(const ICLCell *cell, const PetscReal *W, PetscReal *err, PetscReal *se);
-
-/* Flops of ICLLinearAttentionError, for cost models. */
-PetscReal ICLLinearAttentionErrorFlops(const ICLCell *cell);
 
 #endif

@@ -7,7 +7,9 @@
 #ifndef ICL_MULTICLASS_GD_H
 #define ICL_MULTICLASS_GD_H
 
-#include "gd.h"
+#include "group.h"
+#include "model.h"
+#include "objective.h"
 
 /* The B training tasks are split by rows over the ranks of comm; each rank holds its own
  * B_local tasks and the loss and gradient are summed over the group. */

@@ -8,7 +8,9 @@
 #ifndef ICL_SOFTMAX_GD_H
 #define ICL_SOFTMAX_GD_H
 
-#include "gd.h"
+#include "group.h"
+#include "model.h"
+#include "objective.h"
 
 /* The B training tasks are split by rows over the ranks of comm; each rank holds its own
  * B_local tasks and the loss and gradient are summed over the group. */

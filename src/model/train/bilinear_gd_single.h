@@ -9,6 +9,7 @@
 #define ICL_BILINEAR_GD_SINGLE_H
 
 #include "bilinear_gd.h"
+#include "gd.h"
 
 /* T steps of single-precision GD from the W given, as ICLBilinearGD (the final loss too comes
  * from single-precision margins). Allocates 3 B_local d + 2 d^2 floats. Collective over p->comm. */

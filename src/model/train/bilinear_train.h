@@ -18,6 +18,7 @@
 #define ICL_BILINEAR_TRAIN_H
 
 #include "bilinear_gd.h"
+#include "gd.h"
 #include "model.h"
 
 #define ICL_DUAL_AUTO_BYTES 4e9
@@ -43,5 +44,8 @@ PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g);
  * from W = 0 so every method runs the same problem) on p by the cell's resolved method,
  * T = cell->T steps or iterations, step cell->lr. Collective over p->comm. */
 PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p, PetscReal *W, ICLTrainResult *r);
+
+/* T steps of GD from the W given (ICLGradientDescent on ICLBilinearLossGrad). */
+PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
 #endif

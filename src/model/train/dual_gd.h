@@ -11,6 +11,7 @@
 #define ICL_DUAL_GD_H
 
 #include "bilinear_gd.h"
+#include "gd.h"
 
 /* Columns of K formed per pass: two B_local x ICL_GRAM_BLOCK Gram blocks are the only
  * scratch. */

@@ -4,15 +4,10 @@
 #ifndef ICL_GD_H
 #define ICL_GD_H
 
-#include "group.h"
 #include "model.h"
+#include "objective.h"
 
 typedef enum { ICL_TRAIN_DONE, ICL_TRAIN_DIVERGED, ICL_TRAIN_CANCELLED } ICLTrainOutcome;
-
-/* loss = L(theta); if G is not NULL, G += alpha * grad L(theta). G may be theta itself (one
- * step in place), so an implementation reads theta completely before it writes G. Collective
- * over the group that owns the training tasks. */
-typedef PetscErrorCode (*ICLLossGradFn)(void *ctx, const PetscReal *theta, PetscReal *loss, PetscReal alpha, PetscReal *G);
 
 /* Polls cancel (may be NULL) and agrees over comm: a group stops together, or its next
  * collective would wait forever. Collective over comm. */

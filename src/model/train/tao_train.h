@@ -17,6 +17,7 @@
 #define ICL_TAO_TRAIN_H
 
 #include "bilinear_gd.h"
+#include "gd.h"
 
 /* Minimizes from the W given; W (on every rank of p->comm) is the solution. *steps is TAO's
  * iteration count and *evals the number of loss-and-gradient evaluations (4 B d^2 flop each).
