@@ -1,34 +1,36 @@
 #!/usr/bin/python3
-"""extract_example.py GUIDE.md REGISTRY.c OUTDIR: applies docs/extending.md's recipe for a new
-model to copies in OUTDIR. The code block after "<!-- example: guess.c -->" becomes
-OUTDIR/guess.c; the block after "<!-- example: registry.c -->" is added to a copy of the
-registry, its extern lines after the last extern declaration, its table lines at the start
-of the table."""
+"""extract_example.py GUIDE.md SOURCE_DIR OUTDIR: applies the recipes of docs/extending.md to
+copies in OUTDIR. Each ```c block after "<!-- example: PATH -->" is either a new file (PATH does
+not exist: written as OUTDIR/basename) or lines to add to an existing registry (PATH exists: a
+copy is written to OUTDIR/basename with the block's declarations after the file's last
+#include or extern line, and its table entries, the lines starting with &, at the start of
+its `registry[] = {` table)."""
+import os
 import re
 import sys
 
-guide, registry, outdir = sys.argv[1:4]
+guide, source, outdir = sys.argv[1:4]
 text = open(guide, encoding="utf-8").read()
-
-
-def block(name):
-    m = re.search(r"<!-- example: " + re.escape(name) + r" -->\s*```c\n(.*?)```", text, re.S)
-    if not m:
-        sys.exit(f"{guide}: no ```c block after <!-- example: {name} -->")
-    return m.group(1)
-
-
-with open(f"{outdir}/guess.c", "w") as f:
-    f.write(block("guess.c"))
-lines = open(registry, encoding="utf-8").read().splitlines()
-add = block("registry.c").splitlines()
-externs = [ln for ln in add if ln.strip().startswith("extern")]
-entries = [ln for ln in add if ln.strip().startswith("&")]
-last_extern = max(i for i, ln in enumerate(lines) if ln.startswith("extern"))
-table = next(i for i, ln in enumerate(lines) if "registry[] = {" in ln)
-if not externs or not entries or table < last_extern:
-    sys.exit(f"{guide}: the registry block needs an extern line and a table entry; {registry} its externs before the table")
-lines[table + 1:table + 1] = entries
-lines[last_extern + 1:last_extern + 1] = externs
-with open(f"{outdir}/registry.c", "w") as f:
-    f.write("\n".join(lines) + "\n")
+blocks = re.findall(r"<!-- example: (\S+) -->\s*```c\n(.*?)```", text, re.S)
+if not blocks:
+    sys.exit(f"{guide}: no ```c block after an <!-- example: PATH --> line")
+for path, code in blocks:
+    out = os.path.join(outdir, os.path.basename(path))
+    original = os.path.join(source, path)
+    if not os.path.exists(original):
+        with open(out, "w") as f:
+            f.write(code)
+        continue
+    lines = open(original, encoding="utf-8").read().splitlines()
+    add = code.splitlines()
+    decls = [ln for ln in add if not ln.strip().startswith("&")]
+    entries = [ln for ln in add if ln.strip().startswith("&")]
+    table = next((i for i, ln in enumerate(lines) if "registry[] = {" in ln), None)
+    last = max((i for i, ln in enumerate(lines[:table]) if ln.startswith(("#include", "extern"))), default=None)
+    if table is None or last is None or not entries:
+        sys.exit(f"{guide}: cannot apply the block for {path}: it needs table entries (&...), and {path} a registry[] table")
+    head, rest = lines[table].split("registry[] = {", 1)
+    lines[table:table + 1] = [head + "registry[] = {", *entries, rest] if rest.strip() else [lines[table], *entries]
+    lines[last + 1:last + 1] = decls
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
