@@ -3,8 +3,9 @@
 
 usage: gen_options.py ICLSWEEP OUTPUT.md
 
-PETSc's -help prints one section per options group, separated by dashed lines; iclsweep's own
-sections are those whose heading names iclsweep. An option line reads
+PETSc's -help prints one section per options group, separated by dashed lines, a heading line
+first; iclsweep's own sections are those with options whose heading does not name PETSc or TAO
+(the libraries' own options, the same in every PETSc program). An option line reads
 "  -name <default>: text (manual page)"; the default comes as "now X : formerly X", "X : X",
 "X", or a placeholder for lists.
 """
@@ -12,7 +13,7 @@ import re
 import subprocess
 import sys
 
-OPTION = re.compile(r"^\s+-(\w+) <([^>]*)>:? ?(.*)$")
+OPTION = re.compile(r"^\s+-(\w+):?(?: <([^>]*)>)?:? (.*)$")  # flags print "-name: <FALSE : FALSE> text"
 
 
 def default_of(shown, text):
@@ -24,19 +25,20 @@ def default_of(shown, text):
 
 
 def sections(help_text):
-    """(heading, [(name, default, text)]) of every section whose heading names iclsweep."""
+    """(heading, [(name, default, text)]) of every section of iclsweep's own options."""
     out = []
     for block in re.split(r"^-{10,}$", help_text, flags=re.M):
         lines = [ln for ln in block.splitlines() if ln.strip()]
-        if not lines or "iclsweep" not in lines[0] or lines[0].startswith(" "):
+        if not lines or lines[0].startswith(" ") or re.search(r"petsc|\btao\b", lines[0], re.I):
             continue
         options = []
         for line in lines[1:]:
             m = OPTION.match(line)
             if m:
                 text = re.sub(r" \([^()]*\)$", "", m.group(3).strip())  # PETSc's manual-page name
-                options.append((m.group(1), default_of(m.group(2), text), text))
-        out.append((lines[0].rstrip(":").strip(), options))
+                options.append((m.group(1), default_of(m.group(2) or "", text), text))
+        if options:
+            out.append((lines[0].rstrip(":").strip(), options))
     return out
 
 
@@ -60,8 +62,8 @@ def main():
         sys.exit("usage: gen_options.py ICLSWEEP OUTPUT.md")
     run = subprocess.run([sys.argv[1], "run", "-help"], capture_output=True, text=True)
     found = sections(run.stdout + run.stderr)
-    if not found or not any(opts for _, opts in found):
-        sys.exit(f"gen_options.py: no iclsweep options section in `{sys.argv[1]} run -help` (exit {run.returncode})")
+    if not found:
+        sys.exit(f"gen_options.py: no options of iclsweep's own in `{sys.argv[1]} run -help` (exit {run.returncode})")
     with open(sys.argv[2], "w") as f:
         f.write(render(found))
 
