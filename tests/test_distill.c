@@ -20,9 +20,22 @@ static PetscErrorCode Run(void)
   CHECK(distill != NULL, "distill is registered");
   if (!distill) PetscFunctionReturn(0);
   for (PetscInt i = 0; i < nD; i++) {
-    ICLCell       cell = {.comm = PETSC_COMM_SELF, .family = &ICLFamilyDistreg, .task = {.d = 8, .k = 2, .R = 1, .seed = 42, .sigma = 0.1}, .N = 20, .eval_R = 1, .B = 200, .T = 30, .lr = 0.1, .M = M, .nM = 1, .eval_tasks = 1000, .method = ICL_METHOD_GD, .features = Ds[i], .feature_map = ICL_PHI_PRF};
-    PetscReal     err = NAN, se = NAN, gse = NAN;
-    ICLCellResult res = {.train_loss = NAN, .alignment = NAN, .test_error = &err, .test_error_se = &se};
+    ICLCell        cell = {.comm        = PETSC_COMM_SELF,
+                           .family      = &ICLFamilyDistreg,
+                           .task        = {.d = 8, .k = 2, .R = 1, .seed = 42, .sigma = 0.1},
+                           .N           = 20,
+                           .eval_R      = 1,
+                           .B           = 200,
+                           .T           = 30,
+                           .lr          = 0.1,
+                           .M           = M,
+                           .nM          = 1,
+                           .eval_tasks  = 1000,
+                           .method      = ICL_METHOD_GD,
+                           .features    = Ds[i],
+                           .feature_map = ICL_PHI_PRF};
+    PetscReal      err = NAN, se = NAN, gse = NAN;
+    ICLCellResult  res = {.train_loss = NAN, .alignment = NAN, .test_error = &err, .test_error_se = &se};
     PetscLogDouble t0, t1;
     PetscCall(PetscTime(&t0));
     PetscCall(distill->run(&cell, &res));

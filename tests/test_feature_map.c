@@ -52,7 +52,8 @@ static PetscErrorCode CheckMap(ICLFeatureMapKind kind, ICLStream *s)
   ICLStreamNormals(s, n * w, G);
   PetscCall(ICLFeatureMapApply(&phi, n, Z, F));
   for (PetscInt r = 0; r < n; r++)
-    for (PetscInt j = 0; j < w; j++) CHECK(fabs(F[r * w + j] - Brute(&phi, Z + r * d, j)) <= 1e-14 * (1 + fabs(F[r * w + j])), "map %d row %d feature %d: %.17g vs brute force %.17g", (int)kind, (int)r, (int)j, F[r * w + j], Brute(&phi, Z + r * d, j));
+    for (PetscInt j = 0; j < w; j++)
+      CHECK(fabs(F[r * w + j] - Brute(&phi, Z + r * d, j)) <= 1e-14 * (1 + fabs(F[r * w + j])), "map %d row %d feature %d: %.17g vs brute force %.17g", (int)kind, (int)r, (int)j, F[r * w + j], Brute(&phi, Z + r * d, j));
   if (kind == ICL_PHI_POLY2) {
     const PetscReal qk = Dot(d, Z, Z + d), exact = 1 + qk + qk * qk / 2;
     CHECK(fabs(Dot(w, F, F + w) - exact) <= 1e-14 * exact, "poly2: phi(q)^T phi(k) = %.17g, 1 + qk + qk^2/2 = %.17g", Dot(w, F, F + w), exact);

@@ -23,7 +23,8 @@ PetscErrorCode ICLMulticlassProblemCreate(const ICLCell *cell, ICLMulticlassProb
   PetscCall(PetscArrayzero(p->Y, (size_t)nb * C));
   for (PetscInt t = 0; t < nb; t++) {
     int cq;
-    PetscCheck(ICLSphereTokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(b0 + t), X, labels, p->Q + (size_t)t * d, &cq, NULL) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid sphere options (d %d, k %d, classes %d)", cell->task.d, cell->task.k, (int)C);
+    PetscCheck(ICLSphereTokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(b0 + t), X, labels, p->Q + (size_t)t * d, &cq, NULL) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid sphere options (d %d, k %d, classes %d)", cell->task.d,
+               cell->task.k, (int)C);
     ICLSphereStat((int)d, (int)C, (int)N, X, labels, p->H + (size_t)t * C * d);
     p->Y[(size_t)t * C + cq] = 1.0;
   }

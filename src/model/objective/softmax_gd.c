@@ -23,7 +23,8 @@ PetscErrorCode ICLSoftmaxProblemCreate(const ICLCell *cell, ICLSoftmaxProblem *p
   PetscCall(PetscMalloc4(PetscMax(N, 1), &p->p, PetscMax(N, 1), &p->v, C, &p->out, C, &p->g));
   if (size > 1) PetscCall(PetscMalloc1((size_t)d * d, &p->grad));
   for (PetscInt t = 0; t < nb; t++)
-    PetscCheck(fam->tokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(b0 + t), p->X + (size_t)t * N * d, p->Y + (size_t)t * N * C, p->Q + (size_t)t * d, p->Yq + (size_t)t * C) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid %s options for training task %d", fam->name, (int)(b0 + t));
+    PetscCheck(fam->tokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(b0 + t), p->X + (size_t)t * N * d, p->Y + (size_t)t * N * C, p->Q + (size_t)t * d, p->Yq + (size_t)t * C) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+               "invalid %s options for training task %d", fam->name, (int)(b0 + t));
   PetscFunctionReturn(0);
 }
 
