@@ -5,9 +5,11 @@ The claim is that softmax attention classifies in context better than linear att
 error against N for each model, one panel per (d, classes); the sentences give the
 paired difference of test error at the largest N, with its interval over replicates.
 """
+import numpy as np
+
 from . import draw, results
 from .curves import at_n, band, combos, entries, n_grid, paired_difference
-from .stats import caveat, method
+from .stats import caption, caveat
 
 METRIC = "test_error"  # no Bayes error on the sphere: rates and N* are on the error rate
 METRIC_LABEL = "test error rate (misclassification)"
@@ -44,8 +46,8 @@ def error_vs_N(ds):
     names = " vs ".join(dict.fromkeys(model for _, model, _ in curves))
     count = ds.sizes["replicate"]
     draw.suptitle(fig, f"DSS: {names} on the sphere, test error rate vs N at M = N "
-                       f"({results.describe(ds, rest)}; mean of {count} replicates; "
-                       f"{method(count)}; dotted: the one-step GD construction)")
+                       f"({results.describe(ds, rest)}; "
+                       f"{caption(count)}; dotted: the one-step GD construction)")
     return fig
 
 
@@ -98,9 +100,9 @@ def _sentence(ds, panel, a, b):
     if hi < 0:  # b has the lower error: say it from b's side
         (a_label, error_a), (b_label, error_b) = (b_label, error_b), (a_label, error_a)
         mean, lo, hi = -mean, -hi, -lo
+    interval = "no interval" if np.isnan(lo) else f"95% CI [{lo:.3g}, {hi:.3g}]"
     effect = (f"test error {error_a:.3g} vs {error_b:.3g}, Δ = {b_label}'s − {a_label}'s = "
-              f"{mean:.3g}, 95% CI [{lo:.3g}, {hi:.3g}] over {count} paired "
-              f"replicate{'s' * (count > 1)}")
+              f"{mean:.3g}, {interval} over {count} paired replicate{'s' * (count > 1)}")
     too_few = caveat(count)
     if too_few:
         return f"{a_label} vs {b_label} {at}: {effect}: {too_few}"

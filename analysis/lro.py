@@ -17,7 +17,7 @@ import numpy as np
 
 from . import draw, results
 from .curves import at_n, band, n_grid
-from .stats import caveat, method
+from .stats import caption, caveat, counted, interval_of_means
 
 METRIC = "excess_error"
 METRIC_LABEL = "excess risk (test MSE − σ²)"
@@ -147,8 +147,8 @@ def risk_vs_N(ds, notes):
     draw.legend(axes)
     count = ds.sizes["replicate"]
     draw.suptitle(fig, f"LRO: in-context linear regression risk vs N at M = N "
-                       f"({_title_held(ds, held, drop=('d',))}{extra}; mean of {count} "
-                       f"replicates; {method(count)}; dotted: exact)")
+                       f"({_title_held(ds, held, drop=('d',))}{extra}; "
+                       f"{caption(count)}; dotted: exact)")
     return fig
 
 
@@ -178,7 +178,7 @@ def lowrank_vs_rank(ds, notes):
     count = ds.sizes["replicate"]
     draw.suptitle(fig, f"LRO: low-rank attention risk vs rank at M = N "
                        f"({_title_held(ds, held, drop=('d', 'N'))}{extra}; solid: lowrank, "
-                       f"mean of {count} replicates; {method(count)}; dotted: closed-form "
+                       f"{caption(count)}; dotted: closed-form "
                        f"L*_r)")
     return fig
 
@@ -219,8 +219,8 @@ def _fixed_rank(ds):
 
 
 def _compare(ds, model, keep, rank=None):
-    """[(d, N, r or None, mean risk, L*_r)] for every ok point of `model`, others held, and
-    the fewest replicates behind any of those points.
+    """[(d, N, r or None, mean risk, L*_r, (lo, hi) of the mean)] for every ok point of
+    `model`, others held, and the fewest replicates behind any of those points.
 
     Only points evaluated at M = N: the closed form is for the training context length,
     so an N whose M = N point is missing (a smaller M stood in) is left out. `rank`: the
@@ -233,13 +233,17 @@ def _compare(ds, model, keep, rank=None):
             warnings.simplefilter("ignore", RuntimeWarning)
             mean = value.mean("replicate").transpose("N", *keep)
         count = value.count("replicate").transpose("N", *keep).values
+        per_replicate = value.transpose("N", *keep, "replicate").values
+        lo, hi = interval_of_means(per_replicate.reshape(-1, value.sizes["replicate"]))
+        lo, hi = lo.reshape(count.shape), hi.reshape(count.shape)
         lam, sigma2 = theory(ds, held)
         for index in np.ndindex(*mean.shape):
             risk = float(mean.values[index])
             n = float(mean.N.values[index[0]])
             if np.isfinite(risk) and float(mean.M_used.values[index[0]]) == n:
                 r = float(mean[keep[0]].values[index[1]]) if keep else rank
-                rows.append((d, n, r, risk, float(optimal_risk(lam, sigma2, n, r))))
+                rows.append((d, n, r, risk, float(optimal_risk(lam, sigma2, n, r)),
+                             (lo[index], hi[index])))
                 counts.append(int(count[index]))
     return rows, held, min(counts, default=0)
 
@@ -252,20 +256,21 @@ def _against_theory(ds, model, keep, target, every, rank=None):
         return f"{model}: no comparison with {target}: {why}"
     if not rows:
         return f"{model}: no ok cells at M = N to compare with {target}"
-    gaps = [(risk - theory_risk) / theory_risk for _, _, _, risk, theory_risk in rows]
+    gaps = [(risk - theory_risk) / theory_risk for _, _, _, risk, theory_risk, _ in rows]
     worst = int(np.argmax(np.abs(gaps)))
-    d, n, r, risk, theory_risk = rows[worst]
+    d, n, r, risk, theory_risk, interval = rows[worst]
     where = [f"N = {_span([row[1] for row in rows])}", f"d = {_span([row[0] for row in rows])}"]
     if keep:
         where.insert(0, f"r = {_span([row[2] for row in rows])}")
     point = f"r={r:g}, N={n:g}, d={d:g}" if keep else f"N={n:g}, d={d:g}"
     context = _title_held(ds, held, drop=("d", "N", "rank"))
     exact = model in EXACT_MODELS  # closed-form risks: the replicates agree exactly
-    replicates = "" if exact else f", mean of {count} replicates"
+    replicates = "" if exact else f", mean of {counted(count)}"
     text = (f"{model} reaches {target} within {abs(gaps[worst]):.1%} at "
             f"{(every + ' ') if every else 'every point '}"
             f"({', '.join(where)}; {len(rows)} points{replicates}; {context}); largest gap "
-            f"{gaps[worst]:+.1%} at {point}: risk {risk:.4g} vs {theory_risk:.4g}")
+            f"{gaps[worst]:+.1%}{'' if exact else _gap_interval(interval, theory_risk)} at "
+            f"{point}: risk {risk:.4g} vs {theory_risk:.4g}")
     return text if exact or not caveat(count) else f"{text}: {caveat(count)}"
 
 
@@ -279,12 +284,22 @@ def _linear_vs_optimum(ds):
         return "linear: no ok cells at M = N to compare with the closed-form optimum L*"
     largest = max(row[1] for row in rows)
     parts = [f"risk {risk:.4g} vs L* = {theory_risk:.4g} "
-             f"({(risk - theory_risk) / theory_risk:+.1%}) at d={d:g}"
-             for d, n, _, risk, theory_risk in rows if n == largest]
+             f"({(risk - theory_risk) / theory_risk:+.1%}"
+             f"{_gap_interval(interval, theory_risk)}) at d={d:g}"
+             for d, n, _, risk, theory_risk, interval in rows if n == largest]
     text = (f"trained linear attention at N={largest:g} "
-            f"({_title_held(ds, held, drop=('d', 'N'))}; mean of {count} replicates): "
+            f"({_title_held(ds, held, drop=('d', 'N'))}; mean of {counted(count)}): "
             + "; ".join(parts))
     return f"{text}: {caveat(count)}" if caveat(count) else text
+
+
+def _gap_interval(interval, theory_risk):
+    """', 95% CI [+1.0%, +2.2%]': the interval of the mean risk as a relative gap."""
+    lo, hi = interval
+    if np.isnan(lo):
+        return ", no interval"
+    low, high = ((bound - theory_risk) / theory_risk for bound in (lo, hi))
+    return f", 95% CI [{low:+.1%}, {high:+.1%}]"
 
 
 def _span(values):

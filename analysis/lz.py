@@ -14,7 +14,8 @@ from . import draw, results
 from .curves import MODEL_AXES, combos, entries, hold, n_grid, values
 from .powerlaw import loglog_fit
 from .selection import at_M_equals_N
-from .stats import bootstrap_means, caveat, method, percentile_interval, replicate_band
+from .stats import (bootstrap_means, caption, caveat, counted, percentile_interval,
+                    replicate_band)
 from .tables import format_estimate
 
 METRIC = "excess_error"
@@ -65,8 +66,7 @@ def _held_title(ds, picked, shown):
 
 def _caption_tail(ds, picked):
     count = ds.sizes["replicate"]
-    return (f"{_held_title(ds, picked, REGULARITY_AXES + ('feature_map',))}; mean of "
-            f"{count} replicates; {method(count)}")
+    return f"{_held_title(ds, picked, REGULARITY_AXES + ('feature_map',))}; {caption(count)}"
 
 
 def by_model(ds, curves):
@@ -126,8 +126,8 @@ def distill_gap(ds):
     count = ds.sizes["replicate"]
     draw.suptitle(fig, f"LZ: distillation gap vs D "
                        f"({_held_title(ds, picked, ('features', *REGULARITY_AXES, 'feature_map'))}"
-                       f", N={picked.get('N', float('nan')):g}; mean of {count} replicates; "
-                       f"{method(count)}; gaps ≤ 0 not drawn)")
+                       f", N={picked.get('N', float('nan')):g}; {caption(count)}; "
+                       f"gaps ≤ 0 not drawn)")
     return fig
 
 
@@ -171,7 +171,7 @@ def _rate_sentence(ds, fit, label, model, at):
                 f"excess error")
     count = int(min(counts))
     text = (f"{label}: excess error falls with N as " + " vs ".join(parts)
-            + f" ({context}; 95% CI, {count} replicates)")
+            + f" ({context}; 95% CI, {counted(count)})")
     if len(usable) < len(found):
         text += "; no rate: fewer than two N with ok cells and a positive excess error"
     if len(usable) >= 2 and caveat(count):
@@ -217,8 +217,8 @@ def _gap_sentence(ds, fit, label, at):
         return text + "; no slope (fewer than two positive gaps)"
     estimate = format_estimate(slope, lo, hi)
     if caveat(count):
-        return text + f", D^{estimate} (95% CI, {count} replicates): {caveat(count)}"
-    text += f" ({count} replicates)"
+        return text + f", D^{estimate} (95% CI, {counted(count)}): {caveat(count)}"
+    text += f" ({counted(count)})"
     if not (np.isnan(lo) or hi < 0 or lo > 0):
-        return text + f"; no trend in D resolved: D^{estimate} (the interval holds 0)"
-    return text + f", {'falling' if slope < 0 else 'growing'} as D^{estimate}"
+        return text + f"; no trend in D resolved: D^{estimate} (the 95% CI holds 0)"
+    return text + f", {'falling' if slope < 0 else 'growing'} as D^{estimate} (95% CI)"

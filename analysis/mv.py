@@ -11,7 +11,7 @@ import numpy as np
 from . import draw, results
 from .nstar import BELOW_GRID, INSIDE, NOT_REACHED
 from .selection import at_M_equals_N, describe, fix_other_axes, substitutions
-from .stats import method, replicate_band
+from .stats import caption, method, replicate_band
 from .verdict import SLOPE_AXES, sentences, verdict_table
 
 METRIC = "excess_error"
@@ -57,8 +57,8 @@ def accuracy_vs_M(ds):
         draw.finish(ax, f"d={d:g}", "test context length M", "accuracy (1 − error rate)",
                     band.M.values, ylog=False)
     draw.legend(axes)
-    draw.suptitle(fig, f"accuracy vs M ({describe(picked)}; mean of {replicates(ds)} "
-                       f"replicates; {method(replicates(ds))})")
+    draw.suptitle(fig, f"accuracy vs M ({describe(picked)}; "
+                       f"{caption(replicates(ds))})")
     return fig
 
 
@@ -90,8 +90,8 @@ def excess_vs_N(ds):
     draw.log_limits(axes)
     draw.legend(axes)
     at = "M = N" if not stand_ins else "M = N, or the largest M <= N"
-    draw.suptitle(fig, f"excess error vs N at {at} ({describe(picked)}; mean of "
-                       f"{replicates(ds)} replicates; {method(replicates(ds))})")
+    draw.suptitle(fig, f"excess error vs N at {at} ({describe(picked)}; "
+                       f"{caption(replicates(ds))})")
     return fig
 
 

@@ -73,13 +73,22 @@ def caveat(replicates):
             f"need ≥ {MIN_REPLICATES})")
 
 
+def counted(replicates):
+    """'1 replicate', '3 replicates'."""
+    return f"{int(replicates)} replicate{'s' * (int(replicates) != 1)}"
+
+
 def method(replicates=None):
     """How every interval is made, for captions and notes."""
-    text = (f"{LEVEL:.0%} intervals: expanded percentile bootstrap over replicates "
-            f"({DRAWS} draws, fixed seed)")
+    text = f"{LEVEL:.0%} intervals: expanded percentile bootstrap over replicates"
     if replicates is not None and replicates < MIN_REPLICATES:
-        text += f"; unreliable with n = {int(replicates)} replicates (need ≥ {MIN_REPLICATES})"
+        text += f"; unreliable with {counted(replicates)} (need ≥ {MIN_REPLICATES})"
     return text
+
+
+def caption(replicates):
+    """'mean of 3 replicates; 95% intervals: ...' for a figure's title."""
+    return f"mean of {counted(replicates)}; {method(replicates)}"
 
 
 def bootstrap_means(values, draws, rng):

@@ -147,7 +147,7 @@ def fit_markdown(fit, table, sentences):
              f"Intervals (figures and tables alike): {LEVEL:.0%} expanded percentile "
              f"bootstrap over replicates ({fit.draws} draws, seed {fit.seed}); none with "
              f"one replicate. A zero-width interval means the replicates agree exactly "
-             f"(closed-form baselines such as mle and oracle)."]
+             f"(closed-form baselines)."]
     fewest = int(fit.rates.replicates.min()) if fit.rates.replicates.size else 0
     if caveat(fewest):
         notes.append(f"Intervals are unreliable here: {caveat(fewest)}.")

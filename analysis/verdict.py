@@ -14,7 +14,7 @@ import pandas as pd
 from .nstar import INSIDE
 from .powerlaw import loglog_fit
 from .selection import describe
-from .stats import caveat, percentile_interval
+from .stats import caveat, counted, percentile_interval
 from .tables import format_estimate
 
 # Axes N* is regressed on, when the sweep has them.
@@ -145,5 +145,5 @@ def _clause(rows):
         return row.reading
     where = "" if len(rows) == 1 else " (pooled)"
     estimate = format_estimate(row.slope, row.lo, row.hi)
-    return (f"N* grows as {row.axis}^{estimate}{where} (95% CI, {row.replicates} "
-            f"replicates) — {row.reading}")
+    return (f"N* grows as {row.axis}^{estimate}{where} (95% CI, "
+            f"{counted(row.replicates)}) — {row.reading}")

@@ -104,7 +104,8 @@ def test_lro_report_says_lowrank_reaches_L_star_r(results_file, tmp_path, capsys
     line = claim(text, "oracle reaches the closed-form L*_r within 0.0% at every r (r = 1..6,")
     line = claim(text, f"trained linear attention at N=40 (k=6, R={R_LRO:g}; mean of 3 "
                        f"replicates): risk ")
-    assert line.endswith(f"vs L* = {planted_lstar(40, 6).item():.4g} (+3.0%) at d=6: not enough "
+    assert line.endswith(f"vs L* = {planted_lstar(40, 6).item():.4g} (+3.0%, 95% CI [+3.0%, "
+                         f"+3.0%]) at d=6: not enough "
                          f"replicates to conclude (n = 3; need ≥ 4)")
     for stem in ("lro_risk_vs_N", "lro_lowrank_vs_rank"):
         assert (tmp_path / "out" / f"{stem}.png").stat().st_size > 10_000
@@ -242,7 +243,7 @@ def lz_file(results_file, **more):
         return {"softmax": softmax, "kernel": 1.2 * N ** -rate * noise,
                 "linear": 2.0 * N ** -rate * noise, "distill": 1.1 * softmax}[model]
 
-    replicate_noise = np.exp(0.05 * np.random.default_rng(12).standard_normal(4))
+    replicate_noise = np.exp(0.05 * np.random.default_rng(12).standard_normal(8))
 
     def gap(model, features, feature_map, replicate, **_):
         """distill's train_loss: its distillation loss against the fixed teacher; the noise is
@@ -359,7 +360,7 @@ def test_lowrank_without_rank_axis_uses_the_rank_option(results_file, tmp_path, 
                         family="linreg", options=options, bayes=SIGMA2)
     text, _ = report_text(path, tmp_path / "out", capsys)
     line = claim(text, "lowrank reaches the closed-form L*_r at r=2 within 0.1% at every point")
-    assert "(N = 10..20, d = 6; 2 points, mean of 1 replicates;" in line
+    assert "(N = 10..20, d = 6; 2 points, mean of 1 replicate;" in line
     claim(text, "oracle reaches the closed-form L*_r at r=2 within 0.0% at every point")
     assert not (tmp_path / "out" / "lro_lowrank_vs_rank.png").exists()
 
@@ -397,10 +398,11 @@ def test_lro_theory_follows_a_sigma_axis(results_file):
                                "every point (N = 5..10, d = 4..8; 4 points; k=4, R=1, "
                                "sigma=0.5)")  # exact: no replicates caveat
     assert lines[1] == (f"trained linear attention at N=10 (k=4, R=1, sigma=0.5; mean of 1 "
-                        f"replicates): risk "
+                        f"replicate): risk "
                         f"{1.05 * flat_lstar(10, 0.5):.4g} vs L* = {flat_lstar(10, 0.5):.4g} "
-                        f"(+5.0%) at d=4; risk {1.05 * flat_lstar(10, 0.5):.4g} vs L* = "
-                        f"{flat_lstar(10, 0.5):.4g} (+5.0%) at d=8: not enough replicates "
+                        f"(+5.0%, no interval) at d=4; risk {1.05 * flat_lstar(10, 0.5):.4g} "
+                        f"vs L* = {flat_lstar(10, 0.5):.4g} (+5.0%, no interval) at d=8: not "
+                        f"enough replicates "
                         "to conclude (n = 1; need ≥ 4)")
 
 
