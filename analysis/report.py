@@ -4,11 +4,14 @@ It answers the sweep's question first (verdict sentences and tables, as `fit` pr
 them), then shows the figures, then how much of the sweep ran and how it was produced,
 so a reader can judge the answer without the results file.
 """
+import re
+
 from . import families, html, results, tables
 from .plot import write_figures
 from .stats import method
 from .verdict import sentences, verdict_table
 
+ABSOLUTE_PATH = re.compile(r"(?<![^\s=:'\"])/(?:[^\s/]+/)+([^\s/]+)")
 # Long provenance attributes, shown as code blocks instead of table cells.
 BLOCK_ATTRIBUTES = ("options", "history")
 CAPTIONS = {
@@ -69,6 +72,11 @@ def _figure(name, stem, uncertainty):
     return f"![{stem}]({name})\n\n{CAPTIONS.get(stem, '')} Bands: {uncertainty}."
 
 
+def _local(value):
+    """str(value) stripped, with every absolute path /a/b/c written as c."""
+    return ABSOLUTE_PATH.sub(r"\1", str(value).strip())
+
+
 def _cells(ds):
     counts = results.status_counts(ds)
     rows = "\n".join(f"| {name} | {count} |" for name, count in counts.items())
@@ -77,9 +85,13 @@ def _cells(ds):
 
 
 def _provenance(ds):
-    """Every global attribute: short ones in a table, the long ones as code blocks."""
+    """Every global attribute: short ones in a table, the long ones as code blocks.
+
+    Absolute paths (the -output of the run, say) are cut to their last component: a
+    report is shared, the machine it ran on is not.
+    """
     short = {name: value for name, value in ds.attrs.items() if name not in BLOCK_ATTRIBUTES}
-    rows = "\n".join(f"| {name} | {str(value).strip()} |" for name, value in short.items())
-    blocks = [f"{name}:\n\n```\n{str(ds.attrs[name]).strip()}\n```" for name in BLOCK_ATTRIBUTES
+    rows = "\n".join(f"| {name} | {_local(value)} |" for name, value in short.items())
+    blocks = [f"{name}:\n\n```\n{_local(ds.attrs[name])}\n```" for name in BLOCK_ATTRIBUTES
               if name in ds.attrs]
     return "\n\n".join([f"| attribute | value |\n|---|---|\n{rows}", *blocks])

@@ -44,3 +44,12 @@ def test_report_has_provenance_status_figures_and_verdict(results_file, tmp_path
     assert sidecar["source"] == "results.nc"  # the path as given, relative, or the name only
     assert len(sidecar["sentences"]) == 3  # bayes has no excess error: no N*, no sentence
     assert "bayes" not in text.split("## Figures")[0]
+
+
+def test_report_records_no_absolute_path(results_file, tmp_path, capsys):
+    path = results_file(excess=mv_like_excess, options="-family gmm\n-output /scratch/me/run7\n")
+    out = tmp_path / "report"
+    assert main(["report", str(path), "--draws", "20", "-o", str(out)]) == 0
+    text = (out / "report.md").read_text() + (out / "fit.json").read_text()
+    assert "-output run7" in text and "`results.nc`" in text
+    assert str(tmp_path) not in text and "/scratch" not in text
