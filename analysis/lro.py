@@ -175,11 +175,9 @@ def lowrank_vs_rank(ds, notes):
         draw.finish(ax, f"d={d:g}", "rank r of W = ABᵀ", RISK_LABEL, ranks, ylog=False,
                     xlog=False)
     draw.legend(axes)
-    count = ds.sizes["replicate"]
     draw.suptitle(fig, f"LRO: low-rank attention risk vs rank at M = N "
                        f"({_title_held(ds, held, drop=('d', 'N'))}{extra}; solid: lowrank, "
-                       f"{caption(count)}; dotted: closed-form "
-                       f"L*_r)")
+                       f"{caption(ds.sizes['replicate'])}; dotted: closed-form L*_r)")
     return fig
 
 

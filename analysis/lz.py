@@ -123,11 +123,9 @@ def distill_gap(ds):
     draw.finish(axes[0], "distill vs its softmax teacher", "random features D",
                 "distillation loss E(student − teacher)²", x, ylog=True)
     draw.legend(axes)
-    count = ds.sizes["replicate"]
-    draw.suptitle(fig, f"LZ: distillation gap vs D "
-                       f"({_held_title(ds, picked, ('features', *REGULARITY_AXES, 'feature_map'))}"
-                       f", N={picked.get('N', float('nan')):g}; {caption(count)}; "
-                       f"gaps ≤ 0 not drawn)")
+    held = _held_title(ds, picked, ("features", *REGULARITY_AXES, "feature_map"))
+    draw.suptitle(fig, f"LZ: distillation gap vs D ({held}, N={picked.get('N', float('nan')):g}; "
+                       f"{caption(ds.sizes['replicate'])}; gaps ≤ 0 not drawn)")
     return fig
 
 
