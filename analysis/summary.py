@@ -10,6 +10,7 @@ import math
 
 from . import families, results
 from .selection import at_M_equals_N, describe, fix_other_axes
+from .stats import caveat
 
 # Reading of an error that scales like d^s between the smallest and the largest d:
 # |s| < FLAT_EXPONENT is "does not track d"; s >= GROWING_EXPONENT is "grows with d".
@@ -41,8 +42,8 @@ def _across_d_lines(ds):
               if model in ds.model.values]
     means = {model: _by_d(at_largest_n, model) for model in models}
     ranges = "; ".join(f"{model} {_range(by_d)}" for model, by_d in means.items())
-    return f"{where}: {name} {ranges or 'of no model the reading uses'}", _reading(
-        paper.TRAINED, means, name)
+    reading = _reading(paper.TRAINED, means, name, ds.sizes["replicate"])
+    return f"{where}: {name} {ranges or 'of no model the reading uses'}", reading
 
 
 def _by_d(means, model):
@@ -61,9 +62,10 @@ def _range(by_d):
             f"({len(by_d)} values; max/min {ratio})")
 
 
-def _reading(trained, means, name):
+def _reading(trained, means, name, replicates):
     """How the trained model's error changes from the smallest to the largest d, against
-    the first baseline with a positive error at two shared d values."""
+    the first baseline with a positive error at two shared d values; with too few
+    replicates the numbers but no verdict."""
     if trained not in means:
         return f"no reading across d: no model '{trained}' in the file"
     compared = [model for model in means if model != trained and _shared(means, trained, model)]
@@ -75,7 +77,9 @@ def _reading(trained, means, name):
     ratios = {model: means[model][d1] / means[model][d0] for model in (trained, baseline)}
     # s such that the error scales like d^s between d0 and d1
     exponents = {model: math.log(ratio) / math.log(d1 / d0) for model, ratio in ratios.items()}
-    if abs(exponents[trained]) >= FLAT_EXPONENT:
+    if caveat(replicates):
+        verdict = caveat(replicates)
+    elif abs(exponents[trained]) >= FLAT_EXPONENT:
         verdict = (f"{trained}'s error depends on d here, so this sweep does not show "
                    f"dimension independence")
     elif exponents[baseline] >= GROWING_EXPONENT:

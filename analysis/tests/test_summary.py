@@ -14,9 +14,9 @@ def run_summary(path, capsys):
 
 
 def test_three_lines_with_the_expected_numbers(results_file, capsys):
-    lines = run_summary(results_file(excess=mv_like_excess), capsys)
+    lines = run_summary(results_file(excess=mv_like_excess, replicates=4), capsys)
     assert len(lines) == 3
-    assert lines[0] == ("gmm sweep: 48 cells (0 pending, 48 ok, 0 diverged, 0 failed, "
+    assert lines[0] == ("gmm sweep: 96 cells (0 pending, 96 ok, 0 diverged, 0 failed, "
                         "0 not_applicable)")
     # N=40, M=40: linear 0.0125*1.01 = 0.012625 and 0.0125*1.04 = 0.013; mle 0.0025 and 0.01
     assert lines[1] == ("at the largest N=40, M=40 (k=2, R=2): excess error "
@@ -51,10 +51,18 @@ def test_neutral_reading_when_linear_depends_on_d(results_file, capsys):
     def excess(model, d, N, M, **_):
         return mv_like_excess("mle", d, N, M)  # every model grows with d
 
-    lines = run_summary(results_file(excess=excess, models=("linear", "mle")), capsys)
+    lines = run_summary(results_file(excess=excess, models=("linear", "mle"), replicates=4),
+                        capsys)
     assert lines[2].endswith("linear's error depends on d here, so this sweep does not "
                              "show dimension independence")
     assert "linear's excess error grows 4-fold while mle's grows 4-fold" in lines[2]
+
+
+def test_two_replicates_give_the_numbers_but_no_verdict(results_file, capsys):
+    lines = run_summary(results_file(excess=mv_like_excess), capsys)
+    assert lines[2] == ("from d=10 to d=40, linear's excess error changes by +3% while "
+                        "mle's grows 4-fold (like d^0.02 vs d^1.00): not enough replicates to "
+                        "conclude (n = 2; need ≥ 4)")
 
 
 def test_missing_baseline_is_said_not_guessed(results_file, capsys):
