@@ -132,11 +132,6 @@ def legend(axes):
             return
 
 
-def drawn(fig):
-    """Whether every visible panel of `fig` has at least one curve (no empty panel)."""
-    return all(ax.lines or ax.collections for ax in fig.axes if ax.get_visible())
-
-
 def suptitle(fig, text):
     """The figure title, wrapped to the figure's width (about 13 characters an inch)."""
     fig.suptitle(textwrap.fill(text, width=max(50, int(13 * fig.get_figwidth()))))
