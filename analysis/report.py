@@ -11,7 +11,8 @@ from .plot import write_figures
 from .stats import method
 from .verdict import sentences, verdict_table
 
-ABSOLUTE_PATH = re.compile(r"(?<![^\s=:'\"])/(?:[^\s/]+/)+([^\s/]+)")
+# An absolute path outside /usr (where Debian's libraries live, worth naming in full).
+ABSOLUTE_PATH = re.compile(r"(?<![^\s=:'\"`])/(?!usr/)(?:[^\s/]+/)+([^\s/]+)")
 # Long provenance attributes, shown as code blocks instead of table cells.
 BLOCK_ATTRIBUTES = ("options", "history")
 CAPTIONS = {
@@ -88,7 +89,7 @@ def _provenance(ds):
     """Every global attribute: short ones in a table, the long ones as code blocks.
 
     Absolute paths (the -output of the run, say) are cut to their last component: a
-    report is shared, the machine it ran on is not.
+    report is shared, the machine it ran on is not. System paths under /usr stay.
     """
     short = {name: value for name, value in ds.attrs.items() if name not in BLOCK_ATTRIBUTES}
     rows = "\n".join(f"| {name} | {_local(value)} |" for name, value in short.items())
