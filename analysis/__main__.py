@@ -6,6 +6,7 @@ exit code 2 (as for a usage error), never a traceback. Output into a closed pipe
 (`fit | head`) ends quietly.
 """
 import argparse
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -86,6 +87,10 @@ def _report(ds, args):
     from .report import write_report  # imports matplotlib, as plot does
 
     _say_skipped(ds)
+    if args.html and importlib.util.find_spec("markdown") is None:
+        print("analysis: report --html needs Python-Markdown (Debian: python3-markdown)",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     return _writing(args.output, lambda: write_report(ds, _made(args.output), _fit_of(ds, args),
                                                       _header(ds, args), as_html=args.html))
 

@@ -7,8 +7,6 @@ attached to a ticket and still shows its figures.
 import base64
 import re
 
-import markdown
-
 STYLE = """
 body { font-family: sans-serif; max-width: 70em; margin: 2em auto; padding: 0 1em;
        line-height: 1.4; color: #222; }
@@ -20,7 +18,12 @@ pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; }
 
 
 def render(text, figdir):
-    """The HTML page for Markdown `text` whose images are files in `figdir`."""
+    """The HTML page for Markdown `text` whose images are files in `figdir`.
+
+    Raises ImportError without Python-Markdown; only --html needs it.
+    """
+    import markdown
+
     body = markdown.markdown(text, extensions=["tables", "fenced_code"])
 
     def inline(match):
