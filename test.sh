@@ -3,7 +3,7 @@
 # analysis/'s pytest suite). Exits non-zero on any failure. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")"
-ICL_PACKAGES="python3-pytest python3-sklearn nco valgrind util-linux procps slurm-wlm munge"
+ICL_PACKAGES="python3-pytest python3-sklearn nco valgrind util-linux procps slurm-wlm munge chromium python3-pip"
 source ./setup.sh
 icl_install
 icl_build

@@ -5,15 +5,13 @@ map for anything but kernel and distill) still multiplies its cells; those cells
 copies or not_applicable, so they are averaged out (NaN skipped) before a model is drawn.
 """
 import itertools
-import textwrap
 import warnings
 
 import numpy as np
-from scipy import stats
 
 from . import results
 from .selection import at_M_equals_N
-from .stats import LEVEL, replicate_band
+from .stats import DRAWS, LEVEL, interval_of_means, replicate_band
 
 # Axes only some models depend on (as iclsweep's parameter table says: the rank is also
 # the oracle's on linreg, W*_r).
@@ -62,8 +60,7 @@ def at_n(ds, name, model, keep, at=None):
 def band(ds, model, keep, at=None, name="test_error"):
     """Replicate band (mean, lo, hi, n) of `name` at M = N over `keep`, and what was held."""
     value, picked = at_n(ds, name, model, keep, at)
-    se, _ = at_n(ds, "test_error_se", model, keep, at)
-    return replicate_band(value, se), picked
+    return replicate_band(value), picked
 
 
 def n_grid(ds):
@@ -96,31 +93,20 @@ def entries(ds, models):
     return out
 
 
-def paired_difference(a, b, se_a, se_b, level=LEVEL):
-    """Mean of b − a over replicates where both are finite, its se and level-interval.
+def paired_difference(a, b, level=LEVEL):
+    """Mean of b − a over replicates where both are finite, and its interval.
 
-    The cells share their random numbers (docs/families.md), so replicates are paired. With one
-    replicate the se comes from the two cells' own evaluation errors. Returns None if no
-    replicate has both; else (mean, se, lo, hi, replicates, mean of a, mean of b), the
-    means over the paired replicates.
+    The cells share their random numbers (docs/families.md), so replicates are paired and
+    the interval is that of the mean difference (stats.interval_of_means). Returns None
+    if no replicate has both; else (mean, lo, hi, replicates, mean of a, mean of b), the
+    means over the paired replicates (lo, hi NaN with one replicate).
     """
-    a, b, se_a, se_b = (np.asarray(x, float).ravel() for x in (a, b, se_a, se_b))
+    a, b = (np.asarray(x, float).ravel() for x in (a, b))
     both = np.isfinite(a) & np.isfinite(b)
     count = int(both.sum())
     if count == 0:
         return None
     diff = b[both] - a[both]
-    if count >= 2:
-        se = diff.std(ddof=1) / np.sqrt(count)
-        half = stats.t.ppf((1 + level) / 2, count - 1) * se
-    else:
-        se = float(np.hypot(np.nan_to_num(se_a[both][0]), np.nan_to_num(se_b[both][0])))
-        half = stats.norm.ppf((1 + level) / 2) * se
-    mean = float(diff.mean())
-    return (mean, float(se), mean - half, mean + half, count, float(a[both].mean()),
+    lo, hi = interval_of_means(diff[None, :], level, DRAWS)
+    return (float(diff.mean()), float(lo[0]), float(hi[0]), count, float(a[both].mean()),
             float(b[both].mean()))
-
-
-def suptitle(fig, text):
-    """The figure title, wrapped to the figure's width (about 13 characters an inch)."""
-    fig.suptitle(textwrap.fill(text, width=max(50, int(13 * fig.get_figwidth()))))

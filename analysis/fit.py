@@ -35,17 +35,24 @@ class Fit:
     draws: int
     seed: int
     substitutions: str
+    metric: str = "excess_error"
 
 
 def curve_dims(ds):
     """The dimensions that tell curves apart: model first, then all but N, M and replicate."""
-    return ["model"] + [dim for dim in ds.excess_error.dims
+    return ["model"] + [dim for dim in ds.test_error.dims
                         if dim not in ("model", "N", "M", "replicate")]
 
 
-def analyse(ds, eps=None, draws=DRAWS, seed=SEED):
-    """Fit every curve of `ds`. `eps`: ε values for all models, or None to pick per model."""
-    excess = results.ok_only(ds, "excess_error")
+def analyse(ds, eps=None, draws=DRAWS, seed=SEED, metric="excess_error"):
+    """Fit every curve of `ds` on `metric` (excess_error, or test_error for a family with no
+    Bayes error). `eps`: ε values for all models, or None to pick per model.
+
+    Models whose metric is never positive at M = N (exact learners: bayes has excess 0)
+    have no rate and no N*, so they are left out rather than tabled as 'no data'.
+    """
+    ds = ds.sel(model=_with_values(ds, metric))
+    excess = results.ok_only(ds, metric)
     dims = curve_dims(ds)
     at_n = at_M_equals_N(excess)
     shape = tuple(excess.sizes[dim] for dim in dims)
@@ -78,7 +85,14 @@ def analyse(ds, eps=None, draws=DRAWS, seed=SEED):
     return Fit(rates=_unflatten(rates, dims, shape, coords),
                nstar=_unflatten(nstar, dims, shape, coords), eps=eps_levels, eps_given=bool(eps),
                n_grid=(float(n_values[0]), float(n_values[-1])),
-               draws=draws, seed=seed, substitutions=substitutions(at_n))
+               draws=draws, seed=seed, substitutions=substitutions(at_n), metric=metric)
+
+
+def _with_values(ds, metric):
+    """The models with a positive ok value of `metric` at M = N (all if none has one)."""
+    positive = (at_M_equals_N(results.ok_only(ds, metric)) > 0)
+    models = [model for model in ds.model.values if positive.sel(model=model).any()]
+    return models or list(ds.model.values)
 
 
 def _unflatten(flat, dims, shape, coords):

@@ -15,10 +15,15 @@ import warnings
 
 import numpy as np
 
-from . import results
-from .curves import at_n, band, n_grid, suptitle
-from .plot import _draw, _finish, _legend, _model_colors, _panels
+from . import draw, results
+from .curves import at_n, band, n_grid
+from .stats import caption, caveat, counted, interval_of_means
 
+METRIC = "excess_error"
+METRIC_LABEL = "excess risk (test MSE − σ²)"
+# The reading across d: trained linear attention against the exact baselines of linreg.
+TRAINED, BASELINES = "linear", ("oracle", "bayes")
+RISK_LABEL = "risk (test mean squared error)"
 # Models whose risk is exact (no training): drawn dotted, as the closed-form curves.
 EXACT_MODELS = ("oracle", "bayes")
 THEORY_COLOR = "black"
@@ -100,7 +105,7 @@ def theory(ds, held):
     return spectrum(ds, held["k"], held["R"]), noise_variance(ds, held)
 
 
-def figures(ds, notes):
+def figures(ds, fit, notes):
     """[(stem, Figure)]: risk vs N always; risk vs rank when a rank axis and lowrank exist."""
     out = [("lro_risk_vs_N", risk_vs_N(ds, notes))]
     if "rank" in ds.test_error.dims and "lowrank" in ds.model.values:
@@ -119,16 +124,16 @@ def risk_vs_N(ds, notes):
     closed-form L* dotted."""
     d_values = ds.d.values
     n_values = n_grid(ds)
-    colors = _model_colors(ds)
-    fig, axes = _panels(len(d_values), sharey=True)
+    colors = draw.model_colors(ds.model.values)
+    fig, axes = draw.panels(len(d_values), sharey=True)
     held, extra = {}, ""
     for ax, d in zip(axes, d_values):
-        for model in ds.model.values:
+        for i, model in enumerate(ds.model.values):
             curve, picked = band(ds, model, keep=("N",), at={"d": d})
             held.update({dim: value for dim, value in picked.items() if dim != "rank"})
             label = f"{model} (r={picked['rank']:g})" if "rank" in picked else model
-            _draw(ax, n_values, curve, colors[model], label, positive=True,
-                  linestyle=":" if model in EXACT_MODELS else "-")
+            draw.curve(ax, n_values, curve, colors[model], label, index=i, positive=True,
+                       linestyle=":" if model in EXACT_MODELS else "-")
         try:
             lam, sigma2 = theory(ds, held)
             extra = "" if "sigma" in held else f", σ²={sigma2:.3g}"
@@ -138,26 +143,26 @@ def risk_vs_N(ds, notes):
         except TheoryUnavailable as why:
             if d == d_values[0]:
                 notes.append(f"lro_risk_vs_N: closed-form L* not drawn: {why}")
-        _finish(ax, f"d={d:g}", "context length N", "risk (test mean squared error)",
-                n_values, ylog=True)
-    _legend(axes)
-    suptitle(fig, f"LRO: in-context linear regression risk vs N at M = N "
-                 f"({_title_held(ds, held, drop=('d',))}{extra}; mean of "
-                 f"{ds.sizes['replicate']} "
-                 f"replicates, 95% band; dotted: exact)")
+        draw.finish(ax, f"d={d:g}", "context length N", RISK_LABEL, n_values, ylog=True)
+    draw.legend(axes)
+    count = ds.sizes["replicate"]
+    draw.suptitle(fig, f"LRO: in-context linear regression risk vs N at M = N "
+                       f"({_title_held(ds, held, drop=('d',))}{extra}; "
+                       f"{caption(count)}; dotted: exact)")
     return fig
 
 
 def lowrank_vs_rank(ds, notes):
     """lowrank's risk vs its rank r, one curve per N, with the closed-form L*_r dotted."""
     d_values, ranks = ds.d.values, ds["rank"].values
-    colors = _n_colors(n_grid(ds))
-    fig, axes = _panels(len(d_values), sharey=True)
+    colors = dict(zip(n_grid(ds), draw.ramp(len(n_grid(ds)))))
+    fig, axes = draw.panels(len(d_values), sharey=True)
     held, extra = {}, ""
     for ax, d in zip(axes, d_values):
-        for n in n_grid(ds):
+        for i, n in enumerate(n_grid(ds)):
             curve, held = band(ds, "lowrank", keep=("rank",), at={"d": d, "N": n})
-            if not _draw(ax, ranks, curve, colors[n], f"N={n:g}"):
+            if not draw.curve(ax, ranks, curve, colors[n], f"N={n:g}", index=i,
+                              linestyle="-"):
                 continue
             try:
                 lam, sigma2 = theory(ds, held)
@@ -167,27 +172,16 @@ def lowrank_vs_rank(ds, notes):
             except TheoryUnavailable as why:
                 if d == d_values[0] and n == n_grid(ds)[0]:
                     notes.append(f"lro_lowrank_vs_rank: closed-form L*_r not drawn: {why}")
-        ax.set_title(f"d={d:g}")
-        ax.set_xlabel("rank r of W = ABᵀ")
-        ax.set_ylabel("risk (test mean squared error)")
-        ax.set_xticks(ranks, [f"{r:g}" for r in ranks])
-        if not ax.lines:
-            ax.text(0.5, 0.5, "no ok cells", transform=ax.transAxes, ha="center")
-    _legend(axes)
-    suptitle(fig, f"LRO: low-rank attention risk vs rank at M = N "
-                 f"({_title_held(ds, held, drop=('d', 'N'))}{extra}; solid: lowrank, "
-                 f"95% band; "
-                 f"dotted: closed-form L*_r)")
+        draw.finish(ax, f"d={d:g}", "rank r of W = ABᵀ", RISK_LABEL, ranks, ylog=False,
+                    xlog=False)
+    draw.legend(axes)
+    draw.suptitle(fig, f"LRO: low-rank attention risk vs rank at M = N "
+                       f"({_title_held(ds, held, drop=('d', 'N'))}{extra}; solid: lowrank, "
+                       f"{caption(ds.sizes['replicate'])}; dotted: closed-form L*_r)")
     return fig
 
 
-def _n_colors(n_values):
-    from matplotlib import colormaps
-    cmap = colormaps["viridis"]
-    return {n: cmap(i / max(len(n_values) - 1, 1)) for i, n in enumerate(n_values)}
-
-
-def claims(ds):
+def claims(ds, fit):
     """Plain sentences: lowrank and oracle vs L*_r (or L*), trained linear vs L*."""
     lines = [_rank_claim(ds, model) for model in ("lowrank", "oracle")
              if model in ds.model.values]
@@ -223,64 +217,87 @@ def _fixed_rank(ds):
 
 
 def _compare(ds, model, keep, rank=None):
-    """[(d, N, r or None, mean risk, L*_r)] for every ok point of `model`, others held.
+    """[(d, N, r or None, mean risk, L*_r, (lo, hi) of the mean)] for every ok point of
+    `model`, others held, and the fewest replicates behind any of those points.
 
     Only points evaluated at M = N: the closed form is for the training context length,
     so an N whose M = N point is missing (a smaller M stood in) is left out. `rank`: the
     r of L*_r when no rank axis is kept.
     """
-    rows, held = [], {}
+    rows, held, counts = [], {}, []
     for d in ds.d.values:
         value, held = at_n(ds, "test_error", model, keep=("N", *keep), at={"d": d})
         with warnings.catch_warnings():  # points with no ok replicate stay NaN
             warnings.simplefilter("ignore", RuntimeWarning)
             mean = value.mean("replicate").transpose("N", *keep)
+        count = value.count("replicate").transpose("N", *keep).values
+        per_replicate = value.transpose("N", *keep, "replicate").values
+        lo, hi = interval_of_means(per_replicate.reshape(-1, value.sizes["replicate"]))
+        lo, hi = lo.reshape(count.shape), hi.reshape(count.shape)
         lam, sigma2 = theory(ds, held)
         for index in np.ndindex(*mean.shape):
             risk = float(mean.values[index])
             n = float(mean.N.values[index[0]])
             if np.isfinite(risk) and float(mean.M_used.values[index[0]]) == n:
                 r = float(mean[keep[0]].values[index[1]]) if keep else rank
-                rows.append((d, n, r, risk, float(optimal_risk(lam, sigma2, n, r))))
-    return rows, held
+                rows.append((d, n, r, risk, float(optimal_risk(lam, sigma2, n, r)),
+                             (lo[index], hi[index])))
+                counts.append(int(count[index]))
+    return rows, held, min(counts, default=0)
 
 
 def _against_theory(ds, model, keep, target, every, rank=None):
     """'lowrank reaches the closed-form L*_r within 2.1% at every r = 1..6 and N = ...'."""
     try:
-        rows, held = _compare(ds, model, keep, rank)
+        rows, held, count = _compare(ds, model, keep, rank)
     except TheoryUnavailable as why:
         return f"{model}: no comparison with {target}: {why}"
     if not rows:
         return f"{model}: no ok cells at M = N to compare with {target}"
-    gaps = [(risk - theory_risk) / theory_risk for _, _, _, risk, theory_risk in rows]
+    gaps = [(risk - theory_risk) / theory_risk for _, _, _, risk, theory_risk, _ in rows]
     worst = int(np.argmax(np.abs(gaps)))
-    d, n, r, risk, theory_risk = rows[worst]
+    d, n, r, risk, theory_risk, interval = rows[worst]
     where = [f"N = {_span([row[1] for row in rows])}", f"d = {_span([row[0] for row in rows])}"]
     if keep:
         where.insert(0, f"r = {_span([row[2] for row in rows])}")
     point = f"r={r:g}, N={n:g}, d={d:g}" if keep else f"N={n:g}, d={d:g}"
     context = _title_held(ds, held, drop=("d", "N", "rank"))
-    return (f"{model} reaches {target} within {abs(gaps[worst]):.1%} at "
+    exact = model in EXACT_MODELS  # closed-form risks: the replicates agree exactly
+    replicates = "" if exact else f", mean of {counted(count)}"
+    text = (f"{model} reaches {target} within {abs(gaps[worst]):.1%} at "
             f"{(every + ' ') if every else 'every point '}"
-            f"({', '.join(where)}; {len(rows)} points; {context}); largest gap "
-            f"{gaps[worst]:+.1%} at {point}: risk {risk:.4g} vs {theory_risk:.4g}")
+            f"({', '.join(where)}; {len(rows)} points{replicates}; {context}); largest gap "
+            f"{gaps[worst]:+.1%}{'' if exact else _gap_interval(interval, theory_risk)} at "
+            f"{point}: risk {risk:.4g} vs {theory_risk:.4g}")
+    return text if exact or not caveat(count) else f"{text}: {caveat(count)}"
 
 
 def _linear_vs_optimum(ds):
     """'trained linear attention at N=40: risk 0.51 vs L* = 0.50 (+2.0%) at d=6; ...'."""
     try:
-        rows, held = _compare(ds, "linear", ())
+        rows, held, count = _compare(ds, "linear", ())
     except TheoryUnavailable as why:
         return f"linear: no comparison with the closed-form optimum L*: {why}"
     if not rows:
         return "linear: no ok cells at M = N to compare with the closed-form optimum L*"
     largest = max(row[1] for row in rows)
     parts = [f"risk {risk:.4g} vs L* = {theory_risk:.4g} "
-             f"({(risk - theory_risk) / theory_risk:+.1%}) at d={d:g}"
-             for d, n, _, risk, theory_risk in rows if n == largest]
-    return (f"trained linear attention at N={largest:g} "
-            f"({_title_held(ds, held, drop=('d', 'N'))}): " + "; ".join(parts))
+             f"({(risk - theory_risk) / theory_risk:+.1%}"
+             f"{_gap_interval(interval, theory_risk)}) at d={d:g}"
+             for d, n, _, risk, theory_risk, interval in rows if n == largest]
+    text = (f"trained linear attention at N={largest:g} "
+            f"({_title_held(ds, held, drop=('d', 'N'))}; mean of {counted(count)}): "
+            + "; ".join(parts))
+    return f"{text}: {caveat(count)}" if caveat(count) else text
+
+
+def _gap_interval(interval, theory_risk):
+    """', 95% CI [+1.0%, +2.2%]': the interval of the mean risk as a relative gap."""
+    lo, hi = interval
+    if np.isnan(lo):
+        return ", no interval"
+    low, high = ((bound - theory_risk) / theory_risk for bound in (lo, hi))
+    return f", 95% CI [{low:+.1%}, {high:+.1%}]"
 
 
 def _span(values):

@@ -9,16 +9,18 @@ the number of random features D grows. Errors are excess mean squared errors
 import warnings
 
 import numpy as np
-from matplotlib import colormaps
 
-from . import results
-from .curves import MODEL_AXES, combos, entries, hold, n_grid, suptitle, values
-from .plot import _draw, _finish, _legend, _log_limits, _panels
+from . import draw, results
+from .curves import MODEL_AXES, combos, entries, hold, n_grid, values
 from .powerlaw import loglog_fit
 from .selection import at_M_equals_N
-from .stats import bootstrap_means, percentile_interval, replicate_band
+from .stats import (bootstrap_means, caption, caveat, counted, percentile_interval,
+                    replicate_band)
 from .tables import format_estimate
 
+METRIC = "excess_error"
+METRIC_LABEL = "excess error (test MSE − σ²)"
+TRAINED, BASELINES = "linear", ("softmax",)
 # Axes that set the regularity of the task: one curve (or panel) per combination.
 REGULARITY_AXES = ("link", "input_law")
 # Models drawn first, in this order; every other model but the exact ones follows.
@@ -32,7 +34,7 @@ def _models(ds):
     return [model for model in MODELS if model in ds.model.values] + rest
 
 
-def figures(ds, notes):
+def figures(ds, fit, notes):
     curves = entries(ds, _models(ds))
     if not curves:
         notes.append("lz figures: no learner in the file; not drawn")
@@ -54,8 +56,7 @@ def _has_gap(ds):
 
 def _excess_band(ds, model, at):
     value, picked = hold(at_M_equals_N(values(ds, "excess_error", model)), ("N",), at)
-    se, _ = hold(at_M_equals_N(values(ds, "test_error_se", model)), ("N",), at)
-    return replicate_band(value, se), picked
+    return replicate_band(value), picked
 
 
 def _held_title(ds, picked, shown):
@@ -63,58 +64,42 @@ def _held_title(ds, picked, shown):
     return results.describe(ds, rest)
 
 
+def _caption_tail(ds, picked):
+    count = ds.sizes["replicate"]
+    return f"{_held_title(ds, picked, REGULARITY_AXES + ('feature_map',))}; {caption(count)}"
+
+
 def by_model(ds, curves):
     """One panel per model (per feature map for kernel, distill), one curve per regularity."""
     regularities = combos(ds, REGULARITY_AXES)
-    cmap = colormaps["plasma"]
-    n_values = n_grid(ds)
-    fig, axes = _panels(len(curves), sharey=True)
-    picked = {}
-    for ax, (label, model, at) in zip(axes, curves):
-        for i, regularity in enumerate(regularities):
-            curve, held = _excess_band(ds, model, {**at, **regularity})
-            picked.update(held)  # the union: features is held only for kernel, distill
-            _draw(ax, n_values, curve, cmap(0.85 * i / max(len(regularities) - 1, 1)),
-                  results.describe(ds, regularity) or model, positive=True)
-        _finish(ax, label, "context length N", "excess error (test MSE − σ²)", n_values,
-                ylog=True)
-    _log_limits(axes)
-    _legend(axes)
-    suptitle(fig, f"LZ: excess error vs N at M = N per regularity "
-                 f"({_held_title(ds, picked, REGULARITY_AXES + ('feature_map',))}; "
-                 f"mean of {ds.sizes['replicate']} replicates, 95% band)")
+    fig, _, picked = draw.band_panels(
+        curves, regularities,
+        lambda one, regularity: _excess_band(ds, one[1], {**one[2], **regularity}),
+        n_grid(ds), titles=lambda one: one[0],
+        labels=lambda regularity: results.describe(ds, regularity) or "all",
+        ylabel=METRIC_LABEL, colors=draw.ramp(len(regularities), "plasma", 0.85))
+    draw.suptitle(fig, f"LZ: excess error vs N at M = N per regularity "
+                       f"({_caption_tail(ds, picked)})")
     return fig
 
 
 def by_regularity(ds, curves):
     """One panel per regularity, one curve per model and feature map."""
-    regularities = combos(ds, REGULARITY_AXES)
-    cycle = colormaps["tab10"].colors
-    n_values = n_grid(ds)
-    fig, axes = _panels(len(regularities), sharey=True)
-    picked = {}
-    for ax, regularity in zip(axes, regularities):
-        for i, (label, model, at) in enumerate(curves):
-            curve, held = _excess_band(ds, model, {**at, **regularity})
-            picked.update(held)  # the union: features is held only for kernel, distill
-            _draw(ax, n_values, curve, cycle[i % len(cycle)], label, positive=True)
-        _finish(ax, results.describe(ds, regularity) or "all", "context length N",
-                "excess error (test MSE − σ²)", n_values, ylog=True)
-    _log_limits(axes)
-    _legend(axes)
-    suptitle(fig, f"LZ: feature maps compared, excess error vs N at M = N "
-                 f"({_held_title(ds, picked, REGULARITY_AXES + ('feature_map',))}; "
-                 f"95% band)")
+    fig, _, picked = draw.band_panels(
+        combos(ds, REGULARITY_AXES), curves,
+        lambda regularity, one: _excess_band(ds, one[1], {**one[2], **regularity}),
+        n_grid(ds), titles=lambda regularity: results.describe(ds, regularity) or "all",
+        labels=lambda one: one[0], ylabel=METRIC_LABEL)
+    draw.suptitle(fig, f"LZ: feature maps compared, excess error vs N at M = N "
+                       f"({_caption_tail(ds, picked)})")
     return fig
 
 
 def gap_values(ds):
-    """(gap, se) per replicate: distill's final training loss, which is its distillation loss
+    """Per replicate: distill's final training loss, which is its distillation loss
     E(student - teacher)^2 over the training tasks against the fixed softmax teacher of
-    src/model/distill.c (not the trained `softmax` model). It has no M axis and no standard
-    error of its own: the band comes from the replicates."""
-    gap = values(ds, "train_loss", STUDENT)
-    return gap, gap * 0.0
+    the distill model (not the trained `softmax` model). It has no M axis."""
+    return values(ds, "train_loss", STUDENT)
 
 
 def _gap_curves(ds):
@@ -126,23 +111,21 @@ def _gap_curves(ds):
 
 def distill_gap(ds):
     """Gap of distill to its softmax teacher vs features D at the largest N, log-log."""
-    gap, se = gap_values(ds)
+    gap = gap_values(ds)
     x = ds.features.values
     curves = _gap_curves(ds)
-    cycle = colormaps["tab10"].colors
-    fig, axes = _panels(1)
+    colors = draw.model_colors(range(len(curves)))
+    fig, axes = draw.panels(1)
     picked = {}
     for i, (label, at) in enumerate(curves):
         value, picked = hold(gap, ("features",), at)
-        error, _ = hold(se, ("features",), at)
-        _draw(axes[0], x, replicate_band(value, error), cycle[i % len(cycle)], label,
-              positive=True)
-    _finish(axes[0], "distill vs its softmax teacher", "random features D",
-            "distillation loss E(student − teacher)²", x, ylog=True)
-    _legend(axes)
-    suptitle(fig, f"LZ: distillation gap vs D "
-                 f"({_held_title(ds, picked, ('features', *REGULARITY_AXES, 'feature_map'))}, "
-                 f"N={picked.get('N', float('nan')):g}; 95% band; gaps ≤ 0 not drawn)")
+        draw.curve(axes[0], x, replicate_band(value), colors[i], label, index=i, positive=True)
+    draw.finish(axes[0], "distill vs its softmax teacher", "random features D",
+                "distillation loss E(student − teacher)²", x, ylog=True)
+    draw.legend(axes)
+    held = _held_title(ds, picked, ("features", *REGULARITY_AXES, "feature_map"))
+    draw.suptitle(fig, f"LZ: distillation gap vs D ({held}, N={picked.get('N', float('nan')):g}; "
+                       f"{caption(ds.sizes['replicate'])}; gaps ≤ 0 not drawn)")
     return fig
 
 
@@ -156,8 +139,8 @@ def claims(ds, fit):
 
 
 def _rate(fit, model, at):
-    """(a, lo, hi, held) of excess ∝ N^-a for `model` at `at`, other axes held."""
-    rates = fit.rates[["a_N", "a_N_lo", "a_N_hi"]].sel(model=model, drop=True)
+    """(a, lo, hi, replicates, held) of excess ∝ N^-a for `model` at `at`, others held."""
+    rates = fit.rates[["a_N", "a_N_lo", "a_N_hi", "replicates"]].sel(model=model, drop=True)
     ignored = [dim for dim, users in MODEL_AXES.items()
                if dim in rates.dims and model not in users]
     if ignored:  # copies (or not_applicable) along axes the model does not use
@@ -165,16 +148,18 @@ def _rate(fit, model, at):
             warnings.simplefilter("ignore", RuntimeWarning)
             rates = rates.where(np.isfinite(rates.a_N)).mean(ignored)
     one, held = hold(rates, (), at)
-    return float(one.a_N), float(one.a_N_lo), float(one.a_N_hi), held
+    return (float(one.a_N), float(one.a_N_lo), float(one.a_N_hi), float(one.replicates),
+            held)
 
 
 def _rate_sentence(ds, fit, label, model, at):
     """'kernel (relu): excess error falls with N as N^-0.50 [0.47, 0.53] for link=tanh vs
     N^-0.25 [0.22, 0.27] for link=sign (...); the intervals are disjoint: ...'."""
-    found, held = [], {}
+    found, held, counts = [], {}, []
     for regularity in combos(ds, REGULARITY_AXES):
-        a, lo, hi, held = _rate(fit, model, {**at, **regularity})
+        a, lo, hi, count, held = _rate(fit, model, {**at, **regularity})
         found.append((results.describe(ds, regularity), a, lo, hi))
+        counts.append(count)
     context = _held_title(ds, held, REGULARITY_AXES + ("feature_map",))
     parts = [("no rate" if np.isnan(a) else f"N^-{format_estimate(a, lo, hi)}")
              + (f" for {name}" if name else "") for name, a, lo, hi in found]
@@ -182,10 +167,14 @@ def _rate_sentence(ds, fit, label, model, at):
     if not usable:
         return (f"{label}: no rate ({context}): fewer than two N with ok cells and a positive "
                 f"excess error")
-    text = f"{label}: excess error falls with N as " + " vs ".join(parts) + f" ({context})"
+    count = int(min(counts))
+    text = (f"{label}: excess error falls with N as " + " vs ".join(parts)
+            + f" ({context}; 95% CI, {counted(count)})")
     if len(usable) < len(found):
         text += "; no rate: fewer than two N with ok cells and a positive excess error"
-    if len(usable) >= 2 and not any(np.isnan(row[2]) for row in usable):
+    if len(usable) >= 2 and caveat(count):
+        text += f"; {caveat(count)}"
+    elif len(usable) >= 2 and not any(np.isnan(row[2]) for row in usable):
         fastest = max(usable, key=lambda row: row[1])
         slowest = min(usable, key=lambda row: row[1])
         if fastest[2] > slowest[3]:
@@ -200,7 +189,7 @@ def _gap_sentence(ds, fit, label, at):
     """'distill vs its softmax teacher (link=tanh, feature_map=prf) at N=40: gap 0.05 at
     D=16 → 0.01 at D=256, falling as D^-0.62 [-0.70, -0.55]', at the largest N where two D
     have ok cells for both models."""
-    gap, _ = gap_values(ds)
+    gap = gap_values(ds)
     x = ds.features.values.astype(float)
     for n in n_grid(ds)[::-1]:
         value, _ = hold(gap, ("features",), {**at, "N": n})
@@ -225,6 +214,9 @@ def _gap_sentence(ds, fit, label, at):
     if np.isnan(slope):
         return text + "; no slope (fewer than two positive gaps)"
     estimate = format_estimate(slope, lo, hi)
+    if caveat(count):
+        return text + f", D^{estimate} (95% CI, {counted(count)}): {caveat(count)}"
+    text += f" ({counted(count)})"
     if not (np.isnan(lo) or hi < 0 or lo > 0):
-        return text + f"; no trend in D resolved: D^{estimate} (the interval holds 0)"
-    return text + f", {'falling' if slope < 0 else 'growing'} as D^{estimate}"
+        return text + f"; no trend in D resolved: D^{estimate} (the 95% CI holds 0)"
+    return text + f", {'falling' if slope < 0 else 'growing'} as D^{estimate} (95% CI)"

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-# Variables the analysis reads; test_error_se also gives the band of a single replicate.
+# Variables of the schema the analysis relies on (test_error_se is exported, not drawn:
+# bands come from the spread of replicates).
 REQUIRED_VARIABLES = ("test_error", "test_error_se", "excess_error", "status")
 # Axes the figures are drawn over; every other dimension is a sweep axis held fixed.
 REQUIRED_DIMENSIONS = ("model", "d", "N", "replicate", "M")

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from .nstar import BELOW_GRID, FLAG_NAMES, INSIDE, NOT_REACHED
-from .stats import LEVEL
+from .stats import LEVEL, caveat
 
 
 def rate_frame(fit):
@@ -135,22 +135,26 @@ def _jsonable(value):
 
 def fit_markdown(fit, table, sentences):
     """The `fit` printout: verdict sentences, verdict table, N* table, rate table, notes."""
+    name = fit.metric.replace("_", " ")
     eps_note = ", ".join(f"{model} {', '.join(f'{e:.3g}' for e in values)}" for model, values
                          in zip(fit.eps.model.values, fit.eps.values))
     chosen = ("given on the command line" if fit.eps_given else
               "chosen from the data: the geometric middle of the window where every curve "
               "of the model crosses inside the N grid (or of its typical range if none)")
     notes = [f"ε per model ({chosen}): {eps_note}.",
-             "N*(ε): first crossing of the mean excess error at M = N, interpolated in "
+             f"N*(ε): first crossing of the mean {name} at M = N, interpolated in "
              "log N vs log error; '≤ N_min' / '> N_max' when outside the grid.",
-             f"Intervals: {LEVEL:.0%} percentile bootstrap over replicates "
-             f"({fit.draws} draws, seed {fit.seed}), expanded for few replicates; none with "
+             f"Intervals (figures and tables alike): {LEVEL:.0%} expanded percentile "
+             f"bootstrap over replicates ({fit.draws} draws, seed {fit.seed}); none with "
              f"one replicate. A zero-width interval means the replicates agree exactly "
-             f"(closed-form baselines such as mle and oracle)."]
+             f"(closed-form baselines)."]
+    fewest = int(fit.rates.replicates.min()) if fit.rates.replicates.size else 0
+    if caveat(fewest):
+        notes.append(f"Intervals are unreliable here: {caveat(fewest)}.")
     if fit.substitutions:
         notes.append(f"M = N not evaluated; the largest M ≤ N stood in ({fit.substitutions}).")
     return "\n\n".join([
         "### Verdict", "\n".join(f"- {line}" for line in sentences), verdict_markdown(table),
         "### Sample complexity N*(ε)", nstar_markdown(fit),
-        "### Rate fits: excess error ∝ x^(−a)", rate_markdown(fit),
+        f"### Rate fits: {name} ∝ x^(−a)", rate_markdown(fit),
         "### Notes", "\n".join(f"- {note}" for note in notes)])

@@ -14,7 +14,7 @@ import pandas as pd
 from .nstar import INSIDE
 from .powerlaw import loglog_fit
 from .selection import describe
-from .stats import percentile_interval
+from .stats import caveat, counted, percentile_interval
 from .tables import format_estimate
 
 # Axes N* is regressed on, when the sweep has them.
@@ -39,7 +39,8 @@ def verdict_table(fit):
             for level in nstar.level.values:
                 one = nstar.sel(model=model, level=level).transpose(*held_dims, axis, "draw")
                 rows += _rows(one, axis, held_dims, model, float(fit.eps.sel(model=model)[level]))
-    return pd.DataFrame(rows, columns=["model", "eps", "axis", "held", "points", "slope",
+    return pd.DataFrame(rows, columns=["model", "eps", "axis", "held", "points", "replicates",
+                                       "slope",
                                        "lo", "hi", "draws_used", "reading"])
 
 
@@ -49,7 +50,7 @@ def _rows(one, axis, held_dims, model, eps):
     x = one[axis].values.astype(float)
     if math.isnan(eps) or len(x) < 2:
         reason = (f"one {axis} value in the sweep" if len(x) < 2 else
-                  "no ε: no curve has two N values with positive excess error")
+                  "no ε: no curve has two N values with a positive value")
         return [{**base, "held": "", **_no_slope(f"no slope: {reason}")}]
     held = [dict(zip(held_dims, combo)) for combo in np.ndindex(*one.nstar.shape[:-1])]
     value = one.nstar.values.reshape(-1, len(x))
@@ -87,12 +88,14 @@ def _slope(x, value, inside, draws, draws_inside, replicates, axis):
     kept = np.moveaxis(draws_inside, -1, 0).reshape(draws.shape[-1], -1)[:, usable].all(1)
     slopes = loglog_fit(xs, np.where(kept[:, None], per_draw, np.nan), groups)[0]
     lo, hi = (float(bound) for bound in percentile_interval(slopes, replicates))
-    return {"points": int(usable.sum()), "slope": slope, "lo": lo, "hi": hi,
-            "draws_used": float(kept.mean()), "reading": reading(axis, lo, hi)}
+    return {"points": int(usable.sum()), "replicates": int(replicates), "slope": slope,
+            "lo": lo, "hi": hi,
+            "draws_used": float(kept.mean()),
+            "reading": caveat(replicates) or reading(axis, lo, hi)}
 
 
 def _no_slope(reason):
-    return {"points": 0, "slope": np.nan, "lo": np.nan, "hi": np.nan, "draws_used": np.nan,
+    return {"points": 0, "replicates": 0, "slope": np.nan, "lo": np.nan, "hi": np.nan, "draws_used": np.nan,
             "reading": reason}
 
 
@@ -142,4 +145,5 @@ def _clause(rows):
         return row.reading
     where = "" if len(rows) == 1 else " (pooled)"
     estimate = format_estimate(row.slope, row.lo, row.hi)
-    return f"N* grows as {row.axis}^{estimate}{where} — {row.reading}"
+    return (f"N* grows as {row.axis}^{estimate}{where} (95% CI, "
+            f"{counted(row.replicates)}) — {row.reading}")

@@ -5,8 +5,9 @@ import re
 import numpy as np
 import pytest
 
-from analysis import lro, results
+from analysis import families, lro, results
 from analysis.__main__ import main
+from analysis.fit import analyse
 
 LAMBDA = np.array([3, 2, 1, 0.5, 0.25, 0.1])
 R_LRO = float(np.sqrt(LAMBDA.sum()))  # iclsweep scales the spectrum to sum R^2
@@ -86,7 +87,7 @@ def test_spectrum_too_short_is_said(results_file):
     path = results_file(excess=lambda model, N, **_: 0 * N, models=("oracle",), d=(4,),
                         k=(3,), N=(5,), R=(1.0,), replicates=1, M=(5,), family="linreg",
                         options="-family linreg\n-spectrum list:1,2\n-sigma 1\n")
-    assert lro.claims(results.load(path)) == [
+    assert lro.claims(results.load(path), None) == [
         "oracle: no comparison with the closed-form optimum L*: -spectrum list:1,2 lists 2 "
         "values but k=3"]
 
@@ -97,10 +98,15 @@ def test_lro_report_says_lowrank_reaches_L_star_r(results_file, tmp_path, capsys
     line = claim(text, "lowrank reaches the closed-form L*_r within ")
     within = float(re.search(r"within ([\d.]+)%", line).group(1))
     assert 0.5 < within < 3.5  # 1% Gaussian noise on 72 points, mean of 3 replicates
-    assert f"at every r (r = 1..6, N = 5..40, d = 6; 24 points; k=6, R={R_LRO:g})" in line
+    assert (f"at every r (r = 1..6, N = 5..40, d = 6; 24 points, mean of 3 replicates; k=6, "
+            f"R={R_LRO:g})") in line
+    assert line.endswith(": not enough replicates to conclude (n = 3; need ≥ 4)")
     line = claim(text, "oracle reaches the closed-form L*_r within 0.0% at every r (r = 1..6,")
-    line = claim(text, f"trained linear attention at N=40 (k=6, R={R_LRO:g}): risk ")
-    assert line.endswith(f"vs L* = {planted_lstar(40, 6).item():.4g} (+3.0%) at d=6")
+    line = claim(text, f"trained linear attention at N=40 (k=6, R={R_LRO:g}; mean of 3 "
+                       f"replicates): risk ")
+    assert line.endswith(f"vs L* = {planted_lstar(40, 6).item():.4g} (+3.0%, 95% CI [+3.0%, "
+                         f"+3.0%]) at d=6: not enough "
+                         f"replicates to conclude (n = 3; need ≥ 4)")
     for stem in ("lro_risk_vs_N", "lro_lowrank_vs_rank"):
         assert (tmp_path / "out" / f"{stem}.png").stat().st_size > 10_000
     sidecar = json.loads((tmp_path / "out" / "fit.json").read_text())
@@ -110,10 +116,17 @@ def test_lro_report_says_lowrank_reaches_L_star_r(results_file, tmp_path, capsys
 
 def claims_text(path, draws=100):
     """The claim lines report.md would hold, without drawing any figure."""
-    from analysis import papers
-    from analysis.fit import analyse
     ds = results.load(path)
-    return "\n".join(f"- {line}" for line in papers.claims(ds, analyse(ds, draws=draws)))
+    paper = families.paper(ds)
+    fit = analyse(ds, draws=draws, metric=paper.METRIC)
+    return "\n".join(f"- {line}" for line in paper.claims(ds, fit))
+
+
+def paper_figures(ds):
+    """(figures, notes) of the family's paper, as plot would draw them."""
+    notes = families.notes(ds)
+    fit = analyse(ds, draws=20, metric=families.paper(ds).METRIC)
+    return families.paper(ds).figures(ds, fit, notes), notes
 
 
 def test_lro_sentence_catches_a_lowrank_that_ignores_r(results_file):
@@ -186,10 +199,9 @@ def dss_file(results_file, softmax_gain=0.15, noise=0.003, replicates=4, name="r
 
 def test_dss_softmax_beats_linear(results_file):
     text = claims_text(dss_file(results_file))
-    line = claim(text, "softmax beats linear on sphere at N=40 (d=8, classes=3) by Δ = ")
-    delta = float(re.search(r"Δ = ([\d.]+)", line).group(1))
-    lo, hi = map(float, re.search(r"Δ = linear's error − softmax's, 95% CI "
-                                  r"\[([-\d.]+), ([-\d.]+)\]", line).groups())
+    line = claim(text, "softmax beats linear on sphere at N=40 (d=8, classes=3): test error ")
+    delta, lo, hi = map(float, re.search(r"Δ = linear's − softmax's = ([\d.]+), 95% CI "
+                                         r"\[([-\d.]+), ([-\d.]+)\]", line).groups())
     assert lo < 0.15 * 40 ** -0.5 < hi and delta == pytest.approx(0.0237, abs=0.006)
     assert "4 paired replicates" in line
     assert line.endswith("over N = 5..40, softmax is ahead at N = 5, 10, 20, 40 and linear at "
@@ -200,8 +212,8 @@ def test_dss_softmax_beats_linear(results_file):
 
 def test_dss_equal_models_are_not_separated(results_file):
     text = claims_text(dss_file(results_file, softmax_gain=-0.1))  # softmax worse
-    line = claim(text, "linear beats softmax on sphere at N=40 (d=8, classes=3) by Δ = ")
-    lo, hi = map(float, re.search(r"Δ = softmax's error − linear's, 95% CI "
+    line = claim(text, "linear beats softmax on sphere at N=40 (d=8, classes=3): test error ")
+    lo, hi = map(float, re.search(r"Δ = softmax's − linear's = [\d.]+, 95% CI "
                                   r"\[([-\d.]+), ([-\d.]+)\]", line).groups())
     assert 0 < lo < 0.1 * 40 ** -0.5 < hi  # said from the winner's side, interval too
     assert "softmax is ahead at no N and linear at N = 5, 10, 20, 40" in line
@@ -215,7 +227,7 @@ def test_dss_figure_labels_feature_maps_by_name(results_file):
     assert ax8.get_title() == "d=8, classes=3"
     assert [line.get_label() for line in ax16.lines] == [
         "softmax", "linear", "kernel (identity)", "kernel (relu)", "gd1"]
-    assert ax8.get_ylabel() == "test error (misclassification)"
+    assert ax8.get_ylabel() == "test error rate (misclassification)"
 
 
 LZ_RATES = {0: 0.5, 4: 0.25}  # link code -> rate: tanh N^-0.5, sign N^-0.25
@@ -231,7 +243,7 @@ def lz_file(results_file, **more):
         return {"softmax": softmax, "kernel": 1.2 * N ** -rate * noise,
                 "linear": 2.0 * N ** -rate * noise, "distill": 1.1 * softmax}[model]
 
-    replicate_noise = np.exp(0.05 * np.random.default_rng(12).standard_normal(4))
+    replicate_noise = np.exp(0.05 * np.random.default_rng(12).standard_normal(8))
 
     def gap(model, features, feature_map, replicate, **_):
         """distill's train_loss: its distillation loss against the fixed teacher; the noise is
@@ -298,8 +310,7 @@ def test_plot_writes_every_family_figure_as_png_and_pdf(results_file, tmp_path, 
                 assert (figdir / f"{stem}{suffix}").stat().st_size > 10_000, (stem, suffix)
         assert not capsys.readouterr().err
     # LRO's PNGs are checked by the report test; here only that they render as PDF too
-    from analysis import papers
-    figures, notes = papers.figures(results.load(lro_file(results_file, name="lro.nc")))
+    figures, notes = paper_figures(results.load(lro_file(results_file, name="lro.nc")))
     assert [stem for stem, _ in figures] == ["lro_risk_vs_N", "lro_lowrank_vs_rank"]
     assert notes == []
     for stem, fig in figures:
@@ -308,13 +319,11 @@ def test_plot_writes_every_family_figure_as_png_and_pdf(results_file, tmp_path, 
 
 
 def test_rank_axis_outside_linreg_is_said_not_drawn(results_file):
-    from analysis import papers
-
     from .conftest import mv_like_excess
     path = results_file(excess=mv_like_excess, extra_axes={"rank": (1, 2)}, family="gmm")
-    figures, notes = papers.figures(results.load(path))
-    assert figures == []
-    assert notes == [
+    figures, notes = paper_figures(results.load(path))
+    assert [stem for stem, _ in figures] == ["accuracy_vs_M", "excess_vs_N", "nstar_vs_d"]
+    assert notes[:1] == [
         "rank axis in a gmm sweep: the low-rank risk vs r figure (LRO) compares with the "
         "closed-form L*_r of family linreg; not drawn (the other figures hold rank at its "
         "first value)"]  # plot prints each note as one stderr line (see the LRO sigma test)
@@ -351,7 +360,7 @@ def test_lowrank_without_rank_axis_uses_the_rank_option(results_file, tmp_path, 
                         family="linreg", options=options, bayes=SIGMA2)
     text, _ = report_text(path, tmp_path / "out", capsys)
     line = claim(text, "lowrank reaches the closed-form L*_r at r=2 within 0.1% at every point")
-    assert "(N = 10..20, d = 6; 2 points;" in line
+    assert "(N = 10..20, d = 6; 2 points, mean of 1 replicate;" in line
     claim(text, "oracle reaches the closed-form L*_r at r=2 within 0.0% at every point")
     assert not (tmp_path / "out" / "lro_lowrank_vs_rank.png").exists()
 
@@ -384,14 +393,17 @@ def test_lro_theory_follows_a_sigma_axis(results_file):
                         N=(5, 10), R=(1.0,), extra_axes={"sigma": (0.5, 1.0)}, replicates=1,
                         M=(5, 10), se=0.0, family="linreg", bayes=0.0,
                         options="-family linreg\n-sigma 7\n")  # the axis wins over -sigma
-    lines = lro.claims(results.load(path))
+    lines = lro.claims(results.load(path), None)
     assert lines[0].startswith("oracle reaches the closed-form optimum L* within 0.0% at "
                                "every point (N = 5..10, d = 4..8; 4 points; k=4, R=1, "
-                               "sigma=0.5)")
-    assert lines[1] == (f"trained linear attention at N=10 (k=4, R=1, sigma=0.5): risk "
+                               "sigma=0.5)")  # exact: no replicates caveat
+    assert lines[1] == (f"trained linear attention at N=10 (k=4, R=1, sigma=0.5; mean of 1 "
+                        f"replicate): risk "
                         f"{1.05 * flat_lstar(10, 0.5):.4g} vs L* = {flat_lstar(10, 0.5):.4g} "
-                        f"(+5.0%) at d=4; risk {1.05 * flat_lstar(10, 0.5):.4g} vs L* = "
-                        f"{flat_lstar(10, 0.5):.4g} (+5.0%) at d=8")
+                        f"(+5.0%, no interval) at d=4; risk {1.05 * flat_lstar(10, 0.5):.4g} "
+                        f"vs L* = {flat_lstar(10, 0.5):.4g} (+5.0%, no interval) at d=8: not "
+                        f"enough replicates "
+                        "to conclude (n = 1; need ≥ 4)")
 
 
 def test_lz_partial_file(results_file):
@@ -418,7 +430,7 @@ def test_lro_closed_form_is_not_claimed_for_rag_contexts(results_file):
                         R=(R_LRO,), extra_axes={"alpha": (0.5, 0.9)}, replicates=1, M=(5, 10),
                         se=0.0, family="linreg", options=LRO_OPTIONS, bayes=SIGMA2)
     ds = results.load(path)
-    assert lro.claims(ds) == ["oracle: no comparison with the closed-form optimum L*: the "
+    assert lro.claims(ds, None) == ["oracle: no comparison with the closed-form optimum L*: the "
                               "closed form is for independent, stationary examples, not "
                               "alpha=0.5"]
     notes = []
@@ -431,6 +443,6 @@ def test_lro_closed_form_is_not_claimed_for_rag_contexts(results_file):
 def test_lro_closed_form_is_not_claimed_for_a_single_drift_option(results_file):
     path = lro_file(results_file, options=LRO_OPTIONS + "-alpha 0\n-drift 0.25\n",
                     replicates=1)
-    assert lro.claims(results.load(path))[0] == (
+    assert lro.claims(results.load(path), None)[0] == (
         "lowrank: no comparison with the closed-form L*_r: the closed form is for "
         "independent, stationary examples, not drift=0.25")

@@ -8,7 +8,7 @@ import pytest
 
 from analysis import results
 from analysis.__main__ import main
-from analysis.plot import accuracy_vs_M
+from analysis.mv import accuracy_vs_M
 
 from .conftest import BAYES, mv_like_excess
 

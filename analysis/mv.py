@@ -1,0 +1,149 @@
+"""MV (gmm): accuracy vs M, excess error vs N per d, N*(ε) vs d and k, and the verdict.
+
+The claim is dimension-independent in-context learning: trained linear attention
+reaches a given excess error ε at a context length N*(ε) that does not grow with d,
+while the in-context-only MLE needs N ~ d.
+"""
+import sys
+
+import numpy as np
+
+from . import draw, results
+from .nstar import BELOW_GRID, INSIDE, NOT_REACHED
+from .selection import at_M_equals_N, describe, fix_other_axes, substitutions
+from .stats import caption, method, replicate_band
+from .verdict import SLOPE_AXES, sentences, verdict_table
+
+METRIC = "excess_error"
+METRIC_LABEL = "excess error (test error rate − Bayes)"
+TRAINED, BASELINES = "linear", ("mle", "oracle")
+# Panels of the excess-vs-N figure, in this order, for those present in the file.
+EXCESS_PANEL_MODELS = ("linear", "mle", "oracle")
+
+
+def figures(ds, fit, notes):
+    """[(stem, Figure)]: accuracy vs M, excess vs N, N* vs every swept axis of SLOPE_AXES."""
+    out = [("accuracy_vs_M", accuracy_vs_M(ds)), ("excess_vs_N", excess_vs_N(ds))]
+    for axis in SLOPE_AXES:
+        if fit.nstar.sizes.get(axis, 0) > 1:
+            out.append((f"nstar_vs_{axis}", nstar_vs(fit, axis)))
+    return out
+
+
+def claims(ds, fit):
+    """The verdict sentences: how N*(ε) grows with d (and k), per model."""
+    return sentences(verdict_table(fit))
+
+
+def replicates(ds):
+    return ds.sizes["replicate"]
+
+
+def accuracy_vs_M(ds):
+    """MV Fig. 1: accuracy (1 − error rate) against test context length M, one panel per d.
+
+    N is held at its largest value and every other sweep axis at its first, so the
+    panels differ only in d.
+    """
+    band = replicate_band(1 - results.ok_only(ds, "test_error"))
+    band, picked = fix_other_axes(band, keep=("model", "d", "M"))
+    d_values = band.d.values
+    fig, axes = draw.panels(len(d_values))
+    colors = draw.model_colors(ds.model.values)
+    for ax, d in zip(axes, d_values):
+        for i, model in enumerate(band.model.values):
+            draw.curve(ax, band.M.values, band.sel(d=d, model=model), colors[model], model,
+                       index=i)
+        draw.finish(ax, f"d={d:g}", "test context length M", "accuracy (1 − error rate)",
+                    band.M.values, ylog=False)
+    draw.legend(axes)
+    draw.suptitle(fig, f"accuracy vs M ({describe(picked)}; "
+                       f"{caption(replicates(ds))})")
+    return fig
+
+
+def excess_vs_N(ds):
+    """Excess error against N at M = N, one curve per d, one panel per model.
+
+    Curves that collapse across d show dimension-independent learning; curves that
+    spread with d show a learner that pays for the ambient dimension. Exact learners
+    (bayes: excess 0) have no panel.
+    """
+    band = replicate_band(results.ok_only(ds, "excess_error"))
+    band, picked = fix_other_axes(band, keep=("model", "d", "N", "M"))
+    band = at_M_equals_N(band)
+    stand_ins = substitutions(band)
+    if stand_ins:
+        print(f"excess_vs_N: M = N not among the M values; used the largest M <= N "
+              f"({stand_ins})", file=sys.stderr)
+    positive = [model for model in band.model.values
+                if (band["mean"].sel(model=model) > 0).any()]
+    models = [m for m in EXCESS_PANEL_MODELS if m in positive] or positive
+    d_values = band.d.values
+    colors = draw.ramp(len(d_values))
+    fig, axes = draw.panels(len(models), sharey=True)  # one scale: the spread is the message
+    for ax, model in zip(axes, models):
+        for i, d in enumerate(d_values):
+            draw.curve(ax, band.N.values, band.sel(d=d, model=model), colors[i], f"d={d:g}",
+                       index=i, positive=True)
+        draw.finish(ax, model, "context length N", METRIC_LABEL, band.N.values, ylog=True)
+    draw.log_limits(axes)
+    draw.legend(axes)
+    at = "M = N" if not stand_ins else "M = N, or the largest M <= N"
+    draw.suptitle(fig, f"excess error vs N at {at} ({describe(picked)}; "
+                       f"{caption(replicates(ds))})")
+    return fig
+
+
+def nstar_vs(fit, axis):
+    """N*(ε) against `axis` (d or k), log-log, one panel per model, one line per other axis.
+
+    Error bars are the bootstrap intervals; N* outside the N grid is drawn as a triangle
+    at the grid edge pointing the way it lies (up: not reached by the largest N). Models
+    with no N* at all (no ε: an exact learner) have no panel.
+    """
+    nstar = fit.nstar
+    models = [model for model in nstar.model.values
+              if np.isfinite(fit.eps.sel(model=model).values).any()]
+    held_dims = [dim for dim in nstar.nstar.dims if dim not in ("model", axis)]
+    x = nstar[axis].values
+    fig, axes = draw.panels(len(models), sharey=True)
+    for ax, model in zip(axes, models):
+        one = nstar.sel(model=model).transpose(*held_dims, axis, ...)
+        lines = one.nstar.shape[:-1]
+        colors = draw.ramp(int(np.prod(lines)))
+        for i, combo in enumerate(np.ndindex(*lines)):
+            held = {dim: one[dim].values[j].item() for dim, j in zip(held_dims, combo)}
+            level = held.pop("level")
+            if nstar.sizes["level"] > 1:  # else ε is in the panel title
+                held["ε"] = float(f"{fit.eps.sel(model=model)[level].item():.3g}")
+            _nstar_line(ax, x, one.isel(dict(zip(held_dims, combo))), fit.n_grid, colors[i],
+                        describe(held), i)
+        eps = ", ".join(f"{value:.3g}" for value in fit.eps.sel(model=model).values)
+        draw.finish(ax, f"{model} (ε = {eps})", axis, "N*(ε)", x, ylog=True)
+    draw.log_limits(axes)
+    draw.legend(axes)
+    count = int(np.nanmin(nstar.replicates.values)) if nstar.replicates.size else 0
+    draw.suptitle(fig, f"sample complexity N*(ε) vs {axis} ({method(count)}; triangles: "
+                       f"outside the N grid)")
+    return fig
+
+
+def _nstar_line(ax, x, one, n_grid, color, label, index):
+    """One N* curve with error bars, and triangles for points outside the grid."""
+    value, flag = one.nstar.values, one.flag.values
+    inside = flag == INSIDE
+    if inside.any():
+        lo, hi = one.nstar_lo.values, one.nstar_hi.values
+        error = np.array([value - np.clip(lo, n_grid[0], None),
+                          np.clip(hi, None, n_grid[1]) - value])  # bars end at the grid
+        error = np.maximum(np.nan_to_num(error[:, inside]), 0)  # the mean may sit outside
+        ax.errorbar(x[inside], value[inside], yerr=error, color=color, label=label,
+                    marker=draw.MARKERS[index % len(draw.MARKERS)],
+                    linestyle=draw.DASHES[index % len(draw.DASHES)],
+                    markersize=max(5 - 0.5 * index, 2.5), capsize=2, zorder=2 + index)
+    for code, edge, marker in ((BELOW_GRID, n_grid[0], "v"), (NOT_REACHED, n_grid[1], "^")):
+        outside = flag == code
+        if outside.any():
+            ax.plot(x[outside], np.full(outside.sum(), edge), marker, color=color,
+                    linestyle="none", label=None if inside.any() else label)
