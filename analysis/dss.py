@@ -5,10 +5,12 @@ The claim is that softmax attention classifies in context better than linear att
 error against N for each model, one panel per (d, classes); the sentences give the
 paired difference of test error at the largest N, with its interval over replicates.
 """
+import numpy as np
 from matplotlib import colormaps
 
 from . import results
-from .curves import at_n, band, combos, entries, n_grid, paired_difference, suptitle
+from .curves import (at_n, band, combos, entries, hold, n_grid, paired_difference, suptitle,
+                     values)
 from .plot import _draw, _finish, _legend, _log_limits, _panels
 
 # Drawn in this order when present; kernel (and gd1) once per feature map if swept.
@@ -122,3 +124,74 @@ def _sentence(ds, panel, a, b):
     (a_ns, b_ns) = (f"N = {', '.join(ns)}" if ns else "no N" for ns in ahead.values())
     return (f"{text}; over N = {min(by_n):g}..{max(by_n):g}, {a_label} is ahead at {a_ns} and "
             f"{b_label} at {b_ns} (intervals excluding 0)")
+
+
+# Multi-modal classes (-prototypes_per_class, docs/dss.md): softmax against linear, the two
+# ablations and the three one-step constructions, one panel per P.
+MULTIMODAL_MODELS = ("softmax", "linear", "expkernel", "normpoly", "gd1", "gd1_kernel",
+                     "gd1_adaptive")
+# "softmax ≥ linear", then "both ingredients are critical" (softmax against each ablation),
+# then the same questions for the constructions, then how far training gets past one step.
+MULTIMODAL_PAIRS = (("softmax", "linear"), ("softmax", "expkernel"), ("softmax", "normpoly"),
+                    ("gd1_adaptive", "gd1"), ("gd1_adaptive", "gd1_kernel"),
+                    ("softmax", "gd1_adaptive"))
+MULTIMODAL_PANEL_AXES = ("d", "classes", "prototypes_per_class")
+MULTIMODAL_CONSTRUCTIONS = ("gd1", "gd1_kernel", "gd1_adaptive")
+
+
+def multimodal_figures(ds):
+    """[('dss_multimodal_error_vs_N', figure)], or [] without any of MULTIMODAL_MODELS."""
+    if not entries(ds, MULTIMODAL_MODELS):
+        return []
+    return [("dss_multimodal_error_vs_N", multimodal_error_vs_N(ds))]
+
+
+def multimodal_error_vs_N(ds):
+    """Test error vs N at M = N, one panel per (d, classes, P); constructions dashed."""
+    panels = combos(ds, MULTIMODAL_PANEL_AXES)
+    curves = entries(ds, MULTIMODAL_MODELS)
+    cycle = colormaps["tab10"].colors
+    n_values = n_grid(ds)
+    fig, axes = _panels(len(panels), sharey=True)
+    for ax, panel in zip(axes, panels):
+        for i, (label, model, at) in enumerate(curves):
+            curve, _ = band(ds, model, keep=("N",), at={**panel, **at})
+            _draw(ax, n_values, curve, cycle[i % len(cycle)], label, positive=True,
+                  linestyle="--" if model in MULTIMODAL_CONSTRUCTIONS else "-")
+        _finish(ax, results.describe(ds, panel), "context length N",
+                "test error (misclassification)", n_values, ylog=True)
+    _log_limits(axes)
+    _legend(axes)
+    suptitle(fig, f"DSS on multi-modal classes: test error vs N at M = N (mean of "
+                  f"{ds.sizes['replicate']} replicates, 95% band; dashed: one-step "
+                  f"constructions)")
+    return fig
+
+
+def multimodal_claims(ds):
+    """One sentence per pair of MULTIMODAL_PAIRS present and per panel (P among the axes)."""
+    labels = {label: (model, at) for label, model, at in entries(ds, MULTIMODAL_MODELS)}
+    return [_sentence(ds, panel, (a, *labels[a]), (b, *labels[b]))
+            for a, b in MULTIMODAL_PAIRS if a in labels and b in labels
+            for panel in combos(ds, MULTIMODAL_PANEL_AXES)]
+
+
+def construction_distances(ds):
+    """Markdown table of the trained attention models' gd_distance (distance of their test
+    predictions to the nearest one-step construction, docs/dss.md): mean over ok replicates
+    per model, P and N."""
+    models = [m for m in ("softmax", "expkernel", "normpoly") if m in ds.model.values]
+    panels = combos(ds, MULTIMODAL_PANEL_AXES)
+    head = [results.describe(ds, panel) or "all" for panel in panels]
+    lines = ["| model | N | " + " | ".join(head) + " |",
+             "|---|---|" + "---|" * len(panels)]
+    for model in models:
+        for n in n_grid(ds):
+            row = []
+            for panel in panels:
+                cells = hold(values(ds, "gd_distance", model), keep=(), at={**panel, "N": n})[0]
+                finite = np.asarray(cells.values, float).ravel()
+                finite = finite[np.isfinite(finite)]
+                row.append(f"{finite.mean():.3f}" if finite.size else "–")
+            lines.append(f"| {model} | {n:g} | " + " | ".join(row) + " |")
+    return lines
