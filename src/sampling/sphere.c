@@ -3,6 +3,7 @@
 #include "subspace.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int SphereTokens(const ICLTaskParams *p, int N, int purpose, uint64_t index, double *X, double *Y, double *xq, double *yq);
@@ -69,9 +70,10 @@ int ICLSphereTokens(const ICLTaskParams *p, int N, ICLPurpose purpose, uint64_t 
   int              relabel[C > 0 ? C : 1], comp[N > 0 ? N : 1];
 
   if (k < 1 || k > d || C < 2 || Pm < 1 || N < 0) return -1;
-  double proto[(size_t)C * (size_t)Pm * (size_t)d];
+  /* C P d reals can outgrow the stack (C and P up to 1001 each) */
+  double *proto = P ? P : malloc(sizeof(double) * (size_t)C * (size_t)Pm * (size_t)d);
+  if (!proto) return -1;
   ICLSphereTask(p, purpose, index, proto);
-  if (P) memcpy(P, proto, sizeof proto);
 
   /* Components: shuffled balanced sequence, then a random relabelling of the classes. */
   ICLStreamInit(&sl, p->seed, context, Key((uint64_t)C, (uint64_t)N, SALT_LABELS), p->replicate, index);
@@ -96,6 +98,7 @@ int ICLSphereTokens(const ICLTaskParams *p, int N, ICLPurpose purpose, uint64_t 
   ICLStreamInit(&sin, p->seed, context, Key((uint64_t)d, (uint64_t)k, SALT_IN), p->replicate, index);
   ICLStreamInit(&soff, p->seed, context, Key((uint64_t)d, (uint64_t)k, SALT_OFF), p->replicate, index);
   for (int i = 0; i < N; i++) Example(p, proto + (size_t)comp[i] * (size_t)d, &sin, &soff, X + (size_t)i * (size_t)d);
+  if (!P) free(proto);
   return 0;
 }
 

@@ -45,7 +45,8 @@ int ICLSpherePrototypes(const ICLTaskParams *p);
 void ICLSphereTask(const ICLTaskParams *p, ICLPurpose purpose, uint64_t index, double *P);
 
 /* One task as tokens: X (N x d), labels (N, in 0..C-1), query xq (d) and its label cq.
- * P (C P x d, may be NULL) receives the prototypes. Returns -1 on invalid options. */
+ * P (C P x d, may be NULL) receives the prototypes. Returns -1 on invalid options (or when
+ * the prototypes do not fit in memory). */
 int ICLSphereTokens(const ICLTaskParams *p, int N, ICLPurpose purpose, uint64_t index, double *X, int *labels, double *xq,
                     int *cq, double *P);
 
