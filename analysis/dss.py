@@ -8,7 +8,7 @@ paired difference of test error at the largest N, with its interval over replica
 import numpy as np
 
 from . import draw, results
-from .curves import at_n, band, combos, entries, n_grid, paired_difference
+from .curves import at_n, band, combos, entries, hold, n_grid, paired_difference, values
 from .stats import caption, caveat
 
 METRIC = "test_error"  # no Bayes error on the sphere: rates and N* are on the error rate
@@ -27,20 +27,22 @@ def figures(ds, fit, notes):
     if not entries(ds, MODELS):
         notes.append(f"dss_error_vs_N: none of {', '.join(MODELS)} in the file; not drawn")
         return []
-    return [("dss_error_vs_N", error_vs_N(ds))]
+    return [("dss_error_vs_N", error_vs_N(ds))] + multimodal_figures(ds)
 
 
-def error_vs_N(ds):
-    """Test error rate vs N at M = N, one panel per (d, classes), one curve per model."""
-    curves = entries(ds, MODELS)
+def error_vs_N(ds, models=MODELS, panel_axes=PANEL_AXES, constructions=None):
+    """Test error rate vs N at M = N, one panel per (d, classes[, P]), one curve per model;
+    the one-step constructions dotted."""
+    constructions = CONSTRUCTIONS if constructions is None else constructions
+    curves = entries(ds, models)
     fig, _, held = draw.band_panels(
-        combos(ds, PANEL_AXES), curves,
+        combos(ds, panel_axes), curves,
         lambda panel, one: band(ds, one[1], keep=("N",), at={**panel, **one[2]}),
         n_grid(ds), titles=lambda panel: results.describe(ds, panel) or "all",
         labels=lambda one: one[0], ylabel=METRIC_LABEL,
-        linestyles=lambda one: ":" if one[1] in CONSTRUCTIONS else None)
+        linestyles=lambda one: ":" if one[1] in constructions else None)
     rest = {dim: value for dim, value in held.items()
-            if dim not in (*PANEL_AXES, "N", "feature_map")}
+            if dim not in (*panel_axes, "N", "feature_map")}
     if _classes_option(ds):
         rest["classes"] = results.options(ds)["classes"]
     names = " vs ".join(dict.fromkeys(model for _, model, _ in curves))
@@ -66,7 +68,13 @@ def claims(ds, fit):
         for panel in combos(ds, PANEL_AXES):
             lines.append(_sentence(ds, panel, (a_label, *labels[a_label]),
                                    (b_label, *labels[b_label])))
-    return lines
+    return lines + (multimodal_claims(ds) if _multimodal(ds) else [])
+
+
+def _multimodal(ds):
+    """Whether the file is a multi-modal sweep: P swept, or an ablation or construction in it."""
+    extra = set(MULTIMODAL_MODELS) - set(MODELS)
+    return "prototypes_per_class" in ds.dims or any(m in ds.model.values for m in extra)
 
 
 def _label_pairs(labels):
@@ -118,3 +126,57 @@ def _sentence(ds, panel, a, b):
     (a_ns, b_ns) = (f"N = {', '.join(ns)}" if ns else "no N" for ns in ahead.values())
     return (f"{text}; over N = {min(by_n):g}..{max(by_n):g}, {a_label} is ahead at {a_ns} and "
             f"{b_label} at {b_ns} (intervals excluding 0)")
+
+
+# Multi-modal classes (-prototypes_per_class, docs/dss.md): softmax against linear, the two
+# ablations and the three one-step constructions, one panel per P.
+MULTIMODAL_MODELS = ("softmax", "linear", "expkernel", "normpoly", "gd1", "gd1_kernel",
+                     "gd1_adaptive")
+# "softmax ≥ linear", then "both ingredients are critical" (softmax against each ablation),
+# then the same questions for the constructions, then how far training gets past one step.
+MULTIMODAL_PAIRS = (("softmax", "linear"), ("softmax", "expkernel"), ("softmax", "normpoly"),
+                    ("gd1_adaptive", "gd1"), ("gd1_adaptive", "gd1_kernel"),
+                    ("softmax", "gd1_adaptive"))
+MULTIMODAL_PANEL_AXES = ("d", "classes", "prototypes_per_class")
+MULTIMODAL_CONSTRUCTIONS = ("gd1", "gd1_kernel", "gd1_adaptive")
+
+
+def multimodal_figures(ds):
+    """[('dss_multimodal_error_vs_N', figure)], or [] without any of MULTIMODAL_MODELS."""
+    if not _multimodal(ds) or not entries(ds, MULTIMODAL_MODELS):
+        return []
+    return [("dss_multimodal_error_vs_N", multimodal_error_vs_N(ds))]
+
+
+def multimodal_error_vs_N(ds):
+    """Test error vs N at M = N, one panel per (d, classes, P); constructions dotted."""
+    return error_vs_N(ds, MULTIMODAL_MODELS, MULTIMODAL_PANEL_AXES, MULTIMODAL_CONSTRUCTIONS)
+
+
+def multimodal_claims(ds):
+    """One sentence per pair of MULTIMODAL_PAIRS present and per panel (P among the axes)."""
+    labels = {label: (model, at) for label, model, at in entries(ds, MULTIMODAL_MODELS)}
+    return [_sentence(ds, panel, (a, *labels[a]), (b, *labels[b]))
+            for a, b in MULTIMODAL_PAIRS if a in labels and b in labels
+            for panel in combos(ds, MULTIMODAL_PANEL_AXES)]
+
+
+def construction_distances(ds):
+    """Markdown table of the trained attention models' gd_distance (distance of their test
+    predictions to the nearest one-step construction, docs/dss.md): mean over ok replicates
+    per model, P and N."""
+    models = [m for m in ("softmax", "expkernel", "normpoly") if m in ds.model.values]
+    panels = combos(ds, MULTIMODAL_PANEL_AXES)
+    head = [results.describe(ds, panel) or "all" for panel in panels]
+    lines = ["| model | N | " + " | ".join(head) + " |",
+             "|---|---|" + "---|" * len(panels)]
+    for model in models:
+        for n in n_grid(ds):
+            row = []
+            for panel in panels:
+                cells = hold(values(ds, "gd_distance", model), keep=(), at={**panel, "N": n})[0]
+                finite = np.asarray(cells.values, float).ravel()
+                finite = finite[np.isfinite(finite)]
+                row.append(f"{finite.mean():.3f}" if finite.size else "–")
+            lines.append(f"| {model} | {n:g} | " + " | ".join(row) + " |")
+    return lines

@@ -39,7 +39,7 @@ static PetscErrorCode OneStep(void)
 
   PetscFunctionBegin;
   PetscCall(ICLMulticlassProblemCreate(&cell, &mp));
-  PetscCall(ICLSoftmaxProblemCreate(&cell, &sp));
+  PetscCall(ICLSoftmaxProblemCreate(&cell, ICL_SCORE_SOFTMAX, &sp));
   /* closed form from the raw tokens: H_tau[c][i] = (1/N) sum_n Y[n][c] X[n][i] */
   for (int t = 0; t < B; t++) {
     const PetscReal *X = sp.X + t * N * d, *Y = sp.Y + t * N * C, *xq = sp.Q + t * d, *yq = sp.Yq + t * C;

@@ -12,7 +12,14 @@
  *     span(U) without noise, and the margin with noise in the complement of span(U) as above;
  *   - negative controls: the same checks reject R 5% off and a noise scale 10% off, and the
  *     first-k prototypes (a sampler ignoring U) fail the span(U) check;
- *   - common random numbers: the query does not depend on N; the statistic H. */
+ *   - common random numbers: the query does not depend on N; the statistic H;
+ *   - P prototypes per class (-prototypes_per_class): the C P prototypes unit, E u u^T = I/k over
+ *     all of them, the first C those of P = 1; with R = 1e6 every input sits on its prototype, so
+ *     the nearest prototype names each token's class and mode: the class is the label, the
+ *     classes are balanced, and within a class every mode appears floor or ceil of (class
+ *     count)/P times; the query's class and mode are uniform (chi-square, level 0.001). Negative
+ *     control: tokens of a one-mode sampler (the P = 1 draw against P = 2's prototypes) fail the
+ *     mode balance. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +75,74 @@ static void SampleAlignment(const ICLTaskParams *p, double *mean, double *se)
   }
   *mean = s / (T * N);
   *se   = sqrt((s2 / (T * N) - *mean * *mean) / (T * N));
+}
+
+/* Counts of each token's (class, mode), the mode by the nearest of the C P prototypes P;
+ * returns 0 when a token's nearest prototype is not of its labelled class. */
+static int Components(int n, int m, const double *X, const int *lab, const double *P, int *count, int *mode)
+{
+  for (int i = 0; i < n; i++) {
+    int    best = 0;
+    double top  = -2;
+    for (int r = 0; r < m; r++) {
+      double a = 0;
+      for (int j = 0; j < d; j++) a += X[i * d + j] * P[r * d + j];
+      if (a > top) top = a, best = r;
+    }
+    if (best % C != lab[i]) return 0;
+    count[best]++;
+    if (mode) mode[i] = best / C;
+  }
+  return 1;
+}
+
+/* Class balance and mode balance within each class of n tokens, from counts over C P rows. */
+static int Balanced(int n, int Pm, const int *count)
+{
+  for (int c = 0; c < C; c++) {
+    int nc = 0;
+    for (int j = 0; j < Pm; j++) nc += count[j * C + c];
+    if (nc != n / C && nc != (n + C - 1) / C) return 0;
+    for (int j = 0; j < Pm; j++)
+      if (count[j * C + c] != nc / Pm && count[j * C + c] != (nc + Pm - 1) / Pm) return 0;
+  }
+  return 1;
+}
+
+static int ModesHold(void)
+{
+  enum { Pm = 2, n = 13, TT = 4000 };
+  const ICLTaskParams p = {.d = d, .k = k, .R = 1e6, .seed = 21, .classes = C, .prototypes = Pm}, p1 = {.d = d, .k = k, .R = 1e6, .seed = 21, .classes = C};
+  double              X[n * d], xq[d], P[C * Pm * d], P1[C * d], uu = 0, worst = 0, query[C * Pm] = {0};
+  int                 lab[n], cq, ok = 1, balanced = 1, control = 1;
+
+  CHECK(ICLSpherePrototypes(&p1) == 1 && ICLSpherePrototypes(&p) == Pm, "P = prototypes (0: 1)");
+  for (int t = 0; t < TT; t++) {
+    int count[C * Pm] = {0}, qc[C * Pm] = {0};
+    CHECK(ICLSphereTokens(&p, n, ICL_PURPOSE_TASK, (uint64_t)t, X, lab, xq, &cq, P) == 0, "tokens, P = 2");
+    for (int r = 0; r < C * Pm; r++) {
+      double n2 = 0;
+      for (int j = 0; j < d; j++) n2 += P[r * d + j] * P[r * d + j];
+      worst = fmax(worst, fabs(sqrt(n2) - 1));
+      uu += P[r * d] * P[r * d] / (TT * C * Pm); /* E u_1^2 = 1/k */
+    }
+    ok &= Components(n, C * Pm, X, lab, P, count, NULL);
+    balanced &= Balanced(n, Pm, count);
+    ok &= Components(1, C * Pm, xq, &cq, P, qc, NULL);
+    for (int r = 0; r < C * Pm; r++) query[r] += qc[r];
+    ICLSphereTokens(&p1, n, ICL_PURPOSE_TASK, (uint64_t)t, X, lab, xq, &cq, P1);
+    if (memcmp(P1, P, sizeof P1)) ok = 0;
+    for (int r = 0; r < C * Pm; r++) count[r] = 0;
+    Components(n, C * Pm, X, lab, P, count, NULL);
+    control &= Balanced(n, Pm, count);
+  }
+  CHECK(worst < 1e-14, "P = 2: prototypes unit (%.3g)", worst);
+  CHECK_NEAR(uu, 1.0 / k, 4 * sqrt((3.0 / (k * (k + 2)) - 1.0 / (k * k)) / (TT * C * Pm)), "P = 2: E u_1^2 = 1/k");
+  CHECK(ok, "P = 2: a token's nearest prototype is not of its class, or the first C prototypes differ from P = 1's");
+  CHECK(balanced, "P = 2: a context not balanced over classes and over the modes of a class");
+  CHECK(ChiSquare(query, C * Pm) < 20.52, "P = 2: query (class, mode) not uniform (%.2f)", ChiSquare(query, C * Pm)); /* chi^2_5, 0.001 */
+  CHECK(!control, "negative control: one-mode contexts pass the mode balance check");
+  return ok && balanced && !control;
 }
 
 int main(void)
@@ -205,6 +280,7 @@ int main(void)
     for (int j = 0; j < d; j++) err = fmax(err, fabs(H[j] + H[d + j] + H[2 * d + j] - mean[j]));
     CHECK(err < 1e-14, "rows of H sum to the context mean (%.3g)", err);
   }
+  CHECK(ModesHold(), "P prototypes per class");
   CHECK(ICLFamilyFind("sphere") == &ICLFamilySphere && ICLFamilySphere.bayes_error == NULL, "registered, no closed-form Bayes error");
   return CheckReport("test_sphere_sampler");
 }

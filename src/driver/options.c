@@ -38,6 +38,7 @@ static void SetAlpha(ICLCell *c, double v) { c->task.alpha = v; }
 static void SetDrift(ICLCell *c, double v) { c->task.drift = v; }
 static void SetClasses(ICLCell *c, double v) { c->task.classes = (int)v; }
 static void SetNoise(ICLCell *c, double v) { c->task.noise = v; }
+static void SetPrototypes(ICLCell *c, double v) { c->task.prototypes = (int)v; }
 static void SetLink(ICLCell *c, double v) { c->task.link = (int)v; }
 static void SetInputLaw(ICLCell *c, double v) { c->task.input_law = (int)v; }
 static void SetRank(ICLCell *c, double v) { c->w_rank = (PetscInt)v; }
@@ -52,6 +53,7 @@ static const ICLSweepParam params[] = {
   {"drift", "non-stationary task drift along the sequence", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetDrift},
   {"classes", "number of classes C", 2, 2, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetClasses},
   {"noise", "off-subspace noise scale", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family sphere", ForSphere, SetNoise},
+  {"prototypes_per_class", "prototypes (modes) P per class", 1, 1, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetPrototypes},
   {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", ForDistreg, SetLink},
   {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", ForDistreg, SetInputLaw},
   {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r)", 0, 1, 100001, PETSC_TRUE, NULL, NULL, "models lowrank and oracle (linreg)", ForRank, SetRank},

@@ -5,14 +5,15 @@ extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelB
 extern const ICLModelType ICLModelLowrank, ICLModelH3;
 extern const ICLModelType ICLModelSvm;
 extern const ICLModelType ICLModelSoftmax, ICLModelGd1;
+extern const ICLModelType ICLModelExpkernel, ICLModelNormpoly, ICLModelGd1Kernel, ICLModelGd1Adaptive;
 extern const ICLModelType ICLModelKernel, ICLModelDistill;
 
 static const ICLModelType *const registry[] = {
   &ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes,
   &ICLModelLowrank, &ICLModelH3,
   &ICLModelSvm,
-  &ICLModelSoftmax,
-  &ICLModelGd1,
+  &ICLModelSoftmax, &ICLModelExpkernel, &ICLModelNormpoly,
+  &ICLModelGd1, &ICLModelGd1Kernel, &ICLModelGd1Adaptive,
   &ICLModelKernel, &ICLModelDistill,
 };
 

@@ -24,6 +24,7 @@ typedef struct {
   const double *factor_beta; /* linreg: d x d row-major F_b, F_b F_b^T = Sigma_beta; NULL: spectrum */
   int    classes;        /* sphere: number of classes C (0: 2) */
   double noise;          /* sphere: off-subspace noise scale epsilon (0: none) */
+  int    prototypes;     /* sphere: prototypes per class P (0: 1) */
   int    link;           /* distreg: ICLDistregLink, the nonlinearity g (0: tanh) */
   int    input_law;      /* distreg: ICLDistregInput, the law of x - c_t (0: Gaussian) */
   const double *U;       /* task subspace, d x k orthonormal columns (subspace.h); NULL: first k coordinates */

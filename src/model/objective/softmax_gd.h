@@ -1,6 +1,7 @@
-/* Training problem of the softmax-attention model (docs/models.md `softmax`): parameters
+/* Training problem of the softmax-attention model (docs/models.md `softmax`) and of its two
+ * ablations (softmax_attention.h: the score maps the scores to weights; docs/dss.md): parameters
  * theta = (A, c), A d x d column-major followed by the scalar c (d^2 + 1 reals); on task tau
- * the output is ICLSoftmaxAttention(X_tau, Y_tau, x_q,tau; A, c) and the loss is the family's
+ * the output is ICLAttention(score; X_tau, Y_tau, x_q,tau; A, c) and the loss is the family's
  * training loss (training_loss.h: gmm logistic on the score, sphere cross-entropy, distreg
  * squared) averaged over the B training tasks, drawn once as tokens (family->tokens,
  * ICL_PURPOSE_TASK). Gradient (softmax_attention.h): dL/dA = (1/B) sum_tau u_tau x_q,tau^T,
@@ -11,12 +12,14 @@
 #include "group.h"
 #include "model.h"
 #include "objective.h"
+#include "softmax_attention.h"
 
 /* The B training tasks are split by rows over the ranks of comm; each rank holds its own
  * B_local tasks and the loss and gradient are summed over the group. */
 typedef struct {
-  MPI_Comm      comm;
-  ICLOutputKind kind;
+  MPI_Comm          comm;
+  ICLOutputKind     kind;
+  ICLAttentionScore score;
   PetscInt      B, B_local, d, C, N;
   PetscReal    *X;    /* B_local token blocks X_tau (N x d row-major), one after another */
   PetscReal    *Y;    /* B_local target blocks Y_tau (N x C row-major) */
@@ -24,11 +27,12 @@ typedef struct {
   PetscReal    *Yq;   /* C x B_local: column tau is the query's target */
   PetscReal    *work; /* d x B_local scratch: A x_q,tau, then u_tau */
   PetscReal    *p, *v, *out, *g; /* N, N, C, C scratch */
+  PetscReal    *r;    /* N scratch (ICL_SCORE_POLY2) */
   PetscReal    *grad; /* d x d scratch when comm has more than one rank */
 } ICLSoftmaxProblem;
 
 /* Draws this rank's share of the cell's B training tasks with N tokens each. Collective. */
-PetscErrorCode ICLSoftmaxProblemCreate(const ICLCell *cell, ICLSoftmaxProblem *p);
+PetscErrorCode ICLSoftmaxProblemCreate(const ICLCell *cell, ICLAttentionScore score, ICLSoftmaxProblem *p);
 PetscErrorCode ICLSoftmaxProblemDestroy(ICLSoftmaxProblem *p);
 
 /* An ICLLossGradFn (ctx: the ICLSoftmaxProblem; theta = (A, c)). About
