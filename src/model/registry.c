@@ -2,14 +2,14 @@
 
 /* One line per model; the order is the order of -help. */
 extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes;
-extern const ICLModelType ICLModelLowrank, ICLModelH3;
+extern const ICLModelType ICLModelLowrank, ICLModelH3, ICLModelLora;
 extern const ICLModelType ICLModelSvm;
 extern const ICLModelType ICLModelSoftmax, ICLModelGd1;
 extern const ICLModelType ICLModelKernel, ICLModelDistill;
 
 static const ICLModelType *const registry[] = {
   &ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes,
-  &ICLModelLowrank, &ICLModelH3,
+  &ICLModelLowrank, &ICLModelH3, &ICLModelLora,
   &ICLModelSvm,
   &ICLModelSoftmax,
   &ICLModelGd1,
