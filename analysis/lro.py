@@ -171,18 +171,23 @@ def lowrank_vs_rank(ds, notes):
             except TheoryUnavailable as why:
                 if d == d_values[0] and n == n_grid(ds)[0]:
                     notes.append(f"lro_lowrank_vs_rank: closed-form L*_r not drawn: {why}")
-        ax.set_title(f"d={d:g}")
-        ax.set_xlabel("rank r of W = ABᵀ")
-        ax.set_ylabel("risk (test mean squared error)")
-        ax.set_xticks(ranks, [f"{r:g}" for r in ranks])
-        if not ax.lines:
-            ax.text(0.5, 0.5, "no ok cells", transform=ax.transAxes, ha="center")
+        _finish_rank(ax, d, ranks, "rank r of W = ABᵀ", "risk (test mean squared error)")
     _legend(axes)
     suptitle(fig, f"LRO: low-rank attention risk vs rank at M = N "
                  f"({_title_held(ds, held, drop=('d', 'N'))}{extra}; solid: lowrank, "
                  f"95% band; "
                  f"dotted: closed-form L*_r)")
     return fig
+
+
+def _finish_rank(ax, d, ranks, xlabel, ylabel):
+    """Label a risk-vs-rank panel, one tick per swept rank."""
+    ax.set_title(f"d={d:g}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_xticks(ranks, [f"{r:g}" for r in ranks])
+    if not ax.lines:
+        ax.text(0.5, 0.5, "no ok cells", transform=ax.transAxes, ha="center")
 
 
 def _n_colors(n_values):
@@ -362,12 +367,8 @@ def lora_vs_rank(ds, notes):
                 full, _ = band(ds, "linear", keep=(), at={"d": d, "N": n})
                 ax.axhline(float(full["mean"]), color=colors[n], linestyle="--",
                            linewidth=1, label=f"linear retrained, N={n:g}")
-        ax.set_title(f"d={d:g}")
-        ax.set_xlabel("rank r of the correction A Bᵀ (r = 0: W₀)")
-        ax.set_ylabel("target risk (test mean squared error)")
-        ax.set_xticks(ranks, [f"{r:g}" for r in ranks])
-        if not ax.lines:
-            ax.text(0.5, 0.5, "no ok cells", transform=ax.transAxes, ha="center")
+        _finish_rank(ax, d, ranks, "rank r of the correction A Bᵀ (r = 0: W₀)",
+                     "target risk (test mean squared error)")
     _legend(axes)
     source = results.options(ds).get("source_spectrum", "flat")
     suptitle(fig, f"LRO: LoRA W₀ + ABᵀ adapting from source Σ_β {source} to target "

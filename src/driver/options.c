@@ -327,7 +327,7 @@ static PetscErrorCode ParseSpectrum(const ICLSweep *sw, const char *opt, const c
     PetscCheck(end != arg + 1 && !*end, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: '%s' is not a number", opt, t, arg + 1);
   }
   for (PetscInt i = 0; i < nsizes; i++) {
-    PetscCheck(*kind != ICL_SPECTRUM_LIST || sizes[i] <= n, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s has %d values but %d are needed; list one per direction", opt, t, (int)n, (int)sizes[i]);
+    PetscCheck(*kind != ICL_SPECTRUM_LIST || sizes[i] <= n, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s has %d values but %s = %d needs %d; list one per direction", opt, t, (int)n, sizes == sw->d ? "d" : "k", (int)sizes[i], (int)sizes[i]);
     PetscCheck(ICLLinregSpectrum((ICLSpectrumKind)*kind, (int)PetscMin(sizes[i], ICL_MAX_AXIS), 1.0, *param, list, lambda) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT,
                "%s %s: invalid; use geometric:q with 0 < q <= 1, power:a with a >= 0, or list: with positive values", opt, t);
   }

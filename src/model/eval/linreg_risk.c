@@ -14,17 +14,20 @@ static PetscReal TraceProduct(PetscInt d, const PetscReal *A, const PetscReal *B
   return t;
 }
 
-/* C = A B (d x d, column-major). */
-static PetscErrorCode Mult(PetscInt d, const PetscReal *A, const PetscReal *B, PetscReal *C)
+/* C = op(A) B (d x d, column-major), op per ta ("N" or "T"). */
+static PetscErrorCode Product(PetscInt d, const char *ta, const PetscReal *A, const PetscReal *B, PetscReal *C)
 {
   PetscBLASInt    bd;
   const PetscReal one = 1.0, zero = 0.0;
 
   PetscFunctionBegin;
   PetscCall(PetscBLASIntCast(d, &bd));
-  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bd, &bd, &bd, &one, A, &bd, B, &bd, &zero, C, &bd));
+  PetscCallBLAS("BLASgemm", BLASgemm_(ta, "N", &bd, &bd, &bd, &one, A, &bd, B, &bd, &zero, C, &bd));
   PetscFunctionReturn(0);
 }
+
+/* C = A B */
+static PetscErrorCode Mult(PetscInt d, const PetscReal *A, const PetscReal *B, PetscReal *C) { return Product(d, "N", A, B, C); }
 
 /* XB = Sx Sb, G = (S1^2 + S2) Sx Sb Sx + S2 (tr(Sx Sb) + sigma2) Sx; returns M0 = tr(Sx Sb) + sigma2. */
 static PetscErrorCode Moments(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1, PetscReal S2,
@@ -222,17 +225,8 @@ PetscReal ICLLinregRagIsotropicBestRisk(PetscInt d, PetscReal B, PetscReal sigma
 
 PetscBool ICLLinregExact(const ICLTaskParams *p) { return p->alpha == 0 && p->drift == 0 ? PETSC_TRUE : PETSC_FALSE; }
 
-/* S = F F^T for a d x d row-major F (column-major, F^T's storage: S = (F^T)^T F^T). */
-static PetscErrorCode FactorProduct(PetscInt d, const PetscReal *F, PetscReal *S)
-{
-  PetscBLASInt    bd;
-  const PetscReal one = 1.0, zero = 0.0;
-
-  PetscFunctionBegin;
-  PetscCall(PetscBLASIntCast(d, &bd));
-  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bd, &bd, &one, F, &bd, F, &bd, &zero, S, &bd));
-  PetscFunctionReturn(0);
-}
+/* S = F F^T for a d x d row-major F (read column-major it is F^T: S = (F^T)^T F^T). */
+static PetscErrorCode FactorProduct(PetscInt d, const PetscReal *F, PetscReal *S) { return Product(d, "T", F, F, S); }
 
 /* Sigma_x: F_x F_x^T of the factor the sampler uses; without one, the factor of p's x_spectrum
  * and alignment (the same numbers: ICLLinregFeatureFactor is deterministic); I_d when flat. */
