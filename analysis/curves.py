@@ -15,7 +15,7 @@ from .stats import DRAWS, LEVEL, interval_of_means, replicate_band
 
 # Axes only some models depend on (as iclsweep's parameter table says: the rank is also
 # the oracle's on linreg, W*_r).
-MODEL_AXES = {"rank": ("lowrank", "oracle"), "feature_map": ("kernel", "distill"),
+MODEL_AXES = {"rank": ("lowrank", "oracle", "lora"), "feature_map": ("kernel", "distill"),
               "features": ("kernel", "distill")}
 # A held axis sits at its largest value for these (the learner closest to its limit: most
 # context, full rank, most random features), at its first value for every other axis.

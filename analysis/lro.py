@@ -93,6 +93,10 @@ def theory(ds, held):
     for dim in ("k", "R"):
         if dim not in held:
             raise TheoryUnavailable(f"the file has no '{dim}' axis")
+    x_spectrum = results.options(ds).get("x_spectrum", "flat").strip() or "flat"
+    if x_spectrum != "flat":
+        raise TheoryUnavailable(f"the closed form here is for Σ_x = I, not -x_spectrum "
+                                f"{x_spectrum} (the oracle's curve is exact)")
     for dim in ("alpha", "drift"):  # an axis value, else the single value in the options
         value = held.get(dim, results.options(ds).get(dim, 0))
         try:
@@ -112,7 +116,7 @@ def figures(ds, fit, notes):
         out.append(("lro_lowrank_vs_rank", lowrank_vs_rank(ds, notes)))
     elif "rank" in ds.test_error.dims:
         notes.append("rank axis but no lowrank model: the risk vs rank figure is not drawn")
-    return out
+    return out + extension_figures(ds, notes)
 
 
 def _title_held(ds, held, drop=()):
@@ -187,7 +191,7 @@ def claims(ds, fit):
              if model in ds.model.values]
     if "linear" in ds.model.values:
         lines.append(_linear_vs_optimum(ds))
-    return lines
+    return lines + extension_claims(ds)
 
 
 def _rank_claim(ds, model):
@@ -303,3 +307,223 @@ def _gap_interval(interval, theory_risk):
 def _span(values):
     values = sorted(set(float(value) for value in values))
     return f"{values[0]:g}" if len(values) == 1 else f"{values[0]:g}..{values[-1]:g}"
+
+
+# --- LoRA adaptation and task-feature alignment (docs/lro.md) -------------------------------
+# Entry points: extension_figures(ds, notes) -> [(stem, Figure)] and extension_claims(ds) ->
+# [sentence]; each draws or says nothing for a file without a lora model or an alignment axis.
+# The closed forms for a general Σ_x are the oracle's (exact, computed by iclsweep), so these
+# functions read them from the file instead of recomputing them.
+
+
+def extension_figures(ds, notes):
+    """[(stem, Figure)]: LoRA risk vs r when the file has lora, N*(ε) vs alignment when it
+    has an alignment axis."""
+    out = []
+    if "lora" in ds.model.values and "rank" in ds.test_error.dims:
+        out.append(("lro_lora_vs_rank", lora_vs_rank(ds, notes)))
+    if "alignment" in ds.test_error.dims:
+        out.append(("lro_alignment_risk_vs_N", alignment_risk_vs_N(ds, notes)))
+        out.append(("lro_alignment_nstar", alignment_nstar(ds, notes)))
+    return out
+
+
+def extension_claims(ds):
+    """Sentences for the LoRA and alignment figures (none for other files)."""
+    lines = []
+    if "lora" in ds.model.values and "rank" in ds.test_error.dims:
+        lines += lora_claims(ds)
+    if "alignment" in ds.test_error.dims:
+        lines += alignment_claims(ds)
+    return lines
+
+
+def _rank_curve(ds, model, n, d):
+    """Replicate band of `model` over the rank axis at M = N, and what was held."""
+    return band(ds, model, keep=("rank",), at={"d": d, "N": n})
+
+
+def lora_vs_rank(ds, notes):
+    """lora's risk vs the rank r of its correction (r = 0: W_0), one colour per N; the
+    oracle's exact optimum of W_0 + rank-r (-oracle_lora) dotted, linear retrained from
+    scratch (full retraining) as a dashed level."""
+    d_values, ranks = ds.d.values, ds["rank"].values
+    colors = _colors_by(n_grid(ds))
+    fig, axes = draw.panels(len(d_values), sharey=True)
+    held = {}
+    lora_oracle = "oracle_lora" in results.options(ds)
+    if "oracle" in ds.model.values and not lora_oracle:
+        notes.append("lro_lora_vs_rank: the oracle is W*_r, not the LoRA optimum (no "
+                     "-oracle_lora): not drawn")
+    for ax, d in zip(axes, d_values):
+        for n in n_grid(ds):
+            curve, held = _rank_curve(ds, "lora", n, d)
+            if not draw.curve(ax, ranks, curve, colors[n], f"lora, N={n:g}"):
+                continue
+            if "oracle" in ds.model.values and lora_oracle:
+                exact, _ = _rank_curve(ds, "oracle", n, d)
+                ax.plot(ranks, exact["mean"].values, ":", color=colors[n], marker="x",
+                        label=f"optimal rank-r correction (exact), N={n:g}")
+            if "linear" in ds.model.values:
+                full, _ = band(ds, "linear", keep=(), at={"d": d, "N": n})
+                ax.axhline(float(full["mean"]), color=colors[n], linestyle="--",
+                           linewidth=1, label=f"linear retrained, N={n:g}")
+        draw.finish(ax, f"d={d:g}", "rank r of the correction A Bᵀ (r = 0: W₀)",
+                    "target risk (test mean squared error)", ranks, ylog=False, xlog=False)
+    draw.legend(axes)
+    source = results.options(ds).get("source_spectrum", "flat")
+    draw.suptitle(fig, f"LRO: LoRA W₀ + ABᵀ adapting from source Σ_β {source} to target "
+                 f"Σ_β {results.options(ds).get('spectrum', 'flat')}, risk at M = N "
+                 f"({_title_held(ds, held, drop=('d', 'N', 'rank'))}; dotted: exact "
+                 f"optimum)")
+    return fig
+
+
+def lora_rows(ds):
+    """[(d, N, r, lora risk, exact optimum)] at M = N for every rank with both ok."""
+    rows = []
+    for d in ds.d.values:
+        for n in n_grid(ds):
+            trained, _ = _rank_curve(ds, "lora", n, d)
+            exact, _ = _rank_curve(ds, "oracle", n, d)
+            for r, a, b in zip(ds["rank"].values, trained["mean"].values, exact["mean"].values):
+                if np.isfinite(a) and np.isfinite(b):
+                    rows.append((float(d), float(n), float(r), float(a), float(b)))
+    return rows
+
+
+def lora_claims(ds):
+    """'lora reaches the exact rank-r LoRA optimum within x% at every r ...', plus W_0's
+    risk, the smallest r within 5% of full retraining, and retrained linear."""
+    if "oracle" not in ds.model.values or "oracle_lora" not in results.options(ds):
+        return ["lora: no exact LoRA optimum in the file (run the oracle with -oracle_lora)"]
+    rows = lora_rows(ds)
+    if not rows:
+        return ["lora: no ok cells at M = N"]
+    gaps = [(a - b) / b for *_, a, b in rows]
+    worst = int(np.argmax(np.abs(gaps)))
+    d, n, r, a, b = rows[worst]
+    lines = [f"lora reaches the exact optimum of W₀ + rank-r within {abs(gaps[worst]):.1%} "
+             f"at every r (r = {_span([row[2] for row in rows])}, N = "
+             f"{_span([row[1] for row in rows])}; {len(rows)} points); largest gap "
+             f"{gaps[worst]:+.1%} at r={r:g}, N={n:g}, d={d:g}: risk {a:.4g} vs {b:.4g}"]
+    for d in sorted(set(row[0] for row in rows)):
+        for n in sorted(set(row[1] for row in rows)):
+            mine = sorted((row[2], row[3], row[4]) for row in rows if row[0] == d and row[1] == n)
+            base, full = mine[0], mine[-1]
+            close = [r for r, _, exact in mine if exact <= 1.05 * full[2]]
+            text = (f"at N={n:g}, d={d:g}: W₀ alone has target risk {base[1]:.4g} (exact "
+                    f"{base[2]:.4g}); r = {full[0]:g} gives {full[1]:.4g} (exact {full[2]:.4g}); "
+                    f"the exact optimum is within 5% of full retraining from r = {close[0]:g}")
+            if "linear" in ds.model.values:
+                lin, _ = band(ds, "linear", keep=(), at={"d": d, "N": n})
+                text += f"; linear retrained from scratch: {float(lin['mean']):.4g}"
+            lines.append(text)
+    return lines
+
+
+def _alignment_excess(ds, model, d):
+    """Mean excess error at M = N, (alignment, N), and the N values."""
+    value, _ = at_n(ds, "excess_error", model, keep=("alignment", "N"), at={"d": d})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = value.mean("replicate").transpose("alignment", "N")
+    return mean.values, mean.N.values
+
+
+def alignment_risk_vs_N(ds, notes):
+    """Risk vs N, one colour per alignment; trained linear solid, the exact oracle dotted."""
+    d_values, aligns = ds.d.values, ds["alignment"].values
+    colors = _colors_by(aligns)
+    fig, axes = draw.panels(len(d_values), sharey=True)
+    held = {}
+    for ax, d in zip(axes, d_values):
+        for a in aligns:
+            for model, style in (("linear", "-"), ("oracle", ":")):
+                if model not in ds.model.values:
+                    continue
+                curve, held = band(ds, model, keep=("N",), at={"d": d, "alignment": a})
+                draw.curve(ax, n_grid(ds), curve, colors[a], f"{model}, alignment={a:g}",
+                      positive=True, linestyle=style)
+        draw.finish(ax, f"d={d:g}", "context length N", "risk (test mean squared error)",
+                n_grid(ds), ylog=True)
+    draw.legend(axes)
+    draw.suptitle(fig, f"LRO: task-feature alignment, risk vs N at M = N "
+                 f"({_title_held(ds, held, drop=('d', 'N', 'alignment'))}; Σ_x "
+                 f"{results.options(ds).get('x_spectrum', 'flat')}, Σ_β "
+                 f"{results.options(ds).get('spectrum', 'flat')}; dotted: exact optimum)")
+    return fig
+
+
+def alignment_eps(ds, d):
+    """The ε values of the N*(ε) figure: default_eps of the oracle's curves and a tenth of
+    the smallest first point (two levels, both inside most curves)."""
+    from .nstar import default_eps
+    curves, _ = _alignment_excess(ds, "oracle" if "oracle" in ds.model.values else "linear", d)
+    return [e for e in (default_eps(curves), 0.5 * default_eps(curves)) if np.isfinite(e)]
+
+
+def alignment_nstar_table(ds):
+    """[(model, d, ε, alignment, N*, flag name)] of the excess error at M = N."""
+    from .nstar import FLAG_NAMES, n_star
+    rows = []
+    for d in ds.d.values:
+        for eps in alignment_eps(ds, d):
+            for model in ("linear", "oracle"):
+                if model not in ds.model.values:
+                    continue
+                curves, N = _alignment_excess(ds, model, d)
+                value, flag = n_star(N, curves, eps)
+                for a, v, f in zip(ds["alignment"].values, value, flag):
+                    rows.append((model, float(d), float(eps), float(a), float(v), FLAG_NAMES[int(f)]))
+    return rows
+
+
+def alignment_nstar(ds, notes):
+    """N*(ε) of the excess error vs alignment, one panel per d, per model and ε."""
+    rows = alignment_nstar_table(ds)
+    d_values = ds.d.values
+    fig, axes = draw.panels(len(d_values), sharey=True)
+    for ax, d in zip(axes, d_values):
+        levels = sorted(set(row[2] for row in rows if row[1] == d), reverse=True)
+        for i, eps in enumerate(levels):
+            for model, style in (("linear", "-"), ("oracle", ":")):
+                mine = [(row[3], row[4]) for row in rows if row[0] == model and row[1] == d and row[2] == eps]
+                if mine:
+                    x, y = zip(*mine)
+                    ax.plot(x, y, linestyle=style, marker="o", color=f"C{i}",
+                            label=f"{model}, ε={eps:.3g}")
+        ax.set_title(f"d={d:g}")
+        ax.set_xlabel("alignment of Σ_x with Σ_β (1: same eigenvectors)")
+        ax.set_ylabel("N*(ε) (excess risk ≤ ε at M = N)")
+        ax.set_yscale("log")
+        if not ax.lines:
+            ax.text(0.5, 0.5, "no N* inside the grid", transform=ax.transAxes, ha="center")
+    if any(row[5] != "interpolated" for row in rows):
+        notes.append("lro_alignment_nstar: some N* lie outside the N grid and are not drawn")
+    draw.legend(axes)
+    draw.suptitle(fig, "LRO: sample complexity N*(ε) vs task-feature alignment "
+                  "(solid: trained linear, dotted: exact optimum)")
+    return fig
+
+
+def alignment_claims(ds):
+    """'N*(ε) of the oracle falls from x at alignment 0 to y at alignment 1 ...'."""
+    rows = alignment_nstar_table(ds)
+    lines = []
+    for model in ("oracle", "linear"):
+        for d in sorted(set(row[1] for row in rows)):
+            for eps in sorted(set(row[2] for row in rows if row[1] == d), reverse=True):
+                mine = sorted((row[3], row[4], row[5]) for row in rows
+                              if row[0] == model and row[1] == d and row[2] == eps)
+                if not mine:
+                    continue
+                parts = ", ".join(f"{v:.3g}" if f == "interpolated" else f"({f})" for _, v, f in mine)
+                lines.append(f"{model}, d={d:g}, ε={eps:.3g}: N*(ε) at alignment "
+                             f"{', '.join(f'{a:g}' for a, _, _ in mine)} = {parts}")
+    return lines
+
+
+def _colors_by(values):
+    """One color per ordered value (N or alignment) along a sequential colormap."""
+    return dict(zip(values, draw.ramp(len(values))))

@@ -26,7 +26,8 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .comm   = PETSC_COMM_SELF,
     .family = sw->fam,
     .task   = {.d = (int)sw->d[ix->d], .k = (int)sw->k[ix->k], .R = sw->R[ix->R], .seed = (uint64_t)sw->seed, .replicate = (uint64_t)ix->rep,
-               .spectrum = (int)sw->spectrum_kind, .spectrum_param = sw->spectrum_param, .spectrum_list = sw->spectrum_list},
+               .spectrum = (int)sw->spectrum_kind, .spectrum_param = sw->spectrum_param, .spectrum_list = sw->spectrum_list,
+               .x_spectrum = (int)sw->x_spectrum_kind, .x_spectrum_param = sw->x_spectrum_param, .x_spectrum_list = sw->x_spectrum_list, .alignment = 1.0},
     .N      = sw->N[ix->N],
     .eval_R = sw->eval_R > 0 ? sw->eval_R : sw->R[ix->R],
     .B      = sw->B,
@@ -38,12 +39,21 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .method = !strcmp(sw->method, "gd") ? ICL_METHOD_GD : !strcmp(sw->method, "dual") ? ICL_METHOD_DUAL : !strcmp(sw->method, "tao") ? ICL_METHOD_TAO : ICL_METHOD_AUTO,
     .tao_type = sw->tao_type,
     .precision = sw->precision,
+    .lora_base = sw->lora_base,
+    .oracle_lora = sw->oracle_lora,
   };
   PetscInt             np;
   const ICLSweepParam *q = ICLSweepParams(&np);
   for (PetscInt i = 0; i < np; i++)
     if (q[i].applies(sw)) q[i].set(cell, sw->value[i]);
   for (PetscInt i = 0; i < sw->nextra; i++) sw->extra[i].param->set(cell, sw->extra[i].v[ix->extra[i]]);
+  /* the source law: the cell's, with the source's Sigma_beta spectrum and alignment */
+  cell->source                  = cell->task;
+  cell->source.source           = 1;
+  cell->source.spectrum         = (int)sw->source_spectrum_kind;
+  cell->source.spectrum_param   = sw->source_spectrum_param;
+  cell->source.spectrum_list    = sw->source_spectrum_list;
+  cell->source.alignment        = sw->source_alignment;
 }
 
 PetscBool ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix) { return sw->k[ix->k] <= sw->d[ix->d] ? PETSC_TRUE : PETSC_FALSE; }

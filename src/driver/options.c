@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <float.h>
 #include <petsctao.h>
 
 #include "distreg.h"
@@ -30,7 +31,9 @@ static PetscBool ForSigma(const ICLSweep *sw) { return FamilyIs(sw, "linreg") ||
 static PetscBool ForLinreg(const ICLSweep *sw) { return FamilyIs(sw, "linreg"); }
 static PetscBool ForSphere(const ICLSweep *sw) { return FamilyIs(sw, "sphere"); }
 static PetscBool ForDistreg(const ICLSweep *sw) { return FamilyIs(sw, "distreg"); }
-static PetscBool ForRank(const ICLSweep *sw) { return HasModel(sw, "lowrank") || (HasModel(sw, "oracle") && FamilyIs(sw, "linreg")); }
+static PetscBool ForRank(const ICLSweep *sw) { return HasModel(sw, "lowrank") || HasModel(sw, "lora") || (HasModel(sw, "oracle") && FamilyIs(sw, "linreg")); }
+static PetscBool ForXSpectrum(const ICLSweep *sw) { return FamilyIs(sw, "linreg") && sw->x_spectrum[0] ? PETSC_TRUE : PETSC_FALSE; }
+static PetscBool ForSource(const ICLSweep *sw) { return HasModel(sw, "lora") || sw->oracle_lora; }
 static PetscBool ForFeatures(const ICLSweep *sw) { return HasModel(sw, "kernel") || HasModel(sw, "distill"); }
 
 static void SetSigma(ICLCell *c, double v) { c->task.sigma = v; }
@@ -42,6 +45,7 @@ static void SetPrototypes(ICLCell *c, double v) { c->task.prototypes = (int)v; }
 static void SetLink(ICLCell *c, double v) { c->task.link = (int)v; }
 static void SetInputLaw(ICLCell *c, double v) { c->task.input_law = (int)v; }
 static void SetRank(ICLCell *c, double v) { c->w_rank = (PetscInt)v; }
+static void SetAlignment(ICLCell *c, double v) { c->task.alignment = v; }
 static void SetFeatures(ICLCell *c, double v) { c->features = (PetscInt)v; }
 static void SetFeatureMap(ICLCell *c, double v) { c->feature_map = (PetscInt)v; }
 
@@ -56,7 +60,8 @@ static const ICLSweepParam params[] = {
   {"prototypes_per_class", "prototypes (modes) P per class", 1, 1, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetPrototypes},
   {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", ForDistreg, SetLink},
   {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", ForDistreg, SetInputLaw},
-  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r)", 0, 1, 100001, PETSC_TRUE, NULL, NULL, "models lowrank and oracle (linreg)", ForRank, SetRank},
+  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r; lora and -oracle_lora: of the correction, 0 = W_0)", 0, 0, 100001, PETSC_TRUE, NULL, NULL, "models lowrank, lora and oracle (linreg)", ForRank, SetRank},
+  {"alignment", "of Sigma_x's eigenbasis with Sigma_beta's: 1 the same eigenvectors in order, 0 a keyed random rotation", 1, 0, 1 + DBL_EPSILON, PETSC_FALSE, NULL, NULL, "family linreg with -x_spectrum", ForXSpectrum, SetAlignment},
   {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", ForFeatures, SetFeatures},
   {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", ForFeatures, SetFeatureMap},
 };
@@ -246,6 +251,17 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     PetscCall(PetscStrlen(c, &used));
     snprintf(c + used, len - used, "-spectrum %s\n", sw->spectrum);
   }
+  if (sw->x_spectrum[0]) {
+    size_t used;
+    PetscCall(PetscStrlen(c, &used));
+    snprintf(c + used, len - used, "-x_spectrum %s\n", sw->x_spectrum);
+  }
+  if (ForSource(sw)) {
+    size_t used;
+    PetscCall(PetscStrlen(c, &used));
+    snprintf(c + used, len - used, "-source_spectrum %s\n-lora_base %s\n%s", sw->source_spectrum[0] ? sw->source_spectrum : "flat", sw->lora_base ? "optimal" : "trained", sw->oracle_lora ? "-oracle_lora\n" : "");
+    PetscCall(AppendOption(c, len, "source_alignment", 1, NULL, &sw->source_alignment));
+  }
   if (!strcmp(sw->method, "tao")) {
     size_t used;
     PetscCall(PetscStrlen(c, &used));
@@ -283,38 +299,68 @@ static PetscErrorCode CheckParams(ICLSweep *sw, const PetscBool *single, const P
   PetscFunctionReturn(0);
 }
 
-/* -spectrum flat | geometric:q | power:a | list:l1,l2,... (linreg), checked for every k. */
-static PetscErrorCode ParseSpectrum(ICLSweep *sw)
+/* A spectrum option (-spectrum, -x_spectrum, -source_spectrum): flat | geometric:q | power:a |
+ * list:l1,l2,..., checked for each of the n sizes (k, or d for -x_spectrum). */
+static PetscErrorCode ParseSpectrum(const ICLSweep *sw, const char *opt, const char *t, const PetscInt *sizes, PetscInt nsizes, PetscInt *kind, PetscReal *param, PetscReal *list)
 {
-  const char *t = sw->spectrum, *arg = strchr(t, ':');
+  const char *arg = strchr(t, ':');
   PetscInt    n = 0;
   double      lambda[ICL_MAX_AXIS];
 
   PetscFunctionBegin;
-  sw->spectrum_kind = ICL_SPECTRUM_FLAT;
+  *kind = ICL_SPECTRUM_FLAT;
   if (!t[0]) PetscFunctionReturn(0);
-  PetscCheck(FamilyIs(sw, "linreg"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum: used by family linreg only; remove it");
-  if (!strcmp(t, "flat")) sw->spectrum_kind = ICL_SPECTRUM_FLAT;
-  else if (arg && !strncmp(t, "geometric:", 10)) sw->spectrum_kind = ICL_SPECTRUM_GEOMETRIC;
-  else if (arg && !strncmp(t, "power:", 6)) sw->spectrum_kind = ICL_SPECTRUM_POWER;
-  else if (arg && !strncmp(t, "list:", 5)) sw->spectrum_kind = ICL_SPECTRUM_LIST;
-  else SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum %s: unknown; use flat, geometric:q (0 < q <= 1), power:a (a >= 0) or list:l1,l2,... (one positive value per direction, at least max k)", t);
-  if (sw->spectrum_kind == ICL_SPECTRUM_LIST) {
+  PetscCheck(FamilyIs(sw, "linreg"), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by family linreg only; remove it", opt);
+  if (!strcmp(t, "flat")) *kind = ICL_SPECTRUM_FLAT;
+  else if (arg && !strncmp(t, "geometric:", 10)) *kind = ICL_SPECTRUM_GEOMETRIC;
+  else if (arg && !strncmp(t, "power:", 6)) *kind = ICL_SPECTRUM_POWER;
+  else if (arg && !strncmp(t, "list:", 5)) *kind = ICL_SPECTRUM_LIST;
+  else SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: unknown; use flat, geometric:q (0 < q <= 1), power:a (a >= 0) or list:l1,l2,... (one positive value per direction, at least max %s)", opt, t, sizes == sw->d ? "d" : "k");
+  if (*kind == ICL_SPECTRUM_LIST) {
     for (const char *c = arg + 1; *c && n < ICL_MAX_AXIS;) {
       char *end;
-      sw->spectrum_list[n++] = strtod(c, &end);
-      PetscCheck(end != c && (*end == ',' || !*end), PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum %s: '%s' is not a number", t, c);
+      list[n++] = strtod(c, &end);
+      PetscCheck(end != c && (*end == ',' || !*end), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: '%s' is not a number", opt, t, c);
       c = *end ? end + 1 : end;
     }
-  } else if (sw->spectrum_kind != ICL_SPECTRUM_FLAT) {
+  } else if (*kind != ICL_SPECTRUM_FLAT) {
     char *end;
-    sw->spectrum_param = strtod(arg + 1, &end);
-    PetscCheck(end != arg + 1 && !*end, PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum %s: '%s' is not a number", t, arg + 1);
+    *param = strtod(arg + 1, &end);
+    PetscCheck(end != arg + 1 && !*end, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: '%s' is not a number", opt, t, arg + 1);
   }
-  for (PetscInt i = 0; i < sw->nk; i++) {
-    PetscCheck(sw->spectrum_kind != ICL_SPECTRUM_LIST || sw->k[i] <= n, PETSC_COMM_SELF, ICL_ERR_INPUT, "-spectrum %s has %d values but k = %d needs %d; list one per direction", t, (int)n, (int)sw->k[i], (int)sw->k[i]);
-    PetscCheck(ICLLinregSpectrum((ICLSpectrumKind)sw->spectrum_kind, (int)PetscMin(sw->k[i], ICL_MAX_AXIS), 1.0, sw->spectrum_param, sw->spectrum_list, lambda) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT,
-               "-spectrum %s: invalid; use geometric:q with 0 < q <= 1, power:a with a >= 0, or list: with positive values", t);
+  for (PetscInt i = 0; i < nsizes; i++) {
+    PetscCheck(*kind != ICL_SPECTRUM_LIST || sizes[i] <= n, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s has %d values but %s = %d needs %d; list one per direction", opt, t, (int)n, sizes == sw->d ? "d" : "k", (int)sizes[i], (int)sizes[i]);
+    PetscCheck(ICLLinregSpectrum((ICLSpectrumKind)*kind, (int)PetscMin(sizes[i], ICL_MAX_AXIS), 1.0, *param, list, lambda) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT,
+               "%s %s: invalid; use geometric:q with 0 < q <= 1, power:a with a >= 0, or list: with positive values", opt, t);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* lora's source law and the oracle's LoRA optimum (docs/lro.md). */
+static PetscErrorCode ReadSource(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, PetscBool set[4])
+{
+  char base[ICL_NAME_LEN] = "trained";
+
+  PetscFunctionBegin;
+  sw->source_alignment = 1.0;
+  OptCall("-oracle_lora", PetscOptionsBool("-oracle_lora", "oracle (linreg): the best W_0 + Delta, rank(Delta) <= -rank, W_0 the source law's optimum (exact)", NULL, sw->oracle_lora, &sw->oracle_lora, NULL));
+  OptCall("-source_spectrum", PetscOptionsString("-source_spectrum", "lora, -oracle_lora: spectrum of the source law's Sigma_beta (as -spectrum; default flat)", NULL, sw->source_spectrum, sw->source_spectrum, sizeof sw->source_spectrum, &set[0]));
+  OptCall("-source_alignment", PetscOptionsReal("-source_alignment", "lora, -oracle_lora: alignment of the source law (as -alignment; default 1)", NULL, sw->source_alignment, &sw->source_alignment, &set[1]));
+  OptCall("-lora_base", PetscOptionsString("-lora_base", "lora: W_0 trained (by linear's GD on the source law) or optimal (its closed-form optimum)", NULL, base, base, sizeof base, &set[2]));
+  PetscCheck(!strcmp(base, "trained") || !strcmp(base, "optimal"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-lora_base %s: unknown; use trained or optimal", base);
+  sw->lora_base = strcmp(base, "optimal") ? 0 : 1;
+  set[3] = sw->oracle_lora;
+  PetscCheck(sw->source_alignment >= 0 && sw->source_alignment <= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-source_alignment %g: use a number in [0, 1]", (double)sw->source_alignment);
+  PetscFunctionReturn(0);
+}
+
+/* Once the models are known: each source option is read by its family and models. */
+static PetscErrorCode CheckSource(const ICLSweep *sw, const PetscBool set[4])
+{
+  PetscFunctionBegin;
+  for (int i = 0; i < 4; i++) {
+    const char *opt[] = {"-source_spectrum", "-source_alignment", "-lora_base", "-oracle_lora"};
+    PetscCheck(!set[i] || (FamilyIs(sw, "linreg") && (i < 2 ? ForSource(sw) : i == 2 ? HasModel(sw, "lora") : HasModel(sw, "oracle"))), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s on family linreg only; remove it", opt[i], i < 2 ? "model lora or oracle with -oracle_lora" : i == 2 ? "model lora" : "model oracle");
   }
   PetscFunctionReturn(0);
 }
@@ -324,7 +370,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   static const char *const axes[] = {"-grid_d", "-grid_k", "-grid_N", "-grid_R", "-eval_M"};
   char     *models[ICL_MAX_MODELS];
   PetscInt  nmodels = ICL_MAX_MODELS;
-  PetscBool set, models_set, pset[ICL_MAX_PARAMS], paxis[ICL_MAX_PARAMS];
+  PetscBool set, models_set, pset[ICL_MAX_PARAMS], paxis[ICL_MAX_PARAMS], source_set[4];
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(sw, sizeof *sw));
@@ -375,6 +421,8 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     sw->precision = strcmp(precision, "single") ? ICL_PRECISION_DOUBLE : ICL_PRECISION_SINGLE;
   }
   OptCall("-spectrum", PetscOptionsString("-spectrum", "linreg: spectrum of Sigma_beta: flat, geometric:q, power:a or list:l1,l2,... (scaled to sum R^2)", NULL, sw->spectrum, sw->spectrum, sizeof sw->spectrum, NULL));
+  PetscCall(ReadSource(PetscOptionsObject, sw, source_set));
+  OptCall("-x_spectrum", PetscOptionsString("-x_spectrum", "linreg: eigenvalues of Sigma_x, as -spectrum over d directions (scaled to tr Sigma_x = d; default flat, x ~ N(0, I))", NULL, sw->x_spectrum, sw->x_spectrum, sizeof sw->x_spectrum, NULL));
   {
     PetscInt nM = ICL_MAX_AXIS;
     OptCall("-eval_M", PetscOptionsIntArray("-eval_M", "test context lengths M (comma list)", NULL, sw->M, &nM, &set));
@@ -463,7 +511,10 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(HasModel(sw, "linear") && !FamilyIs(sw, "sphere"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
   PetscCall(CheckParams(sw, pset, paxis));
-  PetscCall(ParseSpectrum(sw));
+  PetscCall(CheckSource(sw, source_set));
+  PetscCall(ParseSpectrum(sw, "-spectrum", sw->spectrum, sw->k, sw->nk, &sw->spectrum_kind, &sw->spectrum_param, sw->spectrum_list));
+  PetscCall(ParseSpectrum(sw, "-x_spectrum", sw->x_spectrum, sw->d, sw->nd, &sw->x_spectrum_kind, &sw->x_spectrum_param, sw->x_spectrum_list));
+  PetscCall(ParseSpectrum(sw, "-source_spectrum", sw->source_spectrum, sw->k, sw->nk, &sw->source_spectrum_kind, &sw->source_spectrum_param, sw->source_spectrum_list));
   PetscCall(Fingerprint(sw));
   PetscFunctionReturn(0);
 }

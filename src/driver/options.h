@@ -56,6 +56,15 @@ struct ICLSweep {
   char                spectrum[256];          /* linreg: -spectrum text ("" = flat) */
   PetscInt            spectrum_kind;          /* ICLSpectrumKind */
   PetscReal           spectrum_param, spectrum_list[ICL_MAX_AXIS];
+  char                x_spectrum[256];        /* linreg: -x_spectrum text, eigenvalues of Sigma_x ("" = flat) */
+  PetscInt            x_spectrum_kind;
+  PetscReal           x_spectrum_param, x_spectrum_list[ICL_MAX_AXIS];
+  char                source_spectrum[256];   /* lora, -oracle_lora: -source_spectrum, Sigma_beta of the source law */
+  PetscInt            source_spectrum_kind;
+  PetscReal           source_spectrum_param, source_spectrum_list[ICL_MAX_AXIS];
+  PetscReal           source_alignment;       /* lora, -oracle_lora: alignment of the source law */
+  PetscInt            lora_base;              /* lora: 0 W_0 trained on the source law, 1 its optimum */
+  PetscBool           oracle_lora;            /* oracle (linreg): the best rank-r correction of W_0 */
   PetscInt            M[ICL_MAX_AXIS], nM;
   PetscReal           eval_R; /* <= 0: the cell's own R */
   PetscBool           subspace_random; /* -subspace random: U from a Gaussian QR, else the first k coordinates */

@@ -6,6 +6,7 @@
 #include "error.h"
 #include "queue.h"
 #include "signals.h"
+#include "linreg.h"
 #include "subspace.h"
 
 enum { TAG_RESULT = 71, TAG_CELL = 72 };
@@ -42,7 +43,7 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   ICLCellIndex  ix;
   ICLCell       cell;
   ICLCellResult r;
-  double       *err = (double *)(rec + 1), *se = err + sw->nM, *U = NULL;
+  double       *err = (double *)(rec + 1), *se = err + sw->nM, *U = NULL, *Fx = NULL;
   const double  t0  = Now();
 
   PetscFunctionBegin;
@@ -51,7 +52,13 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   if (sw->subspace_random && ICLGridApplicable(sw, &ix)) {
     PetscCall(PetscMalloc1((size_t)cell.task.d * cell.task.k, &U));
     PetscCheck(ICLSubspaceRandom(cell.task.seed, cell.task.d, cell.task.k, cell.task.replicate, U) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "QR of the random subspace failed");
-    cell.task.U = U;
+    cell.task.U = cell.source.U = U;
+  }
+  if (cell.task.x_spectrum != ICL_SPECTRUM_FLAT && ICLGridApplicable(sw, &ix)) {
+    /* Sigma_x's factor, once per cell (linreg.h) */
+    PetscCall(PetscMalloc1((size_t)cell.task.d * cell.task.d, &Fx));
+    PetscCheck(ICLLinregFeatureFactor(&cell.task, Fx) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "the factor of Sigma_x failed (LAPACK)");
+    cell.task.factor_x = Fx;
   }
   cell.comm   = group;
   cell.cancel = ICLSignalsCancel;
@@ -73,6 +80,7 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
     }
   }
   PetscCall(PetscFree(U));
+  PetscCall(PetscFree(Fx));
   memset(rec, 0, sizeof *rec);
   rec->cell        = r.status == ICL_STATUS_PENDING ? -1 : c;
   rec->status      = r.status;

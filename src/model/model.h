@@ -43,6 +43,9 @@ typedef struct {
   PetscInt         w_rank;     /* lowrank: rank r of W = A B^T; oracle (linreg): 0 = full W*, else W*_r */
   PetscInt         features;   /* kernel, distill: number D of random features (prf) */
   PetscInt         feature_map;/* kernel, distill: ICLFeatureMapKind (feature_map.h) */
+  ICLTaskParams    source;     /* lora, oracle_lora (linreg): the source law of W_0 (source = 1; docs/lro.md) */
+  PetscInt         lora_base;  /* lora: 0 W_0 trained on the source law, 1 its closed-form optimum */
+  PetscBool        oracle_lora;/* oracle (linreg): report the best W_0 + rank-w_rank correction */
   PetscBool (*cancel)(void);   /* polled by long computations; true: stop, report PENDING */
 } ICLCell;
 

@@ -2,7 +2,7 @@
 
 /* One line per model; the order is the order of -help. */
 extern const ICLModelType ICLModelLinear, ICLModelMle, ICLModelOracle, ICLModelBayes;
-extern const ICLModelType ICLModelLowrank, ICLModelH3;
+extern const ICLModelType ICLModelLowrank, ICLModelH3, ICLModelLora;
 extern const ICLModelType ICLModelSvm;
 extern const ICLModelType ICLModelSoftmax, ICLModelGd1;
 extern const ICLModelType ICLModelExpkernel, ICLModelNormpoly, ICLModelGd1Kernel, ICLModelGd1Adaptive;
@@ -10,7 +10,7 @@ extern const ICLModelType ICLModelKernel, ICLModelDistill;
 
 static const ICLModelType *const registry[] = {
   &ICLModelLinear, &ICLModelMle, &ICLModelOracle, &ICLModelBayes,
-  &ICLModelLowrank, &ICLModelH3,
+  &ICLModelLowrank, &ICLModelH3, &ICLModelLora,
   &ICLModelSvm,
   &ICLModelSoftmax, &ICLModelExpkernel, &ICLModelNormpoly,
   &ICLModelGd1, &ICLModelGd1Kernel, &ICLModelGd1Adaptive,

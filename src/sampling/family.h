@@ -22,6 +22,11 @@ typedef struct {
   const double *spectrum_list; /* linreg: explicit lambda_1..lambda_k (ICL_SPECTRUM_LIST) */
   const double *factor_x;    /* linreg: d x d row-major F_x with F_x F_x^T = Sigma_x; NULL: I_d */
   const double *factor_beta; /* linreg: d x d row-major F_b, F_b F_b^T = Sigma_beta; NULL: spectrum */
+  int    x_spectrum;       /* linreg: ICLSpectrumKind of Sigma_x's eigenvalues, tr Sigma_x = d (0: flat, I_d) */
+  double x_spectrum_param; /* linreg: its geometric ratio or power-law exponent */
+  const double *x_spectrum_list; /* linreg: its explicit eigenvalues mu_1..mu_d */
+  double alignment;        /* linreg: of Sigma_x's eigenbasis with Sigma_beta's, in [0, 1] (linreg.h) */
+  int    source;           /* linreg: 1 = the source law of lora, drawn from streams of its own */
   int    classes;        /* sphere: number of classes C (0: 2) */
   double noise;          /* sphere: off-subspace noise scale epsilon (0: none) */
   int    prototypes;     /* sphere: prototypes per class P (0: 1) */

@@ -6,7 +6,8 @@
  *             Sigma_beta = U diag(lambda) U^T with sum(lambda) = R^2 = E||beta||^2;
  *             lambda from ICLLinregSpectrum (default flat: lambda_i = R^2/k). With
  *             p->factor_beta = F_b: beta = F_b z, z ~ N(0, I_d) (Sigma_beta = F_b F_b^T).
- *   query     x_q = F_x g_q, g_q ~ N(0, I_d) (F_x = p->factor_x, default I: Sigma_x = F_x F_x^T),
+ *   query     x_q = F_x g_q, g_q ~ N(0, I_d) (F_x = p->factor_x, default I: Sigma_x = F_x F_x^T;
+ *             a non-flat p->x_spectrum needs F_x from ICLLinregFeatureFactor, below),
  *             y_q = beta_q^T x_q + sigma xi_q.
  *   context   x_i = alpha x_q + sqrt(1 - alpha^2) F_x g_i (RAG correlation alpha = p->alpha;
  *             alpha = 0: i.i.d. x_i ~ N(0, Sigma_x); every x_i is N(0, Sigma_x) marginally),
@@ -25,7 +26,9 @@
  * by d only, drawn token by token from streams that do not depend on N, so cells differing
  * in N share their first tokens and the query; cells differing in R, sigma, alpha or the
  * spectrum share every normal. Training tasks use (ICL_PURPOSE_TASK, CONTEXT, QUERY),
- * test tasks (ICL_PURPOSE_TEST_TASK, TEST_CONTEXT): pass the task purpose. */
+ * test tasks (ICL_PURPOSE_TEST_TASK, TEST_CONTEXT): pass the task purpose. A source law
+ * (p->source = 1, lora's W_0) draws every stream from ICL_PURPOSE_SOURCE with the purpose above
+ * folded into the key: its task t is independent of the target's task t. */
 #ifndef ICL_LINREG_H
 #define ICL_LINREG_H
 
@@ -44,6 +47,20 @@ typedef enum {
 /* lambda_1..lambda_k of Sigma_beta with sum = R^2 exactly (up to rounding); the shape comes
  * from (kind, param, list). Returns 0, or -1 for an invalid kind/param/list (lambda untouched). */
 int ICLLinregSpectrum(ICLSpectrumKind kind, int k, double R, double param, const double *list, double *lambda);
+
+/* Feature covariance (docs/lro.md): Sigma_x = V diag(mu) V^T with
+ *   mu_1..mu_d     from (p->x_spectrum, x_spectrum_param, x_spectrum_list), sum mu = d
+ *                  (tr Sigma_x = d: flat gives I_d whatever V);
+ *   V1 = [U, U_perp], the task subspace's k directions first, in the order of lambda (U NULL:
+ *                  I_d; otherwise the Householder completion of U, columns up to sign);
+ *   Q in SO(d)     Haar, the sign-fixed Q factor of a Gaussian d x d matrix from
+ *                  (seed, ICL_PURPOSE_X_BASIS, d, replicate), shared by every k, N, R, law;
+ *   V(a)           the polar factor (orthogonal Procrustes) of a V1 + (1 - a) Q V1, a = p->alignment:
+ *                  V(1) = V1 (mu_i on lambda_i's eigenvector, i <= k), V(0) = Q V1; each
+ *                  rotation angle phi of Q shrinks to atan2((1-a) sin phi, a + (1-a) cos phi).
+ * F (d x d row-major) = V diag(sqrt(mu)), so F F^T = Sigma_x: pass it as p->factor_x.
+ * Returns 0, or -1 for invalid options (alignment outside [0, 1], bad spectrum, LAPACK). */
+int ICLLinregFeatureFactor(const ICLTaskParams *p, double *F);
 
 /* beta (length d) of task `index`; purpose ICL_PURPOSE_TASK or ICL_PURPOSE_TEST_TASK.
  * Returns -1 (and beta = 0) if p's spectrum options are invalid. */

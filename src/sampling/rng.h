@@ -20,7 +20,9 @@ typedef enum {
   ICL_PURPOSE_SUBSPACE = 7,    /* the random task subspace U */
   ICL_PURPOSE_TEST_TOKENS = 8, /* explicit tokens of test tasks */
   ICL_PURPOSE_MODEL_INIT = 9,  /* random initial parameters of a trained model (lowrank) */
-  ICL_PURPOSE_FEATURES = 10    /* random features of a model (prf: omega), shared by its cells */
+  ICL_PURPOSE_FEATURES = 10,   /* random features of a model (prf: omega), shared by its cells */
+  ICL_PURPOSE_SOURCE = 11,     /* every draw of a source-law task (linreg, p->source: lora's W_0) */
+  ICL_PURPOSE_X_BASIS = 12     /* the random rotation between Sigma_x's and Sigma_beta's eigenbases */
 } ICLPurpose;
 
 typedef struct {

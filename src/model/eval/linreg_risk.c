@@ -14,17 +14,20 @@ static PetscReal TraceProduct(PetscInt d, const PetscReal *A, const PetscReal *B
   return t;
 }
 
-/* C = A B (d x d, column-major). */
-static PetscErrorCode Mult(PetscInt d, const PetscReal *A, const PetscReal *B, PetscReal *C)
+/* C = op(A) B (d x d, column-major), op per ta ("N" or "T"). */
+static PetscErrorCode Product(PetscInt d, const char *ta, const PetscReal *A, const PetscReal *B, PetscReal *C)
 {
   PetscBLASInt    bd;
   const PetscReal one = 1.0, zero = 0.0;
 
   PetscFunctionBegin;
   PetscCall(PetscBLASIntCast(d, &bd));
-  PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bd, &bd, &bd, &one, A, &bd, B, &bd, &zero, C, &bd));
+  PetscCallBLAS("BLASgemm", BLASgemm_(ta, "N", &bd, &bd, &bd, &one, A, &bd, B, &bd, &zero, C, &bd));
   PetscFunctionReturn(0);
 }
+
+/* C = A B */
+static PetscErrorCode Mult(PetscInt d, const PetscReal *A, const PetscReal *B, PetscReal *C) { return Product(d, "N", A, B, C); }
 
 /* XB = Sx Sb, G = (S1^2 + S2) Sx Sb Sx + S2 (tr(Sx Sb) + sigma2) Sx; returns M0 = tr(Sx Sb) + sigma2. */
 static PetscErrorCode Moments(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1, PetscReal S2,
@@ -92,6 +95,20 @@ PetscErrorCode ICLLinregOptimal(MPI_Comm comm, PetscInt d, const PetscReal *Sx, 
   return ICLLinregOptimalWeighted(comm, d, Sx, Sb, sigma2, (PetscReal)N, (PetscReal)N, Wstar, Lstar);
 }
 
+PetscErrorCode ICLLinregOptimalBase(MPI_Comm comm, const ICLTaskParams *p, PetscInt N, PetscReal *W0)
+{
+  const PetscInt d = p->d;
+  PetscReal     *Sx, *Sb, L;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(d * d, &Sx, d * d, &Sb));
+  PetscCall(ICLLinregCovariances(p, Sx, Sb));
+  PetscCall(ICLLinregOptimal(comm, d, Sx, Sb, p->sigma * p->sigma, N, W0, &L));
+  for (PetscInt i = 0; i < d * d; i++) W0[i] *= N;
+  PetscCall(PetscFree2(Sx, Sb));
+  PetscFunctionReturn(0);
+}
+
 /* S^{1/2} and S^{-1/2} of a symmetric positive definite S (d x d), by its eigendecomposition. */
 static PetscErrorCode SymmetricRoots(PetscInt d, const PetscReal *S, PetscReal *half, PetscReal *minus_half)
 {
@@ -119,6 +136,12 @@ static PetscErrorCode SymmetricRoots(PetscInt d, const PetscReal *S, PetscReal *
 PetscErrorCode ICLLinregOptimalRankWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
                                             PetscReal S2, PetscInt r, PetscReal *Wr, PetscReal *Lr)
 {
+  return ICLLinregOptimalCorrectionWeighted(d, Sx, Sb, sigma2, S1, S2, NULL, r, Wr, Lr);
+}
+
+PetscErrorCode ICLLinregOptimalCorrectionWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
+                                                  PetscReal S2, const PetscReal *W0, PetscInt r, PetscReal *Wr, PetscReal *Lr)
+{
   PetscReal      *XB, *G, *Xh, *Xmh, *Gh, *Gmh, *T, *P, *U, *s, *Vt, *work, M0;
   PetscBLASInt    bd, lwork, info;
   const PetscReal zero = 0.0;
@@ -131,18 +154,25 @@ PetscErrorCode ICLLinregOptimalRankWeighted(PetscInt d, const PetscReal *Sx, con
   PetscCall(Moments(d, Sx, Sb, sigma2, S1, S2, XB, G, &M0));
   PetscCall(SymmetricRoots(d, Sx, Xh, Xmh));
   PetscCall(SymmetricRoots(d, G, Gh, Gmh));
-  /* T = S1 Sx^{1/2} (Sx Sb)^T G^{-1/2}, the target of Z = Sx^{1/2} W G^{1/2}. */
+  /* T = S1 Sx^{1/2} (Sx Sb)^T G^{-1/2} - Sx^{1/2} W0 G^{1/2}, the target of Z = Sx^{1/2} Delta G^{1/2}. */
   PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &bd, &S1, Xh, &bd, XB, &bd, &zero, P, &bd));
   PetscCall(Mult(d, P, Gmh, T));
+  if (W0) {
+    const PetscReal minus = -1.0, one = 1.0;
+    PetscCall(Mult(d, Xh, W0, P));
+    PetscCallBLAS("BLASgemm", BLASgemm_("N", "N", &bd, &bd, &bd, &minus, P, &bd, Gh, &bd, &one, T, &bd));
+  }
   PetscCallBLAS("LAPACKgesvd", LAPACKgesvd_("A", "A", &bd, &bd, T, &bd, s, U, &bd, Vt, &bd, work, &lwork, &info));
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK gesvd failed (info %d)", (int)info);
   /* Z_r = U_r diag(s_r) V_r^T: scale the first r columns of U, drop the rest. */
   for (PetscInt j = 0; j < d; j++)
     for (PetscInt i = 0; i < d; i++) U[i + j * d] *= j < r ? s[j] : 0.0;
   PetscCall(Mult(d, U, Vt, T));
-  /* W_r = Sx^{-1/2} Z_r G^{-1/2} */
+  /* W_r = W0 + Sx^{-1/2} Z_r G^{-1/2} */
   PetscCall(Mult(d, Xmh, T, P));
   PetscCall(Mult(d, P, Gmh, Wr));
+  if (W0)
+    for (PetscInt i = 0; i < d * d; i++) Wr[i] += W0[i];
   PetscCall(ICLLinregRiskWeighted(d, Sx, Sb, sigma2, S1, S2, Wr, Lr));
   PetscCall(PetscFree6(XB, G, Xh, Xmh, Gh, Gmh));
   PetscCall(PetscFree6(T, P, U, s, Vt, work));
@@ -193,9 +223,33 @@ PetscReal ICLLinregRagIsotropicBestRisk(PetscInt d, PetscReal B, PetscReal sigma
   return B + sigma2 - num * num / den;
 }
 
-PetscBool ICLLinregExact(const ICLTaskParams *p)
+PetscBool ICLLinregExact(const ICLTaskParams *p) { return p->alpha == 0 && p->drift == 0 ? PETSC_TRUE : PETSC_FALSE; }
+
+/* S = F F^T for a d x d row-major F (read column-major it is F^T: S = (F^T)^T F^T). */
+static PetscErrorCode FactorProduct(PetscInt d, const PetscReal *F, PetscReal *S) { return Product(d, "T", F, F, S); }
+
+/* Sigma_x: F_x F_x^T of the factor the sampler uses; without one, the factor of p's x_spectrum
+ * and alignment (the same numbers: ICLLinregFeatureFactor is deterministic); I_d when flat. */
+static PetscErrorCode FeatureCovariance(const ICLTaskParams *p, PetscReal *Sx)
 {
-  return p->alpha == 0 && p->drift == 0 && !p->factor_x && !p->factor_beta ? PETSC_TRUE : PETSC_FALSE;
+  const PetscInt d = p->d;
+  PetscReal     *F;
+
+  PetscFunctionBegin;
+  if (p->factor_x) PetscCall(FactorProduct(d, p->factor_x, Sx));
+  else if (p->x_spectrum != ICL_SPECTRUM_FLAT) {
+    PetscCall(PetscMalloc1(d * d, &F));
+    if (ICLLinregFeatureFactor(p, F)) {
+      PetscCall(PetscFree(F));
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg x_spectrum or alignment options");
+    }
+    PetscCall(FactorProduct(d, F, Sx));
+    PetscCall(PetscFree(F));
+  } else {
+    PetscCall(PetscArrayzero(Sx, d * d));
+    for (PetscInt i = 0; i < d; i++) Sx[i * d + i] = 1.0;
+  }
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode ICLLinregCovariances(const ICLTaskParams *p, PetscReal *Sx, PetscReal *Sb)
@@ -205,15 +259,18 @@ PetscErrorCode ICLLinregCovariances(const ICLTaskParams *p, PetscReal *Sx, Petsc
   int            bad;
 
   PetscFunctionBegin;
-  PetscCheck(ICLLinregExact(p), PETSC_COMM_SELF, PETSC_ERR_SUP, "closed-form linreg risk needs i.i.d. contexts, a fixed task and Sigma_x = I");
+  PetscCheck(ICLLinregExact(p), PETSC_COMM_SELF, PETSC_ERR_SUP, "closed-form linreg risk needs i.i.d. contexts and a fixed task");
+  PetscCall(FeatureCovariance(p, Sx));
+  if (p->factor_beta) {
+    PetscCall(FactorProduct(d, p->factor_beta, Sb));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscMalloc1(k, &lambda));
   bad = ICLLinregSpectrum((ICLSpectrumKind)p->spectrum, (int)k, p->R, p->spectrum_param, p->spectrum_list, lambda);
   if (bad) {
     PetscCall(PetscFree(lambda));
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid linreg spectrum options");
   }
-  PetscCall(PetscArrayzero(Sx, d * d));
-  for (PetscInt i = 0; i < d; i++) Sx[i * d + i] = 1.0;
   if (!p->U) {
     PetscCall(PetscArrayzero(Sb, d * d));
     for (PetscInt i = 0; i < k; i++) Sb[i * d + i] = lambda[i];

@@ -15,14 +15,15 @@
 
 #include "family.h"
 
-/* True when the closed forms hold for p: i.i.d. contexts (alpha = 0), a fixed task (drift = 0)
- * and the covariances of ICLLinregCovariances. */
+/* True when the closed forms hold for p: i.i.d. contexts (alpha = 0) and a fixed task (drift = 0). */
 PetscBool ICLLinregExact(const ICLTaskParams *p);
 
-/* Sigma_x = I_d and Sigma_beta = U diag(lambda) U^T for the task subspace U = p->U (NULL: the
- * first k coordinates), lambda from p's spectrum options with sum R^2 (the laws ICLLinregTokens
- * samples when p has no RAG, drift or covariance factors; anything else is PETSC_ERR_SUP: no
- * closed form is used for it here). */
+/* The laws ICLLinregTokens samples when p has no RAG or drift (anything else is PETSC_ERR_SUP:
+ * no closed form is used for it here):
+ *   Sigma_x    = F_x F_x^T for p->factor_x, else that of ICLLinregFeatureFactor(p) (x_spectrum and
+ *                alignment; I_d when flat);
+ *   Sigma_beta = F_b F_b^T for p->factor_beta, else U diag(lambda) U^T for the task subspace
+ *                U = p->U (NULL: the first k coordinates), lambda from p's spectrum, sum R^2. */
 PetscErrorCode ICLLinregCovariances(const ICLTaskParams *p, PetscReal *Sx, PetscReal *Sb);
 
 /* L(W) with H3 weights summarized by (S1, S2); S1 = S2 = N for the plain predictor. */
@@ -39,11 +40,22 @@ PetscErrorCode ICLLinregOptimalWeighted(MPI_Comm comm, PetscInt d, const PetscRe
 PetscErrorCode ICLLinregOptimal(MPI_Comm comm, PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscInt N,
                                 PetscReal *Wstar, PetscReal *Lstar);
 
+/* N W* of the law p (i.i.d., fixed task) at context length N: the optimum of the normalized
+ * predictor x_q^T W h, h = X^T y / N, that linear trains (lora's W_0 with -lora_base optimal). */
+PetscErrorCode ICLLinregOptimalBase(MPI_Comm comm, const ICLTaskParams *p, PetscInt N, PetscReal *W0);
+
 /* The best W of rank at most r, W*_r (d x d), and its risk L*_r, for any Sx (SPD) and Sb:
  * L(W) = L* + ||Sx^{1/2} W G^{1/2} - S1 Sx^{1/2} Sb Sx G^{-1/2}||_F^2, so W*_r comes from the
  * truncated SVD of the target (Eckart-Young). r >= d gives W*. */
 PetscErrorCode ICLLinregOptimalRankWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
                                             PetscReal S2, PetscInt r, PetscReal *Wr, PetscReal *Lr);
+
+/* LoRA (docs/lro.md): the best W = W0 + Delta with rank(Delta) <= r, and its risk. L is quadratic
+ * in W: L(W0 + Delta) = L* + ||Sx^{1/2} (W0 + Delta - W*) G^{1/2}||_F^2, so Delta is the whitened
+ * truncated SVD of W* - W0 and Lr = L* + (sum of the squared singular values past r of
+ * Sx^{1/2} (W* - W0) G^{1/2}). r = 0: W0 and L(W0); r >= d: W* and L*. W0 NULL: W*_r. */
+PetscErrorCode ICLLinregOptimalCorrectionWeighted(PetscInt d, const PetscReal *Sx, const PetscReal *Sb, PetscReal sigma2, PetscReal S1,
+                                                  PetscReal S2, const PetscReal *W0, PetscInt r, PetscReal *Wr, PetscReal *Lr);
 
 /* Optimal rank-r risk for Sx = I, Sb = diag(lambda_1..lambda_k) (any order), M0 = sum lambda + sigma2:
  *   L*_r = M0 - sum of the r largest N lambda_i^2 / ((N+1) lambda_i + M0)   (r >= k: L*). */

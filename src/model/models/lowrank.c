@@ -12,7 +12,6 @@
 #include "alignment.h"
 #include "diagnostics.h"
 #include "merged_error.h"
-#include "merged_problem.h"
 #include "rng.h"
 
 static PetscBool LowrankSupports(const ICLFamily *f)
@@ -32,7 +31,8 @@ PetscErrorCode ICLLowrankLossGrad(void *ctx, const PetscReal *theta, PetscReal *
   PetscFunctionBegin;
   PetscCall(PetscBLASIntCast(d, &bd));
   PetscCall(PetscBLASIntCast(p->r, &br));
-  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &br, &one, A, &bd, B, &bd, &zero, p->W, &bd));
+  if (p->W0) PetscCall(PetscArraycpy(p->W, p->W0, d * d));
+  PetscCallBLAS("BLASgemm", BLASgemm_("N", "T", &bd, &bd, &br, &one, A, &bd, B, &bd, p->W0 ? &one : &zero, p->W, &bd));
   PetscCall(PetscArrayzero(p->G, d * d));
   PetscCall(p->f(p->ctx, p->W, loss, 1.0, p->G));
   /* theta may be G itself: both factor gradients are formed before G is touched */
@@ -61,38 +61,50 @@ static PetscReal StepFlops(const ICLCell *cell)
   return ICLMergedProblemGradFlops(cell) + 6.0 * d * d * cell->w_rank;
 }
 
-static PetscErrorCode LowrankRun(const ICLCell *cell, ICLCellResult *res)
+PetscErrorCode ICLLowrankFit(const ICLCell *cell, ICLMergedProblem *prob, const PetscReal *W0, PetscReal *x, ICLCellResult *res)
 {
   const PetscInt    d = cell->task.d, r = cell->w_rank;
-  PetscReal        *x, *grad, *W, *G;
-  ICLMergedProblem  prob;
+  PetscReal        *grad, *W, *G;
   ICLLowrankProblem f;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(2 * d * r, &grad, d * d, &W, d * d, &G));
+  f = (ICLLowrankProblem){.f = prob->f, .ctx = prob->ctx, .d = d, .r = r, .W0 = W0, .W = W, .G = G, .grad = grad};
+  PetscCall(ICLGDTrainCell(cell, ICLLowrankLossGrad, &f, x, res));
+  res->flops = StepFlops(cell) * (res->steps + 1);
+  if (res->status == ICL_STATUS_OK) { /* W is W0 + A B^T at the final iterate */
+    PetscCall(ICLMergedError(cell, W, res->test_error, res->test_error_se));
+    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
+    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, prob->f, prob->ctx, W, res->singular_values, &res->gd_distance));
+    res->flops += ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, d);
+  }
+  PetscCall(PetscFree3(grad, W, G));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LowrankRun(const ICLCell *cell, ICLCellResult *res)
+{
+  const PetscInt   d = cell->task.d, r = cell->w_rank;
+  PetscReal       *x;
+  ICLMergedProblem prob;
 
   PetscFunctionBegin;
   PetscCall(ICLGDCheckMethod(cell, "lowrank"));
   PetscCheck(r >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lowrank needs -rank r >= 1 (got %d)", (int)r);
   PetscCall(ICLMergedProblemCreate(cell, &prob));
-  PetscCall(PetscMalloc4(2 * d * r, &x, 2 * d * r, &grad, d * d, &W, d * d, &G));
+  PetscCall(PetscMalloc1(2 * d * r, &x));
   InitFactors(cell, x, x + d * r);
-  f = (ICLLowrankProblem){.f = prob.f, .ctx = prob.ctx, .d = d, .r = r, .W = W, .G = G, .grad = grad};
-  PetscCall(ICLGDTrainCell(cell, ICLLowrankLossGrad, &f, x, res));
-  res->flops = StepFlops(cell) * (res->steps + 1);
-  if (res->status == ICL_STATUS_OK) { /* W is A B^T at the final iterate */
-    PetscCall(ICLMergedError(cell, W, res->test_error, res->test_error_se));
-    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, prob.f, prob.ctx, W, res->singular_values, &res->gd_distance));
-    res->flops += ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, d);
-  }
-  PetscCall(PetscFree4(x, grad, W, G));
+  PetscCall(ICLLowrankFit(cell, &prob, NULL, x, res));
+  PetscCall(PetscFree(x));
   PetscCall(ICLMergedProblemDestroy(&prob));
   PetscFunctionReturn(0);
 }
 
-static PetscReal LowrankFlops(const ICLCell *cell) { return StepFlops(cell) * (cell->T + 1) + ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d); }
+PetscReal ICLLowrankFitFlops(const ICLCell *cell) { return StepFlops(cell) * (cell->T + 1) + ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d); }
 
 /* Per rank: a group of g ranks holds B/g training tasks each; W, G, the factors and their
  * gradients, evaluation buffers and the diagnostics' workspace. */
-static PetscReal LowrankMemory(const ICLCell *cell, PetscInt g)
+PetscReal ICLLowrankFitMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal d = cell->task.d;
   return ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * (2.0 * d * d + 4.0 * d * cell->w_rank + 4.0 * 2048 * d) + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
@@ -103,6 +115,6 @@ const ICLModelType ICLModelLowrank = {
   .description = "linear attention with W = A B^T of rank -rank, trained by full-batch GD from a small random start on the loss of linear (any family)",
   .supports    = LowrankSupports,
   .run         = LowrankRun,
-  .flops       = LowrankFlops,
-  .memory      = LowrankMemory,
+  .flops       = ICLLowrankFitFlops,
+  .memory      = ICLLowrankFitMemory,
 };
