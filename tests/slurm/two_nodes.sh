@@ -10,6 +10,8 @@
 #   requeue  a running job's node is drained and the job requeued: it resumes on the other
 #            node; journal holds each cell once; equal to a one-node run
 #   stop     stop what start started (PIDs in BASE/cluster/started.pids), nothing else
+#   plan     (no cluster) plan -ranks_per_node/-node_memory: per-node peak = ranks per node x
+#            per-rank peak, refused just below it, accepted just above; submit.sh passes it on
 # Every action but start/stop exits 77 with the reason when BASE/cannot_start exists.
 # Environment: ICLSWEEP, MPIEXEC, PYTHON; ICL_SLURM_PORT (default 6957: apart from the
 # single-node test's 6917, so both may be up at once).
@@ -49,6 +51,35 @@ case $action in
     "$here/stop_slurm.sh" "$cluster"
     exit 0 ;;
 esac
+# plan's per-node memory needs no cluster: checked by itself (ctest slurm_plan_nodes).
+if [[ $action == plan ]]; then
+  plan() { "$ICLSWEEP" plan -options_file "$opts" "$@" 2>&1; }
+  out=$(plan -ranks 4 -ranks_per_node 2 -group_size 2)
+  echo "$out" | sed 's/^/  | /'
+  # The table's per-rank peak (MB = 2^20 bytes) and the node line's, in GB (1e9 bytes).
+  mb=$(awk '$1 == "linear" { print $3 }' <<<"$out")
+  read -r node rank <<<"$(sed -n 's/^memory: \([0-9.e+-]*\) GB per node at most (2 ranks x \([0-9.e+-]*\) GB.*/\1 \2/p' <<<"$out")"
+  check "plan: 4 ranks, 2 per node: 2 nodes, a group of 2 on one node" grep -q '^nodes: 4 ranks, 2 per node: 2 nodes; a group of 2 ranks spans 1 node$' <<<"$out"
+  check "plan: per node = 2 ranks x the table's per-rank peak ($mb MB)" awk -v n="${node:-0}" -v r="${rank:-0}" -v mb="${mb:-0}" \
+    'BEGIN { exit !(r > 0 && n / (2 * r) > 0.99 && n / (2 * r) < 1.01 && r * 1e9 / (mb * 1048576) > 0.99 && r * 1e9 / (mb * 1048576) < 1.01) }'
+  mb1=$(plan -ranks 4 -ranks_per_node 2 -group_size 1 | awk '$1 == "linear" { print $3 }')
+  check "plan: a group of 2 needs less per rank ($mb MB) than one rank alone ($mb1 MB)" awk -v a="${mb:-0}" -v b="${mb1:-0}" 'BEGIN { exit !(a > 0 && a < b) }'
+  check "plan: a group of 2 with 1 rank per node spans 2 nodes" grep -q 'a group of 2 ranks spans 2 nodes' <<<"$(plan -ranks 4 -ranks_per_node 1 -group_size 2)"
+  # Refused just below the predicted per-node peak, accepted just above (exit 1 / 0).
+  low=$(awk -v n="$node" 'BEGIN { print n * 0.97 }') high=$(awk -v n="$node" 'BEGIN { print n * 1.03 }')
+  out=$(plan -ranks 4 -ranks_per_node 2 -group_size 2 -node_memory "$low"); rc=$?
+  [[ $rc == 1 && $out == *"WILL NOT FIT: "*" cells need more than one node's"* ]] && ok "plan: -node_memory $low GB refused (exit 1)" \
+    || bad "plan: -node_memory $low GB: exit $rc, $(grep -E 'memory|FIT' <<<"$out")"
+  out=$(plan -ranks 4 -ranks_per_node 2 -group_size 2 -node_memory "$high"); rc=$?
+  [[ $rc == 0 && $out == *"every cell fits"* ]] && ok "plan: -node_memory $high GB fits (exit 0)" || bad "plan: -node_memory $high GB: exit $rc"
+  out=$(plan -ranks 2 -ranks_per_node 3); rc=$?
+  [[ $rc == 2 && $out == *"-ranks_per_node 3"* ]] && ok "plan: -ranks_per_node above -ranks is bad input (exit 2)" || bad "plan: -ranks_per_node 3 -ranks 2: exit $rc: $out"
+  out=$("$root/jobs/submit.sh" "$opts" "$base/dry" --ntasks 4 --nodes 2 --ntasks-per-node 2 --dry-run 2>&1)
+  check "submit.sh: --nodes/--ntasks-per-node reach sbatch" grep -q -- '--ntasks=4 .*--nodes=2 --ntasks-per-node=2' <<<"$out"
+  out=$("$root/jobs/submit.sh" "$opts" "$base/dry" --ntasks 4 --ntasks-per-node 2 --node-memory "$low" --dry-run 2>&1); rc=$?
+  [[ $rc == 2 && $out == *"WILL NOT FIT"* ]] && ok "submit.sh refuses a sweep a node cannot hold (exit 2)" || bad "submit.sh --node-memory $low: exit $rc: $out"
+  finish
+fi
 if [[ -f $base/cannot_start ]]; then
   echo "SKIP: two-node Slurm tests: $(cat "$base/cannot_start")"
   exit 77
