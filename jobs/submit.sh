@@ -96,6 +96,9 @@ plan_args=(plan -options_file "$sweep" -ranks "$ntasks")
 [[ -n $gflops ]] && plan_args+=(-plan_gflops "$gflops")
 [[ -n $per_node ]] && plan_args+=(-ranks_per_node "$per_node")
 [[ -n $node_memory ]] && plan_args+=(-node_memory "$node_memory")
+# The run's extra options (e.g. -group_size 2) change the plan too; word splitting intended.
+# shellcheck disable=SC2206
+plan_args+=(${ICL_RUN_ARGS:-})
 plan=$("$ICLSWEEP" "${plan_args[@]}") || die "iclsweep plan refused the sweep: $(grep -E 'WILL NOT FIT|rror' <<<"$plan" | head -n 1)"
 if [[ -z $time ]]; then
   predicted=$(sed -n 's/.*predicted wall time on .*: \([0-9.eE+-]*\) s.*/\1/p' <<<"$plan" | tail -n 1)

@@ -30,6 +30,8 @@ fail() {
   for f in "$dir"/slurmctld.log "$dir"/slurmd-*.log "$dir"/slurmctld.out "$dir"/slurmd-*.out "$dir"/munged.out; do
     [[ -s $f ]] && { echo "----- $f (last 60 lines)" >&2; tail -n 60 "$f" >&2; }
   done
+  grep -qs 'Duplicated NodeHostName' "$dir"/*.log "$dir"/*.out \
+    && echo "start_slurm: this Slurm is built without --enable-multiple-slurmd: one slurmd per host only (ICL_SLURM_NODES)" >&2
   "$(dirname "$0")/stop_slurm.sh" "$dir" >&2 || true
   exit 1
 }
