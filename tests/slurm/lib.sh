@@ -22,6 +22,18 @@ dump_job() {   # the job's record and output, for a failure
   scontrol show job "$1" 2>/dev/null | sed 's/^/  | /'
   [[ -f ${2:-} ]] && sed 's/^/  > /' "$2" | grep -v '^  > \[iclsweep\] [0-9]*/' | tail -n 40
 }
+# completed LABEL ID STATE [LOG...]: ok when job ID ended COMPLETED with exit 0; else a
+# failure with the job's record and the tail of each log.
+completed() {
+  local label=$1 id=$2 state=$3 f
+  shift 3
+  if [[ $state == COMPLETED && $(job_field "$id" ExitCode) == 0:0 ]]; then ok "$label"; return; fi
+  bad "$label: job $id $state"
+  dump_job "$id"
+  for f in "$@"; do
+    [[ -f $f ]] && { echo "  --- $f"; grep -v '\[iclsweep\] [0-9]*/' "$f" | tail -n 30 | sed 's/^/  > /'; }
+  done
+}
 # wait_job ID TIMEOUT: poll until every record of job ID (all array tasks) is finished; echo
 # its states. Requeued jobs (PENDING, REQUEUED, ...) are not finished.
 wait_job() {

@@ -3,7 +3,8 @@
 # slurm.conf, state, spool and logs all live in DIR (default: a new temporary directory).
 # Prints "SLURM_CONF=DIR/slurm.conf"; export it before using sbatch/squeue/scontrol.
 # Stop with stop_slurm.sh DIR: it shuts down and kills only what this script started
-# (PIDs recorded in DIR/started.pids; munged only if this script started it).
+# (PIDs recorded in DIR/started.pids, munged included: each cluster has its own, on a socket
+# in DIR, so several test clusters can run at once).
 # Environment: ICL_SLURM_PORT (slurmctld port; the slurmd of node i uses +1+i; default 6917,
 # away from the stock 6817 so a site Slurm on this machine is not disturbed), ICL_SLURM_CPUS
 # (CPUs each node advertises, default nproc; more than nproc oversubscribes the machine),
@@ -27,7 +28,7 @@ export SLURM_CONF=$conf
 fail() {
   echo "start_slurm: $*" >&2
   local f
-  for f in "$dir"/slurmctld.log "$dir"/slurmd-*.log "$dir"/slurmctld.out "$dir"/slurmd-*.out "$dir"/munged.out; do
+  for f in "$dir"/slurmctld.log "$dir"/slurmd-*.log "$dir"/slurmctld.out "$dir"/slurmd-*.out "$dir"/munged.out "$dir"/munge/munged.log; do
     [[ -s $f ]] && { echo "----- $f (last 60 lines)" >&2; tail -n 60 "$f" >&2; }
   done
   grep -qs 'Duplicated NodeHostName' "$dir"/*.log "$dir"/*.out \
@@ -49,7 +50,7 @@ if [[ -s $dir/started.pids ]] && scontrol ping 2>/dev/null | grep -q UP; then
   echo "SLURM_CONF=$conf"
   exit 0
 fi
-rm -rf "$dir/state" "$dir/spool" "$dir/tmp" "$dir"/*.log "$dir"/*.out "$dir/jobcomp.txt"
+rm -rf "$dir/state" "$dir/spool" "$dir/tmp" "$dir/munge" "$dir"/*.log "$dir"/*.out "$dir/jobcomp.txt"
 mkdir -p "$dir/state"
 # Per-node directories: slurmd expands %n to its node name, so several slurmd on one host
 # keep their spool (job step sockets) and TmpFS apart. TmpFS matters for srun --mpi=pmix:
@@ -67,7 +68,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=cred_expire=10
+AuthInfo=cred_expire=10,socket=$dir/munge/socket
 MpiDefault=pmix
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -103,20 +104,17 @@ for i in "${!nodes[@]}"; do
   echo "NodeName=${nodes[i]} NodeHostname=$host NodeAddr=127.0.0.1 Port=$((port + 1 + i)) CPUs=$cpus State=UNKNOWN" >>"$conf"
 done
 
-# munged: reuse a running one (a credential round trip works), else start our own.
-if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
-  echo "start_slurm: using the munged already running" >&2
-else
-  install -d -o munge -g munge -m 0755 /run/munge
-  rm -f /run/munge/munged.pid
-  runuser -u munge -- munged >"$dir/munged.out" 2>&1 || fail "munged did not start"
-  for _ in $(seq 50); do
-    [[ -s /run/munge/munged.pid ]] && break
-    sleep 0.1
-  done
-  echo "munged $(cat /run/munge/munged.pid 2>/dev/null)" >>"$dir/started.pids"
-  munge -n | unmunge >/dev/null 2>&1 || fail "munged is not answering"
-fi
+# munged: our own, on a socket in DIR (AuthInfo socket= above), so that test clusters never
+# share one and stopping one cannot break another, and a site's munged is left alone.
+install -d -o munge -g munge -m 0755 "$dir/munge"
+runuser -u munge -- munged --socket="$dir/munge/socket" --pid-file="$dir/munge/munged.pid" \
+  --seed-file="$dir/munge/seed" --log-file="$dir/munge/munged.log" >"$dir/munged.out" 2>&1 || fail "munged did not start"
+for _ in $(seq 50); do
+  [[ -s $dir/munge/munged.pid ]] && break
+  sleep 0.1
+done
+echo "munged $(cat "$dir/munge/munged.pid" 2>/dev/null)" >>"$dir/started.pids"
+munge -S "$dir/munge/socket" -n | unmunge -S "$dir/munge/socket" >/dev/null 2>&1 || fail "munged is not answering"
 
 slurmctld -D -f "$conf" >"$dir/slurmctld.out" 2>&1 &
 echo "slurmctld $!" >>"$dir/started.pids"

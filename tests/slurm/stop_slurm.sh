@@ -21,8 +21,8 @@ if grep -q '^slurmctld ' "$pids"; then
   timeout 10 scontrol shutdown >/dev/null 2>&1
 fi
 # Give the Slurm daemons (lines "slurmd:NODE PID" and "slurmctld PID") up to 5 s to exit
-# after the shutdown, then terminate what is left, slurmd first, munged last (listed only if
-# start_slurm.sh started it).
+# after the shutdown, then terminate what is left, slurmd first, munged (this cluster's own)
+# last.
 order=$(awk '$1 ~ /^slurmd/ { print 1, $2 } $1 == "slurmctld" { print 2, $2 } $1 == "munged" { print 3, $2 }' "$pids" | sort -n -s)
 slurm_pids=$(awk '$1 < 3 { print $2 }' <<<"$order")
 for _ in $(seq 50); do

@@ -118,12 +118,7 @@ case $action in
       --nodes=2 --ntasks-per-node=1 --time=5 --output="$out" "$root/jobs/sweep.sbatch")
     state=$(wait_job "$id" 240)
     log "job $id $state on $(job_field "$id" NodeList)"
-    if [[ $state == COMPLETED && $(job_field "$id" ExitCode) == 0:0 ]]; then
-      ok "sweep.sbatch --nodes=2 completed"
-    else
-      bad "sweep.sbatch --nodes=2: $state"
-      dump_job "$id" "$out"
-    fi
+    completed "sweep.sbatch --nodes=2 completed" "$id" "$state" "$out"
     check "the job ran on nodeA and nodeB" grep -q 'on nodeA,nodeB,' "$out"
     check "no cell lost or duplicated (journal)" status_ok "$base/sweep" $((cells / 2))
     hosts=$(attr "$base/sweep" hosts)
@@ -143,13 +138,7 @@ case $action in
     read -r aid mid <<<"$ids"
     state=$(wait_job "$mid" 240)
     log "array $aid + merge $mid: $state"
-    if [[ $state == COMPLETED && $(job_field "$mid" ExitCode) == 0:0 ]]; then
-      ok "2 array tasks and the merge job completed"
-    else
-      bad "merge job $mid: $state"
-      dump_job "$aid"
-      for f in "$base"/array.slurm-*; do echo "  --- $f"; tail -n 20 "$f" | sed 's/^/  > /'; done
-    fi
+    completed "2 array tasks and the merge job completed" "$mid" "$state" "$base"/array.slurm-*
     placed=$(cat "$base"/array.slurm-"${aid}"_*.out 2>/dev/null | sed -n 's/.* on \(node[AB]\),.*/\1/p' | sort -u | tr '\n' ' ')
     [[ $placed == "nodeA nodeB " ]] && ok "the tasks ran on nodeA and nodeB" || bad "the tasks ran on '$placed' (want nodeA and nodeB)"
     hosts="$(attr "$base/array/part0" hosts) $(attr "$base/array/part1" hosts)"
