@@ -1,7 +1,7 @@
 #!/bin/bash
 # stop_slurm.sh DIR: stop the test Slurm that start_slurm.sh DIR started. Cancels its jobs,
 # waits for them to end, asks slurmctld to shut down, then kills only the PIDs in
-# DIR/started.pids that are still alive (munged only if start_slurm.sh started it) and any
+# DIR/started.pids that are still alive (the cluster's own munged included) and any
 # slurmstepd left by this cluster's slurmd(s) (its environment names DIR/slurm.conf). Never
 # touches other daemons.
 set -uo pipefail
