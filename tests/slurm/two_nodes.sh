@@ -11,7 +11,8 @@
 #            node; journal holds each cell once; equal to a one-node run
 #   stop     stop what start started (PIDs in BASE/cluster/started.pids), nothing else
 #   plan     (no cluster) plan -ranks_per_node/-node_memory: per-node peak = ranks per node x
-#            per-rank peak, refused just below it, accepted just above; submit.sh passes it on
+#            per-rank peak, refused just below it, accepted just above; submit.sh passes it on;
+#            results.nc hosts outside Slurm = "<host name>:2"
 # Every action but start/stop exits 77 with the reason when BASE/cannot_start exists.
 # Environment: ICLSWEEP, MPIEXEC, PYTHON; ICL_SLURM_PORT (default 6957: apart from the
 # single-node test's 6917, so both may be up at once).
@@ -51,6 +52,8 @@ case $action in
     "$here/stop_slurm.sh" "$cluster"
     exit 0 ;;
 esac
+# results.nc's global attribute NAME.
+attr() { "$PYTHON" -c 'import sys, netCDF4; print(getattr(netCDF4.Dataset(sys.argv[1]), sys.argv[2]))' "$1/results.nc" "$2" 2>&1; }
 # plan's per-node memory needs no cluster: checked by itself (ctest slurm_plan_nodes).
 if [[ $action == plan ]]; then
   plan() { "$ICLSWEEP" plan -options_file "$opts" "$@" 2>&1; }
@@ -74,6 +77,13 @@ if [[ $action == plan ]]; then
   [[ $rc == 0 && $out == *"every cell fits"* ]] && ok "plan: -node_memory $high GB fits (exit 0)" || bad "plan: -node_memory $high GB: exit $rc"
   out=$(plan -ranks 2 -ranks_per_node 3); rc=$?
   [[ $rc == 2 && $out == *"-ranks_per_node 3"* ]] && ok "plan: -ranks_per_node above -ranks is bad input (exit 2)" || bad "plan: -ranks_per_node 3 -ranks 2: exit $rc: $out"
+  # hosts outside Slurm: the host name and its rank count.
+  rm -rf "$base/local"
+  env -u SLURMD_NODENAME "$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$opts" -grid_d 8 -grid_N 5 -replicates 1 \
+    -train_tasks 50 -eval_tasks 50 -output "$base/local" >"$base/local.log" 2>&1
+  hosts=$(attr "$base/local" hosts)
+  [[ $hosts == "$(hostname):2" || $hosts == "$(hostname -s):2" ]] && ok "results.nc hosts outside Slurm = $hosts" \
+    || bad "results.nc hosts outside Slurm = '$hosts' (want $(hostname):2)"
   out=$("$root/jobs/submit.sh" "$opts" "$base/dry" --ntasks 4 --nodes 2 --ntasks-per-node 2 --dry-run 2>&1)
   check "submit.sh: --nodes/--ntasks-per-node reach sbatch" grep -q -- '--ntasks=4 .*--nodes=2 --ntasks-per-node=2' <<<"$out"
   out=$("$root/jobs/submit.sh" "$opts" "$base/dry" --ntasks 4 --ntasks-per-node 2 --node-memory "$low" --dry-run 2>&1); rc=$?
@@ -89,8 +99,6 @@ fi
   exit 1
 }
 
-# results.nc's global attribute NAME.
-attr() { "$PYTHON" -c 'import sys, netCDF4; print(getattr(netCDF4.Dataset(sys.argv[1]), sys.argv[2]))' "$1/results.nc" "$2" 2>&1; }
 # A one-node reference run (direct mpiexec, 2 ranks) into BASE/NAME, once per fixture;
 # extra arguments go to `iclsweep run`. Runs in the background: reference_wait NAME.
 reference_start() {
