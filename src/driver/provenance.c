@@ -2,7 +2,6 @@
 #include "provenance.h"
 
 #include <dlfcn.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -21,12 +20,15 @@ void ICLTimestamp(char *buf, size_t len)
 
 /* This rank's node: Slurm's node name where slurmd started us (several slurmd may share one
  * host, and a site's node names are what its users and sacct know), else the host name. */
-static void NodeName(char *name, size_t len)
+static PetscErrorCode NodeName(char name[MPI_MAX_PROCESSOR_NAME])
 {
   const char *slurm = getenv("SLURMD_NODENAME");
   int         n;
-  if (slurm && slurm[0]) snprintf(name, len, "%s", slurm);
-  else if (MPI_Get_processor_name(name, &n) != MPI_SUCCESS) snprintf(name, len, "unknown");
+
+  PetscFunctionBegin;
+  if (slurm && slurm[0]) PetscCall(PetscStrncpy(name, slurm, MPI_MAX_PROCESSOR_NAME));
+  else PetscCallMPI(MPI_Get_processor_name(name, &n));
+  PetscFunctionReturn(0);
 }
 
 /* "nodeA:2,nodeB:2": every node and its rank count, in the order of its first rank. */
@@ -38,7 +40,7 @@ static PetscErrorCode Hosts(MPI_Comm comm, char *out, size_t len)
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  NodeName(name, sizeof name);
+  PetscCall(NodeName(name));
   if (rank == 0) PetscCall(PetscCalloc1((size_t)size * MPI_MAX_PROCESSOR_NAME, &all));
   PetscCallMPI(MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0, comm));
   out[0] = 0;
