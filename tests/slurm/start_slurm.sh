@@ -15,7 +15,7 @@
 # with the reason on stderr; 1 anything else, after printing the daemon logs: callers must
 # fail on 1, and may skip only on 77.
 set -uo pipefail
-dir=${1:-$(mktemp -d /tmp/icl-slurm.XXXXXX)}
+dir=${1:-$(mktemp -d -t icl-slurm.XXXXXX)}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 port=${ICL_SLURM_PORT:-6917}
