@@ -101,6 +101,9 @@ on_term() {
   [[ $LAUNCHER == mpiexec && $forwarded -eq 0 ]] && forward   # mpiexec exits 1 on TERM, 3 on USR1
 }
 trap on_usr1 USR1
+# USR1 that arrived while the sbatch script ran (sweep.sbatch, array.sbatch noted it).
+[[ ${ICL_USR1_EARLY:-} == 1 ]] && { got_usr1=1; say "SIGUSR1 (before the sweep started): the time limit is near"; }
+unset ICL_USR1_EARLY                       # a requeued run starts without it
 trap 'on_term TERM' TERM
 trap 'on_term INT' INT
 # Job end time in seconds since the epoch, empty when unknown (no time limit).
