@@ -104,6 +104,14 @@ for i in "${!nodes[@]}"; do
   echo "NodeName=${nodes[i]} NodeHostname=$host NodeAddr=127.0.0.1 Port=$((port + 1 + i)) CPUs=$cpus State=UNKNOWN" >>"$conf"
 done
 
+# Something listening on our ports (often a test cluster left behind by a killed run) would
+# answer our commands and take our jobs: refuse rather than mix clusters.
+for p in $(seq "$port" $((port + ${#nodes[@]}))); do
+  if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null; then
+    echo "start_slurm: port $p is in use (a Slurm left running? stop_slurm.sh on its directory), or set ICL_SLURM_PORT" >&2
+    exit 1
+  fi
+done
 # munged: our own, on a socket in DIR (AuthInfo socket= above), so that test clusters never
 # share one and stopping one cannot break another, and a site's munged is left alone.
 install -d -o munge -g munge -m 0755 "$dir/munge"
