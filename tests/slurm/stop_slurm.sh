@@ -11,7 +11,10 @@ pids=$dir/started.pids
 export SLURM_CONF=$dir/slurm.conf
 PATH=$PATH:/usr/sbin:/sbin
 alive() { kill -0 "$1" 2>/dev/null; }
-if grep -q '^slurmctld ' "$pids"; then
+# Only while our own slurmctld lives: after it is gone, another cluster may own the port and
+# would take the scancel and the shutdown.
+ctld=$(awk '$1 == "slurmctld" { print $2 }' "$pids")
+if [[ -n $ctld ]] && alive "$ctld"; then
   # Cancel every job and let them finish ending (their slurmstepd report to slurmd/slurmctld).
   timeout 10 scancel --quiet --full --user="$(id -un)" 2>/dev/null
   for _ in $(seq 60); do
