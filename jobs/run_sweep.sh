@@ -1,7 +1,8 @@
 #!/bin/bash
 # run_sweep.sh: run (or resume) one iclsweep sweep inside a Slurm batch job, drain it when
 # Slurm's warning signal arrives, and requeue the job until every cell is done.
-# Called by jobs/sweep.sbatch and jobs/array.sbatch; not meant to be submitted by itself.
+# Sourced by jobs/sweep.sbatch and jobs/array.sbatch (it runs in the batch shell, which is
+# where Slurm's --signal=B: goes); not meant to be submitted by itself.
 #
 # Environment (the sbatch files document the same names):
 #   SWEEP             sweep options file (required)
@@ -101,6 +102,8 @@ on_term() {
   [[ $LAUNCHER == mpiexec && $forwarded -eq 0 ]] && forward   # mpiexec exits 1 on TERM, 3 on USR1
 }
 trap on_usr1 USR1
+# USR1 that arrived while the sbatch script ran (sweep.sbatch and array.sbatch note it).
+[[ ${ICL_USR1_EARLY:-} == 1 ]] && { got_usr1=1; say "SIGUSR1 (before the sweep started): the time limit is near"; }
 trap 'on_term TERM' TERM
 trap 'on_term INT' INT
 # Job end time in seconds since the epoch, empty when unknown (no time limit).

@@ -10,6 +10,11 @@
 #                      failed cells; iclsweep merge still refuses missing cells)
 #   --ntasks T         MPI ranks per job (per array task with --array)   (default 2; 1 with --array)
 #   --nodes N          nodes per job                                       (default: Slurm's)
+#   --ntasks-per-node R  ranks on each node (sbatch --ntasks-per-node; the plan's
+#                      -ranks_per_node: R ranks share one node's memory)
+#   --node-memory G    GB of memory a job may use on one node (the plan's -node_memory; default:
+#                      this machine's). The sweep is refused (exit 2) when a cell does not fit
+#                      one node. Request it from Slurm yourself (-- --mem=...).
 #   --partition P, --account A, --qos Q    passed to sbatch
 #   --time LIMIT       Slurm time limit; default: from `iclsweep plan`: predicted wall time
 #                      (of one shard with --array) x2 + DRAIN + signal lead + 5 min, rounded up
@@ -34,7 +39,7 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit "
 die() { echo "submit.sh: $*" >&2; exit 2; }
 abspath() { [[ $1 == /* ]] && echo "$1" || echo "$PWD/$1"; }
 
-array=0 dry=0 merge_after=ok ntasks="" nodes="" partition="" account="" qos="" time=""
+array=0 dry=0 merge_after=ok ntasks="" nodes="" per_node="" node_memory="" partition="" account="" qos="" time=""
 max_time=1440 gflops="" drain=${DRAIN:-60} lead="" launcher=${LAUNCHER:-srun}
 pos=() extra=()
 while (($#)); do
@@ -43,6 +48,8 @@ while (($#)); do
     --merge-after) merge_after=$2; shift ;;
     --ntasks) ntasks=$2; shift ;;
     --nodes) nodes=$2; shift ;;
+    --ntasks-per-node) per_node=$2; shift ;;
+    --node-memory) node_memory=$2; shift ;;
     --partition) partition=$2; shift ;;
     --account) account=$2; shift ;;
     --qos) qos=$2; shift ;;
@@ -82,12 +89,18 @@ if [[ -z $ICLSWEEP ]]; then
 fi
 ICLSWEEP=$(abspath "$ICLSWEEP")
 
-# Time limit from the cost model: the plan's predicted wall time on the job's ranks (one
-# shard's share with --array), doubled, plus the drain, the signal lead and 5 minutes.
+# The plan refuses sweeps whose cells do not fit one node; the time limit comes from it: the
+# predicted wall time on the job's ranks (one shard's share with --array), doubled, plus the
+# drain, the signal lead and 5 minutes.
+plan_args=(plan -options_file "$sweep" -ranks "$ntasks")
+[[ -n $gflops ]] && plan_args+=(-plan_gflops "$gflops")
+[[ -n $per_node ]] && plan_args+=(-ranks_per_node "$per_node")
+[[ -n $node_memory ]] && plan_args+=(-node_memory "$node_memory")
+# The run's extra options (e.g. -group_size 2) change the plan too; word splitting intended.
+# shellcheck disable=SC2206
+plan_args+=(${ICL_RUN_ARGS:-})
+plan=$("$ICLSWEEP" "${plan_args[@]}") || die "iclsweep plan refused the sweep: $(grep -E 'WILL NOT FIT|rror' <<<"$plan" | head -n 1)"
 if [[ -z $time ]]; then
-  plan_args=(plan -options_file "$sweep" -ranks "$ntasks")
-  [[ -n $gflops ]] && plan_args+=(-plan_gflops "$gflops")
-  plan=$("$ICLSWEEP" "${plan_args[@]}") || die "iclsweep plan failed (above)"
   predicted=$(sed -n 's/.*predicted wall time on .*: \([0-9.eE+-]*\) s.*/\1/p' <<<"$plan" | tail -n 1)
   [[ -n $predicted ]] || die "could not read the predicted wall time from: $(tail -n 1 <<<"$plan")"
   minutes=$(awk -v t="$predicted" -v n="$array" -v d="$drain" -v l="$lead" -v cap="$max_time" 'BEGIN {
@@ -102,6 +115,7 @@ fi
 
 common=(--ntasks="$ntasks" --time="$time" --signal="B:USR1@$lead")
 [[ -n $nodes ]] && common+=(--nodes="$nodes")
+[[ -n $per_node ]] && common+=(--ntasks-per-node="$per_node")
 [[ -n $partition ]] && common+=(--partition="$partition")
 [[ -n $account ]] && common+=(--account="$account")
 [[ -n $qos ]] && common+=(--qos="$qos")

@@ -118,25 +118,38 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscFunctionReturn(0);
 }
 
+/* plan's lines on nodes and their memory; exit status 1 when a cell does not fit one node. */
+static PetscErrorCode PlanNodes(MPI_Comm comm, const ICLSweep *sw, PetscInt ranks, PetscReal node_gb, const ICLNodeFit *fit, int *exit_status)
+{
+  const ICLCellIndex *ix = &fit->largest;
+
+  PetscFunctionBegin;
+  PetscCall(PetscPrintf(comm, "nodes: %d ranks, %d per node: %d node%s; a group of %d rank%s spans %d node%s\n", (int)ranks, (int)fit->per_node, (int)fit->nodes, fit->nodes > 1 ? "s" : "", (int)sw->group_size, sw->group_size > 1 ? "s" : "", (int)fit->group_nodes, fit->group_nodes > 1 ? "s" : ""));
+  if (fit->too_big) {
+    PetscCall(PetscPrintf(comm, "WILL NOT FIT: %lld cells need more than one node's %.3g GB, e.g. model %s, d = %d, k = %d, N = %d: %.3g GB per rank x %d ranks per node = %.3g GB; %s, or place fewer ranks per node\n", (long long)fit->too_big, (double)node_gb, sw->models[ix->model], (int)sw->d[ix->d], (int)sw->k[ix->k], (int)sw->N[ix->N], fit->rank_peak / 1e9, (int)fit->per_node, fit->node_peak / 1e9, ICLGridMemoryHint(sw, ix)));
+    *exit_status = 1;
+  } else PetscCall(PetscPrintf(comm, "memory: %.3g GB per node at most (%d ranks x %.3g GB, the largest cell at group size %d) of the node's %.1f GB: every cell fits\n", fit->node_peak / 1e9, (int)fit->per_node, fit->rank_peak / 1e9, (int)sw->group_size, (double)node_gb));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
 {
   ICLSweep  sw;
   PetscBool help;
   PetscInt  ranks = 1, per_node = 0;
-  PetscReal gflops = 20.0, total = 0.0, node_gb = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE) / 1e9, node;
-  PetscInt64 too_big = 0, example = -1;
+  PetscReal gflops = 20.0, total = 0.0, node_gb = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE) / 1e9;
+  ICLNodeFit fit;
 
   PetscFunctionBegin;
   *exit_status = 0;
   PetscOptionsBegin(comm, NULL, "iclsweep plan options", NULL);
   PetscCall(PetscOptionsInt("-ranks", "ranks the sweep will run on", NULL, ranks, &ranks, NULL));
   PetscCall(PetscOptionsReal("-plan_gflops", "sustained GFLOP/s per rank assumed for the wall-time estimate", NULL, gflops, &gflops, NULL));
-  PetscCall(PetscOptionsInt("-ranks_per_node", "ranks sharing one node's memory (default: min(ranks, this machine's cores))", NULL, per_node, &per_node, NULL));
-  PetscCall(PetscOptionsReal("-node_gb", "memory of one node, GB (default: this machine's)", NULL, node_gb, &node_gb, NULL));
+  PetscCall(PetscOptionsInt("-ranks_per_node", "ranks on each node, sharing its memory (Slurm's --ntasks-per-node; default: min(ranks, this machine's cores))", NULL, per_node, &per_node, NULL));
+  PetscCall(PetscOptionsReal("-node_memory", "memory of one node in GB, 1e9 bytes (what a job may use of it, e.g. Slurm's --mem; default: this machine's)", NULL, node_gb, &node_gb, NULL));
   PetscOptionsEnd();
   if (per_node <= 0) per_node = PetscMin(ranks, (PetscInt)sysconf(_SC_NPROCESSORS_ONLN));
-  PetscCheck(node_gb > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-node_gb %g: must be positive", (double)node_gb);
-  node = node_gb * 1e9;
+  PetscCheck(node_gb > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-node_memory %g: must be positive (GB)", (double)node_gb);
   PetscCheck(ranks >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-ranks %d: need at least 1", (int)ranks);
   PetscCheck(gflops > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-plan_gflops %g: must be positive", (double)gflops);
   PetscCall(ReadSweep(comm, &sw, &help));
@@ -157,10 +170,6 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       flops += sw.types[m]->flops(&cell);
       mem = PetscMax(mem, need);
       n++;
-      if (need > node / per_node) {
-        too_big++;
-        if (example < 0) example = c;
-      }
     }
     total += flops;
     /* the method each cell trains with (auto resolved), e.g. "gd 12, dual 4" */
@@ -172,12 +181,8 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       }
     PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d  %s\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n, training));
   }
-  if (too_big) {
-    ICLCellIndex ix;
-    ICLGridIndex(&sw, example, &ix);
-    PetscCall(PetscPrintf(comm, "WILL NOT FIT: %lld cells need more than the %.2f GB a rank has (%d ranks per node of %.1f GB), e.g. model %s, d = %d, k = %d, N = %d; %s\n", (long long)too_big, node / per_node / 1e9, (int)per_node, node / 1e9, sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N], ICLGridMemoryHint(&sw, &ix)));
-    *exit_status = 1;
-  } else PetscCall(PetscPrintf(comm, "memory: every cell fits in the %.2f GB a rank has (%d ranks per node of %.1f GB, group size %d)\n", node / per_node / 1e9, (int)per_node, node / 1e9, (int)sw.group_size));
+  PetscCall(ICLGridNodeFit(&sw, ranks, per_node, node_gb * 1e9, &fit));
+  PetscCall(PlanNodes(comm, &sw, ranks, node_gb, &fit, exit_status));
   PetscCall(PetscPrintf(comm, "total %.3g GFLOP; predicted wall time on %d ranks at %.0f GFLOP/s each: %.1f s\n", total / 1e9, (int)ranks, (double)gflops, total / 1e9 / gflops / ranks));
   PetscFunctionReturn(0);
 }

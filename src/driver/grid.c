@@ -97,6 +97,29 @@ const char *ICLGridMemoryHint(const ICLSweep *sw, const ICLCellIndex *ix)
   return "reduce -train_tasks or -grid_d, or raise -group_size";
 }
 
+PetscErrorCode ICLGridNodeFit(const ICLSweep *sw, PetscInt ranks, PetscInt per_node, PetscReal node_bytes, ICLNodeFit *fit)
+{
+  PetscFunctionBegin;
+  PetscCheck(per_node >= 1 && per_node <= ranks, PETSC_COMM_SELF, ICL_ERR_INPUT, "-ranks_per_node %d: must be between 1 and -ranks %d", (int)per_node, (int)ranks);
+  PetscCheck(ranks % sw->group_size == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d does not divide -ranks %d; use a divisor of the rank count", (int)sw->group_size, (int)ranks);
+  PetscCall(PetscMemzero(fit, sizeof *fit));
+  fit->per_node    = per_node;
+  fit->nodes       = (ranks + per_node - 1) / per_node;
+  fit->group_nodes = (sw->group_size + per_node - 1) / per_node;
+  for (PetscInt64 c = 0; c < ICLGridSize(sw); c++) {
+    ICLCellIndex ix;
+    ICLCell      cell;
+    ICLGridIndex(sw, c, &ix);
+    if (!ICLGridApplicable(sw, &ix)) continue;
+    ICLGridCell(sw, &ix, &cell);
+    const PetscReal need = sw->types[ix.model]->memory(&cell, sw->group_size);
+    if (need * per_node > node_bytes) fit->too_big++;
+    if (need > fit->rank_peak) fit->rank_peak = need, fit->largest = ix;
+  }
+  fit->node_peak = fit->rank_peak * per_node;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLGridShard(const ICLSweep *sw, unsigned char *mine)
 {
   const PetscInt64 n = ICLGridSize(sw);

@@ -26,4 +26,16 @@ PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes);
 /* What to change when this cell does not fit in a rank's memory. */
 const char *ICLGridMemoryHint(const ICLSweep *sw, const ICLCellIndex *ix);
 
+/* The sweep on `ranks` ranks, `per_node` of them on each node of `node_bytes`. */
+typedef struct {
+  PetscInt     per_node, nodes, group_nodes; /* ranks a node holds; nodes; nodes one group spans */
+  PetscReal    rank_peak, node_peak;         /* largest per-rank need; what a node's ranks need */
+  PetscInt64   too_big;                      /* cells a node cannot hold (per_node x their need) */
+  ICLCellIndex largest;                      /* the cell of rank_peak */
+} ICLNodeFit;
+/* Per-node memory: any rank may run the largest cell, so a node needs per_node times the
+ * largest per-rank need (at the sweep's group size); ICL_ERR_INPUT when per_node or the
+ * group size do not fit the rank count. */
+PetscErrorCode ICLGridNodeFit(const ICLSweep *sw, PetscInt ranks, PetscInt per_node, PetscReal node_bytes, ICLNodeFit *fit);
+
 #endif

@@ -11,7 +11,7 @@
 
 static const char usage[] = "usage:\n"
                             "  mpiexec -n P iclsweep run -options_file SWEEP.opts -output DIR [options]\n"
-                            "  iclsweep plan -options_file SWEEP.opts [-ranks P]\n"
+                            "  iclsweep plan -options_file SWEEP.opts [-ranks P] [-ranks_per_node R] [-node_memory GB]\n"
                             "  iclsweep status DIR\n"
                             "  iclsweep merge -output DIR PART_DIR... [-allow_incomplete]\n"
                             "Exit status: 0 ok, 1 some cells failed, 2 bad input, 3 interrupted (run again to resume).\n"

@@ -18,28 +18,47 @@ void ICLTimestamp(char *buf, size_t len)
   strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* This rank's node: Slurm's node name where slurmd started us (several slurmd may share one
+ * host, and a site's node names are what its users and sacct know), else the host name. */
+static PetscErrorCode NodeName(char name[MPI_MAX_PROCESSOR_NAME])
+{
+  const char *slurm = getenv("SLURMD_NODENAME");
+  int         n;
+
+  PetscFunctionBegin;
+  if (slurm && slurm[0]) PetscCall(PetscStrncpy(name, slurm, MPI_MAX_PROCESSOR_NAME));
+  else PetscCallMPI(MPI_Get_processor_name(name, &n));
+  PetscFunctionReturn(0);
+}
+
+/* "nodeA:2,nodeB:2": every node and its rank count, in the order of its first rank. */
 static PetscErrorCode Hosts(MPI_Comm comm, char *out, size_t len)
 {
   char        name[MPI_MAX_PROCESSOR_NAME] = "", *all = NULL;
-  int         n;
   PetscMPIInt rank, size;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCallMPI(MPI_Get_processor_name(name, &n));
+  PetscCall(NodeName(name));
   if (rank == 0) PetscCall(PetscCalloc1((size_t)size * MPI_MAX_PROCESSOR_NAME, &all));
   PetscCallMPI(MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0, comm));
   out[0] = 0;
   if (rank == 0) {
+    size_t at = 0;
     for (PetscMPIInt r = 0; r < size; r++) {
-      const char *h    = all + (size_t)r * MPI_MAX_PROCESSOR_NAME;
-      PetscBool   seen = PETSC_FALSE;
+      const char *h     = all + (size_t)r * MPI_MAX_PROCESSOR_NAME;
+      PetscBool   seen  = PETSC_FALSE;
+      int         count = 0;
       for (PetscMPIInt q = 0; q < r && !seen; q++) seen = strcmp(h, all + (size_t)q * MPI_MAX_PROCESSOR_NAME) ? PETSC_FALSE : PETSC_TRUE;
-      if (!seen && strlen(out) + strlen(h) + 2 < len) {
-        if (out[0]) strcat(out, ",");
-        strcat(out, h);
+      if (seen) continue;
+      for (PetscMPIInt q = r; q < size; q++) count += !strcmp(h, all + (size_t)q * MPI_MAX_PROCESSOR_NAME);
+      if (at + strlen(h) + 16 >= len) { /* thousands of nodes: keep the attribute bounded */
+        PetscCall(PetscStrlcat(out, ",...", len));
+        break;
       }
+      PetscCall(PetscSNPrintf(out + at, len - at, "%s%s:%d", at ? "," : "", h, count));
+      PetscCall(PetscStrlen(out, &at));
     }
     PetscCall(PetscFree(all));
   }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # stop_slurm.sh DIR: stop the test Slurm that start_slurm.sh DIR started. Cancels its jobs,
 # waits for them to end, asks slurmctld to shut down, then kills only the PIDs in
-# DIR/started.pids that are still alive (munged only if start_slurm.sh started it) and any
-# slurmstepd left by this cluster's slurmd (its environment names DIR/slurm.conf). Never
+# DIR/started.pids that are still alive (the cluster's own munged included) and any
+# slurmstepd left by this cluster's slurmd(s) (its environment names DIR/slurm.conf). Never
 # touches other daemons.
 set -uo pipefail
 dir=${1:?usage: stop_slurm.sh DIR}
@@ -11,7 +11,10 @@ pids=$dir/started.pids
 export SLURM_CONF=$dir/slurm.conf
 PATH=$PATH:/usr/sbin:/sbin
 alive() { kill -0 "$1" 2>/dev/null; }
-if grep -q '^slurmctld ' "$pids"; then
+# Only while our own slurmctld lives: after it is gone, another cluster may own the port and
+# would take the scancel and the shutdown.
+ctld=$(awk '$1 == "slurmctld" { print $2 }' "$pids")
+if [[ -n $ctld ]] && alive "$ctld"; then
   # Cancel every job and let them finish ending (their slurmstepd report to slurmd/slurmctld).
   timeout 10 scancel --quiet --full --user="$(id -un)" 2>/dev/null
   for _ in $(seq 60); do
@@ -20,14 +23,18 @@ if grep -q '^slurmctld ' "$pids"; then
   done
   timeout 10 scontrol shutdown >/dev/null 2>&1
 fi
-# Give the daemons a few seconds to exit, then terminate what is left, Slurm first.
-for name in slurmd slurmctld munged; do
-  pid=$(awk -v n="$name" '$1 == n { print $2 }' "$pids")
-  [[ -n $pid ]] || continue
-  if [[ $name == munged ]]; then
-    alive "$pid" && kill -TERM "$pid"
-  fi
-  for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+# Give the Slurm daemons (lines "slurmd:NODE PID" and "slurmctld PID") up to 5 s to exit
+# after the shutdown, then terminate what is left, slurmd first, munged (this cluster's own)
+# last.
+order=$(awk '$1 ~ /^slurmd/ { print 1, $2 } $1 == "slurmctld" { print 2, $2 } $1 == "munged" { print 3, $2 }' "$pids" | sort -n -s)
+slurm_pids=$(awk '$1 < 3 { print $2 }' <<<"$order")
+for _ in $(seq 50); do
+  left=0
+  for pid in $slurm_pids; do alive "$pid" && left=1; done
+  ((left)) || break
+  sleep 0.1
+done
+for pid in $(cut -d' ' -f2 <<<"$order"); do
   alive "$pid" && kill -TERM "$pid"
   for _ in $(seq 30); do alive "$pid" || break; sleep 0.1; done
   alive "$pid" && kill -KILL "$pid"
