@@ -38,6 +38,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .method = !strcmp(sw->method, "gd") ? ICL_METHOD_GD : !strcmp(sw->method, "dual") ? ICL_METHOD_DUAL : !strcmp(sw->method, "tao") ? ICL_METHOD_TAO : ICL_METHOD_AUTO,
     .tao_type = sw->tao_type,
     .precision = sw->precision,
+    .engine = sw->engine,
   };
   PetscInt             np;
   const ICLSweepParam *q = ICLSweepParams(&np);

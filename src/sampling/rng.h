@@ -20,7 +20,8 @@ typedef enum {
   ICL_PURPOSE_SUBSPACE = 7,    /* the random task subspace U */
   ICL_PURPOSE_TEST_TOKENS = 8, /* explicit tokens of test tasks */
   ICL_PURPOSE_MODEL_INIT = 9,  /* random initial parameters of a trained model (lowrank) */
-  ICL_PURPOSE_FEATURES = 10    /* random features of a model (prf: omega), shared by its cells */
+  ICL_PURPOSE_FEATURES = 10,   /* random features of a model (prf: omega), shared by its cells */
+  ICL_PURPOSE_GRAM = 11        /* gram engine: in-subspace noise and Bartlett columns (wishart.h) */
 } ICLPurpose;
 
 typedef struct {
