@@ -469,6 +469,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, dual and auto, not tao; use one of those, or remove -train_precision");
     PetscCheck(HasModel(sw, "linear") && !FamilyIs(sw, "sphere"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
+  PetscCheck(sw->engine != ICL_ENGINE_GRAM || (HasModel(sw, "linear") && FamilyIs(sw, "gmm")), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine gram: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine");
   PetscCall(CheckParams(sw, pset, paxis));
   PetscCall(ParseSpectrum(sw));
   PetscCall(Fingerprint(sw));
