@@ -92,6 +92,8 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
     PetscCall(ICLMergedError(run, W, res->test_error, res->test_error_se));
     PetscCall(ICLSubspaceAlignment(d, run->task.k, run->task.U, W, &res->alignment));
     PetscCall(ICLTrainedWDiagnostics(run->comm, d, prob.f, prob.ctx, W, res->singular_values, &res->gd_distance));
+    /* W has rank <= B < D: past the reduced dimension its singular values are zero, as in d */
+    for (PetscInt i = d; i < PetscMin(cell->task.d, ICL_NUM_SV); i++) res->singular_values[i] = 0.0;
     res->flops += ICLMergedErrorFlops(run) + ICLTrainedWDiagnosticsFlops(run->B, d);
   }
   PetscCall(ICLMergedProblemDestroy(&prob));
