@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Time and peak memory of one gmm cell of linear against d, per engine (docs/engines.md).
 
-  engines.py OUTDIR [--d 100,300,...] [--explicit_max D] [--tasks B] [--steps T] [--k K]
+  engines.py OUTDIR [--d 100,300,...] [--explicit_max D] [--tasks B] [--steps T] [--k K] [--plot_only]
 
 Runs one cell per (engine, d) with /usr/bin/time -v (wall time, peak resident set size) next
 to plan's memory figure for it, writes OUTDIR/engines.json and the log-log figure
@@ -48,23 +48,29 @@ def main():
     p.add_argument("--k", type=int, default=2)
     p.add_argument("--eval_tasks", type=int, default=2000)
     p.add_argument("--iclsweep", default=os.environ.get("ICLSWEEP", "build/iclsweep"))
+    p.add_argument("--plot_only", action="store_true", help="redraw the figure from OUTDIR/engines.json")
     a = p.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
-    rows = []
-    for d in map(int, a.d.split(",")):
-        for engine in ("explicit", "gram"):
-            if engine == "explicit" and d > a.explicit_max:
-                continue
-            rows.append(measure(a, d, engine))
-            print(json.dumps(rows[-1]), flush=True)
-    with open(os.path.join(a.outdir, "engines.json"), "w") as f:
-        json.dump({"tasks": a.tasks, "steps": a.steps, "k": a.k, "eval_tasks": a.eval_tasks, "cells": rows}, f, indent=1)
+    if a.plot_only:
+        with open(os.path.join(a.outdir, "engines.json")) as f:
+            saved = json.load(f)
+        rows, a.tasks, a.steps, a.k = saved["cells"], saved["tasks"], saved["steps"], saved["k"]
+    else:
+        rows = []
+        for d in map(int, a.d.split(",")):
+            for engine in ("explicit", "gram"):
+                if engine == "explicit" and d > a.explicit_max:
+                    continue
+                rows.append(measure(a, d, engine))
+                print(json.dumps(rows[-1]), flush=True)
+        with open(os.path.join(a.outdir, "engines.json"), "w") as f:
+            json.dump({"tasks": a.tasks, "steps": a.steps, "k": a.k, "eval_tasks": a.eval_tasks, "cells": rows}, f, indent=1)
     fig, ax = plt.subplots(1, 2, figsize=(10, 4))
-    for engine, style in (("explicit", "o-"), ("gram", "s-")):
+    for engine, style, color in (("explicit", "o-", "C0"), ("gram", "s-", "C1")):
         r = [x for x in rows if x["engine"] == engine]
-        ax[0].loglog([x["d"] for x in r], [x["seconds"] for x in r], style, label=engine)
-        ax[1].loglog([x["d"] for x in r], [x["peak_rss_MB"] for x in r], style, label=f"{engine} (measured)")
-        ax[1].loglog([x["d"] for x in r], [x["plan_MB"] for x in r], style[0] + ":", label=f"{engine} (plan)")
+        ax[0].loglog([x["d"] for x in r], [x["seconds"] for x in r], style, color=color, label=engine)
+        ax[1].loglog([x["d"] for x in r], [x["peak_rss_MB"] for x in r], style, color=color, label=f"{engine} (measured)")
+        ax[1].loglog([x["d"] for x in r], [x["plan_MB"] for x in r], style[0] + ":", color=color, label=f"{engine} (plan)")
     ax[0].set(xlabel="d", ylabel="wall time of one cell (s)", title=f"B = {a.tasks}, T = {a.steps}, k = {a.k}")
     ax[1].set(xlabel="d", ylabel="peak memory (MB)")
     for x in ax:
