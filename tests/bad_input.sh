@@ -37,6 +37,8 @@ expect 2 "-grid_R: value -1. is out of range" run "${tiny[@]}" -grid_R -1 "${o[@
 expect 2 "-grid_N: value 0 is out of range" run "${tiny[@]}" -grid_N 0,5 "${o[@]}"
 expect 2 "unknown model 'transformer'" run "${tiny[@]}" -models linear,transformer "${o[@]}"
 expect 2 "-models lists 'mle' twice" run "${tiny[@]}" -models mle,mle "${o[@]}"
+expect 2 "-engine fast: unknown" run "${tiny[@]}" -engine fast "${o[@]}"
+expect 2 "-engine gram: computes model linear on family gmm only" run "${tiny[@]}" -family linreg -models linear -engine gram "${o[@]}"
 expect 2 "-models lowrank needs its rank" run "${tiny[@]}" -models lowrank "${o[@]}"
 expect 2 "-train_lr 0.: must be a positive" run "${tiny[@]}" -train_lr 0 "${o[@]}"
 expect 2 "-train_steps -1" run "${tiny[@]}" -train_steps -1 "${o[@]}"

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int check_passed, check_failed;
 
@@ -21,6 +22,27 @@ static int check_passed, check_failed;
 
 /* |a - b| <= tol, reported with both values. */
 #define CHECK_NEAR(a, b, tol, what) CHECK(fabs((a) - (b)) <= (tol), "%s: %.6g vs %.6g (tol %.3g)", what, (double)(a), (double)(b), (double)(tol))
+
+static inline int CheckCompareDoubles(const void *a, const void *b)
+{
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Two-sample KS statistic sup |F1 - F2| (sorts its inputs). */
+static inline double CheckKS(double *a, double *b, int na, int nb)
+{
+  int    i = 0, j = 0;
+  double dmax = 0;
+  qsort(a, (size_t)na, sizeof *a, CheckCompareDoubles);
+  qsort(b, (size_t)nb, sizeof *b, CheckCompareDoubles);
+  while (i < na && j < nb) {
+    if (a[i] <= b[j]) i++;
+    else j++;
+    dmax = fmax(dmax, fabs((double)i / na - (double)j / nb));
+  }
+  return dmax;
+}
 
 static inline int CheckReport(const char *name)
 {

@@ -2,34 +2,12 @@
  * per-coordinate moments of m - mu and v - mu, and a two-sample Kolmogorov-Smirnov test on
  * N ||m - mu||^2 (chi^2_d under both). A sampler with 10% too much variance must fail the
  * same checks, so the test has the power to see a wrong variance. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "gmm.h"
 
 enum { d = 6, k = 3, N = 5, n = 20000 };
-
-static int CompareDoubles(const void *a, const void *b)
-{
-  const double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Two-sample KS statistic sup |F1 - F2| (sorts its inputs). */
-static double KS(double *a, double *b, int na, int nb)
-{
-  int    i = 0, j = 0;
-  double dmax = 0;
-  qsort(a, (size_t)na, sizeof *a, CompareDoubles);
-  qsort(b, (size_t)nb, sizeof *b, CompareDoubles);
-  while (i < na && j < nb) {
-    if (a[i] <= b[j]) i++;
-    else j++;
-    dmax = fmax(dmax, fabs((double)i / na - (double)j / nb));
-  }
-  return dmax;
-}
 
 typedef struct {
   double mean_m, var_m, mean_v, var_v, ks;
@@ -62,7 +40,7 @@ static Stats Compare(double inflate)
     q_tok[t] = N * r2;
   }
   s.mean_m = sm / (n * d), s.var_m = N * sm2 / (n * d), s.mean_v = sv / (n * d), s.var_v = sv2 / (n * d);
-  s.ks = KS(q_stat, q_tok, n, n);
+  s.ks = CheckKS(q_stat, q_tok, n, n);
   return s;
 }
 

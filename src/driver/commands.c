@@ -157,7 +157,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "training"));
   for (PetscInt m = 0; m < sw.nmodels; m++) {
     PetscReal flops = 0, mem = 0;
-    PetscInt  n = 0, methods[ICL_METHOD_TAO + 1] = {0};
+    PetscInt  n = 0, gram = 0, methods[ICL_METHOD_TAO + 1] = {0};
     char      training[64] = "-";
     for (PetscInt64 c = 0; c < ICLGridSize(&sw); c++) {
       ICLCellIndex ix;
@@ -167,6 +167,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       ICLGridCell(&sw, &ix, &cell);
       const PetscReal need = sw.types[m]->memory(&cell, sw.group_size);
       if (sw.types[m]->train_method) methods[sw.types[m]->train_method(&cell)]++;
+      if (sw.types[m]->engine && sw.types[m]->engine(&cell) == ICL_ENGINE_GRAM) gram++;
       flops += sw.types[m]->flops(&cell);
       mem = PetscMax(mem, need);
       n++;
@@ -179,6 +180,8 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
         PetscCall(PetscSNPrintf(training + at, sizeof training - at, "%s%s %d", at ? ", " : "", ICLTrainMethodName((ICLTrainMethod)k), (int)methods[k]));
         PetscCall(PetscStrlen(training, &at));
       }
+    /* cells the gram engine runs (auto resolved), docs/engines.md */
+    if (gram) PetscCall(PetscSNPrintf(training + at, sizeof training - at, "; engine gram %d", (int)gram));
     PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d  %s\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n, training));
   }
   PetscCall(ICLGridNodeFit(&sw, ranks, per_node, node_gb * 1e9, &fit));

@@ -41,6 +41,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .precision = sw->precision,
     .lora_base = sw->lora_base,
     .oracle_lora = sw->oracle_lora,
+    .engine = sw->engine,
   };
   PetscInt             np;
   const ICLSweepParam *q = ICLSweepParams(&np);

@@ -235,6 +235,8 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   /* single changes results beyond rounding of double, so it is another sweep; double, the
    * default, adds nothing: sweeps from before the option keep their fingerprints. */
   if (sw->precision == ICL_PRECISION_SINGLE) strncat(c, "-train_precision single\n", len - strlen(c) - 1);
+  /* auto, the default, adds nothing: fingerprints of sweeps from before the option stand */
+  if (sw->engine != ICL_ENGINE_AUTO) strncat(c, sw->engine == ICL_ENGINE_GRAM ? "-engine gram\n" : "-engine explicit\n", len - strlen(c) - 1);
   PetscCall(AppendOption(c, len, "train_tasks", 1, &sw->B, NULL));
   PetscCall(AppendOption(c, len, "train_steps", 1, &sw->T, NULL));
   PetscCall(AppendOption(c, len, "train_lr", 1, NULL, &sw->lr));
@@ -420,6 +422,13 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(!strcmp(precision, "double") || !strcmp(precision, "single"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision %s: unknown; use double or single", precision);
     sw->precision = strcmp(precision, "single") ? ICL_PRECISION_DOUBLE : ICL_PRECISION_SINGLE;
   }
+  {
+    /* -engine (docs/engines.md): gram gives the explicit engine's law, not its draws */
+    char engine[ICL_NAME_LEN] = "auto";
+    OptCall("-engine", PetscOptionsString("-engine", "how gmm cells of linear are computed: explicit (d-dimensional vectors), gram (Gram matrices, the same law at a cost independent of d), auto (the cheaper by the cost model)", NULL, engine, engine, sizeof engine, NULL));
+    PetscCheck(!strcmp(engine, "auto") || !strcmp(engine, "explicit") || !strcmp(engine, "gram"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine %s: unknown; use explicit, gram or auto", engine);
+    sw->engine = !strcmp(engine, "gram") ? ICL_ENGINE_GRAM : !strcmp(engine, "explicit") ? ICL_ENGINE_EXPLICIT : ICL_ENGINE_AUTO;
+  }
   OptCall("-spectrum", PetscOptionsString("-spectrum", "linreg: spectrum of Sigma_beta: flat, geometric:q, power:a or list:l1,l2,... (scaled to sum R^2)", NULL, sw->spectrum, sw->spectrum, sizeof sw->spectrum, NULL));
   PetscCall(ReadSource(PetscOptionsObject, sw, source_set));
   OptCall("-x_spectrum", PetscOptionsString("-x_spectrum", "linreg: eigenvalues of Sigma_x, as -spectrum over d directions (scaled to tr Sigma_x = d; default flat, x ~ N(0, I))", NULL, sw->x_spectrum, sw->x_spectrum, sizeof sw->x_spectrum, NULL));
@@ -474,7 +483,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
 
   sw->fam = ICLFamilyFind(sw->family);
   PetscCheck(sw->fam, PETSC_COMM_SELF, ICL_ERR_INPUT, "-family %s: unknown task family; choose one of: %s", sw->family, ICLFamilyNames());
-  PetscCall(CheckIntAxis("-grid_d", sw->d, sw->nd, 1, 100000));
+  PetscCall(CheckIntAxis("-grid_d", sw->d, sw->nd, 1, 100000000)); /* the gram engine's cost does not grow with d */
   PetscCall(CheckIntAxis("-grid_k", sw->k, sw->nk, 1, 100000));
   PetscCall(CheckIntAxis("-grid_N", sw->N, sw->nN, 1, 100000000));
   PetscCall(CheckRealAxis("-grid_R", sw->R, sw->nR, 1e-300));
@@ -510,6 +519,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, dual and auto, not tao; use one of those, or remove -train_precision");
     PetscCheck(HasModel(sw, "linear") && !FamilyIs(sw, "sphere"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
+  PetscCheck(sw->engine != ICL_ENGINE_GRAM || (HasModel(sw, "linear") && FamilyIs(sw, "gmm")), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine gram: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine");
   PetscCall(CheckParams(sw, pset, paxis));
   PetscCall(CheckSource(sw, source_set));
   PetscCall(ParseSpectrum(sw, "-spectrum", sw->spectrum, sw->k, sw->nk, &sw->spectrum_kind, &sw->spectrum_param, sw->spectrum_list));

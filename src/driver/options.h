@@ -52,6 +52,7 @@ struct ICLSweep {
   PetscReal           lr;
   char                method[ICL_NAME_LEN];
   ICLTrainPrecision   precision;              /* -train_precision */
+  ICLEngine           engine;                 /* -engine */
   char                tao_type[ICL_NAME_LEN]; /* -train_method tao: -tao_type */
   char                spectrum[256];          /* linreg: -spectrum text ("" = flat) */
   PetscInt            spectrum_kind;          /* ICLSpectrumKind */

@@ -25,6 +25,11 @@ typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_DUAL, ICL_METHOD_TAO }
  * every other training and all evaluation is double. */
 typedef enum { ICL_PRECISION_DOUBLE, ICL_PRECISION_SINGLE } ICLTrainPrecision;
 
+/* -engine (docs/engines.md): how a cell's data are represented. explicit: d-dimensional
+ * vectors; gram: the same law from Gram matrices (gmm on linear), at a cost independent of d;
+ * auto: the cheaper by the cost model. */
+typedef enum { ICL_ENGINE_AUTO, ICL_ENGINE_EXPLICIT, ICL_ENGINE_GRAM } ICLEngine;
+
 /* Everything one model needs to train and evaluate one cell. */
 typedef struct {
   MPI_Comm         comm;       /* the ranks that train this cell together (a group) */
@@ -39,6 +44,7 @@ typedef struct {
   PetscInt         eval_tasks; /* test tasks */
   ICLTrainMethod   method;
   ICLTrainPrecision precision; /* of ICL_METHOD_GD on a bilinear model */
+  ICLEngine        engine;     /* -engine */
   const char      *tao_type;   /* -tao_type for ICL_METHOD_TAO */
   PetscInt         w_rank;     /* lowrank: rank r of W = A B^T; oracle (linreg): 0 = full W*, else W*_r */
   PetscInt         features;   /* kernel, distill: number D of random features (prf) */
@@ -78,6 +84,7 @@ typedef struct {
   PetscReal (*flops)(const ICLCell *cell);  /* cost model: floating-point operations */
   PetscReal (*memory)(const ICLCell *cell, PetscInt group_size); /* cost model: peak bytes per rank */
   ICLTrainMethod (*train_method)(const ICLCell *cell); /* the method training runs (auto resolved); NULL: not trained by -train_method */
+  ICLEngine (*engine)(const ICLCell *cell);           /* the engine the cell runs (auto resolved); NULL: explicit */
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */

@@ -22,7 +22,8 @@ typedef enum {
   ICL_PURPOSE_MODEL_INIT = 9,  /* random initial parameters of a trained model (lowrank) */
   ICL_PURPOSE_FEATURES = 10,   /* random features of a model (prf: omega), shared by its cells */
   ICL_PURPOSE_SOURCE = 11,     /* every draw of a source-law task (linreg, p->source: lora's W_0) */
-  ICL_PURPOSE_X_BASIS = 12     /* the random rotation between Sigma_x's and Sigma_beta's eigenbases */
+  ICL_PURPOSE_X_BASIS = 12,    /* the random rotation between Sigma_x's and Sigma_beta's eigenbases */
+  ICL_PURPOSE_GRAM = 13        /* gram engine: in-subspace noise and Bartlett columns (wishart.h) */
 } ICLPurpose;
 
 typedef struct {

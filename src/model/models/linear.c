@@ -9,6 +9,8 @@
 #include "alignment.h"
 #include "bilinear_train.h"
 #include "diagnostics.h"
+#include "gmm.h"
+#include "gram_engine.h"
 #include "merged_error.h"
 #include "merged_problem.h"
 #include "model.h"
@@ -38,43 +40,81 @@ static PetscErrorCode Train(const ICLCell *cell, ICLMergedProblem *prob, PetscRe
   PetscFunctionReturn(0);
 }
 
+static PetscReal ExplicitFlops(const ICLCell *cell)
+{
+  const PetscReal train = ICLCellMulticlass(cell) ? ICLMergedProblemGradFlops(cell) * (cell->T + 0.5) : ICLBilinearTrainFlops(cell);
+  return train + ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d);
+}
+
+/* -engine: gram for gmm only (docs/engines.md); auto takes it where the cost model says it is
+ * cheaper, which is where d - k exceeds B (the reduced cell is the same computation in a
+ * smaller dimension), so sweeps with d <= B + k run explicit as before. */
+static ICLEngine LinearEngine(const ICLCell *cell)
+{
+  ICLCell reduced;
+
+  if (cell->family != &ICLFamilyGmm || cell->engine == ICL_ENGINE_EXPLICIT) return ICL_ENGINE_EXPLICIT;
+  if (cell->engine == ICL_ENGINE_GRAM) return ICL_ENGINE_GRAM;
+  ICLGramCell(cell, &reduced);
+  return ExplicitFlops(&reduced) < ExplicitFlops(cell) ? ICL_ENGINE_GRAM : ICL_ENGINE_EXPLICIT;
+}
+
+/* The cell the explicit pipeline runs: the cell itself, or its Gram-space reduction. */
+static const ICLCell *RunCell(const ICLCell *cell, ICLCell *reduced)
+{
+  if (LinearEngine(cell) == ICL_ENGINE_EXPLICIT) return cell;
+  ICLGramCell(cell, reduced);
+  return reduced;
+}
+
 static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 {
-  const PetscInt   d = cell->task.d;
+  ICLCell          reduced;
+  const ICLCell   *run = RunCell(cell, &reduced);
+  const PetscInt   d   = run->task.d;
   PetscReal       *W;
   ICLMergedProblem prob;
 
   PetscFunctionBegin;
   if (ICLCellMulticlass(cell)) PetscCall(ICLGDCheckMethod(cell, "linear"));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
-  PetscCall(ICLMergedProblemCreate(cell, &prob));
-  PetscCall(Train(cell, &prob, W, res));
+  if (run == cell) PetscCall(ICLMergedProblemCreate(cell, &prob));
+  else PetscCall(ICLGramProblemCreate(cell, &prob));
+  PetscCall(Train(run, &prob, W, res));
   if (res->status == ICL_STATUS_OK) {
-    PetscCall(ICLMergedError(cell, W, res->test_error, res->test_error_se));
-    PetscCall(ICLSubspaceAlignment(d, cell->task.k, cell->task.U, W, &res->alignment));
-    PetscCall(ICLTrainedWDiagnostics(cell->comm, d, prob.f, prob.ctx, W, res->singular_values, &res->gd_distance));
-    res->flops += ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, d);
+    PetscCall(ICLMergedError(run, W, res->test_error, res->test_error_se));
+    PetscCall(ICLSubspaceAlignment(d, run->task.k, run->task.U, W, &res->alignment));
+    PetscCall(ICLTrainedWDiagnostics(run->comm, d, prob.f, prob.ctx, W, res->singular_values, &res->gd_distance));
+    /* W has rank <= B < D: past the reduced dimension its singular values are zero, as in d */
+    for (PetscInt i = d; i < PetscMin(cell->task.d, ICL_NUM_SV); i++) res->singular_values[i] = 0.0;
+    res->flops += ICLMergedErrorFlops(run) + ICLTrainedWDiagnosticsFlops(run->B, d);
   }
   PetscCall(ICLMergedProblemDestroy(&prob));
   PetscCall(PetscFree(W));
   PetscFunctionReturn(0);
 }
 
-static ICLTrainMethod LinearTrainMethod(const ICLCell *cell) { return ICLCellMulticlass(cell) ? ICL_METHOD_GD : ICLBilinearTrainMethod(cell); }
+static ICLTrainMethod LinearTrainMethod(const ICLCell *cell)
+{
+  ICLCell reduced;
+  return ICLCellMulticlass(cell) ? ICL_METHOD_GD : ICLBilinearTrainMethod(RunCell(cell, &reduced));
+}
 
 static PetscReal LinearFlops(const ICLCell *cell)
 {
-  const PetscReal train = ICLCellMulticlass(cell) ? ICLMergedProblemGradFlops(cell) * (cell->T + 0.5) : ICLBilinearTrainFlops(cell);
-  return train + ICLMergedErrorFlops(cell) + ICLTrainedWDiagnosticsFlops(cell->B, cell->task.d);
+  ICLCell reduced;
+  return ExplicitFlops(RunCell(cell, &reduced));
 }
 
 /* Per rank: training (B/g tasks each in a group of g ranks, sphere: and W), evaluation buffers
- * and the diagnostics' workspace. */
+ * and the diagnostics' workspace, in the dimension the engine runs. */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
-  const PetscReal d = cell->task.d;
-  const PetscReal train = ICLCellMulticlass(cell) ? ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * d * d : ICLBilinearTrainMemory(cell, g);
-  return train + sizeof(PetscReal) * 4.0 * 2048 * d + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
+  ICLCell          reduced;
+  const ICLCell   *run   = RunCell(cell, &reduced);
+  const PetscReal  d     = run->task.d;
+  const PetscReal  train = ICLCellMulticlass(run) ? ICLMergedProblemMemory(run, g) + sizeof(PetscReal) * d * d : ICLBilinearTrainMemory(run, g);
+  return train + sizeof(PetscReal) * 4.0 * 2048 * d + ICLTrainedWDiagnosticsMemory(run->task.d, g);
 }
 
 const ICLModelType ICLModelLinear = {
@@ -85,4 +125,5 @@ const ICLModelType ICLModelLinear = {
   .flops        = LinearFlops,
   .memory       = LinearMemory,
   .train_method = LinearTrainMethod,
+  .engine       = LinearEngine,
 };

@@ -1,0 +1,38 @@
+/* -engine gram: a gmm cell of the linear model run exactly in law at a cost independent of d
+ * (docs/engines.md has the derivation).
+ *
+ * From W_0 = 0 every iterate of GD, and everything reported about it, depends on the training
+ * vectors only through the Gram matrices M M^T and V V^T (m_tau, v_tau: the B rows), and on a
+ * test task (mu, m) only through m^T m_tau and v_tau^T mu. Write every noise vector as its
+ * k coordinates in span(U) plus its part orthogonal to U. The orthogonal parts of the m's are
+ * Z_m / sqrt(N) with Z_m a (d - k) x B Gaussian matrix; Z_m = Q_m F_m (wishart.h) with the
+ * r x B factor F_m (r = min(d - k, B)) and orthonormal Q_m independent of it; likewise
+ * Z_v = Q_v F_v, independent. So the vectors
+ *   m~_tau = [ R u_tau + g_tau / sqrt(N) ; F_m[:, tau] / sqrt(N) ]
+ *   v~_tau = [ R u_tau + h_tau           ; F_v[:, tau]           ]   (length D = k + r)
+ * have exactly the Gram matrices of the m's and v's (g, h ~ N(0, I_k)). A test m's
+ * orthogonal noise zeta enters only as Z_m^T zeta / sqrt(N M) = F_m^T (Q_m^T zeta) / sqrt(N M),
+ * and Q_m^T zeta ~ N(0, I_r) given the training data: a test task is the gmm test task of
+ * dimension D, mu~ = [R~ w; 0], z~ ~ N(0, I_D). Nothing reads m^T v, where the reduced vectors
+ * (sharing coordinates k..D) differ from the true ones in law. Training, test error,
+ * subspace alignment (the leading k x k block), the singular values of W (the nonzero ones
+ * are those of (M M^T)^(1/2) diag(alpha) (V V^T)^(1/2)) and the distance to one-step GD are
+ * functions of these Grams, so the explicit pipeline run on the reduced cell (d -> D, U = the
+ * first k coordinates) reports every number with its explicit law. */
+#ifndef ICL_GRAM_ENGINE_H
+#define ICL_GRAM_ENGINE_H
+
+#include "merged_problem.h"
+#include "model.h"
+
+/* The reduced cell: the cell with d = D = k + min(d - k, B) and the first k coordinates as
+ * the subspace. Its test tasks are the gmm test tasks of that dimension. */
+void ICLGramCell(const ICLCell *cell, ICLCell *reduced);
+
+/* Samples this rank's share of the cell's B training tasks as the reduced vectors (m~, v~),
+ * a bilinear problem of dimension D: p is destroyed with ICLMergedProblemDestroy. Streams
+ * are keyed by (seed, d, k, replicate, task), so groups of any size and cells with fewer tasks
+ * draw the same columns. Collective over cell->comm. */
+PetscErrorCode ICLGramProblemCreate(const ICLCell *cell, ICLMergedProblem *p);
+
+#endif
