@@ -7,6 +7,7 @@
 #include "output.h"
 #include "runner.h"
 #include "signals.h"
+#include "unused.h"
 
 /* Rank 0 did something the others depend on: all ranks return its error code (only rank 0
  * holds the message; main() prints it there). */
@@ -18,11 +19,37 @@ static PetscErrorCode ShareRootError(MPI_Comm comm, PetscErrorCode ierr)
   PetscFunctionReturn((PetscErrorCode)code);
 }
 
+/* The sweep's options once more, for the names of the options it knows. */
+static PetscErrorCode ReadAgain(void *ctx)
+{
+  ICLSweep *sw;
+  PetscBool help;
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&sw));
+  (void)ICLSweepFromOptions(*(MPI_Comm *)ctx, sw, &help);
+  PetscCall(PetscFree(sw));
+  PetscFunctionReturn(0);
+}
+
+/* A sweep whose every cell is not applicable would run nothing and look like success. */
+static PetscErrorCode CheckApplicable(const ICLSweep *sw)
+{
+  ICLCellIndex ix;
+  PetscFunctionBegin;
+  for (PetscInt64 c = 0; c < ICLGridSize(sw); c++) {
+    ICLGridIndex(sw, c, &ix);
+    if (ICLGridApplicable(sw, &ix)) PetscFunctionReturn(0);
+  }
+  SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "no cell of this sweep applies: every k (smallest %d) exceeds every d (largest %d); give some k <= d", (int)sw->k[0], (int)sw->d[sw->nd - 1]);
+}
+
 static PetscErrorCode ReadSweep(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
 {
   PetscFunctionBegin;
   PetscCall(ICLSweepFromOptions(comm, sw, help));
-  if (!*help) PetscCall(ICLOptionsCheckUnused());
+  if (*help) PetscFunctionReturn(0);
+  PetscCall(ICLOptionsCheckUnused(ReadAgain, &comm));
+  PetscCall(CheckApplicable(sw));
   PetscFunctionReturn(0);
 }
 

@@ -2,10 +2,12 @@
  * Only main() decides the exit status: 0 ok, 1 some cells failed, 2 bad input. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <petscsys.h>
 
+#include "args.h"
 #include "commands.h"
 #include "error.h"
 
@@ -47,11 +49,23 @@ int main(int argc, char **argv)
     else args[nargs++] = argv[i];
   }
   args[nargs] = NULL;
+  if (!strcmp(cmd, "-version") || !strcmp(cmd, "--version")) {
+    printf("iclsweep %s (commit %s)\n", ICL_VERSION, ICL_GIT_COMMIT);
+    return 0;
+  }
   if (strcmp(cmd, "run") && strcmp(cmd, "plan") && strcmp(cmd, "status") && strcmp(cmd, "merge")) {
-    const int asked = !strcmp(cmd, "-help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h");
-    fprintf(asked ? stdout : stderr, "%s%s", asked || !cmd[0] ? "" : "iclsweep: unknown command; ", usage);
+    const int   asked = !strcmp(cmd, "-help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h");
+    const char *rank  = getenv("OMPI_COMM_WORLD_RANK"); /* MPI is not started: say it once */
+    if (asked || !cmd[0]) fputs(usage, asked ? stdout : stderr);
+    else if (!rank || !strcmp(rank, "0")) fprintf(stderr, "iclsweep: error: unknown command '%s'; use run, plan, status or merge (iclsweep -help shows how)\n", cmd);
     return asked ? 0 : 2;
   }
+  /* status and merge read only what their usage line shows: -help is that line. */
+  for (int i = 1; i < nargs && (!strcmp(cmd, "status") || !strcmp(cmd, "merge")); i++)
+    if (!strcmp(args[i], "-help") || !strcmp(args[i], "--help") || !strcmp(args[i], "-h")) {
+      fputs(usage, stdout);
+      return 0;
+    }
   {
     char      **pargs = args;
     PetscMPIInt provided;
@@ -70,6 +84,16 @@ int main(int argc, char **argv)
       if (!rank) fprintf(stderr, "iclsweep %s: error: -options_file %s: cannot read it (%s)\n", cmd, bad, strerror(errno));
       MPI_Finalize();
       return 2;
+    }
+    {
+      char msg[2048];
+      if (ICLArgsCheck(nargs - 1, pargs + 1, msg, sizeof msg)) {
+        int rank;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        if (!rank) fprintf(stderr, "iclsweep %s: error: %s\n", cmd, msg);
+        MPI_Finalize();
+        return 2;
+      }
     }
     ierr = PetscInitialize(&nargs, &pargs, NULL, usage);
     if (ierr) {

@@ -465,20 +465,3 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCall(Fingerprint(sw));
   PetscFunctionReturn(0);
 }
-
-PetscErrorCode ICLOptionsCheckUnused(void)
-{
-  PetscInt n;
-  char   **names, **values;
-
-  PetscFunctionBegin;
-  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  if (n > 0) {
-    char name[256];
-    PetscCall(PetscStrncpy(name, names[0], sizeof name));
-    PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-    SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "unknown option -%s; run with -help to list every option", name);
-  }
-  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-  PetscFunctionReturn(0);
-}
