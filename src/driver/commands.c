@@ -67,10 +67,31 @@ static PetscErrorCode MemoryPerRank(MPI_Comm comm, PetscReal *bytes)
   PetscFunctionReturn(0);
 }
 
-/* Rank 0: check DIR, open its journal, load the finished cells. */
-static PetscErrorCode Prepare(const ICLSweep *sw, ICLJournal *j, ICLResults *res, PetscBool *complete)
+/* -retry failed|diverged|failed,diverged: the statuses whose cells run again, as a bit mask. */
+static PetscErrorCode ReadRetry(MPI_Comm comm, unsigned *mask)
 {
-  PetscInt64 loaded, dropped, dups;
+  char     *names[2];
+  PetscInt  n = 2;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  *mask = 0;
+  PetscOptionsBegin(comm, NULL, "iclsweep run options", NULL);
+  PetscCall(PetscOptionsStringArray("-retry", "run these cells of DIR again: failed, diverged or failed,diverged", NULL, names, &n, &set));
+  PetscOptionsEnd();
+  for (PetscInt i = 0; set && i < n; i++) {
+    const PetscBool failed = (PetscBool)!strcmp(names[i], "failed"), diverged = (PetscBool)!strcmp(names[i], "diverged");
+    PetscCheck(failed || diverged, PETSC_COMM_SELF, ICL_ERR_INPUT, "-retry %s: unknown; use failed, diverged or failed,diverged", names[i]);
+    *mask |= 1u << (failed ? ICL_STATUS_FAILED : ICL_STATUS_DIVERGED);
+    PetscCall(PetscFree(names[i]));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: check DIR, open its journal, load the finished cells, forget those to retry. */
+static PetscErrorCode Prepare(const ICLSweep *sw, unsigned retry, ICLJournal *j, ICLResults *res, PetscBool *complete)
+{
+  PetscInt64 loaded, dropped, dups, again;
 
   PetscFunctionBegin;
   PetscCall(ICLOutputInspect(sw->output, sw->fingerprint, complete));
@@ -78,7 +99,19 @@ static PetscErrorCode Prepare(const ICLSweep *sw, ICLJournal *j, ICLResults *res
   PetscCall(ICLJournalOpen(sw, j, res));
   ICLJournalCounts(*j, &loaded, &dropped, &dups);
   if (loaded) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: resuming %s: %lld of %lld cells already done%s\n", sw->output, (long long)loaded, (long long)res->ncells, dropped ? " (damaged records dropped, see above)" : ""));
+  PetscCall(ICLJournalRetry(sw, *j, retry, res, &again));
+  if (again) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: -retry: %lld cells run again\n", (long long)again));
   PetscFunctionReturn(0);
+}
+
+/* Rank 0: exit status 1 whenever a cell failed or diverged, with the way to rerun them. */
+static int BadCells(const ICLSweep *sw, const ICLResults *res)
+{
+  const PetscInt64 failed = res->count[ICL_STATUS_FAILED], diverged = res->count[ICL_STATUS_DIVERGED];
+  if (!failed && !diverged) return 0;
+  (void)PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: %lld failed and %lld diverged cells (listed in the failures attribute of %s/results.nc); after fixing the cause, run the same command with -retry %s to run them again\n", (long long)failed, (long long)diverged, sw->output,
+                     failed && diverged ? "failed,diverged" : failed ? "failed" : "diverged");
+  return 1;
 }
 
 PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_status)
@@ -89,6 +122,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   ICLProvenance  prov;
   ICLResults     res = {0};
   ICLJournal     journal = NULL;
+  unsigned       retry;
   PetscReal      memory = 0;
   PetscInt64     pending = 0;
   PetscErrorCode ierr = 0;
@@ -96,6 +130,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscFunctionBegin;
   *exit_status = 0;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(ReadRetry(comm, &retry));
   PetscCall(ReadSweep(comm, &sw, &help));
   if (help) PetscFunctionReturn(0);
   {
@@ -107,7 +142,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscCall(ICLGridCheckMemory(&sw, memory));
   PetscCall(ICLSignalsInstall(sw.drain_seconds));
   if (rank == 0) {
-    ierr    = Prepare(&sw, &journal, &res, &complete);
+    ierr    = Prepare(&sw, retry, &journal, &res, &complete);
     pending = ierr ? 0 : res.todo;
   }
   PetscCall(ShareRootError(comm, ierr));
@@ -116,9 +151,11 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   if (!pending && complete) {
     PetscCall(PetscPrintf(comm, "%s/results.nc already holds this sweep, complete; nothing to do.\n", sw.output));
     if (rank == 0) {
+      *exit_status = BadCells(&sw, &res);
       PetscCall(ICLJournalClose(&journal));
       PetscCall(ICLResultsDestroy(&res));
     }
+    PetscCallMPI(MPI_Bcast(exit_status, 1, MPI_INT, 0, comm));
     PetscFunctionReturn(0);
   }
   PetscCall(ICLProvenanceCollect(comm, argc, argv, &prov));
@@ -130,10 +167,8 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
     const PetscInt64 *n = res.count;
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: wrote %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending; load imbalance (max/mean busy) %.2f, dispatch %.2g ms/cell\n", sw.output, (long long)n[ICL_STATUS_OK], (long long)n[ICL_STATUS_DIVERGED],
                           (long long)n[ICL_STATUS_FAILED], (long long)n[ICL_STATUS_NOT_APPLICABLE], (long long)n[ICL_STATUS_PENDING], res.busy_mean > 0 ? res.busy_max / res.busy_mean : 1.0, 1e3 * res.overhead));
-    if (n[ICL_STATUS_FAILED]) {
-      PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: failed cells:\n%s", res.failures.text));
-      *exit_status = 1;
-    }
+    if (n[ICL_STATUS_FAILED] || n[ICL_STATUS_DIVERGED]) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: failed and diverged cells:\n%s", res.failures.text));
+    *exit_status = BadCells(&sw, &res);
     if (res.todo && interrupted) {
       PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: interrupted by a signal; %lld cells pending. Run the same command again to resume.\n", (long long)res.todo));
       *exit_status = 3;

@@ -40,7 +40,7 @@ static PetscErrorCode Train(const ICLCell *cell, ICLMergedProblem *prob, PetscRe
   if (train.outcome == ICL_GD_CANCELLED) res->status = ICL_STATUS_PENDING;
   else if (train.outcome == ICL_GD_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s %d", train.method == ICL_METHOD_TAO ? "TAO iteration" : train.method == ICL_METHOD_DUAL ? "dual-form GD step" : "GD step", (int)res->steps));
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "training loss exploded (non-finite or above 1e6 x its initial value) at %s %d", train.method == ICL_METHOD_TAO ? "TAO iteration" : train.method == ICL_METHOD_DUAL ? "dual-form GD step" : "GD step", (int)res->steps));
   } else res->status = ICL_STATUS_OK;
   PetscFunctionReturn(0);
 }

@@ -1,6 +1,6 @@
 /* Full-batch gradient descent with a constant step on a flat parameter vector, the loop every
  * trained model shares (docs/models.md -train_method gd): the group stops together when cell->cancel
- * says so, and the first non-finite loss marks the run diverged. */
+ * says so, and the first exploded loss (ICLLossExploded) marks the run diverged. */
 #ifndef ICL_GD_H
 #define ICL_GD_H
 
@@ -8,6 +8,11 @@
 #include "model.h"
 
 typedef enum { ICL_GD_DONE, ICL_GD_DIVERGED, ICL_GD_CANCELLED } ICLGDOutcome;
+
+/* A training loss that converging GD cannot reach: non-finite, or above ICL_LOSS_BLOWUP times
+ * the loss where training started (GD with a stable step only lowers it). */
+#define ICL_LOSS_BLOWUP 1e6
+static inline PetscBool ICLLossExploded(PetscReal loss, PetscReal initial) { return PetscIsInfOrNanReal(loss) || loss > ICL_LOSS_BLOWUP * initial ? PETSC_TRUE : PETSC_FALSE; }
 
 /* loss = L(theta); if G is not NULL, G += alpha * grad L(theta). G may be theta itself (one
  * step in place), so an implementation reads theta completely before it writes G. Collective
@@ -19,7 +24,7 @@ typedef PetscErrorCode (*ICLLossGradFn)(void *ctx, const PetscReal *theta, Petsc
 PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop);
 
 /* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
- * non-finite loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
+ * exploded loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
  * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */
 PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLGDOutcome *outcome);
 
