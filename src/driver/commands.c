@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include <errno.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bilinear_train.h"
@@ -67,6 +69,24 @@ static PetscErrorCode MemoryPerRank(MPI_Comm comm, PetscReal *bytes)
   PetscFunctionReturn(0);
 }
 
+/* DIR/run: who runs in DIR, for `status` (which asks the journal's lock whether it still runs). */
+static PetscErrorCode DescribeRun(const ICLSweep *sw, PetscMPIInt size)
+{
+  char   path[PETSC_MAX_PATH_LEN], host[256] = "?", when[64];
+  time_t now = time(NULL);
+  FILE  *f;
+
+  PetscFunctionBegin;
+  (void)gethostname(host, sizeof host);
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/run", sw->output));
+  f = fopen(path, "w");
+  PetscCheck(f, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", path, strerror(errno));
+  fprintf(f, "%d ranks, started %s on %s (pid %ld)\n", size, when, host, (long)getpid());
+  PetscCheck(fclose(f) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", path, strerror(errno));
+  PetscFunctionReturn(0);
+}
+
 /* -retry failed|diverged|failed,diverged: the statuses whose cells run again, as a bit mask. */
 static PetscErrorCode ReadRetry(MPI_Comm comm, unsigned *mask)
 {
@@ -89,7 +109,7 @@ static PetscErrorCode ReadRetry(MPI_Comm comm, unsigned *mask)
 }
 
 /* Rank 0: check DIR, open its journal, load the finished cells, forget those to retry. */
-static PetscErrorCode Prepare(const ICLSweep *sw, unsigned retry, ICLJournal *j, ICLResults *res, PetscBool *complete)
+static PetscErrorCode Prepare(const ICLSweep *sw, unsigned retry, PetscMPIInt size, ICLJournal *j, ICLResults *res, PetscBool *complete)
 {
   PetscInt64 loaded, dropped, dups, again;
 
@@ -100,6 +120,7 @@ static PetscErrorCode Prepare(const ICLSweep *sw, unsigned retry, ICLJournal *j,
   ICLJournalCounts(*j, &loaded, &dropped, &dups);
   if (loaded) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: resuming %s: %lld of %lld cells already done%s\n", sw->output, (long long)loaded, (long long)res->ncells, dropped ? " (damaged records dropped, see above)" : ""));
   PetscCall(ICLJournalRetry(sw, *j, retry, res, &again));
+  PetscCall(DescribeRun(sw, size));
   if (again) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: -retry: %lld cells run again\n", (long long)again));
   PetscFunctionReturn(0);
 }
@@ -142,7 +163,9 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscCall(ICLGridCheckMemory(&sw, memory));
   PetscCall(ICLSignalsInstall(sw.drain_seconds));
   if (rank == 0) {
-    ierr    = Prepare(&sw, retry, &journal, &res, &complete);
+    PetscMPIInt size;
+    PetscCallMPI(MPI_Comm_size(comm, &size));
+    ierr    = Prepare(&sw, retry, size, &journal, &res, &complete);
     pending = ierr ? 0 : res.todo;
   }
   PetscCall(ShareRootError(comm, ierr));
@@ -280,6 +303,19 @@ PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status
     PetscCall(ICLJournalPeek(dir, &exists, fp, &ncells));
     PetscCheck(exists, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/journal not found; is %s an iclsweep output directory?", dir, dir);
     PetscCall(PetscCalloc1(PetscMax(ncells, 1), &t.seen));
+  }
+  {
+    PetscBool active;
+    char      path[PETSC_MAX_PATH_LEN], run[512] = "";
+    FILE     *f;
+    PetscCall(ICLJournalActive(dir, &active));
+    PetscCall(PetscSNPrintf(path, sizeof path, "%s/run", dir));
+    if ((f = fopen(path, "r"))) {
+      if (!fgets(run, sizeof run, f)) run[0] = 0;
+      fclose(f);
+    }
+    run[strcspn(run, "\n")] = 0;
+    PetscCall(PetscPrintf(comm, "%s: %s%s%s\n", dir, active ? "a run is active" : "no run is active", run[0] ? (active ? ": " : "; the last one: ") : "", run));
   }
   PetscCall(ICLJournalForEach(dir, &info, TallyRecord, &t));
   PetscCall(PetscFree(t.seen));

@@ -82,6 +82,22 @@ static PetscErrorCode ReadHeader(int fd, const char *path, Header *h, PetscBool 
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ICLJournalActive(const char *dir, PetscBool *active)
+{
+  char path[PETSC_MAX_PATH_LEN];
+  int  fd;
+
+  PetscFunctionBegin;
+  *active = PETSC_FALSE;
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/journal", dir));
+  fd = open(path, O_RDONLY);
+  if (fd < 0) PetscFunctionReturn(0);
+  /* a shared lock is refused while a run holds its exclusive one; taken, it is let go at once */
+  if (flock(fd, LOCK_SH | LOCK_NB)) *active = errno == EWOULDBLOCK ? PETSC_TRUE : PETSC_FALSE;
+  close(fd);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLJournalPeek(const char *dir, PetscBool *exists, char fingerprint[17], PetscInt64 *ncells)
 {
   char      path[PETSC_MAX_PATH_LEN];

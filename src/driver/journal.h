@@ -21,6 +21,8 @@ PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *j, ICLResults *res
  * itself and renamed over it (a crash leaves the old one or the new one, whole); res is
  * reloaded from it. *nretry: cells made pending. */
 PetscErrorCode ICLJournalRetry(const ICLSweep *sw, ICLJournal j, unsigned mask, ICLResults *res, PetscInt64 *nretry);
+/* Whether a run holds DIR/journal's lock right now (a run is active in DIR). */
+PetscErrorCode ICLJournalActive(const char *dir, PetscBool *active);
 /* Reads DIR/journal's header only: *exists, and the sweep's fingerprint and grid size. */
 PetscErrorCode ICLJournalPeek(const char *dir, PetscBool *exists, char fingerprint[17], PetscInt64 *ncells);
 typedef struct {
