@@ -66,4 +66,7 @@ rc=$?
 "$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -retry failed,diverged -output "$base/fail" >/dev/null 2>&1 && ok || bad "-retry with nothing to retry must exit 0"
 out=$("$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -retry ok -output "$base/fail" 2>&1)
 [[ $? -eq 2 && $out == *"-retry ok: unknown; use failed, diverged"* ]] && ok || bad "-retry ok must be refused: $out"
+# status says whether a run holds DIR (its journal's lock) and who ran last
+[[ $("$ICLSWEEP" status "$base/fail") == *"no run is active; the last one: 2 ranks, started "* ]] && ok || bad "status does not say that no run is active"
+[[ $(flock "$base/fail/journal" "$ICLSWEEP" status "$base/fail") == *"a run is active: 2 ranks, started "* ]] && ok || bad "status does not see the active run"
 finish

@@ -32,6 +32,7 @@ less "$after" 10 && ok || bad "A: took $after s after the signal"
 st=$("$ICLSWEEP" status "$base/a")
 [[ $st != *" 0 pending"* && $st != *": 8 cells: 0 done"* ]] && ok || bad "A: want some cells done and some pending: $st"
 grep -q "Run the same command again to resume" "$base/a.log" && ok || bad "A: no resume hint"
+grep -Eq "stopping: [0-9]+ cells in flight, waiting up to 30 s" "$base/a.log" && ok || bad "A: nothing said at the signal"
 "$MPIEXEC" -n 2 "$ICLSWEEP" run "${cells[@]}" -output "$base/a" -drain_seconds 30 >>"$base/a.log" 2>&1 && ok || bad "A: resume failed"
 "$PYTHON" "$here/check_results.py" same "$base/ref" "$base/a" >/dev/null && ok || bad "A: data differ from the uninterrupted run"
 [[ $("$ICLSWEEP" status "$base/a") == *"journal: 8 records, 0 dropped (damaged), 0 duplicates"* ]] && ok || bad "A: journal does not hold each cell once"

@@ -23,6 +23,8 @@ typedef struct {
   PetscMPIInt     size, g;      /* ranks, ranks per group */
   PetscBool       rank0_works;  /* rank 0's group computes cells too (needs MPI_THREAD_MULTIPLE) */
   PetscInt64      done, todo;   /* cells of this run */
+  PetscInt64      handed;       /* cells handed out (in flight: handed - done) */
+  PetscBool       announced;    /* the stop was announced */
   PetscInt64      total;        /* cells of this shard (the whole sweep when unsharded) */
   double          t0, last_print;
   PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
@@ -108,7 +110,22 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
   PetscFunctionReturn(0);
 }
 
-static PetscInt64 NextCell(Dispenser *ds, PetscInt worker) { return ds->error || ICLSignalsStopping() ? -1 : ICLQueueNext(ds->queue, worker); }
+/* Rank 0, under the lock: say once, when a stop signal is first seen, what the stop waits for. */
+static void Announce(Dispenser *ds)
+{
+  if (ds->announced || !ICLSignalsStopping()) return;
+  ds->announced = PETSC_TRUE;
+  fprintf(stderr, "[iclsweep] stopping: %lld cells in flight, waiting up to %g s (a second signal drops them now)\n", (long long)(ds->handed - ds->done), (double)ds->sw->drain_seconds);
+}
+
+static PetscInt64 NextCell(Dispenser *ds, PetscInt worker)
+{
+  PetscInt64 c;
+  Announce(ds);
+  c = ds->error || ICLSignalsStopping() ? -1 : ICLQueueNext(ds->queue, worker);
+  ds->handed += c >= 0;
+  return c;
+}
 
 /* Rank 0, under the lock: keep the first error, stop handing out cells, go on serving until
  * every worker has left (a worker left waiting would hang the job). */
@@ -146,7 +163,12 @@ static PetscErrorCode Dispense(Dispenser *ds)
         if (!ds->error) Fail(ds, ICLJournalSync(ds->journal));
         pthread_mutex_unlock(&ds->lock);
         dirty = PETSC_FALSE;
-      } else nanosleep(&nap, NULL);
+      } else {
+        pthread_mutex_lock(&ds->lock);
+        Announce(ds);
+        pthread_mutex_unlock(&ds->lock);
+        nanosleep(&nap, NULL);
+      }
       continue;
     }
     pthread_mutex_lock(&ds->lock);
