@@ -17,7 +17,8 @@ static const char usage[] = "usage:\n"
                             "  iclsweep status DIR\n"
                             "  iclsweep merge -output DIR PART_DIR... [-allow_incomplete]\n"
                             "Exit status: 0 ok, 1 some cells failed, 2 bad input, 3 interrupted (run again to resume).\n"
-                            "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them.\n";
+                            "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them,\n"
+                            "-help_petsc adds PETSc's own. iclsweep -version prints the version.\n";
 
 /* PETSc reads -options_file on rank 0 only and the other ranks would wait for it forever
  * when it cannot: every rank checks first, so all stop together with a clear message. */
@@ -95,7 +96,18 @@ int main(int argc, char **argv)
         return 2;
       }
     }
+    /* -help shows iclsweep's options only; PETSc's own (debuggers, malloc, logging) come with
+     * -help_petsc. PETSc prints its part from PetscInitialize, so -help waits until after it. */
+    int help = 0, help_petsc = 0;
+    for (int i = 1; i < nargs; i++) {
+      if (!strcmp(pargs[i], "-help_petsc")) pargs[i] = "-help", help_petsc = 1;
+      else if (!strcmp(pargs[i], "-help") && !help_petsc) {
+        for (int k = i; k < nargs; k++) pargs[k] = pargs[k + 1];
+        nargs--, i--, help = 1;
+      }
+    }
     ierr = PetscInitialize(&nargs, &pargs, NULL, usage);
+    if (!ierr && help) ierr = PetscOptionsSetValue(NULL, "-help", NULL);
     if (ierr) {
       fprintf(stderr, "iclsweep: cannot start (error %d): check -options_file and PETSC_OPTIONS\n", (int)ierr);
       MPI_Finalize();

@@ -358,7 +358,11 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCall(ReadParam(PetscOptionsObject, sw, i, &pset[i], &paxis[i]));
   }
   OptCall("-replicates", PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
-  OptCall("-models", PetscOptionsStringArray("-models", "models and baselines (comma list): linear,mle,oracle,bayes", NULL, models, &nmodels, &models_set));
+  {
+    char text[1024];
+    PetscCall(PetscSNPrintf(text, sizeof text, "models and baselines (comma list; default linear,mle,oracle) of %s", ICLModelNames()));
+    OptCall("-models", PetscOptionsStringArray("-models", text, NULL, models, &nmodels, &models_set));
+  }
   OptCall("-train_tasks", PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
   OptCall("-train_steps", PetscOptionsInt("-train_steps", "full-batch GD steps T", NULL, sw->T, &sw->T, NULL));
   OptCall("-train_lr", PetscOptionsReal("-train_lr", "GD step size eta", NULL, sw->lr, &sw->lr, NULL));
