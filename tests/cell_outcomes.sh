@@ -69,4 +69,10 @@ out=$("$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -retry ok
 # status says whether a run holds DIR (its journal's lock) and who ran last
 [[ $("$ICLSWEEP" status "$base/fail") == *"no run is active; the last one: 2 ranks, started "* ]] && ok || bad "status does not say that no run is active"
 [[ $(flock "$base/fail/journal" "$ICLSWEEP" status "$base/fail") == *"a run is active: 2 ranks, started "* ]] && ok || bad "status does not see the active run"
+# Provenance replays: the options attribute names categorical values, and run -options_file
+# of it is the same sweep (same fingerprint: nothing to do).
+"$ICLSWEEP" run -family distreg -models bayes -grid_link tanh,relu -grid_d 4 -grid_k 2 -grid_N 5 -eval_M 5 -eval_tasks 50 -output "$base/replay" >/dev/null 2>&1
+"$PYTHON" -c 'import sys, xarray as xr; print(xr.open_dataset(sys.argv[1]).attrs["options"], end="")' "$base/replay/results.nc" >"$base/replay.opts"
+grep -qx -- "-grid_link tanh,relu" "$base/replay.opts" && grep -qx -- "-input_law gauss" "$base/replay.opts" && ok || bad "the options attribute does not name categorical values: $(cat "$base/replay.opts")"
+[[ $("$ICLSWEEP" run -options_file "$base/replay.opts" 2>&1) == *"complete; nothing to do"* ]] && ok || bad "run -options_file of the options attribute is not the same sweep"
 finish
