@@ -58,6 +58,12 @@ done
 out=$("$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -output "$base/fail" 2>&1)
 rc=$?
 [[ $rc -eq 1 && $out == *"nothing to do"* && $out == *"with -retry failed"* ]] && ok || bad "a rerun of a sweep with a failed cell must exit 1 and say how to retry (exit $rc): $out"
+# status -cells lists cells by their coordinates, with the failure's message
+out=$("$ICLSWEEP" status "$base/fail" -cells failed 2>&1)
+[[ $(grep -c . <<<"$out") -eq 1 && $out == "failed   model "*", replicate "*": Out of memory: injected failure"* ]] && ok || bad "status -cells failed does not list the failed cell by coordinates: $out"
+[[ $("$ICLSWEEP" status "$base/fail" -cells all | grep -c .) -eq 128 ]] && ok || bad "status -cells all does not list the 128 cells"
+out=$("$ICLSWEEP" status "$base/fail" -cells broken 2>&1)
+[[ $? -eq 2 && $out == *"-cells broken: unknown"* ]] && ok || bad "status -cells broken must be refused: $out"
 out=$("$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -retry failed -output "$base/fail" 2>&1)
 rc=$?
 [[ $rc -eq 0 && $out == *"-retry: 1 cells run again"* ]] && ok || bad "-retry failed must rerun the one failed cell and exit 0 (exit $rc): $out"

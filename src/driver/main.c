@@ -1,5 +1,6 @@
 /* iclsweep: run, plan and inspect sweeps of in-context-learning experiments (docs/usage.md).
- * Only main() decides the exit status: 0 ok, 1 some cells failed, 2 bad input. */
+ * Only main() decides the exit status: 0 ok, 1 some cells failed or diverged, 2 bad input,
+ * 3 interrupted. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,7 +17,8 @@ static const char usage[] = "usage:\n"
                             "  iclsweep plan -options_file SWEEP.opts [-ranks P]\n"
                             "  iclsweep status DIR\n"
                             "  iclsweep merge -output DIR PART_DIR... [-allow_incomplete]\n"
-                            "Exit status: 0 ok, 1 some cells failed, 2 bad input, 3 interrupted (run again to resume).\n"
+                            "Exit status: 0 ok, 1 some cells failed or diverged (-retry failed,diverged), 2 bad input,\n"
+                            "3 interrupted (run again to resume).\n"
                             "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them,\n"
                             "-help_petsc adds PETSc's own. iclsweep -version prints the version.\n";
 
@@ -45,7 +47,7 @@ int main(int argc, char **argv)
   args[nargs++] = argv[0];
   for (int i = 2; i < argc; i++) {
     const int value = argv[i][0] != '-' && argv[i - 1][0] == '-' && strcmp(argv[i - 1], "-allow_incomplete") && strcmp(argv[i - 1], "-help") && i > 2;
-    if (!strcmp(cmd, "status") && !dir && argv[i][0] != '-') dir = argv[i];
+    if (!strcmp(cmd, "status") && !dir && argv[i][0] != '-' && (i == 2 || argv[i - 1][0] != '-')) dir = argv[i];
     else if (!strcmp(cmd, "merge") && argv[i][0] != '-' && !value) parts[nparts++] = argv[i];
     else args[nargs++] = argv[i];
   }

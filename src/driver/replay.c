@@ -1,6 +1,7 @@
 #include "replay.h"
 
 #include "error.h"
+#include "grid.h"
 
 /* The name of code c among q's names (the list is in no promised order: ask find). */
 static const char *NameOf(const ICLSweepParam *q, int c, char *buf, size_t len)
@@ -55,5 +56,24 @@ PetscErrorCode ICLSweepReplayable(const ICLSweep *sw, char *out, size_t len)
     PetscCheck(at < len, PETSC_COMM_SELF, ICL_ERR_INPUT, "the sweep's options are too long to record (%zu characters)", at);
     line += n + (end ? 1 : 0);
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLCellName(const ICLSweep *sw, PetscInt64 cell, char *buf, size_t len)
+{
+  ICLCellIndex ix;
+  size_t       at;
+
+  PetscFunctionBegin;
+  ICLGridIndex(sw, cell, &ix);
+  at = (size_t)snprintf(buf, len, "model %s, d = %d, k = %d, N = %d, R = %g", sw->models[ix.model], (int)sw->d[ix.d], (int)sw->k[ix.k], (int)sw->N[ix.N], (double)sw->R[ix.R]);
+  for (PetscInt i = 0; i < sw->nextra && at < len; i++) {
+    const ICLSweepParam *q = sw->extra[i].param;
+    const PetscReal      v = sw->extra[i].v[ix.extra[i]];
+    char                 name[64];
+    if (q->find && NameOf(q, (int)v, name, sizeof name)) at += (size_t)snprintf(buf + at, len - at, ", %s = %s", q->name, name);
+    else at += (size_t)snprintf(buf + at, len - at, ", %s = %g", q->name, (double)v);
+  }
+  if (at < len) snprintf(buf + at, len - at, ", replicate %d", (int)ix.rep);
   PetscFunctionReturn(0);
 }
