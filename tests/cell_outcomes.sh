@@ -9,7 +9,7 @@ source "$(dirname "$0")/testlib.sh" "$1"
 "$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -fault_inject cell_fail:3 -output "$base/fail" >"$base/fail.log" 2>&1
 rc=$?
 [[ $rc -eq 1 ]] && ok || bad "a failed cell must give exit status 1, got $rc"
-grep -q "cell 3: Out of memory: injected failure" "$base/fail.log" && ok || bad "the failure's message is not reported"
+grep -q "cell 3 (model linear, d = 8, k = 2, N = 5, R = 2, replicate 1): Out of memory: injected failure" "$base/fail.log" && ok || bad "the failure's message is not reported with the cell's coordinates"
 "$PYTHON" - "$base/fail/results.nc" <<'PY' && ok || bad "results.nc does not record the failed cell as expected"
 import sys, numpy as np, xarray as xr
 ds = xr.open_dataset(sys.argv[1])
