@@ -10,12 +10,14 @@ fingerprint_dir() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha2
 expect() {
   local want=$1 text=$2
   shift 2
-  local before after out rc
+  local before after out rc own
   before=$(fingerprint_dir "$base/done")
   out=$("$MPIEXEC" -n 2 "$ICLSWEEP" "$@" 2>&1)
   rc=$?
   after=$(fingerprint_dir "$base/done")
-  if [[ $rc -eq $want && $out == *"$text"* && $before == "$after" ]]; then
+  # bad input is said in one line (beside mpiexec's own note between lines of dashes)
+  own=$(awk '/^-----/ { mpi = !mpi; next } !mpi' <<<"$out" | grep -c .)
+  if [[ $rc -eq $want && $out == *"$text"* && $before == "$after" && ($want -ne 2 || $own -eq 1) ]]; then
     ok
   else
     bad "iclsweep $* -> status $rc (want $want), output:"
@@ -127,5 +129,27 @@ mount -o remount,size=4m "$fs"
 out=$("$MPIEXEC" -n 2 "$ICLSWEEP" "${full[@]}" 2>&1)
 rc=$?
 [[ $rc -eq 0 && $out == *"resuming"* && $out == *"200 ok"* ]] && ok || bad "resume after disk full -> status $rc: $(echo "$out" | tail -5)"
-
+# malformed command lines and options files: one line naming the problem and the fix
+expect 2 "-grid_d 8, 16: lists take no spaces; write -grid_d 8,16" plan "${tiny[@]}" -grid_d 8, 16
+expect 2 "-grid_d '8, 16': lists take no spaces; write -grid_d 8,16" run "${tiny[@]}" -grid_d "8, 16" "${o[@]}"
+expect 2 "-grid_R 2,,3: empty item in the list; write -grid_R 2,3" run "${tiny[@]}" -grid_R 2,,3 "${o[@]}"
+expect 2 "-eval_M 1,5,: empty item in the list; write -eval_M 1,5" run "${tiny[@]}" -eval_M 1,5, "${o[@]}"
+expect 2 "stray argument 'extra' after -train_steps 2" run -train_steps 2 extra "${tiny[@]}" "${o[@]}"
+expect 2 "--grid_d: options take one dash; write -grid_d" run "${tiny[@]}" --grid_d 4 "${o[@]}"
+expect 2 "-grid_d=4: options take no '='; write -grid_d 4" run "${tiny[@]}" -grid_d=4 "${o[@]}"
+expect 2 "unknown option -trian_lr; did you mean -train_lr?" run "${tiny[@]}" -trian_lr 0.1 "${o[@]}"
+expect 2 "no cell of this sweep applies" run "${tiny[@]}" -grid_d 2 -grid_k 3 "${o[@]}"
+expect 2 "no cell of this sweep applies" plan "${tiny[@]}" -grid_d 2 -grid_k 3
+printf -- '# a comment\n-grid_d 4\ngrid_k 2\n' >"$base/bare.opts"
+expect 2 "$base/bare.opts:3: 'grid_k' does not start with an option name; write -grid_k 2" run "${tiny[@]}" -options_file "$base/bare.opts" "${o[@]}"
+printf -- '-grid_d 8, 16\n' >"$base/space.opts"
+expect 2 "$base/space.opts:1: -grid_d 8, 16: lists take no spaces; write -grid_d 8,16" run "${tiny[@]}" -options_file "$base/space.opts" "${o[@]}"
+printf -- '-grid_d = 8,16\n' >"$base/equals.opts"
+expect 2 "$base/equals.opts:1: -grid_d =: options take no '='; write -grid_d 8,16" plan -options_file "$base/equals.opts"
+printf -- '-options_file %s\n' "$base/bare.opts" >"$base/nested.opts"
+expect 2 "$base/bare.opts:3:" plan -options_file "$base/nested.opts"
+# help and version answer and exit 0
+expect 0 "iclsweep status DIR" status -help
+expect 0 "iclsweep merge -output DIR" merge -help
+expect 0 "iclsweep " -version
 finish

@@ -1,14 +1,15 @@
 #!/bin/bash
 # cell_outcomes.sh BASE: one cell that fails (here an injected out-of-memory) is recorded as
 # failed with its message and the sweep goes on (exit 1), also when only one rank of a group
-# runs out of memory; a non-finite training loss marks
-# cells diverged with the step where it happened (exit 0: diverged cells are results).
+# runs out of memory; a training loss that explodes (non-finite, or above 1e6 x its initial
+# value) marks cells diverged with the step where it happened. Any failed or diverged cell
+# gives exit status 1, on every run, with the -retry that runs those cells again.
 source "$(dirname "$0")/testlib.sh" "$1"
 
 "$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -fault_inject cell_fail:3 -output "$base/fail" >"$base/fail.log" 2>&1
 rc=$?
 [[ $rc -eq 1 ]] && ok || bad "a failed cell must give exit status 1, got $rc"
-grep -q "cell 3: Out of memory: injected failure" "$base/fail.log" && ok || bad "the failure's message is not reported"
+grep -q "cell 3 (model linear, d = 8, k = 2, N = 5, R = 2, replicate 1): Out of memory: injected failure" "$base/fail.log" && ok || bad "the failure's message is not reported with the cell's coordinates"
 "$PYTHON" - "$base/fail/results.nc" <<'PY' && ok || bad "results.nc does not record the failed cell as expected"
 import sys, numpy as np, xarray as xr
 ds = xr.open_dataset(sys.argv[1])
@@ -21,13 +22,14 @@ PY
 
 "$MPIEXEC" -n 2 "$ICLSWEEP" run -grid_d 8,24 -grid_k 2 -grid_N 5 -train_tasks 300 -train_steps 20 -train_lr 1e308 -eval_M 5 -eval_tasks 100 -models linear,mle -output "$base/diverge" >"$base/diverge.log" 2>&1
 rc=$?
-[[ $rc -eq 0 ]] && ok || bad "diverged cells must give exit status 0, got $rc"
+[[ $rc -eq 1 ]] && ok || bad "diverged cells must give exit status 1, got $rc"
+grep -q "with -retry diverged" "$base/diverge.log" && ok || bad "the way to retry diverged cells is not said"
 "$PYTHON" - "$base/diverge/results.nc" <<'PY' && ok || bad "results.nc does not record the diverged cells as expected"
 import sys, numpy as np, xarray as xr
 ds = xr.open_dataset(sys.argv[1])
 assert (ds.status.sel(model="linear").values == 2).all(), ds.status.values
 assert (ds.status.sel(model="mle").values == 1).all(), ds.status.values
-assert "non-finite training loss at GD step" in ds.attrs["failures"]
+assert "training loss exploded (non-finite or above 1e6 x its initial value) at GD step" in ds.attrs["failures"]
 PY
 # A group of 2 where one rank cannot allocate its rows of the dual form's K (4.9 GB each;
 # that rank's address space is capped at 3 GB): both ranks agree, the cell fails with the
@@ -45,4 +47,38 @@ rc=$?
 grep -q "injected failure of rank 1" "$base/rank.log" && ok || bad "the failed rank's message is not reported"
 "$MPIEXEC" -n 3 "$ICLSWEEP" run -options_file "$here/small.opts" -output "$base/rank" >>"$base/rank.log" 2>&1 && ok || bad "resume after a failed rank failed"
 [[ $("$ICLSWEEP" status "$base/rank") == *"journal: 128 records, 0 dropped (damaged), 0 duplicates"* ]] && ok || bad "after a failed rank the journal does not hold each cell once"
+# A finite loss that exploded (1.5e181 before the bound) is diverged too, by either form.
+for m in gd dual; do
+  "$MPIEXEC" -n 2 "$ICLSWEEP" run -family linreg -train_lr 100 -train_steps 30 -train_method $m -grid_d 4 -grid_k 2 -grid_N 5 -train_tasks 20 -eval_M 1,5 -eval_tasks 50 -models linear,bayes -output "$base/explode_$m" >"$base/explode_$m.log" 2>&1
+  rc=$?
+  [[ $rc -eq 1 && $("$ICLSWEEP" status "$base/explode_$m") == *"(1 ok, 1 diverged"* ]] && ok || bad "-train_method $m: an exploding finite loss must mark the cell diverged (exit $rc)"
+done
+# The failed cell of $base/fail: a rerun still exits 1 and says how to retry; -retry failed
+# runs exactly it, the journal keeps one record a cell, and the data equal a clean run's.
+out=$("$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -output "$base/fail" 2>&1)
+rc=$?
+[[ $rc -eq 1 && $out == *"nothing to do"* && $out == *"with -retry failed"* ]] && ok || bad "a rerun of a sweep with a failed cell must exit 1 and say how to retry (exit $rc): $out"
+# status -cells lists cells by their coordinates, with the failure's message
+out=$("$ICLSWEEP" status "$base/fail" -cells failed 2>&1)
+[[ $(grep -c . <<<"$out") -eq 1 && $out == "failed   model "*", replicate "*": Out of memory: injected failure"* ]] && ok || bad "status -cells failed does not list the failed cell by coordinates: $out"
+[[ $("$ICLSWEEP" status "$base/fail" -cells all | grep -c .) -eq 128 ]] && ok || bad "status -cells all does not list the 128 cells"
+out=$("$ICLSWEEP" status "$base/fail" -cells broken 2>&1)
+[[ $? -eq 2 && $out == *"-cells broken: unknown"* ]] && ok || bad "status -cells broken must be refused: $out"
+out=$("$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -retry failed -output "$base/fail" 2>&1)
+rc=$?
+[[ $rc -eq 0 && $out == *"-retry: 1 cells run again"* ]] && ok || bad "-retry failed must rerun the one failed cell and exit 0 (exit $rc): $out"
+[[ $("$ICLSWEEP" status "$base/fail") == *"journal: 128 records, 0 dropped (damaged), 0 duplicates"* ]] && ok || bad "after -retry the journal does not hold each cell once"
+"$PYTHON" "$here/check_results.py" same "$base/rank" "$base/fail" >"$base/same.log" && ok || { bad "after -retry the data differ from a clean run"; cat "$base/same.log"; }
+"$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -retry failed,diverged -output "$base/fail" >/dev/null 2>&1 && ok || bad "-retry with nothing to retry must exit 0"
+out=$("$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -retry ok -output "$base/fail" 2>&1)
+[[ $? -eq 2 && $out == *"-retry ok: unknown; use failed, diverged"* ]] && ok || bad "-retry ok must be refused: $out"
+# status says whether a run holds DIR (its journal's lock) and who ran last
+[[ $("$ICLSWEEP" status "$base/fail") == *"no run is active; the last one: 2 ranks, started "* ]] && ok || bad "status does not say that no run is active"
+[[ $(flock "$base/fail/journal" "$ICLSWEEP" status "$base/fail") == *"a run is active: 2 ranks, started "* ]] && ok || bad "status does not see the active run"
+# Provenance replays: the options attribute names categorical values, and run -options_file
+# of it is the same sweep (same fingerprint: nothing to do).
+"$ICLSWEEP" run -family distreg -models bayes -grid_link tanh,relu -grid_d 4 -grid_k 2 -grid_N 5 -eval_M 5 -eval_tasks 50 -output "$base/replay" >/dev/null 2>&1
+"$PYTHON" -c 'import sys, xarray as xr; print(xr.open_dataset(sys.argv[1]).attrs["options"], end="")' "$base/replay/results.nc" >"$base/replay.opts"
+grep -qx -- "-grid_link tanh,relu" "$base/replay.opts" && grep -qx -- "-input_law gauss" "$base/replay.opts" && ok || bad "the options attribute does not name categorical values: $(cat "$base/replay.opts")"
+[[ $("$ICLSWEEP" run -options_file "$base/replay.opts" 2>&1) == *"complete; nothing to do"* ]] && ok || bad "run -options_file of the options attribute is not the same sweep"
 finish

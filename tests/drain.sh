@@ -6,12 +6,18 @@ source "$(dirname "$0")/testlib.sh" "$1"
 # 8 cells of about a second each, or of several seconds with -train_steps 400.
 cells=(-grid_d 128 -grid_k 4 -grid_N 5,10,20,40 -replicates 2 -models linear -train_tasks 20000 -train_steps 40 -eval_M 5,40 -eval_tasks 2000)
 
-# start DIR SIGNALS-AT... : run in the background; signal mpiexec at the given times (s).
+# signal_run DIR SIGNAL TIMES...: run in the background; once it has started, signal mpiexec
+# at the given times (s).
 signal_run() {
   local dir=$1 sig=$2
   shift 2
   "$MPIEXEC" -n 2 "$ICLSWEEP" run "${cells[@]}" -output "$dir" "${extra[@]}" >"$dir.log" 2>&1 &
   local pid=$!
+  # signal a started run (the handlers are installed): a loaded machine may take seconds to start
+  for _ in $(seq 600); do
+    grep -q "to run (fingerprint" "$dir.log" && break
+    sleep 0.1
+  done
   for at in "$@"; do
     sleep "$at"
     kill -"$sig" "$pid"
@@ -32,6 +38,7 @@ less "$after" 10 && ok || bad "A: took $after s after the signal"
 st=$("$ICLSWEEP" status "$base/a")
 [[ $st != *" 0 pending"* && $st != *": 8 cells: 0 done"* ]] && ok || bad "A: want some cells done and some pending: $st"
 grep -q "Run the same command again to resume" "$base/a.log" && ok || bad "A: no resume hint"
+grep -Eq "stopping: [0-9]+ cells in flight, waiting up to 30 s" "$base/a.log" && ok || bad "A: nothing said at the signal"
 "$MPIEXEC" -n 2 "$ICLSWEEP" run "${cells[@]}" -output "$base/a" -drain_seconds 30 >>"$base/a.log" 2>&1 && ok || bad "A: resume failed"
 "$PYTHON" "$here/check_results.py" same "$base/ref" "$base/a" >/dev/null && ok || bad "A: data differ from the uninterrupted run"
 [[ $("$ICLSWEEP" status "$base/a") == *"journal: 8 records, 0 dropped (damaged), 0 duplicates"* ]] && ok || bad "A: journal does not hold each cell once"

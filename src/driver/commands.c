@@ -1,12 +1,16 @@
 #include "commands.h"
 
+#include <errno.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bilinear_train.h"
 #include "error.h"
 #include "output.h"
 #include "runner.h"
+#include "replay.h"
 #include "signals.h"
+#include "unused.h"
 
 /* Rank 0 did something the others depend on: all ranks return its error code (only rank 0
  * holds the message; main() prints it there). */
@@ -18,11 +22,37 @@ static PetscErrorCode ShareRootError(MPI_Comm comm, PetscErrorCode ierr)
   PetscFunctionReturn((PetscErrorCode)code);
 }
 
+/* The sweep's options once more, for the names of the options it knows. */
+static PetscErrorCode ReadAgain(void *ctx)
+{
+  ICLSweep *sw;
+  PetscBool help;
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&sw));
+  (void)ICLSweepFromOptions(*(MPI_Comm *)ctx, sw, &help);
+  PetscCall(PetscFree(sw));
+  PetscFunctionReturn(0);
+}
+
+/* A sweep whose every cell is not applicable would run nothing and look like success. */
+static PetscErrorCode CheckApplicable(const ICLSweep *sw)
+{
+  ICLCellIndex ix;
+  PetscFunctionBegin;
+  for (PetscInt64 c = 0; c < ICLGridSize(sw); c++) {
+    ICLGridIndex(sw, c, &ix);
+    if (ICLGridApplicable(sw, &ix)) PetscFunctionReturn(0);
+  }
+  SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "no cell of this sweep applies: every k (smallest %d) exceeds every d (largest %d); give some k <= d", (int)sw->k[0], (int)sw->d[sw->nd - 1]);
+}
+
 static PetscErrorCode ReadSweep(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
 {
   PetscFunctionBegin;
   PetscCall(ICLSweepFromOptions(comm, sw, help));
-  if (!*help) PetscCall(ICLOptionsCheckUnused());
+  if (*help) PetscFunctionReturn(0);
+  PetscCall(ICLOptionsCheckUnused(ReadAgain, &comm));
+  PetscCall(CheckApplicable(sw));
   PetscFunctionReturn(0);
 }
 
@@ -40,10 +70,49 @@ static PetscErrorCode MemoryPerRank(MPI_Comm comm, PetscReal *bytes)
   PetscFunctionReturn(0);
 }
 
-/* Rank 0: check DIR, open its journal, load the finished cells. */
-static PetscErrorCode Prepare(const ICLSweep *sw, ICLJournal *j, ICLResults *res, PetscBool *complete)
+/* DIR/run: who runs in DIR, for `status` (which asks the journal's lock whether it still runs). */
+static PetscErrorCode DescribeRun(const ICLSweep *sw, PetscMPIInt size)
 {
-  PetscInt64 loaded, dropped, dups;
+  char   path[PETSC_MAX_PATH_LEN], host[256] = "?", when[64];
+  time_t now = time(NULL);
+  FILE  *f;
+
+  PetscFunctionBegin;
+  (void)gethostname(host, sizeof host);
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/run", sw->output));
+  f = fopen(path, "w");
+  PetscCheck(f, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", path, strerror(errno));
+  fprintf(f, "%d ranks, started %s on %s (pid %ld)\n", size, when, host, (long)getpid());
+  PetscCheck(fclose(f) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", path, strerror(errno));
+  PetscFunctionReturn(0);
+}
+
+/* -retry failed|diverged|failed,diverged: the statuses whose cells run again, as a bit mask. */
+static PetscErrorCode ReadRetry(MPI_Comm comm, unsigned *mask)
+{
+  char     *names[2];
+  PetscInt  n = 2;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  *mask = 0;
+  PetscOptionsBegin(comm, NULL, "iclsweep run options", NULL);
+  PetscCall(PetscOptionsStringArray("-retry", "run these cells of DIR again: failed, diverged or failed,diverged", NULL, names, &n, &set));
+  PetscOptionsEnd();
+  for (PetscInt i = 0; set && i < n; i++) {
+    const PetscBool failed = (PetscBool)!strcmp(names[i], "failed"), diverged = (PetscBool)!strcmp(names[i], "diverged");
+    PetscCheck(failed || diverged, PETSC_COMM_SELF, ICL_ERR_INPUT, "-retry %s: unknown; use failed, diverged or failed,diverged", names[i]);
+    *mask |= 1u << (failed ? ICL_STATUS_FAILED : ICL_STATUS_DIVERGED);
+    PetscCall(PetscFree(names[i]));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: check DIR, open its journal, load the finished cells, forget those to retry. */
+static PetscErrorCode Prepare(const ICLSweep *sw, unsigned retry, ICLJournal *j, ICLResults *res, PetscBool *complete)
+{
+  PetscInt64 loaded, dropped, dups, again;
 
   PetscFunctionBegin;
   PetscCall(ICLOutputInspect(sw->output, sw->fingerprint, complete));
@@ -51,7 +120,19 @@ static PetscErrorCode Prepare(const ICLSweep *sw, ICLJournal *j, ICLResults *res
   PetscCall(ICLJournalOpen(sw, j, res));
   ICLJournalCounts(*j, &loaded, &dropped, &dups);
   if (loaded) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: resuming %s: %lld of %lld cells already done%s\n", sw->output, (long long)loaded, (long long)res->ncells, dropped ? " (damaged records dropped, see above)" : ""));
+  PetscCall(ICLJournalRetry(sw, *j, retry, res, &again));
+  if (again) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: -retry: %lld cells run again\n", (long long)again));
   PetscFunctionReturn(0);
+}
+
+/* Rank 0: exit status 1 whenever a cell failed or diverged, with the way to rerun them. */
+static int BadCells(const ICLSweep *sw, const ICLResults *res, const char *how)
+{
+  const PetscInt64 failed = res->count[ICL_STATUS_FAILED], diverged = res->count[ICL_STATUS_DIVERGED];
+  if (!failed && !diverged) return 0;
+  (void)PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: %lld failed and %lld diverged cells (listed in the failures attribute of %s/results.nc); after fixing the cause, %s with -retry %s to run them again\n", (long long)failed, (long long)diverged, sw->output, how,
+                     failed && diverged ? "failed,diverged" : failed ? "failed" : "diverged");
+  return 1;
 }
 
 PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_status)
@@ -62,6 +143,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   ICLProvenance  prov;
   ICLResults     res = {0};
   ICLJournal     journal = NULL;
+  unsigned       retry;
   PetscReal      memory = 0;
   PetscInt64     pending = 0;
   PetscErrorCode ierr = 0;
@@ -69,6 +151,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscFunctionBegin;
   *exit_status = 0;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(ReadRetry(comm, &retry));
   PetscCall(ReadSweep(comm, &sw, &help));
   if (help) PetscFunctionReturn(0);
   {
@@ -80,7 +163,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscCall(ICLGridCheckMemory(&sw, memory));
   PetscCall(ICLSignalsInstall(sw.drain_seconds));
   if (rank == 0) {
-    ierr    = Prepare(&sw, &journal, &res, &complete);
+    ierr    = Prepare(&sw, retry, &journal, &res, &complete);
     pending = ierr ? 0 : res.todo;
   }
   PetscCall(ShareRootError(comm, ierr));
@@ -89,11 +172,19 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   if (!pending && complete) {
     PetscCall(PetscPrintf(comm, "%s/results.nc already holds this sweep, complete; nothing to do.\n", sw.output));
     if (rank == 0) {
+      *exit_status = BadCells(&sw, &res, "run the same command");
       PetscCall(ICLJournalClose(&journal));
       PetscCall(ICLResultsDestroy(&res));
     }
+    PetscCallMPI(MPI_Bcast(exit_status, 1, MPI_INT, 0, comm));
     PetscFunctionReturn(0);
   }
+  if (rank == 0) {
+    PetscMPIInt size;
+    PetscCallMPI(MPI_Comm_size(comm, &size));
+    ierr = DescribeRun(&sw, size);
+  }
+  PetscCall(ShareRootError(comm, ierr));
   PetscCall(ICLProvenanceCollect(comm, argc, argv, &prov));
   PetscCall(PetscPrintf(comm, "iclsweep: %lld cells, %lld to run (fingerprint %s) on %d ranks -> %s/results.nc\n", (long long)ICLGridSize(&sw), (long long)pending, sw.fingerprint, prov.ranks, sw.output));
   PetscCall(ICLRunSweep(comm, &sw, journal, &res, &interrupted));
@@ -103,10 +194,8 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
     const PetscInt64 *n = res.count;
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: wrote %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending; load imbalance (max/mean busy) %.2f, dispatch %.2g ms/cell\n", sw.output, (long long)n[ICL_STATUS_OK], (long long)n[ICL_STATUS_DIVERGED],
                           (long long)n[ICL_STATUS_FAILED], (long long)n[ICL_STATUS_NOT_APPLICABLE], (long long)n[ICL_STATUS_PENDING], res.busy_mean > 0 ? res.busy_max / res.busy_mean : 1.0, 1e3 * res.overhead));
-    if (n[ICL_STATUS_FAILED]) {
-      PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: failed cells:\n%s", res.failures.text));
-      *exit_status = 1;
-    }
+    if (n[ICL_STATUS_FAILED] || n[ICL_STATUS_DIVERGED]) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: failed and diverged cells:\n%s", res.failures.text));
+    *exit_status = BadCells(&sw, &res, "run the same command");
     if (res.todo && interrupted) {
       PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: interrupted by a signal; %lld cells pending. Run the same command again to resume.\n", (long long)res.todo));
       *exit_status = 3;
@@ -190,9 +279,30 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscFunctionReturn(0);
 }
 
+/* The sweep that DIR/results.nc records (every option, one a line), with -output set to output:
+ * PETSc reads the options as if given. */
+static PetscErrorCode SweepOf(MPI_Comm comm, const char *dir, const char *output, ICLSweep *sw)
+{
+  char      options[16384], fingerprint[17];
+  PetscBool help;
+
+  PetscFunctionBegin;
+  PetscCall(ICLOutputReadOptions(dir, options, sizeof options, fingerprint));
+  /* PETSc wants one option a line, and the recorded -output may not be ours */
+  for (char *line = options, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    if (strncmp(line, "-output ", 8)) PetscCall(PetscOptionsInsertString(NULL, line));
+  }
+  PetscCall(PetscOptionsSetValue(NULL, "-output", output));
+  PetscCall(ReadSweep(comm, sw, &help));
+  PetscCheck(!strcmp(sw->fingerprint, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/results.nc's options do not reproduce its fingerprint (%s vs %s): written by another iclsweep version?", dir, sw->fingerprint, fingerprint);
+  PetscFunctionReturn(0);
+}
+
 /* What `status` learns from a journal: each cell's first record. */
 typedef struct {
-  unsigned char *seen;
+  unsigned char *seen; /* status of the cell's first record; 0: none (pending) */
   PetscInt64     count[5], duplicates;
   double         wall;
 } Tally;
@@ -203,10 +313,60 @@ static PetscErrorCode TallyRecord(const ICLRecord *rec, void *ctx)
   PetscFunctionBegin;
   if (t->seen[rec->cell]) t->duplicates++;
   else {
-    t->seen[rec->cell] = 1;
+    t->seen[rec->cell] = (unsigned char)rec->status;
     t->count[rec->status]++;
     t->wall += rec->wall;
   }
+  PetscFunctionReturn(0);
+}
+
+/* status -cells: the cells of the wanted statuses by their coordinates, with their messages. */
+typedef struct {
+  const ICLSweep      *sw;
+  unsigned             mask;
+  const unsigned char *first;
+  unsigned char       *listed;
+} Lister;
+
+static const char *const status_names[] = {"pending", "ok", "diverged", "failed", "not_applicable"};
+
+static PetscErrorCode ListRecord(const ICLRecord *rec, void *ctx)
+{
+  Lister *l = ctx;
+  char    name[512];
+  PetscFunctionBegin;
+  if (!(l->mask >> rec->status & 1u) || l->listed[rec->cell] || l->first[rec->cell] != rec->status) PetscFunctionReturn(0);
+  l->listed[rec->cell] = 1;
+  PetscCall(ICLCellName(l->sw, rec->cell, name, sizeof name));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "%-8s %s%s%s\n", status_names[rec->status], name, rec->message[0] ? ": " : "", rec->message));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ListCells(MPI_Comm comm, const char *dir, const char *which, const unsigned char *first, PetscInt64 ncells)
+{
+  ICLSweep      *sw;
+  Lister         l = {.first = first};
+  ICLJournalInfo info;
+  char           name[512];
+
+  PetscFunctionBegin;
+  if (!strcmp(which, "all")) l.mask = 0x1f;
+  else
+    for (unsigned s = 0; s < 5 && !l.mask; s++) l.mask = strcmp(which, status_names[s]) ? 0 : 1u << s;
+  PetscCheck(l.mask, PETSC_COMM_SELF, ICL_ERR_INPUT, "-cells %s: unknown; use failed, diverged, pending, ok, not_applicable or all", which);
+  PetscCall(PetscNew(&sw));
+  PetscCall(SweepOf(comm, dir, dir, sw));
+  PetscCheck(ICLGridSize(sw) == ncells, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/results.nc and %s/journal hold different sweeps", dir, dir);
+  l.sw = sw;
+  PetscCall(PetscCalloc1(ncells, &l.listed));
+  PetscCall(ICLJournalForEach(dir, &info, ListRecord, &l));
+  for (PetscInt64 c = 0; c < ncells && (l.mask & 1u); c++)
+    if (!first[c]) {
+      PetscCall(ICLCellName(sw, c, name, sizeof name));
+      PetscCall(PetscPrintf(PETSC_COMM_SELF, "%-8s %s\n", status_names[0], name));
+    }
+  PetscCall(PetscFree(l.listed));
+  PetscCall(PetscFree(sw));
   PetscFunctionReturn(0);
 }
 
@@ -214,10 +374,13 @@ PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status
 {
   ICLJournalInfo info;
   Tally          t = {0};
+  char           cells[32] = "";
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   *exit_status = 0;
-  PetscCheck(dir && dir[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "usage: iclsweep status DIR");
+  PetscCheck(dir && dir[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "usage: iclsweep status DIR [-cells failed|diverged|pending|ok|not_applicable|all]");
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-cells", cells, sizeof cells, NULL));
   {
     /* The grid size is in the journal's header: read it first for the tally's bitmap. */
     char       fp[17];
@@ -227,7 +390,26 @@ PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status
     PetscCheck(exists, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/journal not found; is %s an iclsweep output directory?", dir, dir);
     PetscCall(PetscCalloc1(PetscMax(ncells, 1), &t.seen));
   }
+  if (!cells[0]) { /* a listing is the cells only, for scripts */
+    PetscBool active;
+    char      path[PETSC_MAX_PATH_LEN], run[512] = "";
+    FILE     *f;
+    PetscCall(ICLJournalActive(dir, &active));
+    PetscCall(PetscSNPrintf(path, sizeof path, "%s/run", dir));
+    if ((f = fopen(path, "r"))) {
+      if (!fgets(run, sizeof run, f)) run[0] = 0;
+      fclose(f);
+    }
+    run[strcspn(run, "\n")] = 0;
+    PetscCall(PetscPrintf(comm, "%s: %s%s%s\n", dir, active ? "a run is active" : "no run is active", run[0] ? (active ? ": " : "; the last one: ") : "", run));
+  }
   PetscCall(ICLJournalForEach(dir, &info, TallyRecord, &t));
+  if (cells[0]) {
+    ierr = ListCells(comm, dir, cells, t.seen, info.ncells);
+    PetscCall(PetscFree(t.seen));
+    PetscCall(ierr);
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscFree(t.seen));
   const PetscInt64 pending = info.ncells - t.count[1] - t.count[2] - t.count[3] - t.count[4], done = info.ncells - pending;
   t.count[ICL_STATUS_PENDING] = pending;
@@ -278,8 +460,8 @@ static PetscErrorCode CheckParts(const ICLSweep *sw, PetscInt nparts, char **par
 
 static PetscErrorCode Merge(MPI_Comm comm, int argc, char **argv, PetscInt nparts, char **parts, int *exit_status)
 {
-  char          output[PETSC_MAX_PATH_LEN] = "", options[16384], fingerprint[17];
-  PetscBool     set, allow = PETSC_FALSE, help, complete;
+  char          output[PETSC_MAX_PATH_LEN] = "";
+  PetscBool     set, allow = PETSC_FALSE, complete;
   ICLSweep      sw;
   ICLResults    out = {0};
   ICLProvenance prov;
@@ -291,16 +473,7 @@ static PetscErrorCode Merge(MPI_Comm comm, int argc, char **argv, PetscInt npart
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-allow_incomplete", &allow, NULL));
   PetscCheck(nparts > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "merge needs at least one PART_DIR after -output DIR");
   /* The sweep is the one the first part ran: its results.nc records every option. */
-  PetscCall(ICLOutputReadOptions(parts[0], options, sizeof options, fingerprint));
-  /* One option a line; PETSc wants them on one line, and the part's -output is not ours. */
-  for (char *line = options, *next; line && *line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = 0;
-    if (strncmp(line, "-output ", 8)) PetscCall(PetscOptionsInsertString(NULL, line));
-  }
-  PetscCall(PetscOptionsSetValue(NULL, "-output", output));
-  PetscCall(ReadSweep(comm, &sw, &help));
-  PetscCheck(!strcmp(sw.fingerprint, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/results.nc's options do not reproduce its fingerprint (%s vs %s): written by another iclsweep version?", parts[0], sw.fingerprint, fingerprint);
+  PetscCall(SweepOf(comm, parts[0], output, &sw));
   PetscCall(CheckParts(&sw, nparts, parts));
   {
     /* Missing cells are found before DIR is touched. */
@@ -333,7 +506,7 @@ static PetscErrorCode Merge(MPI_Comm comm, int argc, char **argv, PetscInt npart
   PetscCall(ICLOutputWrite(&sw, &out, &prov));
   PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: merged %d parts into %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending\n", (int)nparts, output, (long long)out.count[ICL_STATUS_OK], (long long)out.count[ICL_STATUS_DIVERGED], (long long)out.count[ICL_STATUS_FAILED],
                         (long long)out.count[ICL_STATUS_NOT_APPLICABLE], (long long)out.count[ICL_STATUS_PENDING]));
-  *exit_status = out.count[ICL_STATUS_FAILED] ? 1 : 0;
+  *exit_status = BadCells(&sw, &out, "run the parts that hold them");
   PetscCall(ICLJournalClose(&target.journal));
   PetscCall(ICLResultsDestroy(&out));
   PetscFunctionReturn(0);

@@ -82,6 +82,22 @@ static PetscErrorCode ReadHeader(int fd, const char *path, Header *h, PetscBool 
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ICLJournalActive(const char *dir, PetscBool *active)
+{
+  char path[PETSC_MAX_PATH_LEN];
+  int  fd;
+
+  PetscFunctionBegin;
+  *active = PETSC_FALSE;
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/journal", dir));
+  fd = open(path, O_RDONLY);
+  if (fd < 0) PetscFunctionReturn(0);
+  /* a shared lock is refused while a run holds its exclusive one; taken, it is let go at once */
+  if (flock(fd, LOCK_SH | LOCK_NB)) *active = errno == EWOULDBLOCK ? PETSC_TRUE : PETSC_FALSE;
+  close(fd);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLJournalPeek(const char *dir, PetscBool *exists, char fingerprint[17], PetscInt64 *ncells)
 {
   char      path[PETSC_MAX_PATH_LEN];
@@ -217,6 +233,45 @@ PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *jp, ICLResults *re
     PetscCall(ICLSyncPath(sw->output)); /* the journal's name is durable too */
     j->end = (off_t)sizeof want;
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLJournalRetry(const ICLSweep *sw, ICLJournal j, unsigned mask, ICLResults *res, PetscInt64 *nretry)
+{
+  const size_t slot = j->rsize + sizeof(uint32_t);
+  char         path[PETSC_MAX_PATH_LEN];
+  Header       h;
+  off_t        out = (off_t)sizeof h;
+  int          fd;
+
+  PetscFunctionBegin;
+  *nretry = 0;
+  for (PetscInt64 c = 0; c < res->ncells; c++) *nretry += res->mine[c] && (mask >> res->status[c] & 1u);
+  if (!*nretry) PetscFunctionReturn(0);
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s.retry", j->path));
+  fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  PetscCheck(fd >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create %s: %s", path, strerror(errno));
+  /* the new journal is locked before it gets the name another run would open */
+  PetscCheck(flock(fd, LOCK_EX | LOCK_NB) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot lock %s", path);
+  MakeHeader(sw, &h);
+  PetscCheck(WriteAll(fd, &h, sizeof h, 0) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", path, strerror(errno));
+  for (off_t at = (off_t)sizeof h; at + (off_t)slot <= j->end; at += (off_t)slot) {
+    const ICLRecord *rec = (const ICLRecord *)j->buf;
+    uint32_t         crc;
+    PetscCheck(pread(j->fd, j->buf, slot, at) == (ssize_t)slot, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read %s: %s", j->path, strerror(errno));
+    memcpy(&crc, j->buf + j->rsize, sizeof crc);
+    if (crc != Crc(j->buf, j->rsize) || (mask >> rec->status & 1u)) continue;
+    PetscCheck(WriteAll(fd, j->buf, slot, out) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", path, strerror(errno));
+    out += (off_t)slot;
+  }
+  PetscCheck(fdatasync(fd) == 0 && rename(path, j->path) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot replace %s: %s", j->path, strerror(errno));
+  PetscCall(ICLSyncPath(sw->output));
+  close(j->fd);
+  j->fd     = fd;
+  j->loaded = j->dropped = j->duplicates = 0;
+  PetscCall(ICLResultsDestroy(res));
+  PetscCall(ICLResultsCreate(sw, res));
+  PetscCall(Load(j, out, res));
   PetscFunctionReturn(0);
 }
 

@@ -16,6 +16,13 @@ typedef struct ICLJournal_s *ICLJournal;
  * loads every valid record into res. A journal of another sweep, a corrupt header, or a DIR
  * in use by another run is ICL_ERR_INPUT, and nothing is changed. */
 PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *j, ICLResults *res);
+/* -retry: drops the records of cells whose status bit (1 << status) is in mask, so they are
+ * pending again and the journal keeps one record per cell. The journal is rewritten beside
+ * itself and renamed over it (a crash leaves the old one or the new one, whole); res is
+ * reloaded from it. *nretry: cells made pending. */
+PetscErrorCode ICLJournalRetry(const ICLSweep *sw, ICLJournal j, unsigned mask, ICLResults *res, PetscInt64 *nretry);
+/* Whether a run holds DIR/journal's lock right now (a run is active in DIR). */
+PetscErrorCode ICLJournalActive(const char *dir, PetscBool *active);
 /* Reads DIR/journal's header only: *exists, and the sweep's fingerprint and grid size. */
 PetscErrorCode ICLJournalPeek(const char *dir, PetscBool *exists, char fingerprint[17], PetscInt64 *ncells);
 typedef struct {

@@ -1,11 +1,14 @@
 /* iclsweep: run, plan and inspect sweeps of in-context-learning experiments (docs/usage.md).
- * Only main() decides the exit status: 0 ok, 1 some cells failed, 2 bad input. */
+ * Only main() decides the exit status: 0 ok, 1 some cells failed or diverged, 2 bad input,
+ * 3 interrupted. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <petscsys.h>
 
+#include "args.h"
 #include "commands.h"
 #include "error.h"
 
@@ -14,8 +17,10 @@ static const char usage[] = "usage:\n"
                             "  iclsweep plan -options_file SWEEP.opts [-ranks P] [-ranks_per_node R] [-node_memory GB]\n"
                             "  iclsweep status DIR\n"
                             "  iclsweep merge -output DIR PART_DIR... [-allow_incomplete]\n"
-                            "Exit status: 0 ok, 1 some cells failed, 2 bad input, 3 interrupted (run again to resume).\n"
-                            "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them.\n";
+                            "Exit status: 0 ok, 1 some cells failed or diverged (-retry failed,diverged), 2 bad input,\n"
+                            "3 interrupted (run again to resume).\n"
+                            "Options use PETSc's options database (-options_file, PETSC_OPTIONS); -help lists them,\n"
+                            "-help_petsc adds PETSc's own. iclsweep -version prints the version.\n";
 
 /* PETSc reads -options_file on rank 0 only and the other ranks would wait for it forever
  * when it cannot: every rank checks first, so all stop together with a clear message. */
@@ -42,16 +47,28 @@ int main(int argc, char **argv)
   args[nargs++] = argv[0];
   for (int i = 2; i < argc; i++) {
     const int value = argv[i][0] != '-' && argv[i - 1][0] == '-' && strcmp(argv[i - 1], "-allow_incomplete") && strcmp(argv[i - 1], "-help") && i > 2;
-    if (!strcmp(cmd, "status") && !dir && argv[i][0] != '-') dir = argv[i];
+    if (!strcmp(cmd, "status") && !dir && argv[i][0] != '-' && (i == 2 || argv[i - 1][0] != '-')) dir = argv[i];
     else if (!strcmp(cmd, "merge") && argv[i][0] != '-' && !value) parts[nparts++] = argv[i];
     else args[nargs++] = argv[i];
   }
   args[nargs] = NULL;
+  if (!strcmp(cmd, "-version") || !strcmp(cmd, "--version")) {
+    printf("iclsweep %s (commit %s)\n", ICL_VERSION, ICL_GIT_COMMIT);
+    return 0;
+  }
   if (strcmp(cmd, "run") && strcmp(cmd, "plan") && strcmp(cmd, "status") && strcmp(cmd, "merge")) {
-    const int asked = !strcmp(cmd, "-help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h");
-    fprintf(asked ? stdout : stderr, "%s%s", asked || !cmd[0] ? "" : "iclsweep: unknown command; ", usage);
+    const int   asked = !strcmp(cmd, "-help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h");
+    const char *rank  = getenv("OMPI_COMM_WORLD_RANK"); /* MPI is not started: say it once */
+    if (asked || !cmd[0]) fputs(usage, asked ? stdout : stderr);
+    else if (!rank || !strcmp(rank, "0")) fprintf(stderr, "iclsweep: error: unknown command '%s'; use run, plan, status or merge (iclsweep -help shows how)\n", cmd);
     return asked ? 0 : 2;
   }
+  /* status and merge read only what their usage line shows: -help is that line. */
+  for (int i = 1; i < nargs && (!strcmp(cmd, "status") || !strcmp(cmd, "merge")); i++)
+    if (!strcmp(args[i], "-help") || !strcmp(args[i], "--help") || !strcmp(args[i], "-h")) {
+      fputs(usage, stdout);
+      return 0;
+    }
   {
     char      **pargs = args;
     PetscMPIInt provided;
@@ -71,7 +88,28 @@ int main(int argc, char **argv)
       MPI_Finalize();
       return 2;
     }
+    {
+      char msg[2048];
+      if (ICLArgsCheck(nargs - 1, pargs + 1, msg, sizeof msg)) {
+        int rank;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        if (!rank) fprintf(stderr, "iclsweep %s: error: %s\n", cmd, msg);
+        MPI_Finalize();
+        return 2;
+      }
+    }
+    /* -help shows iclsweep's options only; PETSc's own (debuggers, malloc, logging) come with
+     * -help_petsc. PETSc prints its part from PetscInitialize, so -help waits until after it. */
+    int help = 0, help_petsc = 0;
+    for (int i = 1; i < nargs; i++) {
+      if (!strcmp(pargs[i], "-help_petsc")) pargs[i] = "-help", help_petsc = 1;
+      else if (!strcmp(pargs[i], "-help") && !help_petsc) {
+        for (int k = i; k < nargs; k++) pargs[k] = pargs[k + 1];
+        nargs--, i--, help = 1;
+      }
+    }
     ierr = PetscInitialize(&nargs, &pargs, NULL, usage);
+    if (!ierr && help) ierr = PetscOptionsSetValue(NULL, "-help", NULL);
     if (ierr) {
       fprintf(stderr, "iclsweep: cannot start (error %d): check -options_file and PETSC_OPTIONS\n", (int)ierr);
       MPI_Finalize();

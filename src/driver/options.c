@@ -408,7 +408,11 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCall(ReadParam(PetscOptionsObject, sw, i, &pset[i], &paxis[i]));
   }
   OptCall("-replicates", PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
-  OptCall("-models", PetscOptionsStringArray("-models", "models and baselines (comma list): linear,mle,oracle,bayes", NULL, models, &nmodels, &models_set));
+  {
+    char text[1024];
+    PetscCall(PetscSNPrintf(text, sizeof text, "models and baselines (comma list; default linear,mle,oracle) of %s", ICLModelNames()));
+    OptCall("-models", PetscOptionsStringArray("-models", text, NULL, models, &nmodels, &models_set));
+  }
   OptCall("-train_tasks", PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
   OptCall("-train_steps", PetscOptionsInt("-train_steps", "full-batch GD steps T", NULL, sw->T, &sw->T, NULL));
   OptCall("-train_lr", PetscOptionsReal("-train_lr", "GD step size eta", NULL, sw->lr, &sw->lr, NULL));
@@ -526,22 +530,5 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCall(ParseSpectrum(sw, "-x_spectrum", sw->x_spectrum, sw->d, sw->nd, &sw->x_spectrum_kind, &sw->x_spectrum_param, sw->x_spectrum_list));
   PetscCall(ParseSpectrum(sw, "-source_spectrum", sw->source_spectrum, sw->k, sw->nk, &sw->source_spectrum_kind, &sw->source_spectrum_param, sw->source_spectrum_list));
   PetscCall(Fingerprint(sw));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode ICLOptionsCheckUnused(void)
-{
-  PetscInt n;
-  char   **names, **values;
-
-  PetscFunctionBegin;
-  PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
-  if (n > 0) {
-    char name[256];
-    PetscCall(PetscStrncpy(name, names[0], sizeof name));
-    PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
-    SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "unknown option -%s; run with -help to list every option", name);
-  }
-  PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
   PetscFunctionReturn(0);
 }

@@ -90,7 +90,4 @@ struct ICLSweep {
  * -help prints every option with its default and sets *help. Errors are ICL_ERR_INPUT. */
 PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help);
 
-/* Fails with ICL_ERR_INPUT naming any option nobody read (a typo must not run a sweep). */
-PetscErrorCode ICLOptionsCheckUnused(void);
-
 #endif

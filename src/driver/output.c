@@ -1,4 +1,5 @@
 #include "output.h"
+#include "replay.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -197,7 +198,9 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
     /* options outside the fingerprint (they change no result beyond rounding) */
     char method[64] = "";
     if (strcmp(sw->method, "tao")) PetscCall(PetscSNPrintf(method, sizeof method, "-train_method %s\n", sw->method));
-    PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n%s", sw->canonical, sw->output, (int)sw->group_size, method));
+    char replay[sizeof sw->canonical];
+    PetscCall(ICLSweepReplayable(sw, replay, sizeof replay));
+    PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n%s", replay, sw->output, (int)sw->group_size, method));
   }
   PetscCall(PutText(path, ncid, NC_GLOBAL, "options", text));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "fingerprint", sw->fingerprint));

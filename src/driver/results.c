@@ -1,5 +1,7 @@
 #include "results.h"
 
+#include "replay.h"
+
 size_t ICLRecordSize(PetscInt nM) { return sizeof(ICLRecord) + 2 * sizeof(double) * (size_t)nM; }
 
 PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
@@ -8,6 +10,7 @@ PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(res, sizeof *res));
+  res->sw     = sw;
   res->ncells = n;
   res->nM     = sw->nM;
   PetscCall(PetscCalloc1(n, &res->status));
@@ -23,13 +26,14 @@ PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Append(ICLLines *l, PetscInt64 c, const char *message)
+static PetscErrorCode Append(const ICLSweep *sw, ICLLines *l, PetscInt64 c, const char *message)
 {
-  char   line[256];
+  char   line[1024], name[512];
   size_t len;
 
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(line, sizeof line, "cell %lld: %.*s\n", (long long)c, (int)sizeof((ICLRecord *)0)->message, message));
+  PetscCall(ICLCellName(sw, c, name, sizeof name));
+  PetscCall(PetscSNPrintf(line, sizeof line, "cell %lld (%s): %.*s\n", (long long)c, name, (int)sizeof((ICLRecord *)0)->message, message));
   len = strlen(line);
   if (l->len + len + 1 > l->cap) {
     l->cap = 2 * (l->len + len + 1);
@@ -61,7 +65,7 @@ PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool 
   PetscCall(PetscArraycpy(res->singular_values + c * ICL_NUM_SV, rec->singular_values, ICL_NUM_SV));
   PetscCall(PetscArraycpy(res->test_error + c * res->nM, ev, res->nM));
   PetscCall(PetscArraycpy(res->test_error_se + c * res->nM, ev + res->nM, res->nM));
-  if (rec->message[0]) PetscCall(Append(rec->status == ICL_STATUS_OK ? &res->notes : &res->failures, c, rec->message));
+  if (rec->message[0]) PetscCall(Append(res->sw, rec->status == ICL_STATUS_OK ? &res->notes : &res->failures, c, rec->message));
   PetscFunctionReturn(0);
 }
 

@@ -12,6 +12,7 @@ typedef struct {
 } ICLLines;
 
 typedef struct {
+  const ICLSweep *sw;                                   /* names cells in failures and notes */
   PetscInt64     ncells;
   PetscInt       nM;
   unsigned char *status;                                /* pending until a record arrives */
@@ -22,8 +23,8 @@ typedef struct {
   PetscReal     *singular_values;                       /* per cell x ICL_NUM_SV */
   PetscReal     *test_error, *test_error_se;            /* per cell x nM */
   PetscInt64     count[5];                              /* cells per status */
-  ICLLines       failures; /* "cell N: message" of failed and diverged cells */
-  ICLLines       notes;    /* "cell N: message" of ok cells (e.g. distill's gap per M) */
+  ICLLines       failures; /* "cell N (coordinates): message" of failed and diverged cells */
+  ICLLines       notes;    /* "cell N (coordinates): message" of ok cells (e.g. distill's gap per M) */
   PetscReal      busy_max, busy_mean, overhead;         /* load balance and per-cell dispatch, s */
 } ICLResults;
 

@@ -24,6 +24,10 @@ typedef struct {
   PetscMPIInt     size, g;      /* ranks, ranks per group */
   PetscBool       rank0_works;  /* rank 0's group computes cells too (needs MPI_THREAD_MULTIPLE) */
   PetscInt64      done, todo;   /* cells of this run */
+  PetscInt64      handed;       /* cells handed out (in flight: handed - done) */
+  PetscBool       announced;    /* the stop was announced */
+  PetscBool       dirty;        /* journal records not yet synced */
+  double          last_sync;
   PetscInt64      total;        /* cells of this shard (the whole sweep when unsharded) */
   double          t0, last_print;
   PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
@@ -103,6 +107,7 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
   if (rec->interrupted) ICLSignalsRaise();
   if (rec->cell < 0) PetscFunctionReturn(0);
   PetscCall(ICLJournalAppend(ds->journal, rec, ds->res));
+  ds->dirty = PETSC_TRUE;
   ICLQueueObserve(ds->queue, rec->cell, rec->wall);
   ds->done++;
   const double now = Now();
@@ -116,13 +121,41 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
   PetscFunctionReturn(0);
 }
 
-static PetscInt64 NextCell(Dispenser *ds, PetscInt worker) { return ds->error || ICLSignalsStopping() ? -1 : ICLQueueNext(ds->queue, worker); }
+/* Rank 0, under the lock: say once, when a stop signal is first seen, what the stop waits for. */
+static void Announce(Dispenser *ds)
+{
+  if (ds->announced || !ICLSignalsStopping()) return;
+  ds->announced = PETSC_TRUE;
+  fprintf(stderr, "[iclsweep] stopping: %lld cells in flight, waiting up to %g s (a second signal drops them now)\n", (long long)(ds->handed - ds->done), (double)ds->sw->drain_seconds);
+}
+
+static PetscInt64 NextCell(Dispenser *ds, PetscInt worker)
+{
+  PetscInt64 c;
+  Announce(ds);
+  c = ds->error || ICLSignalsStopping() ? -1 : ICLQueueNext(ds->queue, worker);
+  ds->handed += c >= 0;
+  return c;
+}
 
 /* Rank 0, under the lock: keep the first error, stop handing out cells, go on serving until
  * every worker has left (a worker left waiting would hang the job). */
 static void Fail(Dispenser *ds, PetscErrorCode ierr)
 {
   if (ierr && !ds->error) ds->error = ierr;
+}
+
+/* Rank 0, under the lock: group commit. Records are synced at most every ICL_SYNC_INTERVAL s
+ * (and when forced, at the end): one fsync covers every record that arrived meanwhile. A
+ * record lost unsynced in a crash is a cell that runs again, to the same bits. */
+#define ICL_SYNC_INTERVAL 0.05
+static void SyncDue(Dispenser *ds, PetscBool force)
+{
+  const double now = Now();
+  if (!ds->dirty || ds->error || (!force && now - ds->last_sync < ICL_SYNC_INTERVAL)) return;
+  Fail(ds, ICLJournalSync(ds->journal));
+  ds->dirty     = PETSC_FALSE;
+  ds->last_sync = now;
 }
 
 /* The queue's workers are the groups: leader rank r leads group r/g (less one when rank 0's
@@ -138,7 +171,6 @@ static PetscErrorCode Dispense(Dispenser *ds)
   const size_t          rsize  = ICLRecordSize(ds->sw->nM);
   const struct timespec nap    = {0, 200000};
   PetscMPIInt           active = ds->size / ds->g - 1, arrived; /* the other groups' leaders */
-  PetscBool             dirty  = PETSC_FALSE;
   ICLRecord            *rec;
   MPI_Request           req;
   MPI_Status            st;
@@ -149,12 +181,11 @@ static PetscErrorCode Dispense(Dispenser *ds)
   while (active > 0) {
     PetscCallMPI(MPI_Test(&req, &arrived, &st));
     if (!arrived) {
-      if (dirty) { /* idle: make what arrived durable */
-        pthread_mutex_lock(&ds->lock);
-        if (!ds->error) Fail(ds, ICLJournalSync(ds->journal));
-        pthread_mutex_unlock(&ds->lock);
-        dirty = PETSC_FALSE;
-      } else nanosleep(&nap, NULL);
+      pthread_mutex_lock(&ds->lock);
+      SyncDue(ds, PETSC_FALSE); /* idle: make what arrived durable */
+      Announce(ds);
+      pthread_mutex_unlock(&ds->lock);
+      nanosleep(&nap, NULL);
       continue;
     }
     pthread_mutex_lock(&ds->lock);
@@ -166,17 +197,14 @@ static PetscErrorCode Dispense(Dispenser *ds)
       pthread_mutex_lock(&ds->lock);
     }
     if (rec->flags & ICL_MSG_LEAVING) active--;
-    if (rec->cell >= 0 && !ds->error) {
-      Fail(ds, Deliver(ds, rec));
-      dirty = PETSC_TRUE;
-    }
+    if (rec->cell >= 0 && !ds->error) Fail(ds, Deliver(ds, rec));
     pthread_mutex_unlock(&ds->lock);
     PetscCallMPI(MPI_Irecv(rec, (PetscMPIInt)rsize, MPI_BYTE, MPI_ANY_SOURCE, TAG_RESULT, ds->comm, &req));
   }
   PetscCallMPI(MPI_Cancel(&req));
   PetscCallMPI(MPI_Request_free(&req));
   pthread_mutex_lock(&ds->lock);
-  if (dirty && !ds->error) Fail(ds, ICLJournalSync(ds->journal));
+  SyncDue(ds, PETSC_TRUE);
   pthread_mutex_unlock(&ds->lock);
   PetscCall(PetscFree(rec));
   PetscFunctionReturn(0);
@@ -209,9 +237,12 @@ static PetscErrorCode WorkRank0(Dispenser *ds, double *busy)
     *busy += Now() - t0;
     pthread_mutex_lock(&ds->lock);
     if (!ds->error) Fail(ds, Deliver(ds, rec));
-    if (!ds->error) Fail(ds, ICLJournalSync(ds->journal));
+    SyncDue(ds, PETSC_FALSE);
     pthread_mutex_unlock(&ds->lock);
   }
+  pthread_mutex_lock(&ds->lock);
+  SyncDue(ds, PETSC_TRUE);
+  pthread_mutex_unlock(&ds->lock);
   PetscCall(PetscFree(rec));
   PetscFunctionReturn(0);
 }

@@ -199,7 +199,7 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
 PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
 {
   Dual         k = {.B = p->B, .b = p->B_local};
-  PetscReal   *alpha, *s, *c;
+  PetscReal   *alpha, *s, *c, initial;
   PetscMPIInt  size, count, offset, *counts = NULL, *offsets = NULL;
 
   PetscFunctionBegin;
@@ -221,6 +221,7 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
   PetscCall(FormK(p, &k));
   *outcome = ICL_TRAIN_DONE;
   *steps   = T;
+  initial  = PETSC_INFINITY;
   /* Step t evaluates the loss at alpha_t (as ICLBilinearGD does at W_t), then moves; t = T
    * only evaluates the final loss. */
   for (PetscInt t = 0; t <= T; t++) {
@@ -234,7 +235,8 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
       }
     }
     PetscCall(Loss(p, &k, alpha, s, c, loss));
-    if (PetscIsInfOrNanReal(*loss)) {
+    if (t == 0) initial = *loss;
+    if (ICLLossExploded(*loss, initial)) {
       *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
       break;

@@ -10,6 +10,8 @@ PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), Petsc
 
 PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
 {
+  PetscReal initial = PETSC_INFINITY;
+
   PetscFunctionBegin;
   *outcome = ICL_TRAIN_DONE;
   for (PetscInt t = 0; t < T; t++) {
@@ -21,7 +23,8 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
       PetscFunctionReturn(0);
     }
     PetscCall(f(ctx, theta, loss, -lr, theta));
-    if (PetscIsInfOrNanReal(*loss)) {
+    if (t == 0) initial = *loss;
+    if (ICLLossExploded(*loss, initial)) {
       *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
       PetscFunctionReturn(0);
@@ -29,7 +32,7 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
   }
   *steps = T;
   PetscCall(f(ctx, theta, loss, 0.0, NULL));
-  if (PetscIsInfOrNanReal(*loss)) *outcome = ICL_TRAIN_DIVERGED;
+  if (ICLLossExploded(*loss, T ? initial : *loss)) *outcome = ICL_TRAIN_DIVERGED;
   PetscFunctionReturn(0);
 }
 
@@ -46,7 +49,7 @@ PetscErrorCode ICLTrainOutcomeApply(ICLTrainOutcome outcome, const char *step, I
   if (outcome == ICL_TRAIN_CANCELLED) res->status = ICL_STATUS_PENDING;
   else if (outcome == ICL_TRAIN_DIVERGED) {
     res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite training loss at %s %d", step, (int)res->steps));
+    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "training loss exploded (non-finite or above 1e6 x its initial value) at %s %d", step, (int)res->steps));
   } else res->status = ICL_STATUS_OK;
   PetscFunctionReturn(0);
 }

@@ -1,6 +1,6 @@
 /* Full-batch gradient descent with a constant step on a flat parameter vector, the loop every
  * trained model shares (docs/models.md -train_method gd): the group stops together when cell->cancel
- * says so, and the first non-finite loss marks the run diverged. */
+ * says so, and the first exploded loss (ICLLossExploded) marks the run diverged. */
 #ifndef ICL_GD_H
 #define ICL_GD_H
 
@@ -9,12 +9,17 @@
 
 typedef enum { ICL_TRAIN_DONE, ICL_TRAIN_DIVERGED, ICL_TRAIN_CANCELLED } ICLTrainOutcome;
 
+/* A training loss that converging GD cannot reach: non-finite, or above ICL_LOSS_BLOWUP times
+ * the loss where training started (GD with a stable step only lowers it). */
+#define ICL_LOSS_BLOWUP 1e6
+static inline PetscBool ICLLossExploded(PetscReal loss, PetscReal initial) { return PetscIsInfOrNanReal(loss) || loss > ICL_LOSS_BLOWUP * initial ? PETSC_TRUE : PETSC_FALSE; }
+
 /* Polls cancel (may be NULL) and agrees over comm: a group stops together, or its next
  * collective would wait forever. Collective over comm. */
 PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop);
 
 /* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
- * non-finite loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
+ * exploded loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
  * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */
 PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
@@ -24,7 +29,7 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
 PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model);
 
 /* res->status (and res->message) from a training outcome: CANCELLED -> PENDING (the cell runs
- * again), DIVERGED -> DIVERGED with "non-finite training loss at <step> <res->steps>", DONE ->
+ * again), DIVERGED -> DIVERGED with "training loss exploded ... at <step> <res->steps>", DONE ->
  * OK. step names the iteration ("GD step", "TAO iteration"). One mapping for every engine. */
 PetscErrorCode ICLTrainOutcomeApply(ICLTrainOutcome outcome, const char *step, ICLCellResult *res);
 
