@@ -146,4 +146,5 @@ const ICLModelType ICLModelKernel = {
   .run         = KernelRun,
   .flops       = ICLKernelFitFlops,
   .memory      = ICLKernelFitMemory,
+  .reads       = ICL_READS_TRAINING,
 };

@@ -92,4 +92,5 @@ const ICLModelType ICLModelLinear = {
   .flops        = LinearFlops,
   .memory       = LinearMemory,
   .train_method = LinearTrainMethod,
+  .reads       = ICL_READS_TRAINING,
 };

@@ -105,4 +105,5 @@ const ICLModelType ICLModelLowrank = {
   .run         = LowrankRun,
   .flops       = LowrankFlops,
   .memory      = LowrankMemory,
+  .reads       = ICL_READS_TRAINING,
 };

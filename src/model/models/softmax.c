@@ -81,4 +81,5 @@ const ICLModelType ICLModelSoftmax = {
   .run         = SoftmaxRun,
   .flops       = SoftmaxFlops,
   .memory      = SoftmaxMemory,
+  .reads       = ICL_READS_TRAINING,
 };
