@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import results, tables
+from . import budget, results, tables
 from .fit import analyse
 from .stats import DRAWS
 from .summary import summary_lines
@@ -32,14 +32,15 @@ def _plot(ds, args):
     from .plot import write_figures  # matplotlib is slow to import; summary does not need it
 
     _say_skipped(ds)
-    return _writing(args.output, lambda: write_figures(ds, args.output, _fit_of(ds, args)))
+    return _writing(args.output, lambda: write_figures(ds, args.output, _fit_of(ds, args))
+                    + budget.write_figures(ds, args.output, best_lr=args.best_lr))
 
 
 def _fit(ds, args):
     _say_skipped(ds)
     fit = _fit_of(ds, args)
     table = verdict_table(fit)
-    lines = sentences(table)
+    table, lines = budget.extend(table, sentences(table), ds, args.draws, args.best_lr)
     print(tables.fit_markdown(fit, table, lines))
     if args.output is None:
         return 0
@@ -123,6 +124,9 @@ def _parser():
                               "cross); give it after RESULTS")
         one.add_argument("--draws", type=_positive(int), default=DRAWS,
                          help=f"bootstrap draws over replicates (default {DRAWS})")
+        one.add_argument("--best-lr", action="store_true",
+                         help="B*(eps) over a train_lr axis: per cell the eta of lowest training "
+                              "loss (never test error)")
     return parser
 
 

@@ -4,7 +4,7 @@ It answers the sweep's question first (verdict sentences and tables, as `fit` pr
 them), then shows the figures, then how much of the sweep ran and how it was produced,
 so a reader can judge the answer without the results file.
 """
-from . import papers, results, tables
+from . import budget, papers, results, tables
 from .plot import write_figures
 from .verdict import sentences, verdict_table
 
@@ -39,9 +39,9 @@ def write_report(ds, outdir, fit, header):
 
     The paper claims (papers.claims) head the report and go to fit.json as 'paper_claims'.
     """
-    figures = write_figures(ds, outdir, fit, suffixes=(".png",))
+    figures = write_figures(ds, outdir, fit, suffixes=(".png",)) + budget.write_figures(ds, outdir, (".png",))
     table = verdict_table(fit)
-    lines = sentences(table)
+    table, lines = budget.extend(table, sentences(table), ds, fit.draws)
     claims = papers.claims(ds, fit)
     written = tables.write(outdir, fit, table, lines, {**header, "paper_claims": claims})
     text = "\n\n".join([
