@@ -15,18 +15,10 @@ import sys
 import numpy as np
 import xarray as xr
 
-failures = []
-passes = 0
+import check_results  # its check() counts this script's assertions too
+from check_results import check
+
 RESULTS = ["test_error", "test_error_se", "excess_error", "train_loss", "status"]
-
-
-def check(cond, message):
-    global passes
-    if cond:
-        passes += 1
-    else:
-        failures.append(message)
-        print("FAIL:", message)
 
 
 def option(ds, name):
@@ -86,6 +78,7 @@ def main(argv):
     else:
         print(__doc__)
         return 2
+    failures, passes = check_results.failures, check_results.passes
     print(f"{passes} passed, {len(failures)} failed")
     return 1 if failures or not passes else 0
 
