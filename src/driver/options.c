@@ -122,7 +122,7 @@ static PetscErrorCode ReadExpr(PetscOptionItems *PetscOptionsObject, ICLSweep *s
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s_expr", q->name));
-  PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s as an expression of the cell's d, k, N, R and axes, e.g. \"5*sqrt(d)\"", q->used_by, q->name));
+  PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s per cell, an expression of its coordinates, e.g. \"5*sqrt(d)\" (docs/budget.md)", q->used_by, q->name));
   OptCall(opt, PetscOptionsString(opt, text, NULL, value, value, sizeof value, set));
   if (*set) {
     PetscCheck(sw->nexpr < ICL_MAX_EXPR, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: at most %d parameters can be expressions at once", opt, ICL_MAX_EXPR);
