@@ -289,8 +289,8 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
 
 /* S (this rank's b x L margins) = K A (A: all B x L), one symv per column: the products of
  * separate runs, bit for bit. One GEMM K A streams K once instead of L times, but OpenBLAS's
- * dgemm packs K into panels on every call, and for L <= 8 it ran 3-4 times slower than L
- * symv (bench/dual_batch, docs/budget.md); what the L step sizes share is K's formation. */
+ * dgemm packs K into panels on every call: at L = 8 a GEMM-batched run took longer than 8
+ * separate runs (docs/budget.md). What the L step sizes share is K's formation. */
 static PetscErrorCode KMultMany(Dual *k, PetscInt L, const PetscReal *A, PetscReal *S)
 {
   PetscFunctionBegin;
