@@ -4,7 +4,8 @@
 
 icl_packages="build-essential cmake pkg-config gfortran git openmpi-bin libopenmpi-dev \
   libpetsc-real-dev libscalapack-openmpi-dev libopenblas0-pthread libnetcdf-mpi-dev netcdf-bin \
-  librandom123-dev libgsl-dev liblinear-dev python3 python3-numpy python3-netcdf4 python3-xarray \
+  librandom123-dev libgsl-dev liblinear-dev libmuparser-dev python3 python3-numpy python3-netcdf4 \
+  python3-xarray \
   python3-matplotlib python3-scipy python3-pandas python3-markdown ${ICL_PACKAGES:-}"
 
 icl_install() {

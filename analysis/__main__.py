@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import dataset, families, results, tables
+from . import budget, dataset, families, results, tables
 from .fit import analyse
 from .stats import DRAWS
 from .summary import summary_lines
@@ -68,14 +68,15 @@ def _plot(ds, args):
     from .plot import write_figures  # matplotlib is slow to import; summary does not need it
 
     _say_skipped(ds)
-    return _writing(args.output, lambda: write_figures(ds, args.output, _fit_of(ds, args)))
+    return _writing(args.output, lambda: write_figures(ds, args.output, _fit_of(ds, args))
+                    + budget.write_figures(ds, args.output, best_lr=args.best_lr))
 
 
 def _fit(ds, args):
     _say_skipped(ds)
     fit = _fit_of(ds, args)
     table = verdict_table(fit)
-    lines = sentences(table)
+    table, lines = budget.extend(table, sentences(table), ds, args.draws, args.best_lr)
     print(tables.fit_markdown(fit, table, lines))
     if args.output is None:
         return 0
@@ -191,6 +192,9 @@ def _parser():
         if name == "report":
             one.add_argument("--html", action="store_true",
                              help="also write report.html, one file with the figures inside")
+        one.add_argument("--best-lr", action="store_true",
+                         help="B*(eps) over a train_lr axis: per cell the eta of lowest training "
+                              "loss (never test error)")
     return parser
 
 

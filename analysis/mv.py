@@ -26,6 +26,9 @@ def figures(ds, fit, notes):
     out = [("accuracy_vs_M", accuracy_vs_M(ds)), ("excess_vs_N", excess_vs_N(ds))]
     for axis in SLOPE_AXES:
         if fit.nstar.sizes.get(axis, 0) > 1:
+            if not _models_with_eps(fit):
+                notes.append(f"nstar_vs_{axis}: no model has an N*(ε) level (one N value?); not drawn")
+                continue
             out.append((f"nstar_vs_{axis}", nstar_vs(fit, axis)))
     return out
 
@@ -95,6 +98,12 @@ def excess_vs_N(ds):
     return fig
 
 
+def _models_with_eps(fit):
+    """The models that have an N*(ε) level (not the exact learners)."""
+    return [model for model in fit.nstar.model.values
+            if np.isfinite(fit.eps.sel(model=model).values).any()]
+
+
 def nstar_vs(fit, axis):
     """N*(ε) against `axis` (d or k), log-log, one panel per model, one line per other axis.
 
@@ -103,8 +112,7 @@ def nstar_vs(fit, axis):
     with no N* at all (no ε: an exact learner) have no panel.
     """
     nstar = fit.nstar
-    models = [model for model in nstar.model.values
-              if np.isfinite(fit.eps.sel(model=model).values).any()]
+    models = _models_with_eps(fit)
     held_dims = [dim for dim in nstar.nstar.dims if dim not in ("model", axis)]
     x = nstar[axis].values
     fig, axes = draw.panels(len(models), sharey=True)

@@ -6,7 +6,7 @@ so a reader can judge the answer without the results file.
 """
 import re
 
-from . import families, html, results, tables
+from . import budget, families, html, results, tables
 from .plot import write_figures
 from .stats import method
 from .verdict import sentences, verdict_table
@@ -46,9 +46,9 @@ def write_report(ds, outdir, fit, header, as_html=False):
     fit.json as 'paper_claims'. With `as_html`, report.html too: the same page with the
     figures inside it, one file to send.
     """
-    figures = write_figures(ds, outdir, fit, suffixes=(".png",))
+    figures = write_figures(ds, outdir, fit, suffixes=(".png",)) + budget.write_figures(ds, outdir, (".png",))
     table = verdict_table(fit)
-    lines = sentences(table)
+    table, lines = budget.extend(table, sentences(table), ds, fit.draws)
     claims = families.paper(ds).claims(ds, fit)
     written = tables.write(outdir, fit, table, lines, {**header, "paper_claims": claims})
     uncertainty = method(ds.sizes["replicate"])

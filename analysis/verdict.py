@@ -60,16 +60,16 @@ def _rows(one, axis, held_dims, model, eps):
     replicates = one.replicates.values.reshape(value.shape)
     labels = [describe({dim: one[dim].values[i].item() for dim, i in h.items()}) for h in held]
     rows = [{**base, "held": label,
-             **_slope(x, *(array[i][None] for array in (value, inside, draws, draws_inside,
+             **log_slope(x, *(array[i][None] for array in (value, inside, draws, draws_inside,
                                                            replicates)), axis)}
             for i, label in enumerate(labels)]
     if len(held) > 1:
         rows.append({**base, "held": f"{POOLED} over {', '.join(held_dims)}",
-                     **_slope(x, value, inside, draws, draws_inside, replicates, axis)})
+                     **log_slope(x, value, inside, draws, draws_inside, replicates, axis)})
     return rows
 
 
-def _slope(x, value, inside, draws, draws_inside, replicates, axis):
+def log_slope(x, value, inside, draws, draws_inside, replicates, axis):
     """Fixed-effects slope of log N* on log x over the points whose N* is inside the grid.
 
     value, inside, replicates: (held, x); draws, draws_inside: (held, x, draw). The

@@ -48,6 +48,15 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
   for (PetscInt i = 0; i < np; i++)
     if (q[i].applies(sw)) q[i].set(cell, sw->value[i]);
   for (PetscInt i = 0; i < sw->nextra; i++) sw->extra[i].param->set(cell, sw->extra[i].v[ix->extra[i]]);
+  if (sw->nexpr) {
+    PetscReal v[ICL_MAX_EXPR];
+    ICLGridExprValues(sw, ix, v);
+    for (PetscInt e = 0; e < sw->nexpr; e++) {
+      sw->expr[e].param->set(cell, v[e]);
+      /* the test signal defaults to the cell's R (an -eval_R_expr comes later and wins) */
+      if (!strcmp(sw->expr[e].param->name, "R") && !(sw->eval_R > 0)) cell->eval_R = v[e];
+    }
+  }
   /* the source law: the cell's, with the source's Sigma_beta spectrum and alignment */
   cell->source                  = cell->task;
   cell->source.source           = 1;
@@ -55,6 +64,30 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
   cell->source.spectrum_param   = sw->source_spectrum_param;
   cell->source.spectrum_list    = sw->source_spectrum_list;
   cell->source.alignment        = sw->source_alignment;
+}
+
+PetscInt ICLGridExprVariables(const ICLSweep *sw, const char **names)
+{
+  PetscInt n = 0;
+  names[n++] = "d", names[n++] = "k", names[n++] = "N";
+  for (PetscInt i = 0; i < sw->nextra; i++) names[n++] = sw->extra[i].param->name;
+  names[n++] = "R";
+  return n;
+}
+
+void ICLGridExprValues(const ICLSweep *sw, const ICLCellIndex *ix, PetscReal *values)
+{
+  double   x[ICL_EXPR_MAX_VARS];
+  PetscInt n = 0;
+  x[n++] = (double)sw->d[ix->d], x[n++] = (double)sw->k[ix->k], x[n++] = (double)sw->N[ix->N];
+  for (PetscInt i = 0; i < sw->nextra; i++) x[n++] = sw->extra[i].v[ix->extra[i]];
+  x[n] = sw->R[ix->R];
+  for (PetscInt e = 0; e < sw->nexpr; e++) {
+    const ICLSweepParam *q = sw->expr[e].param;
+    values[e]              = ICLExprEval(sw->expr[e].expr, x);
+    if (q->integer) values[e] = rint(values[e]);
+    if (!strcmp(q->name, "R")) x[n] = values[e]; /* what the others see as R */
+  }
 }
 
 PetscBool ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix) { return sw->k[ix->k] <= sw->d[ix->d] ? PETSC_TRUE : PETSC_FALSE; }

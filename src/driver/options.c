@@ -1,6 +1,8 @@
 #include "options.h"
 
+#include <ctype.h>
 #include <float.h>
+
 #include <petsctao.h>
 
 #include "distreg.h"
@@ -9,6 +11,7 @@
 #include "linreg.h"
 
 #include "error.h"
+#include "grid.h"
 #include "rng.h"
 
 /* PETSc's parse errors do not name the option: say which one. */
@@ -35,6 +38,16 @@ static PetscBool ForRank(const ICLSweep *sw) { return HasModel(sw, "lowrank") ||
 static PetscBool ForXSpectrum(const ICLSweep *sw) { return FamilyIs(sw, "linreg") && sw->x_spectrum[0] ? PETSC_TRUE : PETSC_FALSE; }
 static PetscBool ForSource(const ICLSweep *sw) { return HasModel(sw, "lora") || sw->oracle_lora; }
 static PetscBool ForFeatures(const ICLSweep *sw) { return HasModel(sw, "kernel") || HasModel(sw, "distill"); }
+static PetscBool Reads(const ICLSweep *sw, unsigned what)
+{
+  for (PetscInt i = 0; i < sw->nmodels; i++)
+    if (sw->types[i] && (sw->types[i]->reads & what)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+static PetscBool ForTasks(const ICLSweep *sw) { return Reads(sw, ICL_READS_TASKS); }
+static PetscBool ForSteps(const ICLSweep *sw) { return Reads(sw, ICL_READS_STEPS); }
+static PetscBool ForLr(const ICLSweep *sw) { return Reads(sw, ICL_READS_LR); }
+static PetscBool ForAll(const ICLSweep *sw) { (void)sw; return PETSC_TRUE; }
 
 static void SetSigma(ICLCell *c, double v) { c->task.sigma = v; }
 static void SetAlpha(ICLCell *c, double v) { c->task.alpha = v; }
@@ -48,22 +61,37 @@ static void SetRank(ICLCell *c, double v) { c->w_rank = (PetscInt)v; }
 static void SetAlignment(ICLCell *c, double v) { c->task.alignment = v; }
 static void SetFeatures(ICLCell *c, double v) { c->features = (PetscInt)v; }
 static void SetFeatureMap(ICLCell *c, double v) { c->feature_map = (PetscInt)v; }
+static void SetTasks(ICLCell *c, double v) { c->B = (PetscInt)v; }
+static void SetSteps(ICLCell *c, double v) { c->T = (PetscInt)v; }
+static void SetLr(ICLCell *c, double v) { c->lr = v; }
+static void SetR(ICLCell *c, double v) { c->task.R = v; }
+static void SetEvalR(ICLCell *c, double v) { c->eval_R = v; }
 
 /* Parameters that can be single values or axes: a new one is one line here (and its use by
  * the family or model). Axes appear in results.nc in this order. */
 static const ICLSweepParam params[] = {
-  {"sigma", "output noise standard deviation", 0.5, 0, 1e6, PETSC_FALSE, NULL, NULL, "families linreg and distreg", ForSigma, SetSigma},
-  {"alpha", "RAG correlation of context inputs with the query", 0, 0, 1, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetAlpha},
-  {"drift", "non-stationary task drift along the sequence", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetDrift},
-  {"classes", "number of classes C", 2, 2, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetClasses},
-  {"noise", "off-subspace noise scale", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family sphere", ForSphere, SetNoise},
-  {"prototypes_per_class", "prototypes (modes) P per class", 1, 1, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetPrototypes},
-  {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", ForDistreg, SetLink},
-  {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", ForDistreg, SetInputLaw},
-  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r; lora and -oracle_lora: of the correction, 0 = W_0)", 0, 0, 100001, PETSC_TRUE, NULL, NULL, "models lowrank, lora and oracle (linreg)", ForRank, SetRank},
-  {"alignment", "of Sigma_x's eigenbasis with Sigma_beta's: 1 the same eigenvectors in order, 0 a keyed random rotation", 1, 0, 1 + DBL_EPSILON, PETSC_FALSE, NULL, NULL, "family linreg with -x_spectrum", ForXSpectrum, SetAlignment},
-  {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", ForFeatures, SetFeatures},
-  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", ForFeatures, SetFeatureMap},
+  {"sigma", "output noise standard deviation", 0.5, 0, 1e6, PETSC_FALSE, NULL, NULL, "families linreg and distreg", ForSigma, SetSigma, PETSC_FALSE},
+  {"alpha", "RAG correlation of context inputs with the query", 0, 0, 1, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetAlpha, PETSC_FALSE},
+  {"drift", "non-stationary task drift along the sequence", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetDrift, PETSC_FALSE},
+  {"classes", "number of classes C", 2, 2, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetClasses, PETSC_FALSE},
+  {"noise", "off-subspace noise scale", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family sphere", ForSphere, SetNoise, PETSC_FALSE},
+  {"prototypes_per_class", "prototypes (modes) P per class", 1, 1, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetPrototypes, PETSC_FALSE},
+  {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", ForDistreg, SetLink, PETSC_FALSE},
+  {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", ForDistreg, SetInputLaw, PETSC_FALSE},
+  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r; lora and -oracle_lora: of the correction, 0 = W_0)", 0, 0, 100001, PETSC_TRUE, NULL, NULL, "models lowrank, lora and oracle (linreg)", ForRank, SetRank, PETSC_FALSE},
+  {"alignment", "of Sigma_x's eigenbasis with Sigma_beta's: 1 the same eigenvectors in order, 0 a keyed random rotation", 1, 0, 1 + DBL_EPSILON, PETSC_FALSE, NULL, NULL, "family linreg with -x_spectrum", ForXSpectrum, SetAlignment, PETSC_FALSE},
+  {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", ForFeatures, SetFeatures, PETSC_FALSE},
+  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", ForFeatures, SetFeatureMap, PETSC_FALSE},
+  /* the training budget: one value is accepted by any sweep (recorded option files name it); an
+   * axis or expression only where a model reads it (docs/budget.md) */
+  {"train_tasks", "training tasks B", 20000, 1, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForTasks, SetTasks, PETSC_TRUE},
+  {"train_steps", "full-batch GD steps T", 300, 0, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForSteps, SetSteps, PETSC_TRUE},
+  {"train_lr", "GD step size eta", 0.01, 1e-300, 1e300, PETSC_FALSE, NULL, NULL, "trained models", ForLr, SetLr, PETSC_TRUE},
+};
+/* Cell values that are coordinates or options of their own but may be expressions too. */
+static const ICLSweepParam cell_params[] = {
+  {"R", "signal strength R", 2, 1e-300, 1e6, PETSC_FALSE, NULL, NULL, "every sweep", ForAll, SetR, PETSC_TRUE},
+  {"eval_R", "test signal strength", 0, 1e-300, 1e300, PETSC_FALSE, NULL, NULL, "every sweep", ForAll, SetEvalR, PETSC_TRUE},
 };
 #define NPARAMS ((PetscInt)(sizeof params / sizeof params[0]))
 
@@ -94,7 +122,24 @@ static PetscErrorCode ReadIntAxis(PetscOptionItems *PetscOptionsObject, const ch
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ReadParam(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, PetscInt i, PetscBool *single, PetscBool *axis)
+/* -NAME_expr of parameter q: its text now, compiled once the axes (its variables) are known. */
+static PetscErrorCode ReadExpr(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, const ICLSweepParam *q, PetscBool *set)
+{
+  char opt[64], text[256], value[256] = "";
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s_expr", q->name));
+  PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s per cell, an expression of its coordinates, e.g. \"5*sqrt(d)\" (docs/budget.md)", q->used_by, q->name));
+  OptCall(opt, PetscOptionsString(opt, text, NULL, value, value, sizeof value, set));
+  if (*set) {
+    PetscCheck(sw->nexpr < ICL_MAX_EXPR, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: at most %d parameters can be expressions at once", opt, ICL_MAX_EXPR);
+    sw->expr[sw->nexpr].param = q;
+    PetscCall(PetscStrncpy(sw->expr[sw->nexpr++].text, value, sizeof sw->expr[0].text));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadParam(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, PetscInt i, PetscBool *single, PetscBool *axis, PetscBool *expr)
 {
   const ICLSweepParam *q = &params[i];
   char                 opt[64], gopt[64], text[256];
@@ -135,14 +180,18 @@ static PetscErrorCode ReadParam(PetscOptionItems *PetscOptionsObject, ICLSweep *
     sw->extra[sw->nextra].param = q;
     sw->extra[sw->nextra++].n   = n;
   }
+  *expr = PETSC_FALSE;
+  if (!q->find) PetscCall(ReadExpr(PetscOptionsObject, sw, q, expr));
   PetscFunctionReturn(0);
 }
 
 /* Range of one value of parameter q (opt names the option, for the message). */
+static PetscBool InRange(const ICLSweepParam *q, PetscReal v) { return PetscIsNormalReal(v + 1) && v >= q->min && v < q->max && (!q->integer || v == PetscFloorReal(v)) ? PETSC_TRUE : PETSC_FALSE; }
+
 static PetscErrorCode CheckParamValue(const char *opt, const ICLSweepParam *q, PetscReal v)
 {
   PetscFunctionBegin;
-  PetscCheck(PetscIsNormalReal(v + 1) && v >= q->min && v < q->max && (!q->integer || v == PetscFloorReal(v)), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use %s in [%g, %g)", opt, (double)v, q->integer ? "integers" : "numbers",
+  PetscCheck(InRange(q, v), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use %s in [%g, %g)", opt, (double)v, q->integer ? "integers" : "numbers",
              (double)q->min, (double)q->max);
   PetscFunctionReturn(0);
 }
@@ -201,6 +250,16 @@ static PetscErrorCode AppendOption(char *buf, size_t len, const char *name, Pets
   PetscFunctionReturn(0);
 }
 
+/* q varies over the cells: an axis or an expression. */
+static PetscBool Swept(const ICLSweep *sw, const ICLSweepParam *q)
+{
+  for (PetscInt j = 0; j < sw->nextra; j++)
+    if (sw->extra[j].param == q) return PETSC_TRUE;
+  for (PetscInt j = 0; j < sw->nexpr; j++)
+    if (sw->expr[j].param == q) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
 /* The canonical text of every option that changes results, in an options-file format, and
  * its 64-bit hash: the sweep's fingerprint. */
 static PetscErrorCode Fingerprint(ICLSweep *sw)
@@ -215,7 +274,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   PetscCall(AppendOption(c, len, "grid_d", sw->nd, sw->d, NULL));
   PetscCall(AppendOption(c, len, "grid_k", sw->nk, sw->k, NULL));
   PetscCall(AppendOption(c, len, "grid_N", sw->nN, sw->N, NULL));
-  PetscCall(AppendOption(c, len, "grid_R", sw->nR, NULL, sw->R));
+  if (!Swept(sw, &cell_params[0])) PetscCall(AppendOption(c, len, "grid_R", sw->nR, NULL, sw->R));
   for (PetscInt i = 0; i < sw->nextra; i++) {
     char name[64];
     PetscCall(PetscSNPrintf(name, sizeof name, "grid_%s", sw->extra[i].param->name));
@@ -237,17 +296,15 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   if (sw->precision == ICL_PRECISION_SINGLE) strncat(c, "-train_precision single\n", len - strlen(c) - 1);
   /* auto, the default, adds nothing: fingerprints of sweeps from before the option stand */
   if (sw->engine != ICL_ENGINE_AUTO) strncat(c, sw->engine == ICL_ENGINE_GRAM ? "-engine gram\n" : "-engine explicit\n", len - strlen(c) - 1);
-  PetscCall(AppendOption(c, len, "train_tasks", 1, &sw->B, NULL));
-  PetscCall(AppendOption(c, len, "train_steps", 1, &sw->T, NULL));
-  PetscCall(AppendOption(c, len, "train_lr", 1, NULL, &sw->lr));
+  /* the training budget keeps its place of sweeps from before its axes */
+  if (!Swept(sw, &params[ParamIndex("train_tasks")])) PetscCall(AppendOption(c, len, "train_tasks", 1, &sw->B, NULL));
+  if (!Swept(sw, &params[ParamIndex("train_steps")])) PetscCall(AppendOption(c, len, "train_steps", 1, &sw->T, NULL));
+  if (!Swept(sw, &params[ParamIndex("train_lr")])) PetscCall(AppendOption(c, len, "train_lr", 1, NULL, &sw->lr));
   PetscCall(AppendOption(c, len, "eval_M", sw->nM, sw->M, NULL));
   if (sw->eval_R > 0) PetscCall(AppendOption(c, len, "eval_R", 1, NULL, &sw->eval_R));
   PetscCall(AppendOption(c, len, "eval_tasks", 1, &sw->eval_tasks, NULL));
-  for (PetscInt i = 0; i < NPARAMS; i++) {
-    PetscBool axis = PETSC_FALSE;
-    for (PetscInt j = 0; j < sw->nextra; j++) axis = axis || sw->extra[j].param == &params[i];
-    if (!axis && params[i].applies(sw)) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
-  }
+  for (PetscInt i = 0; i < NPARAMS; i++)
+    if (!params[i].any_sweep && !Swept(sw, &params[i]) && params[i].applies(sw)) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
   if (sw->spectrum[0]) {
     size_t used;
     PetscCall(PetscStrlen(c, &used));
@@ -270,6 +327,12 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     snprintf(c + used, len - used, "-tao_type %s\n", sw->tao_type);
   }
   if (sw->subspace_random) strncat(c, "-subspace random\n", len - strlen(c) - 1);
+  for (PetscInt i = 0; i < sw->nexpr; i++) {
+    size_t used;
+    PetscCall(PetscStrlen(c, &used));
+    used += (size_t)snprintf(c + used, len - used, "-%s_expr %s\n", sw->expr[i].param->name, sw->expr[i].text);
+    PetscCheck(used + 1 < len, PETSC_COMM_SELF, ICL_ERR_INPUT, "the sweep's options are too long to record (%zu characters)", used);
+  }
   PetscCall(AppendOption(c, len, "seed", 1, &sw->seed, NULL));
   for (const char *p = c; *p; p++) h = ICLHashU64(h, (unsigned char)*p);
   snprintf(sw->fingerprint, sizeof sw->fingerprint, "%016llx", (unsigned long long)h);
@@ -278,16 +341,17 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
 
 /* Every parameter given must be read by the sweep's family or models; values in range; axes
  * sorted without repeats; a lowrank model needs its rank. */
-static PetscErrorCode CheckParams(ICLSweep *sw, const PetscBool *single, const PetscBool *axis)
+static PetscErrorCode CheckParams(ICLSweep *sw, const PetscBool *single, const PetscBool *axis, const PetscBool *expr)
 {
   PetscInt e = 0;
   PetscFunctionBegin;
   for (PetscInt i = 0; i < NPARAMS; i++) {
     const ICLSweepParam *q = &params[i];
     char                 opt[64];
-    PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s%s", axis[i] ? "grid_" : "", q->name));
-    PetscCheck(!(single[i] || axis[i]) || q->applies(sw), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s only, not by family %s with these models; remove it", opt, q->used_by, sw->family);
+    PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s%s%s", axis[i] ? "grid_" : "", q->name, expr[i] ? "_expr" : ""));
+    PetscCheck(!((single[i] && !q->any_sweep) || axis[i] || expr[i]) || q->applies(sw), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s only, not by family %s with these models; remove it", opt, q->used_by, sw->family);
     PetscCheck(!(single[i] && axis[i]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s and -grid_%s both given; give one", q->name, q->name);
+    PetscCheck(!(expr[i] && (single[i] || axis[i])), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s_expr and -%s%s both given; give one", q->name, single[i] ? "" : "grid_", q->name);
     if (single[i]) PetscCall(CheckParamValue(opt, q, sw->value[i]));
     if (axis[i]) {
       PetscCheck(sw->extra[e].n > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s needs at least one value", opt);
@@ -298,6 +362,43 @@ static PetscErrorCode CheckParams(ICLSweep *sw, const PetscBool *single, const P
   }
   const PetscInt rank = ParamIndex("rank");
   PetscCheck(!HasModel(sw, "lowrank") || sw->value[rank] > 0 || axis[rank], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lowrank needs its rank: add -rank r or -grid_rank r1,r2,...");
+  PetscFunctionReturn(0);
+}
+
+/* Compiles every -NAME_expr over the sweep's coordinates and checks its value in every cell
+ * (integer parameters take the nearest integer). */
+static PetscErrorCode CompileExprs(ICLSweep *sw)
+{
+  const char *names[ICL_EXPR_MAX_VARS];
+  PetscReal   v[ICL_MAX_EXPR];
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < sw->nexpr; i++) {
+    const ICLSweepParam *q = sw->expr[i].param;
+    char                 opt[64], *t = sw->expr[i].text, *w = t;
+    PetscInt             nvars = ICLGridExprVariables(sw, names);
+    ICLExpr             *check;
+    PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s_expr", q->name));
+    /* R is the last variable: R's own expression does not see it */
+    if (q == &cell_params[0]) nvars--;
+    PetscCall(ICLExprCreate(opt, t, nvars, names, &check));
+    /* the recorded text has no blanks (muParser ignores them), so it replays from an options file */
+    for (const char *r = t; *r; r++)
+      if (!isspace((unsigned char)*r)) *w++ = *r;
+    *w = 0;
+    PetscCall(ICLExprCreate(opt, t, nvars, names, &sw->expr[i].expr));
+  }
+  for (PetscInt64 c = 0; c < ICLGridSize(sw); c++) {
+    ICLCellIndex ix;
+    ICLGridIndex(sw, c, &ix);
+    if (ix.model || ix.rep) continue; /* the values depend on neither */
+    ICLGridExprValues(sw, &ix, v);
+    for (PetscInt i = 0; i < sw->nexpr; i++) {
+      const ICLSweepParam *q = sw->expr[i].param;
+      PetscCheck(InRange(q, v[i]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s_expr %s gives %g at d = %d, k = %d, N = %d; %s must be %s in [%g, %g)", q->name, sw->expr[i].text, (double)v[i], (int)sw->d[ix.d], (int)sw->k[ix.k], (int)sw->N[ix.N], q->name,
+                 q->integer ? "an integer" : "a number", (double)q->min, (double)q->max);
+    }
+  }
   PetscFunctionReturn(0);
 }
 
@@ -372,7 +473,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   static const char *const axes[] = {"-grid_d", "-grid_k", "-grid_N", "-grid_R", "-eval_M"};
   char     *models[ICL_MAX_MODELS];
   PetscInt  nmodels = ICL_MAX_MODELS;
-  PetscBool set, models_set, pset[ICL_MAX_PARAMS], paxis[ICL_MAX_PARAMS], source_set[4];
+  PetscBool set, models_set, pset[ICL_MAX_PARAMS], paxis[ICL_MAX_PARAMS], pexpr[ICL_MAX_PARAMS], source_set[4];
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(sw, sizeof *sw));
@@ -383,7 +484,6 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   sw->N[0] = 40, sw->nN = 1;
   sw->R[0] = 2.0, sw->nR = 1;
   sw->replicates = 1;
-  sw->B = 20000, sw->T = 300, sw->lr = 0.01;
   PetscCall(PetscStrncpy(sw->method, "auto", sizeof sw->method));
   {
     const PetscInt M[] = {1, 5, 10, 20, 30, 40, 50, 100};
@@ -403,19 +503,24 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   sw->nR = ICL_MAX_AXIS;
   OptCall("-grid_R", PetscOptionsRealArray("-grid_R", "signal strengths R (comma list)", NULL, sw->R, &sw->nR, &set));
   if (!set) sw->nR = 1;
+  {
+    PetscBool expr;
+    PetscCall(ReadExpr(PetscOptionsObject, sw, &cell_params[0], &expr)); /* first: the others may read R */
+    PetscCheck(!(expr && set), PETSC_COMM_SELF, ICL_ERR_INPUT, "-R_expr and -grid_R both given; give one (with -R_expr, R is not an axis)");
+  }
   for (PetscInt i = 0; i < NPARAMS; i++) {
     sw->value[i] = params[i].def;
-    PetscCall(ReadParam(PetscOptionsObject, sw, i, &pset[i], &paxis[i]));
+    PetscCall(ReadParam(PetscOptionsObject, sw, i, &pset[i], &paxis[i], &pexpr[i]));
   }
+  sw->B  = (PetscInt)sw->value[ParamIndex("train_tasks")];
+  sw->T  = (PetscInt)sw->value[ParamIndex("train_steps")];
+  sw->lr = sw->value[ParamIndex("train_lr")];
   OptCall("-replicates", PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
   {
     char text[1024];
     PetscCall(PetscSNPrintf(text, sizeof text, "models and baselines (comma list; default linear,mle,oracle) of %s", ICLModelNames()));
     OptCall("-models", PetscOptionsStringArray("-models", text, NULL, models, &nmodels, &models_set));
   }
-  OptCall("-train_tasks", PetscOptionsInt("-train_tasks", "training tasks B", NULL, sw->B, &sw->B, NULL));
-  OptCall("-train_steps", PetscOptionsInt("-train_steps", "full-batch GD steps T", NULL, sw->T, &sw->T, NULL));
-  OptCall("-train_lr", PetscOptionsReal("-train_lr", "GD step size eta", NULL, sw->lr, &sw->lr, NULL));
   OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd (direct), dual (B x B dual form, same iterates; kernel is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, sw->method, sw->method, sizeof sw->method, NULL));
   PetscCall(PetscStrncpy(sw->tao_type, "lmvm", sizeof sw->tao_type));
   OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
@@ -443,6 +548,11 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   }
   OptCall("-eval_R", PetscOptionsReal("-eval_R", "test signal strength (default: the cell's R)", NULL, sw->eval_R, &sw->eval_R, &set));
   PetscCheck(!set || (PetscIsNormalReal(sw->eval_R) && sw->eval_R > 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R %g: must be a positive finite number", (double)sw->eval_R);
+  {
+    PetscBool expr;
+    PetscCall(ReadExpr(PetscOptionsObject, sw, &cell_params[1], &expr));
+    PetscCheck(!(expr && set), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R_expr and -eval_R both given; give one");
+  }
   {
     char subspace[ICL_NAME_LEN] = "first";
     OptCall("-subspace", PetscOptionsString("-subspace", "task subspace U: first (the first k coordinates) or random (QR of a Gaussian d x k matrix)", NULL, subspace, subspace, sizeof subspace, NULL));
@@ -524,8 +634,9 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(HasModel(sw, "linear") && !FamilyIs(sw, "sphere"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
   PetscCheck(sw->engine != ICL_ENGINE_GRAM || (HasModel(sw, "linear") && FamilyIs(sw, "gmm")), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine gram: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine");
-  PetscCall(CheckParams(sw, pset, paxis));
+  PetscCall(CheckParams(sw, pset, paxis, pexpr));
   PetscCall(CheckSource(sw, source_set));
+  PetscCall(CompileExprs(sw));
   PetscCall(ParseSpectrum(sw, "-spectrum", sw->spectrum, sw->k, sw->nk, &sw->spectrum_kind, &sw->spectrum_param, sw->spectrum_list));
   PetscCall(ParseSpectrum(sw, "-x_spectrum", sw->x_spectrum, sw->d, sw->nd, &sw->x_spectrum_kind, &sw->x_spectrum_param, sw->x_spectrum_list));
   PetscCall(ParseSpectrum(sw, "-source_spectrum", sw->source_spectrum, sw->k, sw->nk, &sw->source_spectrum_kind, &sw->source_spectrum_param, sw->source_spectrum_list));

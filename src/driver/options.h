@@ -5,6 +5,7 @@
 
 #include <petscsys.h>
 
+#include "expr.h"
 #include "family.h"
 #include "model.h"
 
@@ -14,6 +15,7 @@
 
 #define ICL_MAX_EXTRA  6  /* parameter axes */
 #define ICL_MAX_PARAMS 16
+#define ICL_MAX_EXPR   8  /* parameters given as expressions */
 
 typedef struct ICLSweep ICLSweep;
 
@@ -28,6 +30,7 @@ typedef struct {
   const char *used_by;         /* who reads it, for messages, e.g. "family linreg" */
   PetscBool (*applies)(const ICLSweep *); /* the sweep's family or one of its models reads it */
   void (*set)(ICLCell *, double);
+  PetscBool   any_sweep;       /* the single value is accepted whatever the models (recorded option files name it) */
 } ICLSweepParam;
 
 /* The parameter registry, for -help and the output's coordinate attributes. */
@@ -45,6 +48,12 @@ struct ICLSweep {
     PetscInt              n;
   } extra[ICL_MAX_EXTRA]; /* axes between R and replicate, in registry order */
   PetscInt            nextra;
+  struct {
+    const ICLSweepParam *param; /* R, eval_R or a registry parameter */
+    char                 text[256];
+    ICLExpr             *expr;
+  } expr[ICL_MAX_EXPR]; /* -NAME_expr: a value per cell from its coordinates; R's first */
+  PetscInt            nexpr;
   PetscInt            replicates;
   char                models[ICL_MAX_MODELS][ICL_NAME_LEN];
   PetscInt            nmodels;

@@ -129,13 +129,52 @@ static PetscErrorCode PutDoubles(const char *path, int ncid, int var, const Pets
   PetscFunctionReturn(0);
 }
 
+/* NAME_value over (d, k, N, R, parameter axes) for each -NAME_expr: the value every cell used
+ * (models and replicates share it). With -R_expr the R axis has one coordinate, NaN. */
+static PetscErrorCode DefExprValues(const char *path, int ncid, const ICLSweep *sw, const int *dims, const int *coord, int *vars)
+{
+  PetscFunctionBegin;
+  for (PetscInt e = 0; e < sw->nexpr; e++) {
+    const ICLSweepParam *q = sw->expr[e].param;
+    char                 name[64], long_name[256];
+    PetscCall(PetscSNPrintf(name, sizeof name, "%s_value", q->name));
+    PetscCall(PetscSNPrintf(long_name, sizeof long_name, "%s of each cell, from -%s_expr", q->description, q->name));
+    PetscCall(DefVar(path, ncid, name, q->integer ? NC_INT : NC_DOUBLE, 4 + (int)sw->nextra, dims + 1, long_name, "1", &vars[e]));
+    PetscCall(PutText(path, ncid, vars[e], "expression", sw->expr[e].text));
+    if (!strcmp(q->name, "R")) PetscCall(PutText(path, ncid, coord[4], "comment", "not an axis: each cell's R is R_value (-R_expr)"));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PutExprValues(const char *path, int ncid, const ICLSweep *sw, const int *vars)
+{
+  size_t     n = (size_t)(sw->nd * sw->nk * sw->nN * sw->nR), i = 0;
+  PetscReal *v, x[ICL_MAX_EXPR];
+
+  PetscFunctionBegin;
+  if (!sw->nexpr) PetscFunctionReturn(0);
+  for (PetscInt j = 0; j < sw->nextra; j++) n *= (size_t)sw->extra[j].n;
+  PetscCall(PetscMalloc1(n * sw->nexpr, &v));
+  for (PetscInt64 c = 0; c < ICLGridSize(sw); c++) {
+    ICLCellIndex ix;
+    ICLGridIndex(sw, c, &ix);
+    if (ix.model || ix.rep) continue; /* the cells of the first model and replicate, in C order */
+    ICLGridExprValues(sw, &ix, x);
+    for (PetscInt e = 0; e < sw->nexpr; e++) v[e * n + i] = x[e];
+    i++;
+  }
+  for (PetscInt e = 0; e < sw->nexpr; e++) NCCall(path, nc_put_var_double(ncid, vars[e], v + e * n)); /* converted to NC_INT where integer */
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
 {
   const char *dimnames[ICL_NDIMS] = {"model", "d", "k", "N", "R"}, *coordnames[ICL_NDIMS] = {"model or baseline", "ambient dimension", "subspace rank", "training context length", "signal strength (norm of the task vector)"};
   size_t      sizes[ICL_NDIMS] = {(size_t)sw->nmodels, (size_t)sw->nd, (size_t)sw->nk, (size_t)sw->nN, (size_t)sw->nR};
   nc_type     types[ICL_NDIMS] = {NC_STRING, NC_INT, NC_INT, NC_INT, NC_DOUBLE};
   const int   ndims = 7 + (int)sw->nextra, ncell = ndims - 1; /* cell variables lack M */
-  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, svdims[ICL_NDIMS];
+  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_expr[ICL_MAX_EXPR], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, svdims[ICL_NDIMS];
   const size_t             ncells = (size_t)res->ncells, nvals = ncells * (size_t)sw->nM;
   double                  *buf;
   char                     end[32], text[16384];
@@ -184,6 +223,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   NCCall(path, nc_def_dim(ncid, "sv", ICL_NUM_SV, &svdims[ncell]));
   PetscCall(DefVar(path, ncid, "sv", NC_INT, 1, &svdims[ncell], "rank of the singular value (1: the largest)", "1", &c_sv));
   PetscCall(DefVar(path, ncid, "singular_values", NC_DOUBLE, ndims, svdims, "top singular values of the trained W (fill past d or where no W)", "1", &v_sv));
+  PetscCall(DefExprValues(path, ncid, sw, dims, coord, v_expr));
   PetscCall(DefVar(path, ncid, "gd_distance", NC_DOUBLE, ncell, dims, "||W/||W||_F - W_1/||W_1||_F||_F, W_1 one GD step from W = 0 (fill where undefined)", "1", &v_gd));
   {
     const signed char flags[] = {ICL_STATUS_PENDING, ICL_STATUS_OK, ICL_STATUS_DIVERGED, ICL_STATUS_FAILED, ICL_STATUS_NOT_APPLICABLE};
@@ -242,7 +282,11 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   NCCall(path, nc_put_var_int(ncid, coord[1], sw->d));
   NCCall(path, nc_put_var_int(ncid, coord[2], sw->k));
   NCCall(path, nc_put_var_int(ncid, coord[3], sw->N));
-  NCCall(path, nc_put_var_double(ncid, coord[4], sw->R));
+  if (sw->nexpr && !strcmp(sw->expr[0].param->name, "R")) {
+    const double nan = NAN;
+    NCCall(path, nc_put_var_double(ncid, coord[4], &nan));
+  } else NCCall(path, nc_put_var_double(ncid, coord[4], sw->R));
+  PetscCall(PutExprValues(path, ncid, sw, v_expr));
   for (PetscInt i = 0; i < sw->nextra; i++) NCCall(path, nc_put_var_double(ncid, coord[5 + i], sw->extra[i].v)); /* converted to NC_INT where integer */
   PetscCall(PetscMalloc1(sw->replicates, &rep));
   for (PetscInt r = 0; r < sw->replicates; r++) rep[r] = r;

@@ -30,6 +30,10 @@ typedef enum { ICL_PRECISION_DOUBLE, ICL_PRECISION_SINGLE } ICLTrainPrecision;
  * auto: the cheaper by the cost model. */
 typedef enum { ICL_ENGINE_AUTO, ICL_ENGINE_EXPLICIT, ICL_ENGINE_GRAM } ICLEngine;
 
+/* The training options a model reads (ICLModelType.reads): a sweep axis or an expression of one
+ * that none of the sweep's models reads is refused. */
+typedef enum { ICL_READS_TASKS = 1, ICL_READS_STEPS = 2, ICL_READS_LR = 4, ICL_READS_TRAINING = 7 } ICLModelReads;
+
 /* Everything one model needs to train and evaluate one cell. */
 typedef struct {
   MPI_Comm         comm;       /* the ranks that train this cell together (a group) */
@@ -85,6 +89,7 @@ typedef struct {
   PetscReal (*memory)(const ICLCell *cell, PetscInt group_size); /* cost model: peak bytes per rank */
   ICLTrainMethod (*train_method)(const ICLCell *cell); /* the method training runs (auto resolved); NULL: not trained by -train_method */
   ICLEngine (*engine)(const ICLCell *cell);           /* the engine the cell runs (auto resolved); NULL: explicit */
+  unsigned reads; /* ICLModelReads: which of -train_tasks, -train_steps, -train_lr the model uses */
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */

@@ -84,4 +84,5 @@ const ICLModelType ICLModelDistill = {
   .run         = DistillRun,
   .flops       = DistillFlops,
   .memory      = DistillMemory,
+  .reads       = ICL_READS_TRAINING,
 };

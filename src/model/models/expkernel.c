@@ -12,4 +12,5 @@ const ICLModelType ICLModelExpkernel = {
   .run         = ExpkernelRun,
   .flops       = ICLAttentionTrainedFlops,
   .memory      = ICLAttentionMemory,
+  .reads       = ICL_READS_TRAINING,
 };

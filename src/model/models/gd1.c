@@ -107,4 +107,5 @@ const ICLModelType ICLModelGd1 = {
   .run         = Gd1Run,
   .flops       = Gd1Flops,
   .memory      = Gd1Memory,
+  .reads       = ICL_READS_TASKS,
 };

@@ -14,4 +14,5 @@ const ICLModelType ICLModelGd1Adaptive = {
   .run         = Gd1AdaptiveRun,
   .flops       = ICLAttentionConstructionFlops,
   .memory      = ICLAttentionMemory,
+  .reads       = ICL_READS_TASKS,
 };

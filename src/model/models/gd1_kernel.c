@@ -16,4 +16,5 @@ const ICLModelType ICLModelGd1Kernel = {
   .run         = Gd1KernelRun,
   .flops       = ICLAttentionConstructionFlops,
   .memory      = ICLAttentionMemory,
+  .reads       = ICL_READS_TASKS,
 };

@@ -135,4 +135,5 @@ const ICLModelType ICLModelH3 = {
   .run         = H3Run,
   .flops       = H3Flops,
   .memory      = H3Memory,
+  .reads       = ICL_READS_TRAINING,
 };

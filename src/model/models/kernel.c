@@ -147,4 +147,5 @@ const ICLModelType ICLModelKernel = {
   .run         = KernelRun,
   .flops       = ICLKernelFitFlops,
   .memory      = ICLKernelFitMemory,
+  .reads       = ICL_READS_TRAINING,
 };

@@ -126,4 +126,5 @@ const ICLModelType ICLModelLinear = {
   .memory       = LinearMemory,
   .train_method = LinearTrainMethod,
   .engine       = LinearEngine,
+  .reads       = ICL_READS_TRAINING,
 };

@@ -112,4 +112,5 @@ const ICLModelType ICLModelLora = {
   .run         = LoraRun,
   .flops       = LoraFlops,
   .memory      = LoraMemory,
+  .reads       = ICL_READS_TRAINING,
 };

@@ -117,4 +117,5 @@ const ICLModelType ICLModelLowrank = {
   .run         = LowrankRun,
   .flops       = ICLLowrankFitFlops,
   .memory      = ICLLowrankFitMemory,
+  .reads       = ICL_READS_TRAINING,
 };

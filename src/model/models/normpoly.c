@@ -13,4 +13,5 @@ const ICLModelType ICLModelNormpoly = {
   .run         = NormpolyRun,
   .flops       = ICLAttentionTrainedFlops,
   .memory      = ICLAttentionMemory,
+  .reads       = ICL_READS_TRAINING,
 };

@@ -254,4 +254,5 @@ const ICLModelType ICLModelSoftmax = {
   .run         = SoftmaxRun,
   .flops       = ICLAttentionTrainedFlops,
   .memory      = ICLAttentionMemory,
+  .reads       = ICL_READS_TRAINING,
 };

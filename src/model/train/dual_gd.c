@@ -196,29 +196,52 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+/* This rank's rows of K, formed, and the group's row counts and offsets (for gathering alpha;
+ * NULL alone). */
+static PetscErrorCode DualCreate(const ICLBilinearProblem *p, ICLTrainPrecision precision, Dual *k, PetscMPIInt **counts, PetscMPIInt **offsets)
 {
-  Dual         k = {.B = p->B, .b = p->B_local};
-  PetscReal   *alpha, *s, *c, initial;
-  PetscMPIInt  size, count, offset, *counts = NULL, *offsets = NULL;
+  PetscMPIInt size, count, offset;
 
   PetscFunctionBegin;
+  *k = (Dual){.B = p->B, .b = p->B_local};
+  *counts = *offsets = NULL;
   PetscCallMPI(MPI_Comm_size(p->comm, &size));
-  PetscCallMPI(MPI_Exscan(&k.b, &k.r0, 1, MPIU_INT, MPI_SUM, p->comm));
-  if (size == 1) k.r0 = 0; /* MPI_Exscan leaves rank 0's result undefined */
-  PetscCall(PetscBLASIntCast(k.b, &k.bb));
-  PetscCall(PetscBLASIntCast(PetscMax(k.b, 1), &k.lda));
-  PetscCall(AllocK(p, precision, &k));
-  if (precision == ICL_PRECISION_SINGLE) PetscCall(PetscMalloc2(k.B, &k.af, PetscMax(k.b, 1), &k.sf));
-  PetscCall(PetscCalloc3(k.B, &alpha, PetscMax(k.b, 1), &s, PetscMax(k.b, 1), &c)); /* W_0 = 0 */
+  PetscCallMPI(MPI_Exscan(&k->b, &k->r0, 1, MPIU_INT, MPI_SUM, p->comm));
+  if (size == 1) k->r0 = 0; /* MPI_Exscan leaves rank 0's result undefined */
+  PetscCall(PetscBLASIntCast(k->b, &k->bb));
+  PetscCall(PetscBLASIntCast(PetscMax(k->b, 1), &k->lda));
+  PetscCall(AllocK(p, precision, k));
+  if (precision == ICL_PRECISION_SINGLE) PetscCall(PetscMalloc2(k->B, &k->af, PetscMax(k->b, 1), &k->sf));
   if (size > 1) {
-    PetscCall(PetscMPIIntCast(k.b, &count));
-    PetscCall(PetscMPIIntCast(k.r0, &offset));
-    PetscCall(PetscMalloc2(size, &counts, size, &offsets));
-    PetscCallMPI(MPI_Allgather(&count, 1, MPI_INT, counts, 1, MPI_INT, p->comm));
-    PetscCallMPI(MPI_Allgather(&offset, 1, MPI_INT, offsets, 1, MPI_INT, p->comm));
+    PetscCall(PetscMPIIntCast(k->b, &count));
+    PetscCall(PetscMPIIntCast(k->r0, &offset));
+    PetscCall(PetscMalloc2(size, counts, size, offsets));
+    PetscCallMPI(MPI_Allgather(&count, 1, MPI_INT, *counts, 1, MPI_INT, p->comm));
+    PetscCallMPI(MPI_Allgather(&offset, 1, MPI_INT, *offsets, 1, MPI_INT, p->comm));
   }
-  PetscCall(FormK(p, &k));
+  PetscCall(FormK(p, k));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode DualDestroy(Dual *k, PetscMPIInt **counts, PetscMPIInt **offsets)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree2(*counts, *offsets));
+  PetscCall(PetscFree2(k->af, k->sf));
+  PetscCall(PetscFree(k->kf));
+  PetscCall(PetscFree(k->kd));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+{
+  Dual         k;
+  PetscReal   *alpha, *s, *c, initial;
+  PetscMPIInt *counts, *offsets;
+
+  PetscFunctionBegin;
+  PetscCall(DualCreate(p, precision, &k, &counts, &offsets));
+  PetscCall(PetscCalloc3(k.B, &alpha, PetscMax(k.b, 1), &s, PetscMax(k.b, 1), &c)); /* W_0 = 0 */
   *outcome = ICL_TRAIN_DONE;
   *steps   = T;
   initial  = PETSC_INFINITY;
@@ -244,10 +267,60 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
     if (t < T) PetscCall(Step(p, &k, lr / p->B, c, alpha, counts, offsets));
   }
   PetscCall(FormW(p, &k, alpha, W));
-  PetscCall(PetscFree2(counts, offsets));
   PetscCall(PetscFree3(alpha, s, c));
-  PetscCall(PetscFree2(k.af, k.sf));
-  PetscCall(PetscFree(k.kf));
-  PetscCall(PetscFree(k.kd));
+  PetscCall(DualDestroy(&k, &counts, &offsets));
+  PetscFunctionReturn(0);
+}
+
+/* S (this rank's b x L margins) = K A (A: all B x L), one symv per column: the products of
+ * separate runs, bit for bit. One GEMM K A streams K once instead of L times, but OpenBLAS's
+ * dgemm packs K into panels on every call: at L = 8 a GEMM-batched run took longer than 8
+ * separate runs (docs/budget.md). What the L step sizes share is K's formation. */
+static PetscErrorCode KMultMany(Dual *k, PetscInt L, const PetscReal *A, PetscReal *S)
+{
+  PetscFunctionBegin;
+  for (PetscInt l = 0; l < L; l++) PetscCall(KMult(k, A + (size_t)l * k->B, S + (size_t)l * k->lda));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLDualGDBatch(const ICLBilinearProblem *p, PetscInt T, PetscInt L, const PetscReal *lr, PetscReal **W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+{
+  Dual         k;
+  PetscReal   *alpha, *S, *C, *sum;
+  PetscMPIInt *counts, *offsets;
+  PetscInt     active = L;
+  PetscReal    initial = PETSC_INFINITY; /* every run starts from alpha = 0: one initial loss */
+
+  PetscFunctionBegin;
+  PetscCall(DualCreate(p, ICL_PRECISION_DOUBLE, &k, &counts, &offsets));
+  PetscCall(PetscCalloc4((size_t)k.B * L, &alpha, (size_t)k.lda * L, &S, (size_t)k.lda * L, &C, L, &sum)); /* W_0 = 0 */
+  for (PetscInt l = 0; l < L; l++) outcome[l] = ICL_TRAIN_DONE, steps[l] = T;
+  for (PetscInt t = 0; t <= T && active; t++) {
+    if (t < T) {
+      PetscBool stop;
+      PetscCall(ICLGroupCancelled(p->comm, p->cancel, &stop));
+      if (stop) {
+        for (PetscInt l = 0; l < L; l++)
+          if (outcome[l] == ICL_TRAIN_DONE) outcome[l] = ICL_TRAIN_CANCELLED, steps[l] = t;
+        break;
+      }
+    }
+    PetscCall(KMultMany(&k, L, alpha, S));
+    for (PetscInt l = 0; l < L; l++) {
+      sum[l] = 0.0;
+      for (PetscInt i = 0; i < k.b; i++) sum[l] += ICLBilinearPointLoss(p->loss, S[l * k.lda + i], p->target ? p->target[i] : 0.0, &C[l * k.lda + i]);
+    }
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sum, (PetscMPIInt)L, MPIU_REAL, MPI_SUM, p->comm));
+    for (PetscInt l = 0; l < L; l++) {
+      if (outcome[l] != ICL_TRAIN_DONE) continue; /* diverged: its iterate stays */
+      loss[l] = sum[l] / p->B;
+      if (t == 0) initial = loss[l];
+      if (ICLLossExploded(loss[l], initial)) outcome[l] = ICL_TRAIN_DIVERGED, steps[l] = t, active--;
+      else if (t < T) PetscCall(Step(p, &k, lr[l] / p->B, C + l * k.lda, alpha + (size_t)l * k.B, counts, offsets));
+    }
+  }
+  for (PetscInt l = 0; l < L; l++) PetscCall(FormW(p, &k, alpha + (size_t)l * k.B, W[l]));
+  PetscCall(PetscFree4(alpha, S, C, sum));
+  PetscCall(DualDestroy(&k, &counts, &offsets));
   PetscFunctionReturn(0);
 }

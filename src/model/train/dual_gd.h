@@ -24,4 +24,11 @@
  * the group's stacks to form its rows. Collective over p->comm. */
 PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
+/* The same T steps for L step sizes lr[0..L-1] at once, sharing K: K is formed once (its
+ * 2 B^2 d flop, the larger part of a cell when d is large) instead of L times, and each step
+ * takes the L products K alpha_l. Double precision. W[l], loss[l], steps[l], outcome[l] are
+ * those of ICLDualGD with lr[l], bit for bit; a step size that diverges stops its own
+ * iterates only. Collective over p->comm. */
+PetscErrorCode ICLDualGDBatch(const ICLBilinearProblem *p, PetscInt T, PetscInt L, const PetscReal *lr, PetscReal **W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
+
 #endif
