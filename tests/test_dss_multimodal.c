@@ -147,7 +147,8 @@ static PetscErrorCode SoftmaxBeatsLinear(void)
   const PetscInt M[] = {20};
   const char    *names[] = {"linear", "softmax"};
   PetscReal      err[2], se[2];
-  const ICLCell  cell = {.comm = PETSC_COMM_SELF, .family = &ICLFamilySphere, .task = {.d = 8, .k = 8, .R = 3.0, .seed = 1, .prototypes = 3}, .N = 20, .eval_R = 3.0, .B = 1000, .T = 300, .lr = 2.0, .M = M, .nM = 1, .eval_tasks = 2000, .method = ICL_METHOD_GD};
+  const ICLCell  cell = {
+     .comm = PETSC_COMM_SELF, .family = &ICLFamilySphere, .task = {.d = 8, .k = 8, .R = 3.0, .seed = 1, .prototypes = 3}, .N = 20, .eval_R = 3.0, .B = 1000, .T = 300, .lr = 2.0, .M = M, .nM = 1, .eval_tasks = 2000, .method = ICL_METHOD_GD};
 
   PetscFunctionBegin;
   for (int m = 0; m < 2; m++) {

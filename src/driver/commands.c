@@ -130,8 +130,11 @@ static int BadCells(const ICLSweep *sw, const ICLResults *res, const char *how)
 {
   const PetscInt64 failed = res->count[ICL_STATUS_FAILED], diverged = res->count[ICL_STATUS_DIVERGED];
   if (!failed && !diverged) return 0;
-  (void)PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: %lld failed and %lld diverged cells (listed in the failures attribute of %s/results.nc); after fixing the cause, %s with -retry %s to run them again\n", (long long)failed, (long long)diverged, sw->output, how,
-                     failed && diverged ? "failed,diverged" : failed ? "failed" : "diverged");
+  (void)PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: %lld failed and %lld diverged cells (listed in the failures attribute of %s/results.nc); after fixing the cause, %s with -retry %s to run them again\n", (long long)failed, (long long)diverged,
+                     sw->output, how,
+                     failed && diverged ? "failed,diverged"
+                     : failed           ? "failed"
+                                        : "diverged");
   return 1;
 }
 
@@ -192,8 +195,8 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscCall(ShareRootError(comm, ierr));
   if (rank == 0) {
     const PetscInt64 *n = res.count;
-    PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: wrote %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending; load imbalance (max/mean busy) %.2f, dispatch %.2g ms/cell\n", sw.output, (long long)n[ICL_STATUS_OK], (long long)n[ICL_STATUS_DIVERGED],
-                          (long long)n[ICL_STATUS_FAILED], (long long)n[ICL_STATUS_NOT_APPLICABLE], (long long)n[ICL_STATUS_PENDING], res.busy_mean > 0 ? res.busy_max / res.busy_mean : 1.0, 1e3 * res.overhead));
+    PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: wrote %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending; load imbalance (max/mean busy) %.2f, dispatch %.2g ms/cell\n", sw.output, (long long)n[ICL_STATUS_OK],
+                          (long long)n[ICL_STATUS_DIVERGED], (long long)n[ICL_STATUS_FAILED], (long long)n[ICL_STATUS_NOT_APPLICABLE], (long long)n[ICL_STATUS_PENDING], res.busy_mean > 0 ? res.busy_max / res.busy_mean : 1.0, 1e3 * res.overhead));
     if (n[ICL_STATUS_FAILED] || n[ICL_STATUS_DIVERGED]) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: failed and diverged cells:\n%s", res.failures.text));
     *exit_status = BadCells(&sw, &res, "run the same command");
     if (res.todo && interrupted) {
@@ -213,11 +216,15 @@ static PetscErrorCode PlanNodes(MPI_Comm comm, const ICLSweep *sw, PetscInt rank
   const ICLCellIndex *ix = &fit->largest;
 
   PetscFunctionBegin;
-  PetscCall(PetscPrintf(comm, "nodes: %d ranks, %d per node: %d node%s; a group of %d rank%s spans %d node%s\n", (int)ranks, (int)fit->per_node, (int)fit->nodes, fit->nodes > 1 ? "s" : "", (int)sw->group_size, sw->group_size > 1 ? "s" : "", (int)fit->group_nodes, fit->group_nodes > 1 ? "s" : ""));
+  PetscCall(PetscPrintf(comm, "nodes: %d ranks, %d per node: %d node%s; a group of %d rank%s spans %d node%s\n", (int)ranks, (int)fit->per_node, (int)fit->nodes, fit->nodes > 1 ? "s" : "", (int)sw->group_size, sw->group_size > 1 ? "s" : "",
+                        (int)fit->group_nodes, fit->group_nodes > 1 ? "s" : ""));
   if (fit->too_big) {
-    PetscCall(PetscPrintf(comm, "WILL NOT FIT: %lld cells need more than one node's %.3g GB, e.g. model %s, d = %d, k = %d, N = %d: %.3g GB per rank x %d ranks per node = %.3g GB; %s, or place fewer ranks per node\n", (long long)fit->too_big, (double)node_gb, sw->models[ix->model], (int)sw->d[ix->d], (int)sw->k[ix->k], (int)sw->N[ix->N], fit->rank_peak / 1e9, (int)fit->per_node, fit->node_peak / 1e9, ICLGridMemoryHint(sw, ix)));
+    PetscCall(PetscPrintf(comm, "WILL NOT FIT: %lld cells need more than one node's %.3g GB, e.g. model %s, d = %d, k = %d, N = %d: %.3g GB per rank x %d ranks per node = %.3g GB; %s, or place fewer ranks per node\n", (long long)fit->too_big,
+                          (double)node_gb, sw->models[ix->model], (int)sw->d[ix->d], (int)sw->k[ix->k], (int)sw->N[ix->N], fit->rank_peak / 1e9, (int)fit->per_node, fit->node_peak / 1e9, ICLGridMemoryHint(sw, ix)));
     *exit_status = 1;
-  } else PetscCall(PetscPrintf(comm, "memory: %.3g GB per node at most (%d ranks x %.3g GB, the largest cell at group size %d) of the node's %.1f GB: every cell fits\n", fit->node_peak / 1e9, (int)fit->per_node, fit->rank_peak / 1e9, (int)sw->group_size, (double)node_gb));
+  } else
+    PetscCall(PetscPrintf(comm, "memory: %.3g GB per node at most (%d ranks x %.3g GB, the largest cell at group size %d) of the node's %.1f GB: every cell fits\n", fit->node_peak / 1e9, (int)fit->per_node, fit->rank_peak / 1e9, (int)sw->group_size,
+                          (double)node_gb));
   PetscFunctionReturn(0);
 }
 
@@ -413,8 +420,9 @@ PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status
   PetscCall(PetscFree(t.seen));
   const PetscInt64 pending = info.ncells - t.count[1] - t.count[2] - t.count[3] - t.count[4], done = info.ncells - pending;
   t.count[ICL_STATUS_PENDING] = pending;
-  PetscCall(PetscPrintf(comm, "%s: %lld cells: %lld done (%lld ok, %lld diverged, %lld not applicable), %lld failed, %lld pending%s\n", dir, (long long)info.ncells, (long long)(t.count[ICL_STATUS_OK] + t.count[ICL_STATUS_DIVERGED] + t.count[ICL_STATUS_NOT_APPLICABLE]), (long long)t.count[ICL_STATUS_OK],
-                        (long long)t.count[ICL_STATUS_DIVERGED], (long long)t.count[ICL_STATUS_NOT_APPLICABLE], (long long)t.count[ICL_STATUS_FAILED], (long long)t.count[ICL_STATUS_PENDING], info.num_shards > 1 ? " (this is one shard: other shards' cells count as pending)" : ""));
+  PetscCall(PetscPrintf(comm, "%s: %lld cells: %lld done (%lld ok, %lld diverged, %lld not applicable), %lld failed, %lld pending%s\n", dir, (long long)info.ncells,
+                        (long long)(t.count[ICL_STATUS_OK] + t.count[ICL_STATUS_DIVERGED] + t.count[ICL_STATUS_NOT_APPLICABLE]), (long long)t.count[ICL_STATUS_OK], (long long)t.count[ICL_STATUS_DIVERGED],
+                        (long long)t.count[ICL_STATUS_NOT_APPLICABLE], (long long)t.count[ICL_STATUS_FAILED], (long long)t.count[ICL_STATUS_PENDING], info.num_shards > 1 ? " (this is one shard: other shards' cells count as pending)" : ""));
   if (t.count[ICL_STATUS_PENDING]) PetscCall(PetscPrintf(comm, "ETA: %.0f rank-seconds at the mean time of the %lld finished cells (divide by the ranks you run on)\n", done ? t.wall / done * t.count[ICL_STATUS_PENDING] : 0.0, (long long)done));
   else PetscCall(PetscPrintf(comm, "complete\n"));
   PetscCall(PetscPrintf(comm, "journal: %lld records, %lld dropped (damaged), %lld duplicates\n", (long long)(done + t.duplicates), (long long)info.dropped, (long long)t.duplicates));
@@ -490,7 +498,8 @@ static PetscErrorCode Merge(MPI_Comm comm, int argc, char **argv, PetscInt npart
     if (missing && !allow) {
       ICLCellIndex ix;
       ICLGridIndex(&sw, c, &ix);
-      SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "%lld of %lld cells are in none of the parts (e.g. model %s, d = %d, k = %d, N = %d, R = %g, replicate %d); finish or add the missing parts, or pass -allow_incomplete to write them as pending", (long long)missing, (long long)ICLGridSize(&sw), sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N], (double)sw.R[ix.R], (int)ix.rep);
+      SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "%lld of %lld cells are in none of the parts (e.g. model %s, d = %d, k = %d, N = %d, R = %g, replicate %d); finish or add the missing parts, or pass -allow_incomplete to write them as pending",
+              (long long)missing, (long long)ICLGridSize(&sw), sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N], (double)sw.R[ix.R], (int)ix.rep);
     }
   }
   PetscCall(ICLOutputInspect(output, sw.fingerprint, &complete));
@@ -504,8 +513,8 @@ static PetscErrorCode Merge(MPI_Comm comm, int argc, char **argv, PetscInt npart
   PetscCall(ICLJournalSync(target.journal));
   PetscCall(ICLProvenanceCollect(comm, argc, argv, &prov));
   PetscCall(ICLOutputWrite(&sw, &out, &prov));
-  PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: merged %d parts into %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending\n", (int)nparts, output, (long long)out.count[ICL_STATUS_OK], (long long)out.count[ICL_STATUS_DIVERGED], (long long)out.count[ICL_STATUS_FAILED],
-                        (long long)out.count[ICL_STATUS_NOT_APPLICABLE], (long long)out.count[ICL_STATUS_PENDING]));
+  PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: merged %d parts into %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending\n", (int)nparts, output, (long long)out.count[ICL_STATUS_OK],
+                        (long long)out.count[ICL_STATUS_DIVERGED], (long long)out.count[ICL_STATUS_FAILED], (long long)out.count[ICL_STATUS_NOT_APPLICABLE], (long long)out.count[ICL_STATUS_PENDING]));
   *exit_status = BadCells(&sw, &out, "run the parts that hold them");
   PetscCall(ICLJournalClose(&target.journal));
   PetscCall(ICLResultsDestroy(&out));

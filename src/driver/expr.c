@@ -46,7 +46,8 @@ PetscErrorCode ICLExprCreate(const char *opt, const char *text, PetscInt nvars, 
   }
   mupSetExpr(e->parser, text);
   (void)mupEval(e->parser); /* muParser parses on the first evaluation */
-  PetscCheck(!mupError(e->parser), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s \"%s\": error at position %d: %s; use numbers, + - * / ^, functions like sqrt, log, exp, min, max, and the variables %s", opt, text, (int)mupGetErrorPos(e->parser), mupGetErrorMsg(e->parser), known);
+  PetscCheck(!mupError(e->parser), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s \"%s\": error at position %d: %s; use numbers, + - * / ^, functions like sqrt, log, exp, min, max, and the variables %s", opt, text, (int)mupGetErrorPos(e->parser),
+             mupGetErrorMsg(e->parser), known);
   *out = e;
   PetscFunctionReturn(0);
 }

@@ -117,7 +117,8 @@ PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes)
     const PetscReal need = sw->types[ix.model]->memory(&cell, sw->group_size);
     if (need > worst) worst = need, wix = ix;
   }
-  PetscCheck(worst <= bytes, PETSC_COMM_SELF, ICL_ERR_INPUT, "cell (model %s, d = %d, k = %d, N = %d) needs %.1f GB per rank but %.1f GB are available; %s", sw->models[wix.model], (int)sw->d[wix.d], (int)sw->k[wix.k], (int)sw->N[wix.N], worst / 1e9, bytes / 1e9, ICLGridMemoryHint(sw, &wix));
+  PetscCheck(worst <= bytes, PETSC_COMM_SELF, ICL_ERR_INPUT, "cell (model %s, d = %d, k = %d, N = %d) needs %.1f GB per rank but %.1f GB are available; %s", sw->models[wix.model], (int)sw->d[wix.d], (int)sw->k[wix.k], (int)sw->N[wix.N], worst / 1e9,
+             bytes / 1e9, ICLGridMemoryHint(sw, &wix));
   PetscFunctionReturn(0);
 }
 
@@ -127,7 +128,8 @@ const char *ICLGridMemoryHint(const ICLSweep *sw, const ICLCellIndex *ix)
   ICLCell             cell;
   ICLGridCell(sw, ix, &cell);
   /* the dual form's B x B matrix is what outgrows memory first */
-  if (type->train_method && type->train_method(&cell) == ICL_METHOD_DUAL) return "-train_method dual (auto's choice where it is cheaper) keeps a B x B matrix (B = -train_tasks, rows split over a group): use -train_method gd, lower -train_tasks, or raise -group_size";
+  if (type->train_method && type->train_method(&cell) == ICL_METHOD_DUAL) return "-train_method dual (auto's choice where it is cheaper) keeps a B x B matrix (B = "
+      "-train_tasks, rows split over a group): use -train_method gd, lower -train_tasks, or raise -group_size";
   return "reduce -train_tasks or -grid_d, or raise -group_size";
 }
 

@@ -77,8 +77,8 @@ static PetscErrorCode ReadHeader(int fd, const char *path, Header *h, PetscBool 
   if (!*valid) PetscFunctionReturn(0); /* torn while being created: holds no record */
   PetscCheck(h->crc == Crc(h, offsetof(Header, crc)) && h->fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch); it cannot be resumed. Move the directory away to start over", path);
   /* Records of another format would be misread: refuse them, whatever their size. */
-  PetscCheck(h->version == ICL_JOURNAL_VERSION, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has journal format %u, this iclsweep reads format %u only; it cannot be resumed or merged by this version. Finish it with the iclsweep that wrote it, or move the directory away to start over", path, h->version,
-             ICL_JOURNAL_VERSION);
+  PetscCheck(h->version == ICL_JOURNAL_VERSION, PETSC_COMM_SELF, ICL_ERR_INPUT,
+             "%s has journal format %u, this iclsweep reads format %u only; it cannot be resumed or merged by this version. Finish it with the iclsweep that wrote it, or move the directory away to start over", path, h->version, ICL_JOURNAL_VERSION);
   PetscFunctionReturn(0);
 }
 
@@ -221,10 +221,11 @@ PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *jp, ICLResults *re
   MakeHeader(sw, &want);
   PetscCall(ReadHeader(j->fd, j->path, &have, &valid));
   if (valid) {
-    PetscCheck(!strcmp(have.fingerprint, want.fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", sw->output, have.fingerprint, want.fingerprint,
-               sw->output);
+    PetscCheck(!strcmp(have.fingerprint, want.fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", sw->output,
+               have.fingerprint, want.fingerprint, sw->output);
     PetscCheck(have.rsize == want.rsize && have.ncells == want.ncells, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: header does not match its own fingerprint; the journal is corrupt. Move the directory away to start over", j->path);
-    PetscCheck(have.shard == want.shard && have.num_shards == want.num_shards, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds shard %d of %d of this sweep, not shard %d of %d; give each shard its own -output", sw->output, (int)have.shard, (int)have.num_shards, (int)want.shard, (int)want.num_shards);
+    PetscCheck(have.shard == want.shard && have.num_shards == want.num_shards, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds shard %d of %d of this sweep, not shard %d of %d; give each shard its own -output", sw->output, (int)have.shard,
+               (int)have.num_shards, (int)want.shard, (int)want.num_shards);
     PetscCall(Load(j, st.st_size, res));
   } else {
     /* New, or torn before its header was complete (then it holds no record). */

@@ -213,7 +213,8 @@ static PetscErrorCode CheckRealAxis(const char *opt, PetscReal *v, PetscInt n, P
   PetscFunctionBegin;
   PetscCheck(n > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s needs at least one value, e.g. %s 1,2", opt, opt);
   for (PetscInt i = 0; i < n; i++)
-    PetscCheck(PetscIsNormalReal(v[i] + 1) && (min > 0 ? v[i] > 0 : v[i] >= min) && v[i] < 1e6, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use finite numbers %s %g and below 1e6", opt, (double)v[i], min > 0 ? ">" : ">=", (double)(min > 0 ? 0 : min));
+    PetscCheck(PetscIsNormalReal(v[i] + 1) && (min > 0 ? v[i] > 0 : v[i] >= min) && v[i]<1e6, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use finite numbers %s %g and below 1e6", opt, (double)v[i], min> 0 ? ">" : ">=",
+               (double)(min > 0 ? 0 : min));
   PetscCall(PetscSortReal(n, v));
   for (PetscInt i = 1; i < n; i++) PetscCheck(v[i] != v[i - 1], PETSC_COMM_SELF, ICL_ERR_INPUT, "%s lists %g twice; give each value once", opt, (double)v[i]);
   PetscFunctionReturn(0);
@@ -463,7 +464,8 @@ static PetscErrorCode CheckSource(const ICLSweep *sw, const PetscBool set[4])
   PetscFunctionBegin;
   for (int i = 0; i < 4; i++) {
     const char *opt[] = {"-source_spectrum", "-source_alignment", "-lora_base", "-oracle_lora"};
-    PetscCheck(!set[i] || (FamilyIs(sw, "linreg") && (i < 2 ? ForSource(sw) : i == 2 ? HasModel(sw, "lora") : HasModel(sw, "oracle"))), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s on family linreg only; remove it", opt[i], i < 2 ? "model lora or oracle with -oracle_lora" : i == 2 ? "model lora" : "model oracle");
+    PetscCheck(!set[i] || (FamilyIs(sw, "linreg") && (i < 2 ? ForSource(sw) : i == 2 ? HasModel(sw, "lora") : HasModel(sw, "oracle"))), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s on "
+        "family linreg only; remove it", opt[i], i < 2 ? "model lora or oracle with -oracle_lora" : i == 2 ? "model lora" : "model oracle");
   }
   PetscFunctionReturn(0);
 }
@@ -521,20 +523,23 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCall(PetscSNPrintf(text, sizeof text, "models and baselines (comma list; default linear,mle,oracle) of %s", ICLModelNames()));
     OptCall("-models", PetscOptionsStringArray("-models", text, NULL, models, &nmodels, &models_set));
   }
-  OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd (direct), dual (B x B dual form, same iterates; kernel is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, sw->method, sw->method, sizeof sw->method, NULL));
+  OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd (direct), dual (B x B dual form, same iterates; kernel "
+      "is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, sw->method, sw->method, sizeof sw->method, NULL));
   PetscCall(PetscStrncpy(sw->tao_type, "lmvm", sizeof sw->tao_type));
   OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
   PetscCheck(!set || !strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
   {
     char precision[ICL_NAME_LEN] = "double";
-    OptCall("-train_precision", PetscOptionsString("-train_precision", "arithmetic of training linear (gmm, linreg, distreg): double, or single (gd: float task stacks and SGEMM, W accumulated in double; kernel: K in floats)", NULL, precision, precision, sizeof precision, NULL));
+    OptCall("-train_precision", PetscOptionsString("-train_precision", "arithmetic of training linear (gmm, linreg, distreg): double, or single "
+        "(gd: float task stacks and SGEMM, W accumulated in double; kernel: K in floats)", NULL, precision, precision, sizeof precision, NULL));
     PetscCheck(!strcmp(precision, "double") || !strcmp(precision, "single"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision %s: unknown; use double or single", precision);
     sw->precision = strcmp(precision, "single") ? ICL_PRECISION_DOUBLE : ICL_PRECISION_SINGLE;
   }
   {
     /* -engine (docs/engines.md): gram gives the explicit engine's law, not its draws */
     char engine[ICL_NAME_LEN] = "auto";
-    OptCall("-engine", PetscOptionsString("-engine", "how gmm cells of linear are computed: explicit (d-dimensional vectors), gram (Gram matrices, the same law at a cost independent of d), auto (the cheaper by the cost model)", NULL, engine, engine, sizeof engine, NULL));
+    OptCall("-engine", PetscOptionsString("-engine", "how gmm cells of linear are computed: explicit (d-dimensional vectors), gram (Gram "
+        "matrices, the same law at a cost independent of d), auto (the cheaper by the cost model)", NULL, engine, engine, sizeof engine, NULL));
     PetscCheck(!strcmp(engine, "auto") || !strcmp(engine, "explicit") || !strcmp(engine, "gram"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine %s: unknown; use explicit, gram or auto", engine);
     sw->engine = !strcmp(engine, "gram") ? ICL_ENGINE_GRAM : !strcmp(engine, "explicit") ? ICL_ENGINE_EXPLICIT : ICL_ENGINE_AUTO;
   }

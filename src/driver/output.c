@@ -62,7 +62,8 @@ PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscB
   } else PetscCheck(S_ISDIR(st.st_mode), PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s exists and is not a directory; choose a directory path", dir);
   PetscCheck(access(dir, W_OK | X_OK) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: directory is not writable (%s)", dir, strerror(errno));
   PetscCall(ICLJournalPeek(dir, &journal, found, &ncells));
-  PetscCheck(!journal || !found[0] || !strcmp(found, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", dir, found, fingerprint, dir);
+  PetscCheck(!journal || !found[0] || !strcmp(found, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", dir, found,
+             fingerprint, dir);
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", dir));
   if (stat(path, &st)) PetscFunctionReturn(0);
   status = nc_open(path, NC_NOWRITE, &ncid);

@@ -50,7 +50,8 @@ PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool 
   const double    *ev = (const double *)(rec + 1);
 
   PetscFunctionBegin;
-  PetscCheck(c >= 0 && c < res->ncells && rec->status > ICL_STATUS_PENDING && rec->status <= ICL_STATUS_NOT_APPLICABLE, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "record of cell %lld with status %d does not belong to this sweep", (long long)c, (int)rec->status);
+  PetscCheck(c >= 0 && c < res->ncells && rec->status > ICL_STATUS_PENDING && rec->status <= ICL_STATUS_NOT_APPLICABLE, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "record of cell %lld with status %d does not belong to this sweep", (long long)c,
+             (int)rec->status);
   *dup = res->status[c] != ICL_STATUS_PENDING ? PETSC_TRUE : PETSC_FALSE;
   if (*dup) PetscFunctionReturn(0);
   res->count[ICL_STATUS_PENDING]--;

@@ -191,7 +191,8 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
   if (any) {
     PetscCall(PetscFree(k->kf));
     PetscCall(PetscFree(k->kd));
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "-train_method dual: K's rows (%.2f GB on a rank) could not be allocated on every rank of the group; use -train_method gd, or a larger -group_size", (double)(words * (precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(double))) / 1e9);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "-train_method dual: K's rows (%.2f GB on a rank) could not be allocated on every rank of the group; use -train_method gd, or a larger -group_size",
+            (double)(words * (precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(double))) / 1e9);
   }
   PetscFunctionReturn(0);
 }
