@@ -42,6 +42,12 @@ static void Tidy(const char *v, char *out, size_t len)
 
 static int CheckFile(Check *c, const char *path, int depth);
 
+static int IsExpr(const char *name)
+{
+  size_t n = strlen(name);
+  return n > 5 && !strcmp(name + n - 5, "_expr");
+}
+
 /* One option name and its value (NULL: none), then the words that follow it on the same line
  * (rest[0..nrest)), which no option claims. */
 static int CheckOption(Check *c, const char *name, const char *value, char **rest, int nrest, int depth)
@@ -59,7 +65,8 @@ static int CheckOption(Check *c, const char *name, const char *value, char **res
     return Fail(c, "%s %s %s: lists take no spaces; write %s %s", name, value, rest[0], name, fix);
   }
   if (nrest) return Fail(c, "stray argument '%s' after %s%s%s: each option takes one value (lists take no spaces, e.g. %s 8,16)", rest[0], name, value ? " " : "", value ? value : "", name);
-  if (value && strchr(value, ' ')) {
+  /* an expression (-R_expr "5 * sqrt(d)") may have blanks; muParser ignores them */
+  if (value && strchr(value, ' ') && !IsExpr(name)) {
     Tidy(value, fix, sizeof fix);
     return Fail(c, "%s '%s': lists take no spaces; write %s %s", name, value, name, fix);
   }

@@ -86,7 +86,7 @@ static const ICLSweepParam params[] = {
    * axis or expression only where a model reads it (docs/budget.md) */
   {"train_tasks", "training tasks B", 20000, 1, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForTasks, SetTasks, PETSC_TRUE},
   {"train_steps", "full-batch GD steps T", 300, 0, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForSteps, SetSteps, PETSC_TRUE},
-  {"train_lr", "GD step size eta", 0.01, 1e-300, 1e300, PETSC_FALSE, NULL, NULL, "trained models", ForLr, SetLr, PETSC_TRUE},
+  {"train_lr", "GD step size eta", 0.01, 1e-300, PETSC_MAX_REAL, PETSC_FALSE, NULL, NULL, "trained models", ForLr, SetLr, PETSC_TRUE},
 };
 /* Cell values that are coordinates or options of their own but may be expressions too. */
 static const ICLSweepParam cell_params[] = {

@@ -24,7 +24,9 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
     }
     PetscCall(f(ctx, theta, loss, -lr, theta));
     if (t == 0) initial = *loss;
-    if (ICLLossExploded(*loss, initial)) {
+    /* a non-finite loss ends training; a finite spike may still come back down, so the
+     * explosion bound is applied to the final loss only */
+    if (PetscIsInfOrNanReal(*loss)) {
       *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
       PetscFunctionReturn(0);

@@ -19,7 +19,8 @@ static inline PetscBool ICLLossExploded(PetscReal loss, PetscReal initial) { ret
 PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop);
 
 /* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
- * exploded loss (DIVERGED, *steps = the step it happened at) or when cancel (may be NULL)
+ * non-finite loss (DIVERGED, *steps = the step it happened at); a final loss above
+ * ICL_LOSS_BLOWUP times the initial one is DIVERGED too (a finite spike may recede); stops when cancel (may be NULL)
  * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */
 PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
