@@ -263,6 +263,13 @@ static PetscBool Swept(const ICLSweep *sw, const ICLSweepParam *q)
 
 /* The canonical text of every option that changes results, in an options-file format, and
  * its 64-bit hash: the sweep's fingerprint. */
+/* A parameter added after sweeps were recorded is left out of the fingerprint at its default,
+ * which reproduces the earlier law bitwise, so recorded directories still resume. */
+static PetscBool SinceDefault(const ICLSweepParam *q, PetscReal value)
+{
+  return !strcmp(q->name, "prototypes_per_class") && value == q->def ? PETSC_TRUE : PETSC_FALSE;
+}
+
 static PetscErrorCode Fingerprint(ICLSweep *sw)
 {
   char    *c = sw->canonical;
@@ -305,7 +312,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   if (sw->eval_R > 0) PetscCall(AppendOption(c, len, "eval_R", 1, NULL, &sw->eval_R));
   PetscCall(AppendOption(c, len, "eval_tasks", 1, &sw->eval_tasks, NULL));
   for (PetscInt i = 0; i < NPARAMS; i++)
-    if (!params[i].any_sweep && !Swept(sw, &params[i]) && params[i].applies(sw)) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
+    if (!params[i].any_sweep && !Swept(sw, &params[i]) && params[i].applies(sw) && !SinceDefault(&params[i], sw->value[i])) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
   if (sw->spectrum[0]) {
     size_t used;
     PetscCall(PetscStrlen(c, &used));
