@@ -260,7 +260,7 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
     }
     PetscCall(Loss(p, &k, alpha, s, c, loss));
     if (t == 0) initial = *loss;
-    if (t < T ? PetscIsInfOrNanReal(*loss) : ICLLossExploded(*loss, initial)) { /* as ICLGradientDescent */
+    if (ICLLossDiverged(*loss, initial, t == T ? PETSC_TRUE : PETSC_FALSE)) {
       *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
       break;
@@ -316,7 +316,7 @@ PetscErrorCode ICLDualGDBatch(const ICLBilinearProblem *p, PetscInt T, PetscInt 
       if (outcome[l] != ICL_TRAIN_DONE) continue; /* diverged: its iterate stays */
       loss[l] = sum[l] / p->B;
       if (t == 0) initial = loss[l];
-      if (t < T ? PetscIsInfOrNanReal(loss[l]) : ICLLossExploded(loss[l], initial)) outcome[l] = ICL_TRAIN_DIVERGED, steps[l] = t, active--;
+      if (ICLLossDiverged(loss[l], initial, t == T ? PETSC_TRUE : PETSC_FALSE)) outcome[l] = ICL_TRAIN_DIVERGED, steps[l] = t, active--;
       else if (t < T) PetscCall(Step(p, &k, lr[l] / p->B, C + l * k.lda, alpha + (size_t)l * k.B, counts, offsets));
     }
   }

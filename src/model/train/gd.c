@@ -24,9 +24,7 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
     }
     PetscCall(f(ctx, theta, loss, -lr, theta));
     if (t == 0) initial = *loss;
-    /* a non-finite loss ends training; a finite spike may still come back down, so the
-     * explosion bound is applied to the final loss only */
-    if (PetscIsInfOrNanReal(*loss)) {
+    if (ICLLossDiverged(*loss, initial, PETSC_FALSE)) {
       *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
       PetscFunctionReturn(0);
@@ -34,7 +32,7 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
   }
   *steps = T;
   PetscCall(f(ctx, theta, loss, 0.0, NULL));
-  if (ICLLossExploded(*loss, T ? initial : *loss)) *outcome = ICL_TRAIN_DIVERGED;
+  if (ICLLossDiverged(*loss, initial, PETSC_TRUE)) *outcome = ICL_TRAIN_DIVERGED;
   PetscFunctionReturn(0);
 }
 

@@ -1,6 +1,6 @@
 /* Full-batch gradient descent with a constant step on a flat parameter vector, the loop every
  * trained model shares (docs/models.md -train_method gd): the group stops together when cell->cancel
- * says so, and the first exploded loss (ICLLossExploded) marks the run diverged. */
+ * says so, and ICLLossDiverged marks the run diverged. */
 #ifndef ICL_GD_H
 #define ICL_GD_H
 
@@ -9,10 +9,11 @@
 
 typedef enum { ICL_TRAIN_DONE, ICL_TRAIN_DIVERGED, ICL_TRAIN_CANCELLED } ICLTrainOutcome;
 
-/* A training loss that converging GD cannot reach: non-finite, or above ICL_LOSS_BLOWUP times
- * the loss where training started (GD with a stable step only lowers it). */
+/* Whether a run has diverged at this loss: non-finite at any step, or, for the final loss,
+ * above ICL_LOSS_BLOWUP times the loss where training started (GD with a stable step only
+ * lowers it; a finite spike along the way may still recede). One rule for every engine. */
 #define ICL_LOSS_BLOWUP 1e6
-static inline PetscBool ICLLossExploded(PetscReal loss, PetscReal initial) { return PetscIsInfOrNanReal(loss) || loss > ICL_LOSS_BLOWUP * initial ? PETSC_TRUE : PETSC_FALSE; }
+static inline PetscBool ICLLossDiverged(PetscReal loss, PetscReal initial, PetscBool final) { return PetscIsInfOrNanReal(loss) || (final && loss > ICL_LOSS_BLOWUP * initial) ? PETSC_TRUE : PETSC_FALSE; }
 
 /* Polls cancel (may be NULL) and agrees over comm: a group stops together, or its next
  * collective would wait forever. Collective over comm. */
