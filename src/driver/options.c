@@ -70,28 +70,29 @@ static void SetEvalR(ICLCell *c, double v) { c->eval_R = v; }
 /* Parameters that can be single values or axes: a new one is one line here (and its use by
  * the family or model). Axes appear in results.nc in this order. */
 static const ICLSweepParam params[] = {
-  {"sigma", "output noise standard deviation", 0.5, 0, 1e6, PETSC_FALSE, NULL, NULL, "families linreg and distreg", ForSigma, SetSigma, PETSC_FALSE},
-  {"alpha", "RAG correlation of context inputs with the query", 0, 0, 1, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetAlpha, PETSC_FALSE},
-  {"drift", "non-stationary task drift along the sequence", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetDrift, PETSC_FALSE},
-  {"classes", "number of classes C", 2, 2, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetClasses, PETSC_FALSE},
-  {"noise", "off-subspace noise scale", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family sphere", ForSphere, SetNoise, PETSC_FALSE},
-  {"prototypes_per_class", "prototypes (modes) P per class", 1, 1, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetPrototypes, PETSC_FALSE},
-  {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", ForDistreg, SetLink, PETSC_FALSE},
-  {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", ForDistreg, SetInputLaw, PETSC_FALSE},
-  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r; lora and -oracle_lora: of the correction, 0 = W_0)", 0, 0, 100001, PETSC_TRUE, NULL, NULL, "models lowrank, lora and oracle (linreg)", ForRank, SetRank, PETSC_FALSE},
-  {"alignment", "of Sigma_x's eigenbasis with Sigma_beta's: 1 the same eigenvectors in order, 0 a keyed random rotation", 1, 0, 1 + DBL_EPSILON, PETSC_FALSE, NULL, NULL, "family linreg with -x_spectrum", ForXSpectrum, SetAlignment, PETSC_FALSE},
-  {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", ForFeatures, SetFeatures, PETSC_FALSE},
-  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", ForFeatures, SetFeatureMap, PETSC_FALSE},
+  {"sigma", "output noise standard deviation", 0.5, 0, 1e6, PETSC_FALSE, NULL, NULL, "families linreg and distreg", ForSigma, SetSigma, PETSC_FALSE, PETSC_FALSE},
+  {"alpha", "RAG correlation of context inputs with the query", 0, 0, 1, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetAlpha, PETSC_FALSE, PETSC_FALSE},
+  {"drift", "non-stationary task drift along the sequence", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetDrift, PETSC_FALSE, PETSC_FALSE},
+  {"classes", "number of classes C", 2, 2, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetClasses, PETSC_FALSE, PETSC_FALSE},
+  {"noise", "off-subspace noise scale", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family sphere", ForSphere, SetNoise, PETSC_FALSE, PETSC_FALSE},
+  {"prototypes_per_class", "prototypes (modes) P per class", 1, 1, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetPrototypes, PETSC_FALSE, PETSC_TRUE},
+  {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", ForDistreg, SetLink, PETSC_FALSE, PETSC_FALSE},
+  {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", ForDistreg, SetInputLaw, PETSC_FALSE, PETSC_FALSE},
+  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r; lora and -oracle_lora: of the correction, 0 = W_0)", 0, 0, 100001, PETSC_TRUE, NULL, NULL, "models lowrank, lora and oracle (linreg)", ForRank, SetRank, PETSC_FALSE, PETSC_FALSE},
+  {"alignment", "of Sigma_x's eigenbasis with Sigma_beta's: 1 the same eigenvectors in order, 0 a keyed random rotation",
+   1, 0, 1 + DBL_EPSILON, PETSC_FALSE, NULL, NULL, "family linreg with -x_spectrum", ForXSpectrum, SetAlignment, PETSC_FALSE, PETSC_FALSE},
+  {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", ForFeatures, SetFeatures, PETSC_FALSE, PETSC_FALSE},
+  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", ForFeatures, SetFeatureMap, PETSC_FALSE, PETSC_FALSE},
   /* the training budget: one value is accepted by any sweep (recorded option files name it); an
    * axis or expression only where a model reads it (docs/budget.md) */
-  {"train_tasks", "training tasks B", 20000, 1, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForTasks, SetTasks, PETSC_TRUE},
-  {"train_steps", "full-batch GD steps T", 300, 0, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForSteps, SetSteps, PETSC_TRUE},
-  {"train_lr", "GD step size eta", 0.01, 1e-300, PETSC_MAX_REAL, PETSC_FALSE, NULL, NULL, "trained models", ForLr, SetLr, PETSC_TRUE},
+  {"train_tasks", "training tasks B", 20000, 1, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForTasks, SetTasks, PETSC_TRUE, PETSC_FALSE},
+  {"train_steps", "full-batch GD steps T", 300, 0, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForSteps, SetSteps, PETSC_TRUE, PETSC_FALSE},
+  {"train_lr", "GD step size eta", 0.01, 1e-300, PETSC_MAX_REAL, PETSC_FALSE, NULL, NULL, "trained models", ForLr, SetLr, PETSC_TRUE, PETSC_FALSE},
 };
 /* Cell values that are coordinates or options of their own but may be expressions too. */
 static const ICLSweepParam cell_params[] = {
-  {"R", "signal strength R", 2, 1e-300, 1e6, PETSC_FALSE, NULL, NULL, "every sweep", ForAll, SetR, PETSC_TRUE},
-  {"eval_R", "test signal strength", 0, 1e-300, 1e300, PETSC_FALSE, NULL, NULL, "every sweep", ForAll, SetEvalR, PETSC_TRUE},
+  {"R", "signal strength R", 2, 1e-300, 1e6, PETSC_FALSE, NULL, NULL, "every sweep", ForAll, SetR, PETSC_TRUE, PETSC_FALSE},
+  {"eval_R", "test signal strength", 0, 1e-300, 1e300, PETSC_FALSE, NULL, NULL, "every sweep", ForAll, SetEvalR, PETSC_TRUE, PETSC_FALSE},
 };
 #define NPARAMS ((PetscInt)(sizeof params / sizeof params[0]))
 
@@ -263,13 +264,6 @@ static PetscBool Swept(const ICLSweep *sw, const ICLSweepParam *q)
 
 /* The canonical text of every option that changes results, in an options-file format, and
  * its 64-bit hash: the sweep's fingerprint. */
-/* A parameter added after sweeps were recorded is left out of the fingerprint at its default,
- * which reproduces the earlier law bitwise, so recorded directories still resume. */
-static PetscBool SinceDefault(const ICLSweepParam *q, PetscReal value)
-{
-  return !strcmp(q->name, "prototypes_per_class") && value == q->def ? PETSC_TRUE : PETSC_FALSE;
-}
-
 static PetscErrorCode Fingerprint(ICLSweep *sw)
 {
   char    *c = sw->canonical;
@@ -312,7 +306,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   if (sw->eval_R > 0) PetscCall(AppendOption(c, len, "eval_R", 1, NULL, &sw->eval_R));
   PetscCall(AppendOption(c, len, "eval_tasks", 1, &sw->eval_tasks, NULL));
   for (PetscInt i = 0; i < NPARAMS; i++)
-    if (!params[i].any_sweep && !Swept(sw, &params[i]) && params[i].applies(sw) && !SinceDefault(&params[i], sw->value[i])) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
+    if (!params[i].any_sweep && !Swept(sw, &params[i]) && params[i].applies(sw) && !(params[i].later && sw->value[i] == params[i].def)) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
   if (sw->spectrum[0]) {
     size_t used;
     PetscCall(PetscStrlen(c, &used));

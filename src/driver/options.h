@@ -31,6 +31,8 @@ typedef struct {
   PetscBool (*applies)(const ICLSweep *); /* the sweep's family or one of its models reads it */
   void (*set)(ICLCell *, double);
   PetscBool   any_sweep;       /* the single value is accepted whatever the models (recorded option files name it) */
+  PetscBool   later;           /* added after sweeps were recorded: left out of the fingerprint at its
+                                  default, which draws the earlier law bitwise, so their directories resume */
 } ICLSweepParam;
 
 /* The parameter registry, for -help and the output's coordinate attributes. */
