@@ -50,7 +50,15 @@ if [[ -s $dir/started.pids ]] && scontrol ping 2>/dev/null | grep -q UP; then
   echo "SLURM_CONF=$conf"
   exit 0
 fi
+[[ -L $dir/munge ]] && rm -rf "$(readlink "$dir/munge")"
 rm -rf "$dir/state" "$dir/spool" "$dir/tmp" "$dir/munge" "$dir"/*.log "$dir"/*.out "$dir/jobcomp.txt"
+# munged runs as user munge, which cannot reach DIR when an ancestor is private (a checkout
+# under mktemp -d, mode 0700): its files live in a directory of their own under the system's
+# temporary directory, and DIR/munge points to it for the root-side scripts.
+munge_dir=$(mktemp -d "${TMPDIR:-/tmp}/iclsweep-munge.XXXXXX")
+chmod 0755 "$munge_dir"
+chown munge:munge "$munge_dir"
+ln -s "$munge_dir" "$dir/munge"
 mkdir -p "$dir/state"
 # Per-node directories: slurmd expands %n to its node name, so several slurmd on one host
 # keep their spool (job step sockets) and TmpFS apart. TmpFS matters for srun --mpi=pmix:
@@ -68,7 +76,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=cred_expire=10,socket=$dir/munge/socket
+AuthInfo=cred_expire=10,socket=$munge_dir/socket
 MpiDefault=pmix
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -114,9 +122,8 @@ for p in $(seq "$port" $((port + ${#nodes[@]}))); do
 done
 # munged: our own, on a socket in DIR (AuthInfo socket= above), so that test clusters never
 # share one and stopping one cannot break another, and a site's munged is left alone.
-install -d -o munge -g munge -m 0755 "$dir/munge"
-runuser -u munge -- munged --socket="$dir/munge/socket" --pid-file="$dir/munge/munged.pid" \
-  --seed-file="$dir/munge/seed" --log-file="$dir/munge/munged.log" >"$dir/munged.out" 2>&1 || fail "munged did not start"
+runuser -u munge -- munged --socket="$munge_dir/socket" --pid-file="$munge_dir/munged.pid" \
+  --seed-file="$munge_dir/seed" --log-file="$munge_dir/munged.log" >"$dir/munged.out" 2>&1 || fail "munged did not start"
 for _ in $(seq 50); do
   [[ -s $dir/munge/munged.pid ]] && break
   sleep 0.1

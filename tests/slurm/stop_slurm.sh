@@ -49,4 +49,6 @@ for pid in $(pgrep -x slurmstepd); do
   alive "$pid" && kill -KILL "$pid"
 done
 : >"$pids"
+# munged's own directory (start_slurm.sh), once munged is gone
+[[ -L $dir/munge ]] && rm -rf "$(readlink "$dir/munge")"
 exit 0
