@@ -12,18 +12,33 @@ from . import draw, results
 from .nstar import BELOW_GRID, INSIDE, NOT_REACHED
 from .selection import at_M_equals_N, describe, fix_other_axes, substitutions
 from .stats import caption, method, replicate_band
-from .verdict import SLOPE_AXES, sentences, verdict_table
+from .verdict import DISPLAY_NAMES, SLOPE_AXES, sentences, verdict_table
 
 METRIC = "excess_error"
 METRIC_LABEL = "excess error (test error rate − Bayes)"
 TRAINED, BASELINES = "linear", ("mle", "oracle")
 # Panels of the excess-vs-N figure, in this order, for those present in the file.
 EXCESS_PANEL_MODELS = ("linear", "mle", "oracle")
+# MV's Fig. 1 protocol and the accuracies read from it (docs/reference.md): a sweep of
+# exactly this cell is a reproduction, and its claims compare with these numbers.
+FIG1_CELL = {"d": 500, "k": 30, "N": 40, "R": 2}
+FIG1_OPTIONS = {"train_tasks": 20000, "train_steps": 300, "train_lr": 0.01}
+FIG1_ACCURACY = {
+    "linear": dict(zip((1, 5, 10, 20, 30, 40, 50, 100), (.690, .837, .890, .925, .938, .945, .949, .957))),
+    "mle": dict(zip((1, 5, 10, 20, 30, 40, 50, 100), (.570, .652, .706, .771, .810, .837, .857, .909))),
+    "oracle": dict(zip((1, 5, 10, 20, 30, 40, 50, 100), (.743, .893, .934, .956, .963, .967, .969, .973))),
+}
+# How far a trained model at another random draw lands from the figure (closed forms: 0.005).
+FIG1_TOLERANCE = {"linear": 0.01, "mle": 0.005, "oracle": 0.005}
 
 
 def figures(ds, fit, notes):
     """[(stem, Figure)]: accuracy vs M, excess vs N, N* vs every swept axis of SLOPE_AXES."""
-    out = [("accuracy_vs_M", accuracy_vs_M(ds)), ("excess_vs_N", excess_vs_N(ds))]
+    out = [("accuracy_vs_M", accuracy_vs_M(ds))]
+    if ds.sizes["N"] > 1:
+        out.append(("excess_vs_N", excess_vs_N(ds)))
+    else:
+        notes.append("excess_vs_N: one N value in the sweep; not drawn")
     for axis in SLOPE_AXES:
         if fit.nstar.sizes.get(axis, 0) > 1:
             if not _models_with_eps(fit):
@@ -34,8 +49,40 @@ def figures(ds, fit, notes):
 
 
 def claims(ds, fit):
-    """The verdict sentences: how N*(ε) grows with d (and k), per model."""
+    """How N*(ε) grows with d (and k), per model; with one d and one N (no N*, no slope),
+    the accuracy against M per model instead, compared with MV Fig. 1 on its cell."""
+    if ds.sizes["d"] == 1 and ds.sizes["N"] == 1:
+        return [_accuracy_claim(ds, model) for model in ds.model.values]
     return sentences(verdict_table(fit))
+
+
+def _accuracy_claim(ds, model):
+    """'linear at d=500, …: accuracy .691 … at M = 1 … 100 (1 replicate); MV Fig. 1 …'."""
+    accuracy = 1 - results.ok_only(ds, "test_error").sel(model=model)
+    accuracy, picked = fix_other_axes(accuracy, keep=("replicate", "M"))
+    mean = accuracy.mean("replicate").values
+    count = int(accuracy.notnull().any("M").sum())
+    where = describe(picked)
+    line = (f"{DISPLAY_NAMES.get(model, model)} at {where}: accuracy "
+            f"{' '.join(f'{value:.3f}' for value in mean)} at M = "
+            f"{', '.join(f'{m:g}' for m in ds.M.values)} ({count} replicate{'s' * (count != 1)})")
+    reference = FIG1_ACCURACY.get(model)
+    if reference is None or not _is_fig1(ds) or set(reference) - set(ds.M.values.tolist()):
+        return line
+    gaps = np.abs(mean[[ds.M.values.tolist().index(m) for m in reference]] - list(reference.values()))
+    worst = int(np.nanargmax(gaps))
+    within = "within" if np.nanmax(gaps) <= FIG1_TOLERANCE[model] else "outside"
+    return (f"{line}; MV Fig. 1 reads {' '.join(f'{v:.3f}' for v in reference.values())}: "
+            f"largest difference {gaps[worst]:.3f} at M = {list(reference)[worst]}, {within} "
+            f"the ±{FIG1_TOLERANCE[model]} a {'closed form' if model != 'linear' else 'new draw'} allows")
+
+
+def _is_fig1(ds):
+    """Whether the file's one cell is MV Fig. 1's protocol (axes and training options)."""
+    given = results.options(ds)
+    cell = all(np.isclose(float(ds[dim].values[0]), value) for dim, value in FIG1_CELL.items())
+    return cell and all(np.isclose(float(given.get(name, "nan")), value)
+                        for name, value in FIG1_OPTIONS.items())
 
 
 def replicates(ds):

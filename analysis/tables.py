@@ -141,10 +141,12 @@ def fit_markdown(fit, table, sentences):
     chosen = ("given on the command line" if fit.eps_given else
               "chosen from the data: the geometric middle of the window where every curve "
               "of the model crosses inside the N grid (or of its typical range if none)")
-    notes = [f"ε per model ({chosen}): {eps_note}.",
-             f"N*(ε): first crossing of the mean {name} at M = N, interpolated in "
-             "log N vs log error; '≤ N_min' / '> N_max' when outside the grid.",
-             f"Intervals (figures and tables alike): {LEVEL:.0%} expanded percentile "
+    one_n = fit.n_grid[0] == fit.n_grid[1]
+    notes = [] if one_n else [
+        f"ε per model ({chosen}): {eps_note}.",
+        f"N*(ε): first crossing of the mean {name} at M = N, interpolated in "
+        "log N vs log error; '≤ N_min' / '> N_max' when outside the grid."]
+    notes += [f"Intervals (figures and tables alike): {LEVEL:.0%} expanded percentile "
              f"bootstrap over replicates ({fit.draws} draws, seed {fit.seed}); none with "
              f"one replicate. A zero-width interval means the replicates agree exactly "
              f"(closed-form baselines)."]
@@ -153,8 +155,16 @@ def fit_markdown(fit, table, sentences):
         notes.append(f"Intervals are unreliable here: {caveat(fewest)}.")
     if fit.substitutions:
         notes.append(f"M = N not evaluated; the largest M ≤ N stood in ({fit.substitutions}).")
+    verdict = ["### Verdict"]
+    if one_n:  # no threshold crossing to find, no slope (B*'s rows may follow)
+        verdict.append(f"One context length (N = {fit.n_grid[0]:g}): no N*(ε) and no slope "
+                       f"of N* against d or k; the rates against M below and the claims above "
+                       f"answer instead.")
+    if len(table):
+        verdict += ["\n".join(f"- {line}" for line in sentences), verdict_markdown(table)]
+    if not one_n:
+        verdict += ["### Sample complexity N*(ε)", nstar_markdown(fit)]
     return "\n\n".join([
-        "### Verdict", "\n".join(f"- {line}" for line in sentences), verdict_markdown(table),
-        "### Sample complexity N*(ε)", nstar_markdown(fit),
+        *verdict,
         f"### Rate fits: {name} ∝ x^(−a)", rate_markdown(fit),
         "### Notes", "\n".join(f"- {note}" for note in notes)])

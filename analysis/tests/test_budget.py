@@ -72,7 +72,7 @@ def test_fit_writes_the_sample_column(tmp_path):
     sweep(tmp_path, power_law(0.0))
     assert main(["fit", str(tmp_path / "results.nc"), "-o", str(tmp_path / "out"), "--draws", "100"]) == 0
     table = pd.read_csv(tmp_path / "out" / "verdict.csv")
-    assert set(table["sample"]) == {"N", "train_tasks"}
+    assert set(table["sample"]) == {"train_tasks"}  # one N value: no N* rows, only B*'s
     row = table[table["sample"] == "train_tasks"].iloc[0]
     assert row.model == "linear" and math.isclose(row.slope, 0.0, abs_tol=1e-6)
 
