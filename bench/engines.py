@@ -7,7 +7,8 @@
 Runs one cell per (engine, d) with /usr/bin/time -v (wall time, peak resident set size) next
 to plan's memory figure for it, writes OUTDIR/engines.json, the table OUTDIR/engines.md and
 the log-log figure OUTDIR/engines.png. The explicit engine runs up to --explicit_max (its W
-alone is 8 d^2 bytes); the gram engine's cost stops growing once d - k exceeds B.
+alone is 8 d^2 bytes; above it only plan's figures are recorded); the gram engine's cost stops
+growing once d - k exceeds B.
 --plan_tasks also asks `plan` (nothing runs) what one gram cell with that many tasks at the
 largest d costs per rank for each group size of --group_sizes, one rank per node, and adds
 that table to engines.md. A benchmark, not a test: the numbers depend on the machine and
@@ -28,10 +29,12 @@ def cell_options(a, d, engine, tasks=None):
 
 
 def plan_row(a, options):
-    """(GFLOP per cell, MB per rank, whether it fits a node) of linear's row in `plan`."""
-    plan = subprocess.run([a.iclsweep, "plan"] + options, capture_output=True, text=True, check=True).stdout
-    row = re.search(r"^linear\s+(\S+)\s+(\S+)", plan, re.M)
-    return float(row.group(1)), float(row.group(2)), "WILL NOT FIT" not in plan
+    """(GFLOP per cell, MB per rank (2^20 bytes), whether it fits a node) of linear's row in `plan`."""
+    run = subprocess.run([a.iclsweep, "plan"] + options, capture_output=True, text=True)
+    row = re.search(r"^linear\s+(\S+)\s+(\S+)", run.stdout, re.M)
+    if row is None:  # plan exits 1 on a cell that will not fit, but still prints its table
+        raise RuntimeError(f"plan printed no row for linear: {run.stderr.strip()}")
+    return float(row.group(1)), float(row.group(2)), "WILL NOT FIT" not in run.stdout
 
 
 def plan_groups(a, d):
@@ -41,7 +44,7 @@ def plan_groups(a, d):
         options = cell_options(a, d, "gram", a.plan_tasks) + [
             "-train_method", "dual", "-group_size", str(g), "-ranks", str(g), "-ranks_per_node", "1"]
         gflop, mb, fits = plan_row(a, options)
-        rows.append({"group_size": g, "plan_GFLOP": gflop, "plan_GB_per_rank": mb / 1e3, "fits_node": fits,
+        rows.append({"group_size": g, "plan_GFLOP": gflop, "plan_GB_per_rank": mb * 2**20 / 1e9, "fits_node": fits,
                      "hours_at_20_GFLOPs_per_rank": gflop / (20.0 * g) / 3600})
     return rows
 
@@ -52,12 +55,13 @@ def markdown(saved):
              f"{saved['eval_tasks']} test tasks); wall time and peak resident memory of the whole run, "
              "plan's memory figure per rank.", "",
              "| d | engine | wall (s) | peak RSS (MB) | plan (MB) | plan (GFLOP) |", "|---|---|---|---|---|---|"]
-    lines += [f"| {x['d']:g} | {x['engine']} | {x['seconds']:.1f} | {x['peak_rss_MB']:.0f} | {x['plan_MB']:.1f} | "
-              f"{x['plan_GFLOP']:.3g} |" for x in saved["cells"]]
+    lines += [f"| {x['d']:g} | {x['engine']} | " + (f"{x['seconds']:.1f} | {x['peak_rss_MB']:.0f}"
+              if x["seconds"] is not None else "not run | not run") + f" | {x['plan_MB']:.1f} | {x['plan_GFLOP']:.3g} |"
+              for x in saved["cells"]]
     if saved.get("plan_groups"):
         lines += ["", f"plan for one gram cell with B = {saved['plan_tasks']} at d = {saved['plan_d']:g} "
                   "(dual form, one rank per node; nothing run):", "",
-                  "| group size | GB per rank | fits a node | GFLOP | hours at 20 GFLOP/s per rank |",
+                  "| group size | GB (1e9 bytes) per rank | fits a node | GFLOP | hours at 20 GFLOP/s per rank |",
                   "|---|---|---|---|---|"]
         lines += [f"| {x['group_size']} | {x['plan_GB_per_rank']:.0f} | {'yes' if x['fits_node'] else 'no'} | "
                   f"{x['plan_GFLOP']:.3g} | {x['hours_at_20_GFLOPs_per_rank']:.2g} |" for x in saved["plan_groups"]]
@@ -97,18 +101,27 @@ def main():
         with open(os.path.join(a.outdir, "engines.json")) as f:
             saved = json.load(f)
         rows, a.tasks, a.steps, a.k = saved["cells"], saved["tasks"], saved["steps"], saved["k"]
+        if a.plan_tasks:  # plan only, nothing runs: recomputed with the current build
+            a.eval_tasks = saved["eval_tasks"]
+            saved.update(plan_tasks=a.plan_tasks, plan_groups=plan_groups(a, saved.get("plan_d", max(x["d"] for x in rows))))
+            with open(os.path.join(a.outdir, "engines.json"), "w") as f:
+                json.dump(saved, f, indent=1)
     else:
         rows = []
         d_values = list(map(int, a.d.split(",")))
+        groups = plan_groups(a, max(d_values)) if a.plan_tasks else None  # plan only: cheap, first
         for d in d_values:
             for engine in ("explicit", "gram"):
-                if engine == "explicit" and d > a.explicit_max:
-                    continue
-                rows.append(measure(a, d, engine))
+                if engine == "explicit" and d > a.explicit_max:  # plan's figures only: too slow to run
+                    gflop, mb, _ = plan_row(a, cell_options(a, d, engine))
+                    rows.append({"engine": engine, "d": d, "seconds": None, "peak_rss_MB": None,
+                                 "plan_GFLOP": gflop, "plan_MB": mb})
+                else:
+                    rows.append(measure(a, d, engine))
                 print(json.dumps(rows[-1]), flush=True)
         saved = {"tasks": a.tasks, "steps": a.steps, "k": a.k, "eval_tasks": a.eval_tasks, "cells": rows}
         if a.plan_tasks:
-            saved.update(plan_tasks=a.plan_tasks, plan_d=max(d_values), plan_groups=plan_groups(a, max(d_values)))
+            saved.update(plan_tasks=a.plan_tasks, plan_d=max(d_values), plan_groups=groups)
         with open(os.path.join(a.outdir, "engines.json"), "w") as f:
             json.dump(saved, f, indent=1)
     with open(os.path.join(a.outdir, "engines.md"), "w") as f:
@@ -116,8 +129,9 @@ def main():
     fig, ax = plt.subplots(1, 2, figsize=(10, 4))
     for engine, style, color in (("explicit", "o-", "C0"), ("gram", "s-", "C1")):
         r = [x for x in rows if x["engine"] == engine]
-        ax[0].loglog([x["d"] for x in r], [x["seconds"] for x in r], style, color=color, label=engine)
-        ax[1].loglog([x["d"] for x in r], [x["peak_rss_MB"] for x in r], style, color=color, label=f"{engine} (measured)")
+        ran = [x for x in r if x["seconds"] is not None]
+        ax[0].loglog([x["d"] for x in ran], [x["seconds"] for x in ran], style, color=color, label=engine)
+        ax[1].loglog([x["d"] for x in ran], [x["peak_rss_MB"] for x in ran], style, color=color, label=f"{engine} (measured)")
         ax[1].loglog([x["d"] for x in r], [x["plan_MB"] for x in r], style[0] + ":", color=color, label=f"{engine} (plan)")
     ax[0].set(xlabel="d", ylabel="wall time of one cell (s)", title=f"B = {a.tasks}, T = {a.steps}, k = {a.k}")
     ax[1].set(xlabel="d", ylabel="peak memory (MB)")
