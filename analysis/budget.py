@@ -177,8 +177,9 @@ def figures(ds, eps=None, best_lr=False):
     for i, (model, level, one, _) in enumerate(levels(ds, eps, best_lr=best_lr)):
         color = f"C{i}"
         inside = one.flag.values == INSIDE
-        ax.plot(one.d.values[inside], one.value.values[inside], "o-", color=color,
-                label=f"{model} (ε = {level:.3g})")
+        if inside.any():
+            ax.plot(one.d.values[inside], one.value.values[inside], "o-", color=color,
+                    label=f"{model} (ε = {level:.3g})")
         for code, edge, marker in ((BELOW_GRID, grid[0], "v"), (NOT_REACHED, grid[1], "^")):
             outside = one.flag.values == code
             if outside.any():
