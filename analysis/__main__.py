@@ -69,19 +69,20 @@ def _plot(ds, args):
 
     _say_skipped(ds)
     return _writing(args.output, lambda: write_figures(ds, args.output, _fit_of(ds, args))
-                    + budget.write_figures(ds, args.output, best_lr=args.best_lr))
+                    + budget.write_figures(ds, args.output, best_lr=args.best_lr, eps=args.eps_B))
 
 
 def _fit(ds, args):
     _say_skipped(ds)
     fit = _fit_of(ds, args)
     table = verdict_table(fit)
-    table, lines = budget.extend(table, sentences(table), ds, args.draws, args.best_lr)
-    print(tables.fit_markdown(fit, table, lines))
+    table, lines = budget.extend(table, sentences(table), ds, args.draws, args.best_lr, args.eps_B)
+    bstar = budget.bstar_frame(ds, args.eps_B, args.draws, args.best_lr)
+    print(tables.fit_markdown(fit, table, lines, budget.section(ds, bstar)))
     if args.output is None:
         return 0
     return _writing(args.output, lambda: tables.write(
-        _made(args.output), fit, table, lines, _header(ds, args)))
+        _made(args.output), fit, table, lines, _header(ds, args), {"bstar": bstar}))
 
 
 def _report(ds, args):
@@ -93,7 +94,8 @@ def _report(ds, args):
               file=sys.stderr)
         return EXIT_BAD_INPUT
     return _writing(args.output, lambda: write_report(ds, _made(args.output), _fit_of(ds, args),
-                                                      _header(ds, args), as_html=args.html))
+                                                      _header(ds, args), as_html=args.html,
+                                                      best_lr=args.best_lr, eps_B=args.eps_B))
 
 
 def _export(ds, args):
@@ -187,6 +189,10 @@ def _parser():
                          help="levels of the family's metric for N*(eps), for every model "
                               "(default: one per model, the geometric middle of the range its "
                               "curves cross); give it after RESULTS")
+        one.add_argument("--eps-B", type=_positive(float), nargs="+", metavar="E",
+                         help="levels of the excess error for B*(eps) over a train_tasks axis, "
+                              "for every trained model (default: one per model, chosen as for "
+                              "N*); give it after RESULTS")
         one.add_argument("--draws", type=_positive(int), default=DRAWS,
                          help=f"bootstrap draws over replicates (default {DRAWS})")
         if name == "report":

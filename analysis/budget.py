@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .nstar import INSIDE, as_bounds, default_eps, n_star
+from .nstar import BELOW_GRID, FLAG_NAMES, INSIDE, NOT_REACHED, as_bounds, default_eps, n_star
 from .results import ok_only
 from .selection import at_M_equals_N, describe, fix_other_axes
-from .stats import DRAWS, SEED, bootstrap_means
-from .tables import format_estimate
-from .verdict import DISPLAY_NAMES, log_slope
+from .stats import DRAWS, SEED, bootstrap_means, percentile_interval
+from .tables import format_estimate, markdown, threshold_cell
+from .verdict import DISPLAY_NAMES, log_slope, out_of_grid
 
 SAMPLE = "train_tasks"
 # Models whose results do not depend on the training budget.
@@ -67,49 +67,96 @@ def b_star(ds, model, eps=None, draws=DRAWS, best_lr=False):
     return xr.Dataset(out, coords={"d": excess.d.values}), float(eps), picked
 
 
-def verdict_rows(ds, eps=None, draws=DRAWS, best_lr=False):
-    """Rows of verdict.csv for B*(ε) against d, one per trained model (empty without the axis)."""
-    columns = ["model", "eps", "axis", "sample", "held", "points", "slope", "lo", "hi",
-               "draws_used", "reading"]
+def levels(ds, eps=None, draws=DRAWS, best_lr=False):
+    """[(model, ε, B* Dataset, held)] per trained model and ε level (`eps`: a list of levels,
+    or None for one chosen from the data per model); empty without a train_tasks axis."""
     if ds.sizes.get(SAMPLE, 0) < 2 or ds.sizes.get("d", 0) < 1:
-        return pd.DataFrame([], columns=columns)
-    rows = []
+        return []
+    out = []
     for model in ds.model.values:
         if str(model) in EXACT:
             continue
-        one, level, picked = b_star(ds, str(model), eps, draws, best_lr)
+        for level in (eps or [None]):
+            one, value, picked = b_star(ds, str(model), level, draws, best_lr)
+            out.append((str(model), value, one, picked))
+    return out
+
+
+def verdict_rows(ds, eps=None, draws=DRAWS, best_lr=False):
+    """Rows of verdict.csv for B*(ε) against d, one per trained model and ε level (empty
+    without the axis). Where B* lies outside the B grid at some d, the reading says so."""
+    columns = ["model", "eps", "axis", "sample", "held", "points", "slope", "lo", "hi",
+               "draws_used", "reading"]
+    rows = []
+    for model, level, one, picked in levels(ds, eps, draws, best_lr):
         x = one.d.values.astype(float)
-        base = {"model": str(model), "eps": level, "axis": "d", "sample": SAMPLE,
+        base = {"model": model, "eps": level, "axis": "d", "sample": SAMPLE,
                 "held": describe(picked) + (", best η by training loss" if best_lr else "")}
         if len(x) < 2 or np.isnan(level):
             rows.append({**base, "points": 0, "slope": np.nan, "lo": np.nan, "hi": np.nan,
                          "draws_used": np.nan, "reading": "no slope: one d value or no ε"})
             continue
+        grid = (float(ds[SAMPLE].values.min()), float(ds[SAMPLE].values.max()))
         slope = log_slope(x, one.value.values[None], (one.flag.values == INSIDE)[None],
-                       one.draw_value.values[None], (one.draw_flag.values == INSIDE)[None],
-                       one.replicates.values[None], "d")
+                          one.draw_value.values[None], (one.draw_flag.values == INSIDE)[None],
+                          one.replicates.values[None], "d",
+                          censored=out_of_grid(x, one.flag.values[None], "d", grid, "B*"))
         slope["reading"] = "B*(ε): " + slope["reading"].replace("N*", "B*").replace("N grid", "train_tasks grid")
         rows.append({**base, **slope})
     return pd.DataFrame(rows, columns=columns)
 
 
-def extend(table, lines, ds, draws=DRAWS, best_lr=False):
+def bstar_frame(ds, eps=None, draws=DRAWS, best_lr=False):
+    """One row per (trained model, ε, d): B*, its bootstrap interval and where it lies."""
+    rows = []
+    for model, level, one, picked in levels(ds, eps, draws, best_lr):
+        lo, hi = percentile_interval(np.moveaxis(one.draw_value.values, 1, 0),
+                                     one.replicates.values)
+        for i, d in enumerate(one.d.values):
+            rows.append({"model": model, "eps": level, "d": d, "held": describe(picked),
+                         "bstar": one.value.values[i], "bstar_lo": lo[i], "bstar_hi": hi[i],
+                         "flag": FLAG_NAMES[int(one.flag.values[i])],
+                         "replicates": int(one.replicates.values[i])})
+    return pd.DataFrame(rows, columns=["model", "eps", "d", "held", "bstar", "bstar_lo",
+                                       "bstar_hi", "flag", "replicates"])
+
+
+def section(ds, frame):
+    """The B* table as report.md and `fit` show it ('' without a train_tasks axis);
+    out-of-grid values as '≤ B_min' / '> B_max'."""
+    if frame.empty:
+        return ""
+    grid = (float(ds[SAMPLE].values.min()), float(ds[SAMPLE].values.max()))
+    shown = frame[["model", "d", "held"]].copy()
+    shown.insert(1, "ε", [f"{eps:.3g}" for eps in frame["eps"]])
+    shown["B*"] = [threshold_cell(*row, grid) for row in
+                   frame[["flag", "bstar", "bstar_lo", "bstar_hi"]].itertuples(index=False)]
+    shown["where"] = frame["flag"]
+    return ("### Pretraining tasks B*(ε)\n\nThe smallest number of training tasks whose mean "
+            "excess error at M = N (N held at its largest value) reaches ε, interpolated "
+            "in log B vs log error; '≤ B_min' / '> B_max' when outside the train_tasks grid.\n\n"
+            + markdown(shown))
+
+
+def extend(table, lines, ds, draws=DRAWS, best_lr=False, eps=None):
     """The hook of `fit` and `report`: N*'s verdict table gains `sample` = N and B*'s rows;
-    B*'s sentences follow N*'s."""
+    B*'s sentences follow N*'s. `eps`: B*'s ε levels (None: one per model from the data)."""
     table = table.copy()
     table.insert(3, "sample", "N")
-    rows = verdict_rows(ds, None, draws, best_lr)
+    rows = verdict_rows(ds, eps, draws, best_lr)
     lines = list(lines)
     for row in rows.itertuples(index=False):
         name = DISPLAY_NAMES.get(row.model, row.model)
-        words = (f"B* grows as d^{format_estimate(row.slope, row.lo, row.hi)} — "
-                 f"{row.reading.removeprefix('B*(ε): ')}") if not np.isnan(row.slope) else row.reading
+        reading = row.reading.removeprefix("B*(ε): ")
+        words = (f"B* grows as d^{format_estimate(row.slope, row.lo, row.hi)} — {reading}"
+                 if not np.isnan(row.slope) else reading)
         lines.append(f"{name} (ε = {row.eps:.3g}, over training tasks): {words}")
     return (pd.concat([table, rows], ignore_index=True) if len(rows) else table), lines
 
 
 def figures(ds, eps=None, best_lr=False):
-    """[(name, Figure)]: excess error vs B (one curve per d, per model); B* vs d."""
+    """[(name, Figure)]: excess error vs B (one curve per d, per model); B* vs d, with
+    triangles at the grid edge where B* lies outside the train_tasks grid."""
     import matplotlib.pyplot as plt
 
     out = []
@@ -126,22 +173,31 @@ def figures(ds, eps=None, best_lr=False):
         ax.legend()
     out.append(("excess_vs_B", fig))
     fig, ax = plt.subplots(figsize=(5, 4))
-    for model in models:
-        one, level, _ = b_star(ds, model, eps, best_lr=best_lr)
+    grid = (ds[SAMPLE].values.min(), ds[SAMPLE].values.max())
+    for i, (model, level, one, _) in enumerate(levels(ds, eps, best_lr=best_lr)):
+        color = f"C{i}"
         inside = one.flag.values == INSIDE
-        ax.plot(one.d.values[inside], one.value.values[inside], "o-", label=f"{model} (ε = {level:.3g})")
-    ax.set(xscale="log", yscale="log", xlabel="d", ylabel="B*(ε)", title="pretraining tasks needed vs d")
+        if inside.any():
+            ax.plot(one.d.values[inside], one.value.values[inside], "o-", color=color,
+                    label=f"{model} (ε = {level:.3g})")
+        for code, edge, marker in ((BELOW_GRID, grid[0], "v"), (NOT_REACHED, grid[1], "^")):
+            outside = one.flag.values == code
+            if outside.any():
+                ax.plot(one.d.values[outside], np.full(outside.sum(), edge), marker, color=color,
+                        linestyle="none", label=None if inside.any() else f"{model} (ε = {level:.3g})")
+    ax.set(xscale="log", yscale="log", xlabel="d", ylabel="B*(ε)",
+           title="pretraining tasks needed vs d\n(triangles: outside the train_tasks grid)")
     ax.legend()
     out.append(("bstar_vs_d", fig))
     return out
 
 
-def write_figures(ds, outdir, suffixes=(".png", ".pdf"), best_lr=False):
+def write_figures(ds, outdir, suffixes=(".png", ".pdf"), best_lr=False, eps=None):
     """Save figures() in outdir; return the paths (none without a train_tasks axis)."""
     import matplotlib.pyplot as plt
 
     paths = []
-    for name, fig in figures(ds, best_lr=best_lr):
+    for name, fig in figures(ds, eps, best_lr):
         for suffix in suffixes:
             paths.append(outdir / f"{name}{suffix}")
             fig.savefig(paths[-1], bbox_inches="tight")

@@ -35,11 +35,12 @@ def n_star(N, curves, eps):
         finite = np.isfinite(y)
         hit = finite & ~found & (y <= eps)
         started = np.isfinite(prev_y)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # used only where inside
             fraction = np.where(y > 0, np.log(prev_y / eps) / np.log(prev_y / y),
                                 (prev_y - eps) / (prev_y - y))
+            crossing = np.exp(prev_log_n + fraction * (log_n - prev_log_n))
         inside = hit & started
-        value[inside] = np.exp(prev_log_n + fraction * (log_n - prev_log_n))[inside]
+        value[inside] = crossing[inside]
         flag[inside] = INSIDE
         flag[hit & ~started] = BELOW_GRID
         flag[finite & ~found & ~hit] = NOT_REACHED

@@ -39,25 +39,29 @@ CAPTIONS = {
 }
 
 
-def write_report(ds, outdir, fit, header, as_html=False):
+def write_report(ds, outdir, fit, header, as_html=False, best_lr=False, eps_B=None):
     """Write report.md, its PNG figures, and the fit's CSV and JSON; return the paths.
 
     The paper claims (the family's claims, families.py) head the report and go to
     fit.json as 'paper_claims'. With `as_html`, report.html too: the same page with the
-    figures inside it, one file to send.
+    figures inside it, one file to send. best_lr, eps_B: B*'s choice of η and ε levels
+    along a train_tasks axis (budget.py).
     """
-    figures = write_figures(ds, outdir, fit, suffixes=(".png",)) + budget.write_figures(ds, outdir, (".png",))
+    figures = (write_figures(ds, outdir, fit, suffixes=(".png",))
+               + budget.write_figures(ds, outdir, (".png",), best_lr, eps_B))
     table = verdict_table(fit)
-    table, lines = budget.extend(table, sentences(table), ds, fit.draws)
+    table, lines = budget.extend(table, sentences(table), ds, fit.draws, best_lr, eps_B)
+    bstar = budget.bstar_frame(ds, eps_B, fit.draws, best_lr)
     claims = families.paper(ds).claims(ds, fit)
-    written = tables.write(outdir, fit, table, lines, {**header, "paper_claims": claims})
+    written = tables.write(outdir, fit, table, lines, {**header, "paper_claims": claims},
+                           {"bstar": bstar})
     uncertainty = method(ds.sizes["replicate"])
     text = "\n\n".join([
         f"# iclsweep report: {results.family(ds)} sweep {ds.attrs.get('fingerprint', '')}",
         f"From `{header['source']}`. Every number below comes from cells with status ok. "
         f"{uncertainty[0].upper()}{uncertainty[1:]}.",
         *(["## Paper claims", "\n".join(f"- {line}" for line in claims)] if claims else []),
-        "## Results", tables.fit_markdown(fit, table, lines),
+        "## Results", tables.fit_markdown(fit, table, lines, budget.section(ds, bstar)),
         "## Figures", *(_figure(path.name, path.stem, uncertainty) for path in figures),
         "## Cells", _cells(ds),
         "## Provenance", _provenance(ds)]) + "\n"

@@ -2,28 +2,32 @@
 import numpy as np
 import xarray as xr
 
+# Held at their largest value: the most context, the most pretraining tasks.
+LARGEST = ("N", "train_tasks")
 
 def fix_other_axes(obj, keep):
     """Hold every dimension not in `keep` (other than 'replicate') at one value.
 
-    N is held at its largest value, where learners are closest to their limit; every
-    other sweep axis (k, R, and any added later) at its first value. Returns the slice
-    and a {dim: value} dict of what was held, for titles.
+    N and the number of training tasks are held at their largest value, where learners are
+    closest to their limit; every other sweep axis (k, R, and any added later) at its first
+    value. Returns the slice and a {dim: value} dict of what was held, for titles.
     """
     picked = {}
     for dim in obj.dims:
         if dim in keep or dim == "replicate":
             continue
-        index = int(np.argmax(obj[dim].values)) if dim == "N" else 0
+        index = int(np.argmax(obj[dim].values)) if dim in LARGEST else 0
         picked[dim] = obj[dim].values[index].item()
         obj = obj.isel({dim: index})
     return obj, picked
 
 
 def describe(picked):
-    """'k=30, N=40, R=2' from the dict fix_other_axes returns."""
+    """'k=30, N=40, R=2' from the dict fix_other_axes returns. A NaN value (the R axis of a
+    sweep whose R is an expression of the cell: not a coordinate) is left out."""
     return ", ".join(f"{dim}={value:g}" if isinstance(value, (int, float)) else f"{dim}={value}"
-                     for dim, value in picked.items())
+                     for dim, value in picked.items()
+                     if not (isinstance(value, float) and np.isnan(value)))
 
 
 def at_M_equals_N(obj):

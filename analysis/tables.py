@@ -63,7 +63,7 @@ def nstar_markdown(fit):
     axes = [dim for dim in fit.nstar.nstar.dims if dim != "level"]
     shown = frame[axes].copy()
     shown.insert(1, "ε", [f"{eps:.3g}" for eps in frame["eps"]])
-    shown["N*"] = [_nstar_cell(*row, fit.n_grid) for row in
+    shown["N*"] = [threshold_cell(*row, fit.n_grid) for row in
                    frame[["flag", "nstar", "nstar_lo", "nstar_hi"]].itertuples(index=False)]
     shown["where"] = frame["flag"]
     return markdown(shown)
@@ -81,9 +81,11 @@ def verdict_markdown(table):
     return markdown(shown)
 
 
-def write(outdir, fit, table, sentences, header):
-    """rates.csv, nstar.csv, verdict.csv and fit.json (all of it, plus `header`) in outdir."""
-    frames = {"rates": rate_frame(fit), "nstar": nstar_frame(fit), "verdict": table}
+def write(outdir, fit, table, sentences, header, extra=None):
+    """rates.csv, nstar.csv, verdict.csv and fit.json (all of it, plus `header`) in outdir;
+    `extra` ({name: DataFrame}, e.g. B*'s table) adds NAME.csv for each non-empty one."""
+    frames = {"rates": rate_frame(fit), "nstar": nstar_frame(fit), "verdict": table,
+              **{name: frame for name, frame in (extra or {}).items() if len(frame)}}
     written = []
     for name, frame in frames.items():
         path = outdir / f"{name}.csv"
@@ -99,7 +101,8 @@ def write(outdir, fit, table, sentences, header):
     return written + [path]
 
 
-def _nstar_cell(flag, value, lo, hi, n_grid):
+def threshold_cell(flag, value, lo, hi, n_grid):
+    """N* (or B*) with its interval, or its bound when outside the grid (n_grid: its ends)."""
     if flag == FLAG_NAMES[BELOW_GRID]:
         return f"≤ {n_grid[0]:g}"
     if flag == FLAG_NAMES[NOT_REACHED]:
@@ -133,8 +136,9 @@ def _jsonable(value):
     return value
 
 
-def fit_markdown(fit, table, sentences):
-    """The `fit` printout: verdict sentences, verdict table, N* table, rate table, notes."""
+def fit_markdown(fit, table, sentences, more=""):
+    """The `fit` printout: verdict sentences, verdict table, N* table (then `more`, e.g. the
+    B* table), rate table, notes."""
     name = fit.metric.replace("_", " ")
     eps_note = ", ".join(f"{model} {', '.join(f'{e:.3g}' for e in values)}" for model, values
                          in zip(fit.eps.model.values, fit.eps.values))
@@ -165,6 +169,6 @@ def fit_markdown(fit, table, sentences):
     if not one_n:
         verdict += ["### Sample complexity N*(ε)", nstar_markdown(fit)]
     return "\n\n".join([
-        *verdict,
+        *verdict, *([more] if more else []),
         f"### Rate fits: {name} ∝ x^(−a)", rate_markdown(fit),
         "### Notes", "\n".join(f"- {note}" for note in notes)])

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .nstar import INSIDE
+from .nstar import BELOW_GRID, INSIDE, NOT_REACHED
 from .powerlaw import loglog_fit
 from .selection import describe
 from .stats import caveat, counted, percentile_interval
@@ -39,14 +39,17 @@ def verdict_table(fit):
         for model in nstar.model.values:
             for level in nstar.level.values:
                 one = nstar.sel(model=model, level=level).transpose(*held_dims, axis, "draw")
-                rows += _rows(one, axis, held_dims, model, float(fit.eps.sel(model=model)[level]))
+                rows += _rows(one, axis, held_dims, model, float(fit.eps.sel(model=model)[level]),
+                              fit.n_grid)
     return pd.DataFrame(rows, columns=["model", "eps", "axis", "held", "points", "replicates",
                                        "slope",
                                        "lo", "hi", "draws_used", "reading"])
 
 
-def _rows(one, axis, held_dims, model, eps):
-    """The rows for one model and ε: one per held combination, plus pooled if several."""
+def _rows(one, axis, held_dims, model, eps, grid):
+    """The rows for one model and ε: one per held combination, plus pooled if several.
+
+    grid: the (smallest, largest) N, for the words on N* outside it."""
     base = {"model": model, "eps": eps, "axis": axis}
     x = one[axis].values.astype(float)
     if math.isnan(eps) or len(x) < 2:
@@ -55,35 +58,61 @@ def _rows(one, axis, held_dims, model, eps):
         return [{**base, "held": "", **_no_slope(f"no slope: {reason}")}]
     held = [dict(zip(held_dims, combo)) for combo in np.ndindex(*one.nstar.shape[:-1])]
     value = one.nstar.values.reshape(-1, len(x))
-    inside = (one.flag.values == INSIDE).reshape(-1, len(x))
+    flag = one.flag.values.reshape(-1, len(x))
+    inside = flag == INSIDE
     draws = one.draw_value.values.reshape(len(held), len(x), -1)
     draws_inside = (one.draw_flag.values == INSIDE).reshape(draws.shape)
     replicates = one.replicates.values.reshape(value.shape)
     labels = [describe({dim: one[dim].values[i].item() for dim, i in h.items()}) for h in held]
     rows = [{**base, "held": label,
              **log_slope(x, *(array[i][None] for array in (value, inside, draws, draws_inside,
-                                                           replicates)), axis)}
+                                                           replicates)), axis,
+                         censored=out_of_grid(x, flag[i][None], axis, grid))}
             for i, label in enumerate(labels)]
     if len(held) > 1:
         rows.append({**base, "held": f"{POOLED} over {', '.join(held_dims)}",
-                     **log_slope(x, value, inside, draws, draws_inside, replicates, axis)})
+                     **log_slope(x, value, inside, draws, draws_inside, replicates, axis,
+                                 censored=out_of_grid(x, flag, axis, grid))})
     return rows
 
 
-def log_slope(x, value, inside, draws, draws_inside, replicates, axis):
+def out_of_grid(x, flag, axis, grid, name="N*"):
+    """Where the threshold lies outside the grid, in words ('' where it never does).
+
+    flag: (held, x) codes of nstar.n_star. A censored point is left out of the slope, so the
+    verdict must say so: 'N* not reached within the grid (N* > 128) at d = 1000, 10000'.
+    With several held combinations the points are counted instead of listed. `grid` is the
+    (smallest, largest) sample size; None leaves the bounds out.
+    """
+    parts = []
+    for code, words, bound in ((NOT_REACHED, "not reached within the grid", ">"),
+                               (BELOW_GRID, "below the grid", "≤")):
+        hit = np.asarray(flag) == code
+        if not hit.any():
+            continue
+        edge = "" if grid is None else f" ({name} {bound} {grid[1 if bound == '>' else 0]:g})"
+        where = (f"at {axis} = " + ", ".join(f"{value:g}" for value in x[hit[0]])
+                 if hit.shape[0] == 1 else f"at {hit.sum()} of {hit.size} points")
+        parts.append(f"{name} {words}{edge} {where}")
+    return "; ".join(parts)
+
+
+def log_slope(x, value, inside, draws, draws_inside, replicates, axis, censored=""):
     """Fixed-effects slope of log N* on log x over the points whose N* is inside the grid.
 
     value, inside, replicates: (held, x); draws, draws_inside: (held, x, draw). The
     interval is read for the fewest replicates among the points used. A draw in which any of
     those points falls outside the grid is left out (draws_used says how many remain),
-    rather than pinned to a grid edge that would flatten the slope.
+    rather than pinned to a grid edge that would flatten the slope. `censored` (from
+    out_of_grid) names the points left out, and is appended to the reading.
     """
     usable = inside.ravel()
     groups = np.broadcast_to(np.arange(len(value))[:, None], value.shape).ravel()[usable]
     xs = np.broadcast_to(x, value.shape).ravel()[usable]
     slope = loglog_fit(xs, value.ravel()[usable], groups)[0].item()
+    suffix = f"; {censored}" if censored else ""
     if math.isnan(slope):  # no held combination has N* inside the grid at two x values
-        return _no_slope(f"no slope: N* inside the N grid at fewer than two {axis} values")
+        return _no_slope(f"no slope: N* inside the N grid at fewer than two {axis} values{suffix}")
     replicates = replicates.ravel()[usable].min()
     per_draw = np.moveaxis(draws, -1, 0).reshape(draws.shape[-1], -1)[:, usable]
     kept = np.moveaxis(draws_inside, -1, 0).reshape(draws.shape[-1], -1)[:, usable].all(1)
@@ -92,7 +121,7 @@ def log_slope(x, value, inside, draws, draws_inside, replicates, axis):
     return {"points": int(usable.sum()), "replicates": int(replicates), "slope": slope,
             "lo": lo, "hi": hi,
             "draws_used": float(kept.mean()),
-            "reading": caveat(replicates) or reading(axis, lo, hi)}
+            "reading": (caveat(replicates) or reading(axis, lo, hi)) + suffix}
 
 
 def _no_slope(reason):
