@@ -1,7 +1,9 @@
 #include "signals.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t count;
 static volatile time_t       first_sec;
@@ -28,6 +30,32 @@ static void OnSignal(int sig)
   count = count + 1;
 }
 
+/* Open MPI's mpiexec answers SIGTERM and SIGINT by killing the ranks (after
+ * odls_base_sigkill_timeout) and exits 1; it forwards neither. iclsweep-mpiexec starts it with
+ * both blocked, so they stay pending there: the ranks it launched on this node see them in
+ * /proc and stop as if signalled themselves. Looked at most every ICL_WATCH_INTERVAL s. A
+ * pending signal cannot count twice; only a first signal comes this way. */
+#define ICL_WATCH_INTERVAL 0.1
+static void WatchLauncher(void)
+{
+  static double      next;
+  const double       now = Now();
+  char               path[64], line[256];
+  unsigned long long blocked = 0, pending = 0, v;
+  FILE              *f;
+
+  if (count || now < next) return;
+  next = now + ICL_WATCH_INTERVAL;
+  snprintf(path, sizeof path, "/proc/%d/status", (int)getppid());
+  if (!(f = fopen(path, "r"))) return;
+  while (fgets(line, sizeof line, f)) {
+    if (sscanf(line, "SigBlk: %llx", &v) == 1) blocked = v;
+    else if (sscanf(line, "SigPnd: %llx", &v) == 1 || sscanf(line, "ShdPnd: %llx", &v) == 1) pending |= v;
+  }
+  fclose(f);
+  if (blocked & pending & (1ull << (SIGINT - 1) | 1ull << (SIGTERM - 1))) OnSignal(SIGTERM);
+}
+
 PetscErrorCode ICLSignalsInstall(PetscReal drain_seconds)
 {
   struct sigaction sa;
@@ -42,10 +70,15 @@ PetscErrorCode ICLSignalsInstall(PetscReal drain_seconds)
   PetscFunctionReturn(0);
 }
 
-PetscBool ICLSignalsStopping(void) { return count > 0 ? PETSC_TRUE : PETSC_FALSE; }
+PetscBool ICLSignalsStopping(void)
+{
+  WatchLauncher();
+  return count > 0 ? PETSC_TRUE : PETSC_FALSE;
+}
 
 PetscBool ICLSignalsCancel(void)
 {
+  WatchLauncher();
   if (count == 0) return PETSC_FALSE;
   return count > 1 || Now() - (first_sec + 1e-9 * first_nsec) >= drain ? PETSC_TRUE : PETSC_FALSE;
 }
