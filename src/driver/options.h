@@ -90,6 +90,7 @@ struct ICLSweep {
   PetscBool           fault_results_write; /* testing: die while writing results.nc */
   PetscInt64          fault_cell;          /* testing: this cell fails as if out of memory (-1: none) */
   PetscInt            fault_rank;          /* testing: this rank fails outside any cell (-1: none) */
+  PetscInt64          fault_step_cell;     /* testing: a GD step of this cell fails on its group's last rank (-1: none) */
   char                output[PETSC_MAX_PATH_LEN];
   const ICLFamily    *fam;
   const ICLModelType *types[ICL_MAX_MODELS];

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "gd.h"
 #include "queue.h"
 #include "signals.h"
 #include "linreg.h"
@@ -64,8 +65,9 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
     PetscCheck(ICLLinregFeatureFactor(&cell.task, Fx) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "the factor of Sigma_x failed (LAPACK)");
     cell.task.factor_x = Fx;
   }
-  cell.comm   = group;
-  cell.cancel = ICLSignalsCancel;
+  cell.comm        = group;
+  cell.cancel      = ICLSignalsCancel;
+  ICLFaultStepRank = c == sw->fault_step_cell ? (PetscMPIInt)sw->group_size - 1 : -1;
   for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
   r = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .gd_distance = NAN, .test_error = err, .test_error_se = se};
   for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;

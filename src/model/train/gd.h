@@ -19,6 +19,16 @@ static inline PetscBool ICLLossDiverged(PetscReal loss, PetscReal initial, Petsc
  * collective would wait forever. Collective over comm. */
 PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop);
 
+/* ICLGroupCancelled that also agrees on local, this rank's error in the step just taken (0:
+ * none): when any rank failed, every rank returns an error with the failing rank's message,
+ * so the group leaves the cell together instead of waiting in a collective the failed rank
+ * never enters (HPL-style). The failing rank returns its own error. Collective over comm. */
+PetscErrorCode ICLGroupStepAgree(MPI_Comm comm, PetscErrorCode local, PetscBool (*cancel)(void), PetscBool *stop);
+
+/* Testing (-fault_inject step_fail:C): the rank of the group that fails in GD step 1 of the
+ * cell being run, or -1. Set by the driver before each cell. */
+extern PetscMPIInt ICLFaultStepRank;
+
 /* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
  * non-finite loss (DIVERGED, *steps = the step it happened at); a final loss above
  * ICL_LOSS_BLOWUP times the initial one is DIVERGED too (a finite spike may recede); stops when cancel (may be NULL)
