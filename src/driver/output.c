@@ -326,10 +326,11 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscFunctionReturn(0);
 }
 
-/* Half-written files of runs that crashed while writing results.nc (we hold the journal's
+/* Half-written files of runs that crashed while writing DIR/name (we hold the journal's
  * lock, so no other run is writing one now). */
-static PetscErrorCode RemoveStaleTemporaries(const char *dir)
+static PetscErrorCode RemoveStaleTemporaries(const char *dir, const char *name)
 {
+  const size_t   m = strlen(name);
   DIR           *d = opendir(dir);
   struct dirent *e;
   char           path[PETSC_MAX_PATH_LEN];
@@ -338,7 +339,7 @@ static PetscErrorCode RemoveStaleTemporaries(const char *dir)
   PetscCheck(d, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot list %s: %s", dir, strerror(errno));
   while ((e = readdir(d))) {
     const size_t n = strlen(e->d_name);
-    if (strncmp(e->d_name, ".results.nc.", 12) || n < 4 || strcmp(e->d_name + n - 4, ".tmp")) continue;
+    if (e->d_name[0] != '.' || strncmp(e->d_name + 1, name, m) || e->d_name[m + 1] != '.' || n < 4 || strcmp(e->d_name + n - 4, ".tmp")) continue;
     PetscCall(PetscSNPrintf(path, sizeof path, "%s/%s", dir, e->d_name));
     unlink(path);
   }
@@ -346,16 +347,17 @@ static PetscErrorCode RemoveStaleTemporaries(const char *dir)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+/* DIR/name written whole under a temporary name and renamed into place. */
+static PetscErrorCode WriteAs(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov, const char *name)
 {
   char           tmp[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
   int            ncid, status;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", sw->output));
-  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s/.results.nc.%d.tmp", sw->output, (int)getpid()));
-  PetscCall(RemoveStaleTemporaries(sw->output));
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/%s", sw->output, name));
+  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s/.%s.%d.tmp", sw->output, name, (int)getpid()));
+  PetscCall(RemoveStaleTemporaries(sw->output, name));
   status = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid);
   PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create %s: %s", tmp, nc_strerror(status));
   ierr   = WriteFile(tmp, ncid, sw, res, prov);
@@ -368,5 +370,23 @@ PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const I
     PetscFunctionReturn(ierr);
   }
   PetscCall(ICLSyncPath(sw->output));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+{
+  char partial[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(WriteAs(sw, res, prov, "results.nc"));
+  PetscCall(PetscSNPrintf(partial, sizeof partial, "%s/partial.nc", sw->output));
+  PetscCheck(!unlink(partial) || errno == ENOENT, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot remove %s: %s", partial, strerror(errno));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLOutputWritePartial(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+{
+  PetscFunctionBegin;
+  PetscCall(WriteAs(sw, res, prov, "partial.nc"));
   PetscFunctionReturn(0);
 }

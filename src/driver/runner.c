@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "gd.h"
+#include "output.h"
 #include "queue.h"
 #include "signals.h"
 #include "linreg.h"
@@ -31,6 +32,9 @@ typedef struct {
   double          last_sync;
   PetscInt64      total;        /* cells of this shard (the whole sweep when unsharded) */
   double          t0, last_print;
+  const ICLProvenance *prov;    /* for DIR/partial.nc */
+  double          last_partial; /* when partial.nc was last written (the start at first) */
+  PetscInt64      done_partial; /* done then */
   PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
 } Dispenser;
 
@@ -102,6 +106,19 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   PetscFunctionReturn(0);
 }
 
+/* Rank 0, under the lock: refresh DIR/partial.nc when -partial_interval seconds and 5% of
+ * this run's cells have passed since the last time (whichever comes later), so its cost stays
+ * a small fraction of the run's however fast cells are. */
+static PetscErrorCode PartialDue(Dispenser *ds, double now)
+{
+  PetscFunctionBegin;
+  if (ds->sw->partial_interval <= 0 || now - ds->last_partial < ds->sw->partial_interval || 20 * (ds->done - ds->done_partial) < ds->todo) PetscFunctionReturn(0);
+  PetscCall(ICLOutputWritePartial(ds->sw, ds->res, ds->prov));
+  ds->last_partial = Now();
+  ds->done_partial = ds->done;
+  PetscFunctionReturn(0);
+}
+
 /* Rank 0, under the lock: journal a finished cell and report progress. */
 static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
 {
@@ -120,6 +137,7 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
     fprintf(stderr, "[iclsweep] %lld/%lld cells (%lld failed, %lld diverged), %.2f cells/s, ETA %.0f s\n", (long long)(ds->total - ds->res->todo), (long long)ds->total, (long long)bad, (long long)ds->res->count[ICL_STATUS_DIVERGED], ds->done / el,
             ICLQueueEta(ds->queue));
   }
+  PetscCall(PartialDue(ds, now));
   PetscFunctionReturn(0);
 }
 
@@ -338,9 +356,9 @@ static PetscErrorCode Agree(MPI_Comm comm, PetscErrorCode local)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscMPIInt size, double *busy, PetscMPIInt *nworking)
+static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscMPIInt size, double *busy, PetscMPIInt *nworking)
 {
-  Dispenser ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now()};
+  Dispenser ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .prov = prov, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now()};
   PetscMPIInt level;
   pthread_t   thread;
 
@@ -349,6 +367,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   /* Without MPI_THREAD_MULTIPLE rank 0 only dispenses (when there is anyone to serve). */
   ds.rank0_works = size == ds.g || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
   ds.todo        = res->todo;
+  ds.last_partial = ds.t0;
   for (PetscInt64 c = 0; c < res->ncells; c++) ds.total += res->mine[c];
   PetscCall(ICLQueueCreate(sw, res, ds.rank0_works ? size / ds.g : size / ds.g - 1, sw->dynamic, &ds.queue));
   pthread_mutex_init(&ds.lock, NULL);
@@ -373,7 +392,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   PetscFunctionReturn(ierr);
 }
 
-PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscBool *interrupted)
+PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscBool *interrupted)
 {
   PetscMPIInt    rank, size, stop, nworking = 1;
   MPI_Comm       group;
@@ -386,7 +405,7 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   PetscCallMPI(MPI_Comm_size(comm, &size));
   /* Groups of consecutive ranks; each group's rank 0 is its leader. */
   PetscCallMPI(MPI_Comm_split(comm, rank / (PetscMPIInt)sw->group_size, rank, &group));
-  if (rank == 0) ierr = Rank0(comm, group, sw, j, res, size, &busy, &nworking);
+  if (rank == 0) ierr = Rank0(comm, group, sw, j, res, prov, size, &busy, &nworking);
   else if (rank % sw->group_size == 0) ierr = WorkRemote(comm, group, sw, &busy, &wait, &ncells);
   else ierr = Follow(group, sw, &busy);
   PetscCallMPI(MPI_Comm_free(&group));
