@@ -175,7 +175,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   size_t      sizes[ICL_NDIMS] = {(size_t)sw->nmodels, (size_t)sw->nd, (size_t)sw->nk, (size_t)sw->nN, (size_t)sw->nR};
   nc_type     types[ICL_NDIMS] = {NC_STRING, NC_INT, NC_INT, NC_INT, NC_DOUBLE};
   const int   ndims = 7 + (int)sw->nextra, ncell = ndims - 1; /* cell variables lack M */
-  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_expr[ICL_MAX_EXPR], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, svdims[ICL_NDIMS];
+  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_expr[ICL_MAX_EXPR], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, svdims[ICL_NDIMS], v_hist, v_hstep, hdims[ICL_NDIMS];
   const size_t             ncells = (size_t)res->ncells, nvals = ncells * (size_t)sw->nM;
   double                  *buf;
   char                     end[32], text[16384];
@@ -226,6 +226,11 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(DefVar(path, ncid, "singular_values", NC_DOUBLE, ndims, svdims, "top singular values of the trained W (fill past d or where no W)", "1", &v_sv));
   PetscCall(DefExprValues(path, ncid, sw, dims, coord, v_expr));
   PetscCall(DefVar(path, ncid, "gd_distance", NC_DOUBLE, ncell, dims, "||W/||W||_F - W_1/||W_1||_F||_F, W_1 one GD step from W = 0 (fill where undefined)", "1", &v_gd));
+  /* loss_history, history_step: the cell's dimensions, then history (as singular_values) */
+  PetscCall(PetscArraycpy(hdims, dims, ncell));
+  NCCall(path, nc_def_dim(ncid, "history", ICL_HISTORY, &hdims[ncell]));
+  PetscCall(DefVar(path, ncid, "loss_history", NC_DOUBLE, ndims, hdims, "training loss along training, at up to 64 steps from the first to the last (fill where not trained)", "1", &v_hist));
+  PetscCall(DefVar(path, ncid, "history_step", NC_DOUBLE, ndims, hdims, "training step of each loss_history point (0: before the first update)", "1", &v_hstep));
   {
     const signed char flags[] = {ICL_STATUS_PENDING, ICL_STATUS_OK, ICL_STATUS_DIVERGED, ICL_STATUS_FAILED, ICL_STATUS_NOT_APPLICABLE};
     NCCall(path, nc_put_att_schar(ncid, v_status, "flag_values", NC_BYTE, 5, flags));
@@ -300,7 +305,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
     NCCall(path, nc_put_var_int(ncid, c_sv, sv));
   }
 
-  PetscCall(PetscMalloc2(PetscMax(nvals, ncells * ICL_NUM_SV), &buf, nvals, &excess));
+  PetscCall(PetscMalloc2(PetscMax(nvals, ncells * ICL_HISTORY), &buf, nvals, &excess));
   for (size_t c = 0; c < ncells; c++) {
     ICLCellIndex ix;
     ICLCell      cell;
@@ -320,6 +325,8 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PutDoubles(path, ncid, v_flops, res->flops, ncells, buf));
   PetscCall(PutDoubles(path, ncid, v_sv, res->singular_values, ncells * ICL_NUM_SV, buf));
   PetscCall(PutDoubles(path, ncid, v_gd, res->gd_distance, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, v_hist, res->loss_history, ncells * ICL_HISTORY, buf));
+  PetscCall(PutDoubles(path, ncid, v_hstep, res->history_step, ncells * ICL_HISTORY, buf));
   if (sw->fault_results_write) raise(SIGKILL); /* testing: a crash mid-write */
   NCCall(path, nc_put_var_uchar(ncid, v_status, res->status));
   PetscCall(PetscFree2(buf, excess));

@@ -75,6 +75,7 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
   r = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .gd_distance = NAN, .test_error = err, .test_error_se = se};
   for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;
+  cell.history = &r.history;
   if (ICLGridApplicable(sw, &ix)) {
     PetscErrorCode ierr;
     ICLErrorClear();
@@ -87,6 +88,7 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
       for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
       for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;
       r.gd_distance = NAN;
+      r.history.n   = 0;
     }
   }
   PetscCall(PetscFree(U));
@@ -102,6 +104,10 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   rec->flops       = r.flops;
   rec->gd_distance = r.gd_distance;
   PetscCall(PetscArraycpy(rec->singular_values, r.singular_values, ICL_NUM_SV));
+  for (PetscInt i = 0; i < ICL_HISTORY; i++) {
+    rec->loss_history[i] = i < r.history.n ? r.history.loss[i] : NAN;
+    rec->history_step[i] = i < r.history.n ? r.history.step[i] : NAN;
+  }
   PetscCall(PetscStrncpy(rec->message, r.message, sizeof rec->message));
   PetscFunctionReturn(0);
 }

@@ -1,5 +1,7 @@
 #include "gd.h"
 
+#include "loss_history.h"
+
 PetscMPIInt ICLFaultStepRank = -1;
 
 PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop)
@@ -33,7 +35,7 @@ PetscErrorCode ICLGroupStepAgree(MPI_Comm comm, PetscErrorCode local, PetscBool 
   SETERRQ(PETSC_COMM_SELF, (PetscErrorCode)flags[2], "rank %d of the group failed: %s", flags[1] - 1, text);
 }
 
-PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossHistory *history, ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
 {
   PetscReal      initial = PETSC_INFINITY;
   PetscErrorCode ierr    = 0; /* this rank's error in the last step, agreed on at the next */
@@ -43,6 +45,7 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   *outcome = ICL_TRAIN_DONE;
+  ICLLossHistoryStart(history, T);
   for (PetscInt t = 0; t < T; t++) {
     PetscCall(ICLGroupStepAgree(comm, ierr, cancel, &stop));
     if (stop) {
@@ -57,12 +60,15 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
     if (ICLLossDiverged(*loss, initial, PETSC_FALSE)) {
       *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
+      ICLLossHistoryEnd(history, t, *loss);
       PetscFunctionReturn(0);
     }
+    ICLLossHistoryAdd(history, t, *loss);
   }
   *steps = T;
   if (!ierr) ierr = f(ctx, theta, loss, 0.0, NULL);
   PetscCall(ICLGroupStepAgree(comm, ierr, NULL, &stop));
+  ICLLossHistoryEnd(history, T, *loss);
   if (ICLLossDiverged(*loss, initial, PETSC_TRUE)) *outcome = ICL_TRAIN_DIVERGED;
   PetscFunctionReturn(0);
 }
@@ -90,7 +96,7 @@ PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, P
   ICLTrainOutcome outcome;
 
   PetscFunctionBegin;
-  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
+  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, cell->history, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
   PetscCall(ICLTrainOutcomeApply(outcome, "GD step", res));
   PetscFunctionReturn(0);
 }
