@@ -9,6 +9,7 @@ static volatile sig_atomic_t count;
 static volatile time_t       first_sec;
 static volatile long         first_nsec;
 static double                drain;
+static char                  launcher[64]; /* /proc/PID/status of an Open MPI parent, else "" */
 
 static double Now(void)
 {
@@ -34,20 +35,20 @@ static void OnSignal(int sig)
  * odls_base_sigkill_timeout) and exits 1; it forwards neither. iclsweep-mpiexec starts it with
  * both blocked, so they stay pending there: the ranks it launched on this node see them in
  * /proc and stop as if signalled themselves. Looked at most every ICL_WATCH_INTERVAL s. A
- * pending signal cannot count twice; only a first signal comes this way. */
+ * pending signal cannot count twice; only a first signal comes this way. Only a parent named
+ * like Open MPI's launcher is watched. */
 #define ICL_WATCH_INTERVAL 0.1
 static void WatchLauncher(void)
 {
   static double      next;
   const double       now = Now();
-  char               path[64], line[256];
+  char               line[256];
   unsigned long long blocked = 0, pending = 0, v;
   FILE              *f;
 
-  if (count || now < next) return;
+  if (count || !launcher[0] || now < next) return;
   next = now + ICL_WATCH_INTERVAL;
-  snprintf(path, sizeof path, "/proc/%d/status", (int)getppid());
-  if (!(f = fopen(path, "r"))) return;
+  if (!(f = fopen(launcher, "r"))) return;
   while (fgets(line, sizeof line, f)) {
     if (sscanf(line, "SigBlk: %llx", &v) == 1) blocked = v;
     else if (sscanf(line, "SigPnd: %llx", &v) == 1 || sscanf(line, "ShdPnd: %llx", &v) == 1) pending |= v;
@@ -63,6 +64,17 @@ PetscErrorCode ICLSignalsInstall(PetscReal drain_seconds)
 
   PetscFunctionBegin;
   drain = drain_seconds;
+  {
+    char  path[64], name[32] = "";
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)getppid());
+    if ((f = fopen(path, "r"))) {
+      if (!fgets(name, sizeof name, f)) name[0] = 0;
+      fclose(f);
+    }
+    name[strcspn(name, "\n")] = 0;
+    if (!strcmp(name, "mpiexec") || !strcmp(name, "mpirun") || !strcmp(name, "orterun")) snprintf(launcher, sizeof launcher, "/proc/%d/status", (int)getppid());
+  }
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
