@@ -9,7 +9,8 @@ icl_install
 icl_build
 out=runs/default
 mkdir -p runs
-mpiexec -n "$(nproc)" build/iclsweep run -options_file jobs/sweeps/default.opts -output "$out"
+# iclsweep-mpiexec: Ctrl-C drains the sweep (exit 3; run again to resume) instead of killing it
+build/iclsweep-mpiexec -n "$(nproc)" build/iclsweep run -options_file jobs/sweeps/default.opts -output "$out"
 /usr/bin/python3 -m analysis plot "$out/results.nc" -o "$out/figures" >/dev/null
 echo
 echo "results: $PWD/$out/results.nc"

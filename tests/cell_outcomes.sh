@@ -11,13 +11,15 @@ rc=$?
 [[ $rc -eq 1 ]] && ok || bad "a failed cell must give exit status 1, got $rc"
 grep -q "cell 3 (model linear, d = 8, k = 2, N = 5, R = 2, replicate 1): Out of memory: injected failure" "$base/fail.log" && ok || bad "the failure's message is not reported with the cell's coordinates"
 "$PYTHON" - "$base/fail/results.nc" <<'PY' && ok || bad "results.nc does not record the failed cell as expected"
-import sys, numpy as np, xarray as xr
+import re, sys, numpy as np, xarray as xr
 ds = xr.open_dataset(sys.argv[1])
 status = ds.status.values.ravel()
 assert status[3] == 3 and (status == 3).sum() == 1, status
 assert (status == 1).sum() == 95 and (status == 4).sum() == 32, np.bincount(status)
 assert np.isnan(ds.test_error.values.reshape(status.size, -1)[3]).all()
 assert "injected failure" in ds.attrs["failures"]
+# where it happened, relative to the source tree (no build or checkout path)
+assert re.search(r"\(RunCell\(\) at src/driver/runner\.c:[0-9]+\)", ds.attrs["failures"]), ds.attrs["failures"]
 PY
 
 "$MPIEXEC" -n 2 "$ICLSWEEP" run -grid_d 8,24 -grid_k 2 -grid_N 5 -train_tasks 300 -train_steps 20 -train_lr 1e308 -eval_M 5 -eval_tasks 100 -models linear,mle -output "$base/diverge" >"$base/diverge.log" 2>&1

@@ -285,6 +285,8 @@ def schema(directory):
         check(name in ds and ds[name].dims == dims[:6], f"{name} must have dims {dims[:6]}")
     check("singular_values" in ds and ds.singular_values.dims == dims[:6] + ("sv",), f"singular_values must have dims {dims[:6] + ('sv',)}")
     check(list(ds.sv.values) == list(range(1, 9)), f"sv coordinate {ds.sv.values} must be 1..8")
+    for name in ("loss_history", "history_step"):
+        check(name in ds and ds[name].dims == dims[:6] + ("history",) and ds.sizes["history"] == 64, f"{name} must have dims {dims[:6] + ('history',)} of 64 points")
     raw = netCDF4.Dataset(path)
     check(raw.data_model == "NETCDF4", f"data model {raw.data_model}")
     for name, var in raw.variables.items():

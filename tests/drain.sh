@@ -61,7 +61,11 @@ less "$after" 3 && ok || bad "C: took $after s after the second signal"
 cells[13]=40
 "$ICLSWEEP" run "${cells[@]}" -output "$base/d" -drain_seconds 30 >"$base/d.log" 2>&1 &
 pid=$!
-sleep 1.5
+for _ in $(seq 600); do # signal a started run (handlers installed), however loaded the machine
+  grep -q "to run (fingerprint" "$base/d.log" && break
+  sleep 0.1
+done
+sleep 1
 kill -TERM $pid
 wait $pid
 rc=$?

@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -190,7 +191,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   PetscCall(ShareRootError(comm, ierr));
   PetscCall(ICLProvenanceCollect(comm, argc, argv, &prov));
   PetscCall(PetscPrintf(comm, "iclsweep: %lld cells, %lld to run (fingerprint %s) on %d ranks -> %s/results.nc\n", (long long)ICLGridSize(&sw), (long long)pending, sw.fingerprint, prov.ranks, sw.output));
-  PetscCall(ICLRunSweep(comm, &sw, journal, &res, &interrupted));
+  PetscCall(ICLRunSweep(comm, &sw, journal, &res, &prov, &interrupted));
   if (rank == 0) ierr = ICLOutputWrite(&sw, &res, &prov);
   PetscCall(ShareRootError(comm, ierr));
   if (rank == 0) {
@@ -426,6 +427,12 @@ PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status
   if (t.count[ICL_STATUS_PENDING]) PetscCall(PetscPrintf(comm, "ETA: %.0f rank-seconds at the mean time of the %lld finished cells (divide by the ranks you run on)\n", done ? t.wall / done * t.count[ICL_STATUS_PENDING] : 0.0, (long long)done));
   else PetscCall(PetscPrintf(comm, "complete\n"));
   PetscCall(PetscPrintf(comm, "journal: %lld records, %lld dropped (damaged), %lld duplicates\n", (long long)(done + t.duplicates), (long long)info.dropped, (long long)t.duplicates));
+  {
+    char        path[PETSC_MAX_PATH_LEN];
+    struct stat st;
+    PetscCall(PetscSNPrintf(path, sizeof path, "%s/partial.nc", dir));
+    if (!stat(path, &st)) PetscCall(PetscPrintf(comm, "partial results: %s, written %.0f s ago (refreshed during a run, every -partial_interval s)\n", path, difftime(time(NULL), st.st_mtime)));
+  }
   PetscFunctionReturn(0);
 }
 

@@ -2,6 +2,18 @@
 
 static char message[1024], detail[1024];
 
+/* Where an error happened, relative to the source tree: results.nc and logs outlive the
+ * checkout, and the build directory's absolute path says nothing to whoever reads them.
+ * __FILE__ is absolute (the source directory) or relative to the build directory (compiler
+ * caches rewrite it), so both the prefix and leading "../" go. */
+static const char *SourcePath(const char *file)
+{
+  const size_t n = strlen(ICL_SOURCE_DIR);
+  if (!strncmp(file, ICL_SOURCE_DIR, n) && file[n] == '/') file += n + 1;
+  while (!strncmp(file, "../", 3)) file += 3;
+  return file;
+}
+
 PetscErrorCode ICLErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
   (void)comm;
@@ -13,7 +25,7 @@ PetscErrorCode ICLErrorHandler(MPI_Comm comm, int line, const char *fun, const c
     else {
       const char *text = NULL;
       PetscErrorMessage(n, &text, NULL);
-      PetscSNPrintf(message, sizeof message, "%s%s%s (%s() at %s:%d)", text ? text : "error", mess && mess[0] ? ": " : "", mess ? mess : "", fun, file, line);
+      PetscSNPrintf(message, sizeof message, "%s%s%s (%s() at %s:%d)", text ? text : "error", mess && mess[0] ? ": " : "", mess ? mess : "", fun, SourcePath(file), line);
     }
   }
   return n;

@@ -12,7 +12,7 @@
 #include "error.h"
 
 #define ICL_JOURNAL_MAGIC   "ICLSWEEP-JOURNAL"
-#define ICL_JOURNAL_VERSION 2u /* 2: records carry singular_values and gd_distance */
+#define ICL_JOURNAL_VERSION 3u /* 2: records carry singular_values and gd_distance; 3: loss_history */
 
 typedef struct {
   char     magic[16];

@@ -494,7 +494,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCall(PetscArraycpy(sw->M, M, sw->nM));
   }
   sw->eval_R = 0, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
-  sw->dynamic = PETSC_TRUE, sw->shard = 0, sw->num_shards = 1, sw->drain_seconds = 60, sw->fault_journal_write = -1, sw->fault_cell = -1, sw->fault_rank = -1;
+  sw->dynamic = PETSC_TRUE, sw->shard = 0, sw->num_shards = 1, sw->drain_seconds = 60, sw->partial_interval = 60, sw->fault_journal_write = -1, sw->fault_cell = -1, sw->fault_rank = -1, sw->fault_step_cell = -1;
   for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
   PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
 
@@ -579,12 +579,15 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCheck(sw->num_shards >= 1 && sw->shard >= 0 && sw->shard < sw->num_shards, PETSC_COMM_SELF, ICL_ERR_INPUT, "-shard %d -num_shards %d: need 0 <= shard < num_shards", (int)sw->shard, (int)sw->num_shards);
     OptCall("-drain_seconds", PetscOptionsReal("-drain_seconds", "after SIGTERM/SIGINT/SIGUSR1, seconds in-flight cells may take before they are dropped", NULL, sw->drain_seconds, &sw->drain_seconds, NULL));
     PetscCheck(sw->drain_seconds >= 0 && sw->drain_seconds < 1e7, PETSC_COMM_SELF, ICL_ERR_INPUT, "-drain_seconds %g: use a number of seconds >= 0", (double)sw->drain_seconds);
-    OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N, rank_fail:R", NULL, fault, fault, sizeof fault, NULL));
+    OptCall("-partial_interval", PetscOptionsReal("-partial_interval", "seconds between refreshes of DIR/partial.nc during a run (also at least 5% of the run's cells apart; 0: none)", NULL, sw->partial_interval, &sw->partial_interval, NULL));
+    PetscCheck(sw->partial_interval >= 0 && sw->partial_interval < 1e9, PETSC_COMM_SELF, ICL_ERR_INPUT, "-partial_interval %g: use a number of seconds >= 0 (0: no partial.nc)", (double)sw->partial_interval);
+    OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N, rank_fail:R, step_fail:N (GD step 1 of cell N fails on the group's last rank)", NULL, fault, fault, sizeof fault, NULL));
     if (!strncmp(fault, "journal_write:", 14)) sw->fault_journal_write = atoi(fault + 14);
     else if (!strncmp(fault, "cell_fail:", 10)) sw->fault_cell = atoll(fault + 10);
     else if (!strncmp(fault, "rank_fail:", 10)) sw->fault_rank = atoi(fault + 10);
+    else if (!strncmp(fault, "step_fail:", 10)) sw->fault_step_cell = atoll(fault + 10);
     else if (!strcmp(fault, "results_write")) sw->fault_results_write = PETSC_TRUE;
-    else PetscCheck(!fault[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject %s: use journal_write:N, cell_fail:N, rank_fail:R or results_write", fault);
+    else PetscCheck(!fault[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject %s: use journal_write:N, cell_fail:N, rank_fail:R, step_fail:N or results_write", fault);
   }
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, help));

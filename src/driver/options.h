@@ -86,10 +86,12 @@ struct ICLSweep {
   PetscBool           dynamic;             /* -schedule dynamic (default) or static */
   PetscInt            shard, num_shards;   /* this run covers shard `shard` of `num_shards` */
   PetscReal           drain_seconds;       /* after a stop signal, time for in-flight cells */
+  PetscReal           partial_interval;    /* seconds between refreshes of DIR/partial.nc (0: none) */
   PetscInt            fault_journal_write; /* testing: die while writing this journal record (-1: never) */
   PetscBool           fault_results_write; /* testing: die while writing results.nc */
   PetscInt64          fault_cell;          /* testing: this cell fails as if out of memory (-1: none) */
   PetscInt            fault_rank;          /* testing: this rank fails outside any cell (-1: none) */
+  PetscInt64          fault_step_cell;     /* testing: a GD step of this cell fails on its group's last rank (-1: none) */
   char                output[PETSC_MAX_PATH_LEN];
   const ICLFamily    *fam;
   const ICLModelType *types[ICL_MAX_MODELS];

@@ -175,7 +175,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   size_t      sizes[ICL_NDIMS] = {(size_t)sw->nmodels, (size_t)sw->nd, (size_t)sw->nk, (size_t)sw->nN, (size_t)sw->nR};
   nc_type     types[ICL_NDIMS] = {NC_STRING, NC_INT, NC_INT, NC_INT, NC_DOUBLE};
   const int   ndims = 7 + (int)sw->nextra, ncell = ndims - 1; /* cell variables lack M */
-  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_expr[ICL_MAX_EXPR], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, svdims[ICL_NDIMS];
+  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_expr[ICL_MAX_EXPR], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, svdims[ICL_NDIMS], v_hist, v_hstep, hdims[ICL_NDIMS];
   const size_t             ncells = (size_t)res->ncells, nvals = ncells * (size_t)sw->nM;
   double                  *buf;
   char                     end[32], text[16384];
@@ -226,6 +226,11 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(DefVar(path, ncid, "singular_values", NC_DOUBLE, ndims, svdims, "top singular values of the trained W (fill past d or where no W)", "1", &v_sv));
   PetscCall(DefExprValues(path, ncid, sw, dims, coord, v_expr));
   PetscCall(DefVar(path, ncid, "gd_distance", NC_DOUBLE, ncell, dims, "||W/||W||_F - W_1/||W_1||_F||_F, W_1 one GD step from W = 0 (fill where undefined)", "1", &v_gd));
+  /* loss_history, history_step: the cell's dimensions, then history (as singular_values) */
+  PetscCall(PetscArraycpy(hdims, dims, ncell));
+  NCCall(path, nc_def_dim(ncid, "history", ICL_HISTORY, &hdims[ncell]));
+  PetscCall(DefVar(path, ncid, "loss_history", NC_DOUBLE, ndims, hdims, "training loss along training, at up to 64 steps from the first to the last (fill where not trained)", "1", &v_hist));
+  PetscCall(DefVar(path, ncid, "history_step", NC_DOUBLE, ndims, hdims, "training step of each loss_history point (0: before the first update)", "1", &v_hstep));
   {
     const signed char flags[] = {ICL_STATUS_PENDING, ICL_STATUS_OK, ICL_STATUS_DIVERGED, ICL_STATUS_FAILED, ICL_STATUS_NOT_APPLICABLE};
     NCCall(path, nc_put_att_schar(ncid, v_status, "flag_values", NC_BYTE, 5, flags));
@@ -300,7 +305,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
     NCCall(path, nc_put_var_int(ncid, c_sv, sv));
   }
 
-  PetscCall(PetscMalloc2(PetscMax(nvals, ncells * ICL_NUM_SV), &buf, nvals, &excess));
+  PetscCall(PetscMalloc2(PetscMax(nvals, ncells * ICL_HISTORY), &buf, nvals, &excess));
   for (size_t c = 0; c < ncells; c++) {
     ICLCellIndex ix;
     ICLCell      cell;
@@ -320,16 +325,19 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PutDoubles(path, ncid, v_flops, res->flops, ncells, buf));
   PetscCall(PutDoubles(path, ncid, v_sv, res->singular_values, ncells * ICL_NUM_SV, buf));
   PetscCall(PutDoubles(path, ncid, v_gd, res->gd_distance, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, v_hist, res->loss_history, ncells * ICL_HISTORY, buf));
+  PetscCall(PutDoubles(path, ncid, v_hstep, res->history_step, ncells * ICL_HISTORY, buf));
   if (sw->fault_results_write) raise(SIGKILL); /* testing: a crash mid-write */
   NCCall(path, nc_put_var_uchar(ncid, v_status, res->status));
   PetscCall(PetscFree2(buf, excess));
   PetscFunctionReturn(0);
 }
 
-/* Half-written files of runs that crashed while writing results.nc (we hold the journal's
+/* Half-written files of runs that crashed while writing DIR/name (we hold the journal's
  * lock, so no other run is writing one now). */
-static PetscErrorCode RemoveStaleTemporaries(const char *dir)
+static PetscErrorCode RemoveStaleTemporaries(const char *dir, const char *name)
 {
+  const size_t   m = strlen(name);
   DIR           *d = opendir(dir);
   struct dirent *e;
   char           path[PETSC_MAX_PATH_LEN];
@@ -338,7 +346,7 @@ static PetscErrorCode RemoveStaleTemporaries(const char *dir)
   PetscCheck(d, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot list %s: %s", dir, strerror(errno));
   while ((e = readdir(d))) {
     const size_t n = strlen(e->d_name);
-    if (strncmp(e->d_name, ".results.nc.", 12) || n < 4 || strcmp(e->d_name + n - 4, ".tmp")) continue;
+    if (e->d_name[0] != '.' || strncmp(e->d_name + 1, name, m) || e->d_name[m + 1] != '.' || n < 4 || strcmp(e->d_name + n - 4, ".tmp")) continue;
     PetscCall(PetscSNPrintf(path, sizeof path, "%s/%s", dir, e->d_name));
     unlink(path);
   }
@@ -346,16 +354,17 @@ static PetscErrorCode RemoveStaleTemporaries(const char *dir)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+/* DIR/name written whole under a temporary name and renamed into place. */
+static PetscErrorCode WriteAs(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov, const char *name)
 {
   char           tmp[PETSC_MAX_PATH_LEN], path[PETSC_MAX_PATH_LEN];
   int            ncid, status;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", sw->output));
-  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s/.results.nc.%d.tmp", sw->output, (int)getpid()));
-  PetscCall(RemoveStaleTemporaries(sw->output));
+  PetscCall(PetscSNPrintf(path, sizeof path, "%s/%s", sw->output, name));
+  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s/.%s.%d.tmp", sw->output, name, (int)getpid()));
+  PetscCall(RemoveStaleTemporaries(sw->output, name));
   status = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid);
   PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot create %s: %s", tmp, nc_strerror(status));
   ierr   = WriteFile(tmp, ncid, sw, res, prov);
@@ -368,5 +377,23 @@ PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const I
     PetscFunctionReturn(ierr);
   }
   PetscCall(ICLSyncPath(sw->output));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+{
+  char partial[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(WriteAs(sw, res, prov, "results.nc"));
+  PetscCall(PetscSNPrintf(partial, sizeof partial, "%s/partial.nc", sw->output));
+  PetscCheck(!unlink(partial) || errno == ENOENT, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot remove %s: %s", partial, strerror(errno));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLOutputWritePartial(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+{
+  PetscFunctionBegin;
+  PetscCall(WriteAs(sw, res, prov, "partial.nc"));
   PetscFunctionReturn(0);
 }

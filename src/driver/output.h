@@ -14,5 +14,8 @@ PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscB
 PetscErrorCode ICLOutputReadOptions(const char *dir, char *options, size_t len, char fingerprint[17]);
 /* Writes every cell of res (pending ones as fill); the file says whether it is complete. */
 PetscErrorCode ICLOutputWrite(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov);
+/* DIR/partial.nc: the same file written during a run (ICLOutputWrite removes it once
+ * results.nc is in place). */
+PetscErrorCode ICLOutputWritePartial(const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov);
 
 #endif

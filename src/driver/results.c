@@ -18,9 +18,10 @@ PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
   PetscCall(ICLGridShard(sw, res->mine));
   for (PetscInt64 c = 0; c < n; c++) res->todo += res->mine[c];
   PetscCall(PetscMalloc6(n, &res->train_loss, n, &res->alignment, n, &res->wall, n, &res->flops, n * sw->nM, &res->test_error, n * sw->nM, &res->test_error_se));
-  PetscCall(PetscMalloc2(n, &res->gd_distance, n * ICL_NUM_SV, &res->singular_values));
+  PetscCall(PetscMalloc4(n, &res->gd_distance, n * ICL_NUM_SV, &res->singular_values, n * ICL_HISTORY, &res->loss_history, n * ICL_HISTORY, &res->history_step));
   for (PetscInt64 c = 0; c < n; c++) res->train_loss[c] = res->alignment[c] = res->wall[c] = res->flops[c] = res->gd_distance[c] = NAN;
   for (PetscInt64 i = 0; i < n * ICL_NUM_SV; i++) res->singular_values[i] = NAN;
+  for (PetscInt64 i = 0; i < n * ICL_HISTORY; i++) res->loss_history[i] = res->history_step[i] = NAN;
   for (PetscInt64 i = 0; i < n * sw->nM; i++) res->test_error[i] = res->test_error_se[i] = NAN;
   res->count[ICL_STATUS_PENDING] = n;
   PetscFunctionReturn(0);
@@ -64,6 +65,8 @@ PetscErrorCode ICLResultsStore(ICLResults *res, const ICLRecord *rec, PetscBool 
   res->flops[c]      = rec->flops;
   res->gd_distance[c] = rec->gd_distance;
   PetscCall(PetscArraycpy(res->singular_values + c * ICL_NUM_SV, rec->singular_values, ICL_NUM_SV));
+  PetscCall(PetscArraycpy(res->loss_history + c * ICL_HISTORY, rec->loss_history, ICL_HISTORY));
+  PetscCall(PetscArraycpy(res->history_step + c * ICL_HISTORY, rec->history_step, ICL_HISTORY));
   PetscCall(PetscArraycpy(res->test_error + c * res->nM, ev, res->nM));
   PetscCall(PetscArraycpy(res->test_error_se + c * res->nM, ev + res->nM, res->nM));
   if (rec->message[0]) PetscCall(Append(res->sw, rec->status == ICL_STATUS_OK ? &res->notes : &res->failures, c, rec->message));
@@ -76,7 +79,7 @@ PetscErrorCode ICLResultsDestroy(ICLResults *res)
   PetscCall(PetscFree(res->status));
   PetscCall(PetscFree(res->mine));
   PetscCall(PetscFree6(res->train_loss, res->alignment, res->wall, res->flops, res->test_error, res->test_error_se));
-  PetscCall(PetscFree2(res->gd_distance, res->singular_values));
+  PetscCall(PetscFree4(res->gd_distance, res->singular_values, res->loss_history, res->history_step));
   PetscCall(PetscFree(res->failures.text));
   PetscCall(PetscFree(res->notes.text));
   PetscFunctionReturn(0);

@@ -21,6 +21,7 @@ typedef struct {
   PetscReal     *train_loss, *alignment, *wall, *flops; /* per cell */
   PetscReal     *gd_distance;                           /* per cell */
   PetscReal     *singular_values;                       /* per cell x ICL_NUM_SV */
+  PetscReal     *loss_history, *history_step;           /* per cell x ICL_HISTORY */
   PetscReal     *test_error, *test_error_se;            /* per cell x nM */
   PetscInt64     count[5];                              /* cells per status */
   ICLLines       failures; /* "cell N (coordinates): message" of failed and diverged cells */
@@ -37,6 +38,7 @@ typedef struct {
   int32_t    flags;       /* runner's message flags; 0 in the journal */
   double     train_loss, alignment, wall, flops;
   double     singular_values[ICL_NUM_SV], gd_distance;
+  double     loss_history[ICL_HISTORY], history_step[ICL_HISTORY]; /* NaN past the points kept */
   char       message[192];
 } ICLRecord;
 

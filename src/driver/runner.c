@@ -4,6 +4,8 @@
 #include <time.h>
 
 #include "error.h"
+#include "gd.h"
+#include "output.h"
 #include "queue.h"
 #include "signals.h"
 #include "linreg.h"
@@ -30,6 +32,9 @@ typedef struct {
   double          last_sync;
   PetscInt64      total;        /* cells of this shard (the whole sweep when unsharded) */
   double          t0, last_print;
+  const ICLProvenance *prov;    /* for DIR/partial.nc */
+  double          last_partial; /* when partial.nc was last written (the start at first) */
+  PetscInt64      done_partial; /* done then */
   PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
 } Dispenser;
 
@@ -64,11 +69,13 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
     PetscCheck(ICLLinregFeatureFactor(&cell.task, Fx) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "the factor of Sigma_x failed (LAPACK)");
     cell.task.factor_x = Fx;
   }
-  cell.comm   = group;
-  cell.cancel = ICLSignalsCancel;
+  cell.comm        = group;
+  cell.cancel      = ICLSignalsCancel;
+  ICLFaultStepRank = c == sw->fault_step_cell ? (PetscMPIInt)sw->group_size - 1 : -1;
   for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
   r = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .gd_distance = NAN, .test_error = err, .test_error_se = se};
   for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;
+  cell.history = &r.history;
   if (ICLGridApplicable(sw, &ix)) {
     PetscErrorCode ierr;
     ICLErrorClear();
@@ -81,6 +88,7 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
       for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
       for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;
       r.gd_distance = NAN;
+      r.history.n   = 0;
     }
   }
   PetscCall(PetscFree(U));
@@ -96,7 +104,24 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   rec->flops       = r.flops;
   rec->gd_distance = r.gd_distance;
   PetscCall(PetscArraycpy(rec->singular_values, r.singular_values, ICL_NUM_SV));
+  for (PetscInt i = 0; i < ICL_HISTORY; i++) {
+    rec->loss_history[i] = i < r.history.n ? r.history.loss[i] : NAN;
+    rec->history_step[i] = i < r.history.n ? r.history.step[i] : NAN;
+  }
   PetscCall(PetscStrncpy(rec->message, r.message, sizeof rec->message));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0, under the lock: refresh DIR/partial.nc when -partial_interval seconds and 5% of
+ * this run's cells have passed since the last time (whichever comes later), so its cost stays
+ * a small fraction of the run's however fast cells are. */
+static PetscErrorCode PartialDue(Dispenser *ds, double now)
+{
+  PetscFunctionBegin;
+  if (ds->sw->partial_interval <= 0 || now - ds->last_partial < ds->sw->partial_interval || 20 * (ds->done - ds->done_partial) < ds->todo) PetscFunctionReturn(0);
+  PetscCall(ICLOutputWritePartial(ds->sw, ds->res, ds->prov));
+  ds->last_partial = Now();
+  ds->done_partial = ds->done;
   PetscFunctionReturn(0);
 }
 
@@ -118,6 +143,7 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
     fprintf(stderr, "[iclsweep] %lld/%lld cells (%lld failed, %lld diverged), %.2f cells/s, ETA %.0f s\n", (long long)(ds->total - ds->res->todo), (long long)ds->total, (long long)bad, (long long)ds->res->count[ICL_STATUS_DIVERGED], ds->done / el,
             ICLQueueEta(ds->queue));
   }
+  PetscCall(PartialDue(ds, now));
   PetscFunctionReturn(0);
 }
 
@@ -336,9 +362,9 @@ static PetscErrorCode Agree(MPI_Comm comm, PetscErrorCode local)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscMPIInt size, double *busy, PetscMPIInt *nworking)
+static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscMPIInt size, double *busy, PetscMPIInt *nworking)
 {
-  Dispenser ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now()};
+  Dispenser ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .prov = prov, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now()};
   PetscMPIInt level;
   pthread_t   thread;
 
@@ -347,6 +373,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   /* Without MPI_THREAD_MULTIPLE rank 0 only dispenses (when there is anyone to serve). */
   ds.rank0_works = size == ds.g || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
   ds.todo        = res->todo;
+  ds.last_partial = ds.t0;
   for (PetscInt64 c = 0; c < res->ncells; c++) ds.total += res->mine[c];
   PetscCall(ICLQueueCreate(sw, res, ds.rank0_works ? size / ds.g : size / ds.g - 1, sw->dynamic, &ds.queue));
   pthread_mutex_init(&ds.lock, NULL);
@@ -371,7 +398,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   PetscFunctionReturn(ierr);
 }
 
-PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscBool *interrupted)
+PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscBool *interrupted)
 {
   PetscMPIInt    rank, size, stop, nworking = 1;
   MPI_Comm       group;
@@ -384,7 +411,7 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   PetscCallMPI(MPI_Comm_size(comm, &size));
   /* Groups of consecutive ranks; each group's rank 0 is its leader. */
   PetscCallMPI(MPI_Comm_split(comm, rank / (PetscMPIInt)sw->group_size, rank, &group));
-  if (rank == 0) ierr = Rank0(comm, group, sw, j, res, size, &busy, &nworking);
+  if (rank == 0) ierr = Rank0(comm, group, sw, j, res, prov, size, &busy, &nworking);
   else if (rank % sw->group_size == 0) ierr = WorkRemote(comm, group, sw, &busy, &wait, &ncells);
   else ierr = Follow(group, sw, &busy);
   PetscCallMPI(MPI_Comm_free(&group));

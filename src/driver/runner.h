@@ -5,10 +5,12 @@
 #define ICL_RUNNER_H
 
 #include "journal.h"
+#include "provenance.h"
 
 /* Collective. j and res are rank 0's (NULL elsewhere). A cell's own error fails that cell
  * only; any other error fails on every rank. *interrupted: a stop signal ended the run
- * early (every rank agrees). */
-PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, PetscBool *interrupted);
+ * early (every rank agrees). Rank 0 refreshes DIR/partial.nc (with prov) every
+ * -partial_interval seconds and 5% of the cells. */
+PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscBool *interrupted);
 
 #endif

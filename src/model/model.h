@@ -34,6 +34,14 @@ typedef enum { ICL_ENGINE_AUTO, ICL_ENGINE_EXPLICIT, ICL_ENGINE_GRAM } ICLEngine
  * that none of the sweep's models reads is refused. */
 typedef enum { ICL_READS_TASKS = 1, ICL_READS_STEPS = 2, ICL_READS_LR = 4, ICL_READS_TRAINING = 7 } ICLModelReads;
 
+/* A training run's loss at up to ICL_HISTORY steps (train/loss_history.h keeps them). */
+#define ICL_HISTORY 64
+typedef struct {
+  PetscInt  T, n;              /* the run's planned last step; points kept */
+  PetscReal step[ICL_HISTORY]; /* step of each point (0: before the first update) */
+  PetscReal loss[ICL_HISTORY];
+} ICLLossHistory;
+
 /* Everything one model needs to train and evaluate one cell. */
 typedef struct {
   MPI_Comm         comm;       /* the ranks that train this cell together (a group) */
@@ -57,6 +65,7 @@ typedef struct {
   PetscInt         lora_base;  /* lora: 0 W_0 trained on the source law, 1 its closed-form optimum */
   PetscBool        oracle_lora;/* oracle (linreg): report the best W_0 + rank-w_rank correction */
   PetscBool (*cancel)(void);   /* polled by long computations; true: stop, report PENDING */
+  ICLLossHistory *history;     /* where training keeps its losses (NULL: nowhere) */
 } ICLCell;
 
 /* Whether the cell's task has C class outputs (sphere): its linear model trains on the
@@ -65,6 +74,7 @@ static inline PetscBool ICLCellMulticlass(const ICLCell *cell) { return cell->fa
 
 /* Top singular values of a trained W reported per cell (the `sv` dimension of results.nc). */
 #define ICL_NUM_SV 8
+
 
 /* A model's results for one cell; test_error and test_error_se (length nM) are the
  * caller's. Values that do not exist for a model are NaN (the caller's defaults, so a
@@ -75,6 +85,7 @@ typedef struct {
   PetscReal  train_loss, alignment, flops;
   PetscReal  singular_values[ICL_NUM_SV]; /* of the trained W, descending; NaN past d */
   PetscReal  gd_distance;                 /* of W to the one-step-GD W_1, both normalized */
+  ICLLossHistory history;                 /* losses along training (n = 0: not trained) */
   PetscInt   steps;
   PetscReal *test_error, *test_error_se;
   char       message[256];

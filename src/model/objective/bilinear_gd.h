@@ -20,6 +20,7 @@ typedef struct {
   ICLLoss          loss;
   PetscInt         B, B_local, d;
   PetscBool (*cancel)(void); /* polled between steps; may be NULL */
+  ICLLossHistory  *history;  /* the losses along training go here (may be NULL) */
   const PetscReal *Mt, *Vt;  /* d x B_local column-major: column tau is a_tau (resp. b_tau) */
   const PetscReal *target;   /* squared loss: y_tau (B_local) */
   PetscReal       *work;     /* d x B_local scratch */

@@ -58,7 +58,7 @@ PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, Pets
   s.dd = (PetscMPIInt)(p->d * p->d);
   PetscCall(PetscMalloc5(PetscMax(n, 1), &s.Mt, PetscMax(n, 1), &s.Vt, PetscMax(n, 1), &s.work, (size_t)p->d * p->d, &s.W, (size_t)p->d * p->d, &s.G));
   for (size_t i = 0; i < n; i++) s.Mt[i] = (float)p->Mt[i], s.Vt[i] = (float)p->Vt[i];
-  PetscCall(ICLGradientDescent(p->comm, p->cancel, LossGradSingle, &s, T, lr, W, loss, steps, outcome));
+  PetscCall(ICLGradientDescent(p->comm, p->cancel, p->history, LossGradSingle, &s, T, lr, W, loss, steps, outcome));
   PetscCall(PetscFree5(s.Mt, s.Vt, s.work, s.W, s.G));
   PetscFunctionReturn(0);
 }

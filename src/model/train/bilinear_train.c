@@ -96,6 +96,6 @@ PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
 {
   PetscFunctionBegin;
-  PetscCall(ICLGradientDescent(p->comm, p->cancel, ICLBilinearLossGradCtx, (void *)p, T, lr, W, loss, steps, outcome));
+  PetscCall(ICLGradientDescent(p->comm, p->cancel, p->history, ICLBilinearLossGradCtx, (void *)p, T, lr, W, loss, steps, outcome));
   PetscFunctionReturn(0);
 }

@@ -1,6 +1,7 @@
 #include "dual_gd.h"
 
 #include "blas_extra.h"
+#include "loss_history.h"
 
 /* This rank's rows [r0, r0 + b) of K, all B columns, column-major (leading dimension b). The
  * diagonal block K[r0:r0+b, r0:r0+b] holds its upper triangle only: K is symmetric, and one
@@ -246,6 +247,7 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
   *outcome = ICL_TRAIN_DONE;
   *steps   = T;
   initial  = PETSC_INFINITY;
+  ICLLossHistoryStart(p->history, T);
   /* Step t evaluates the loss at alpha_t (as ICLBilinearGD does at W_t), then moves; t = T
    * only evaluates the final loss. */
   for (PetscInt t = 0; t <= T; t++) {
@@ -260,7 +262,10 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
     }
     PetscCall(Loss(p, &k, alpha, s, c, loss));
     if (t == 0) initial = *loss;
-    if (ICLLossDiverged(*loss, initial, t == T ? PETSC_TRUE : PETSC_FALSE)) {
+    const PetscBool diverged = ICLLossDiverged(*loss, initial, t == T ? PETSC_TRUE : PETSC_FALSE);
+    if (diverged || t == T) ICLLossHistoryEnd(p->history, t, *loss);
+    else ICLLossHistoryAdd(p->history, t, *loss);
+    if (diverged) {
       *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
       break;

@@ -1,37 +1,74 @@
 #include "gd.h"
 
+#include "loss_history.h"
+
+PetscMPIInt ICLFaultStepRank = -1;
+
 PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop)
 {
   PetscFunctionBegin;
-  *stop = cancel && cancel() ? PETSC_TRUE : PETSC_FALSE;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, stop, 1, MPIU_BOOL, MPI_LOR, comm));
+  PetscCall(ICLGroupStepAgree(comm, 0, cancel, stop));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+PetscErrorCode ICLGroupStepAgree(MPI_Comm comm, PetscErrorCode local, PetscBool (*cancel)(void), PetscBool *stop)
 {
-  PetscReal initial = PETSC_INFINITY;
+  PetscMPIInt rank, flags[3]; /* stop, the failed rank + 1 (0: none), its error code */
+  char        text[200];
 
   PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  flags[0] = cancel && cancel() ? 1 : 0;
+  flags[1] = local ? rank + 1 : 0;
+  flags[2] = (PetscMPIInt)local;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, flags, 3, MPI_INT, MPI_MAX, comm));
+  *stop = flags[0] ? PETSC_TRUE : PETSC_FALSE;
+  if (!flags[1]) PetscFunctionReturn(0);
+  /* one message for the whole group: the failed rank's (PETSc keeps its first error's text) */
+  if (local) {
+    char *specific = NULL;
+    PetscCall(PetscErrorMessage(local, NULL, &specific));
+    PetscCall(PetscStrncpy(text, specific ? specific : "", sizeof text));
+  }
+  PetscCallMPI(MPI_Bcast(text, sizeof text, MPI_CHAR, flags[1] - 1, comm));
+  if (local) PetscFunctionReturn(local);
+  SETERRQ(PETSC_COMM_SELF, (PetscErrorCode)flags[2], "rank %d of the group failed: %s", flags[1] - 1, text);
+}
+
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossHistory *history, ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+{
+  PetscReal      initial = PETSC_INFINITY;
+  PetscErrorCode ierr    = 0; /* this rank's error in the last step, agreed on at the next */
+  PetscMPIInt    rank;
+  PetscBool      stop;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   *outcome = ICL_TRAIN_DONE;
+  ICLLossHistoryStart(history, T);
   for (PetscInt t = 0; t < T; t++) {
-    PetscBool stop;
-    PetscCall(ICLGroupCancelled(comm, cancel, &stop));
+    PetscCall(ICLGroupStepAgree(comm, ierr, cancel, &stop));
     if (stop) {
       *outcome = ICL_TRAIN_CANCELLED;
       *steps   = t;
       PetscFunctionReturn(0);
     }
-    PetscCall(f(ctx, theta, loss, -lr, theta));
+    ierr = f(ctx, theta, loss, -lr, theta);
+    if (!ierr && t == 1 && rank == ICLFaultStepRank) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure in GD step 1 on rank %d of the group (-fault_inject step_fail)", rank);
+    if (ierr) continue;
     if (t == 0) initial = *loss;
     if (ICLLossDiverged(*loss, initial, PETSC_FALSE)) {
       *outcome = ICL_TRAIN_DIVERGED;
       *steps   = t;
+      ICLLossHistoryEnd(history, t, *loss);
       PetscFunctionReturn(0);
     }
+    ICLLossHistoryAdd(history, t, *loss);
   }
   *steps = T;
-  PetscCall(f(ctx, theta, loss, 0.0, NULL));
+  if (!ierr) ierr = f(ctx, theta, loss, 0.0, NULL);
+  PetscCall(ICLGroupStepAgree(comm, ierr, NULL, &stop));
+  ICLLossHistoryEnd(history, T, *loss);
   if (ICLLossDiverged(*loss, initial, PETSC_TRUE)) *outcome = ICL_TRAIN_DIVERGED;
   PetscFunctionReturn(0);
 }
@@ -59,7 +96,7 @@ PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, P
   ICLTrainOutcome outcome;
 
   PetscFunctionBegin;
-  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
+  PetscCall(ICLGradientDescent(cell->comm, cell->cancel, cell->history, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
   PetscCall(ICLTrainOutcomeApply(outcome, "GD step", res));
   PetscFunctionReturn(0);
 }

@@ -19,11 +19,22 @@ static inline PetscBool ICLLossDiverged(PetscReal loss, PetscReal initial, Petsc
  * collective would wait forever. Collective over comm. */
 PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), PetscBool *stop);
 
+/* ICLGroupCancelled that also agrees on local, this rank's error in the step just taken (0:
+ * none): when any rank failed, every rank returns an error with the failing rank's message,
+ * so the group leaves the cell together instead of waiting in a collective the failed rank
+ * never enters (HPL-style). The failing rank returns its own error. Collective over comm. */
+PetscErrorCode ICLGroupStepAgree(MPI_Comm comm, PetscErrorCode local, PetscBool (*cancel)(void), PetscBool *stop);
+
+/* Testing (-fault_inject step_fail:C): the rank of the group that fails in GD step 1 of the
+ * cell being run, or -1. Set by the driver before each cell. */
+extern PetscMPIInt ICLFaultStepRank;
+
 /* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
  * non-finite loss (DIVERGED, *steps = the step it happened at); a final loss above
  * ICL_LOSS_BLOWUP times the initial one is DIVERGED too (a finite spike may recede); stops when cancel (may be NULL)
- * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. */
-PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
+ * says so on any rank of comm (CANCELLED). *loss is the loss at the final theta. The losses
+ * along the way go to history (may be NULL; loss_history.h). */
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossHistory *history, ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
 /* Refuses -train_method tao (a cell failure with a message) for models trained by this GD
  * only; kernel is accepted: the B x B dual form has the same iterates as direct GD. Call it

@@ -65,7 +65,7 @@ PetscErrorCode ICLGramProblemCreate(const ICLCell *cell, ICLMergedProblem *p)
   }
   PetscCall(PetscFree(col));
   *p                = (ICLMergedProblem){0};
-  p->bilinear       = (ICLBilinearProblem){.comm = cell->comm, .loss = ICL_LOSS_LOGISTIC, .B = cell->B, .B_local = nb, .d = D, .cancel = cell->cancel, .Mt = Mt, .Vt = Vt, .work = work, .grad = grad};
+  p->bilinear       = (ICLBilinearProblem){.comm = cell->comm, .loss = ICL_LOSS_LOGISTIC, .B = cell->B, .B_local = nb, .d = D, .cancel = cell->cancel, .history = cell->history, .Mt = Mt, .Vt = Vt, .work = work, .grad = grad};
   p->f              = ICLBilinearLossGradCtx;
   p->ctx            = &p->bilinear;
   PetscFunctionReturn(0);

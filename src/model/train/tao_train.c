@@ -2,6 +2,8 @@
 
 #include <petsctao.h>
 
+#include "loss_history.h"
+
 typedef struct {
   const ICLBilinearProblem *p;
   VecScatter                gather; /* the solution's pieces -> all of vec(W) on every rank */
@@ -86,12 +88,17 @@ static PetscErrorCode HessianMult(Mat H, Vec v, Vec y)
 }
 
 /* Called by TAO once an iteration, before its convergence test: a cancelled group stops
- * together (TAO's default test keeps a reason already set). */
+ * together (TAO's default test keeps a reason already set); the iteration's loss, TAO's
+ * own, goes to the history. */
 static PetscErrorCode PollCancel(Tao tao, void *vctx)
 {
   TaoContext *ctx = vctx;
+  PetscInt    its;
+  PetscReal   f;
 
   PetscFunctionBegin;
+  PetscCall(TaoGetSolutionStatus(tao, &its, &f, NULL, NULL, NULL, NULL));
+  ICLLossHistoryAdd(ctx->p->history, its, f);
   PetscCall(ICLGroupCancelled(ctx->p->comm, ctx->p->cancel, &ctx->cancelled));
   if (ctx->cancelled) PetscCall(TaoSetConvergedReason(tao, TAO_CONVERGED_USER));
   PetscFunctionReturn(0);
@@ -129,6 +136,7 @@ PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, Pe
   PetscCall(TaoSetObjectiveAndGradient(tao, NULL, LossGrad, &ctx));
   PetscCall(TaoSetHessian(tao, H, H, Hessian, &ctx)); /* used by Newton types only */
   PetscCall(TaoSetMaximumIterations(tao, T));
+  ICLLossHistoryStart(p->history, T);
   PetscCall(TaoSetMonitor(tao, PollCancel, &ctx, NULL));
   /* -train_tao_* would reach TAO here; the sweep accepts no such option (they would change
    * results without changing the sweep's fingerprint), so this keeps TAO's defaults. */
@@ -154,6 +162,7 @@ PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, Pe
   PetscCall(PetscArraycpy(W, w, d2));
   PetscCall(VecRestoreArrayRead(ctx.all, &w));
   PetscCall(ICLBilinearLossGrad(p, W, loss, 0.0, NULL));
+  ICLLossHistoryEnd(p->history, *steps, *loss);
   *evals   = ctx.evals;
   *outcome = ctx.cancelled ? ICL_TRAIN_CANCELLED : reason == TAO_DIVERGED_NAN || PetscIsInfOrNanReal(*loss) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE;
 
