@@ -8,31 +8,61 @@ PetscErrorCode ICLGroupCancelled(MPI_Comm comm, PetscBool (*cancel)(void), Petsc
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+static PetscErrorCode RecordEnd(void *ctx, PetscInt i, const PetscReal *theta, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome)
 {
-  PetscReal initial = PETSC_INFINITY;
+  ICLTrainEnd *end = ctx;
+  (void)i, (void)theta;
+  end->loss = loss, end->steps = steps, end->outcome = outcome;
+  return 0;
+}
+
+ICLCheckpoints ICLCheckpointsOne(ICLTrainEnd *end) { return (ICLCheckpoints){.n = 1, .T = &end->T, .at = RecordEnd, .ctx = end}; }
+
+/* Checkpoints [i, n) end where the run stopped: at step `steps` with this outcome. */
+static PetscErrorCode StopAll(const ICLCheckpoints *cp, PetscInt i, const PetscReal *theta, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome)
+{
+  PetscFunctionBegin;
+  for (; i < cp->n; i++) PetscCall(cp->at(cp->ctx, i, theta, loss, steps, outcome));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGradientDescentCheckpoints(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscReal lr, const ICLCheckpoints *cp, PetscReal *theta)
+{
+  PetscReal initial = PETSC_INFINITY, loss = NAN;
+  PetscInt  i       = 0;
 
   PetscFunctionBegin;
-  *outcome = ICL_TRAIN_DONE;
-  for (PetscInt t = 0; t < T; t++) {
+  for (PetscInt t = 0;; t++) {
+    /* a run of T[i] steps ends here: its final loss, without a step (theta is unchanged) */
+    for (; i < cp->n && cp->T[i] == t; i++) {
+      PetscCall(f(ctx, theta, &loss, 0.0, NULL));
+      PetscCall(cp->at(cp->ctx, i, theta, loss, t, ICLLossDiverged(loss, initial, PETSC_TRUE) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE));
+    }
+    if (i == cp->n) break;
     PetscBool stop;
     PetscCall(ICLGroupCancelled(comm, cancel, &stop));
     if (stop) {
-      *outcome = ICL_TRAIN_CANCELLED;
-      *steps   = t;
-      PetscFunctionReturn(0);
+      PetscCall(StopAll(cp, i, theta, loss, t, ICL_TRAIN_CANCELLED));
+      break;
     }
-    PetscCall(f(ctx, theta, loss, -lr, theta));
-    if (t == 0) initial = *loss;
-    if (ICLLossDiverged(*loss, initial, PETSC_FALSE)) {
-      *outcome = ICL_TRAIN_DIVERGED;
-      *steps   = t;
-      PetscFunctionReturn(0);
+    PetscCall(f(ctx, theta, &loss, -lr, theta));
+    if (t == 0) initial = loss;
+    if (ICLLossDiverged(loss, initial, PETSC_FALSE)) {
+      PetscCall(StopAll(cp, i, theta, loss, t, ICL_TRAIN_DIVERGED));
+      break;
     }
   }
-  *steps = T;
-  PetscCall(f(ctx, theta, loss, 0.0, NULL));
-  if (ICLLossDiverged(*loss, initial, PETSC_TRUE)) *outcome = ICL_TRAIN_DIVERGED;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+{
+  ICLTrainEnd          end = {.T = T};
+  const ICLCheckpoints cp  = ICLCheckpointsOne(&end);
+
+  PetscFunctionBegin;
+  PetscCall(ICLGradientDescentCheckpoints(comm, cancel, f, ctx, lr, &cp, theta));
+  *loss = end.loss, *steps = end.steps, *outcome = end.outcome;
   PetscFunctionReturn(0);
 }
 
@@ -56,7 +86,7 @@ PetscErrorCode ICLTrainOutcomeApply(ICLTrainOutcome outcome, const char *step, I
 
 PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, PetscReal *theta, ICLCellResult *res)
 {
-  ICLTrainOutcome outcome;
+  ICLTrainOutcome outcome = ICL_TRAIN_DONE;
 
   PetscFunctionBegin;
   PetscCall(ICLGradientDescent(cell->comm, cell->cancel, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));
