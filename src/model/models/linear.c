@@ -68,15 +68,17 @@ static const ICLCell *RunCell(const ICLCell *cell, ICLCell *reduced)
 }
 
 /* Test error, alignment and diagnostics of the trained W, in the dimension run the engine
- * works in (cell's, or the reduced one), and their flops. */
-static PetscErrorCode Evaluate(const ICLCell *cell, const ICLCell *run, const ICLMergedProblem *prob, const PetscReal *W, ICLCellResult *res)
+ * works in (cell's, or the reduced one), and their flops. W1: the problem's one-step-GD W
+ * when several W share it (NULL: formed here). */
+static PetscErrorCode Evaluate(const ICLCell *cell, const ICLCell *run, const ICLMergedProblem *prob, const PetscReal *W, const PetscReal *W1, ICLCellResult *res)
 {
   const PetscInt d = run->task.d;
 
   PetscFunctionBegin;
   PetscCall(ICLMergedError(run, W, res->test_error, res->test_error_se));
   PetscCall(ICLSubspaceAlignment(d, run->task.k, run->task.U, W, &res->alignment));
-  PetscCall(ICLTrainedWDiagnostics(run->comm, d, prob->f, prob->ctx, W, res->singular_values, &res->gd_distance));
+  if (W1) PetscCall(ICLTrainedWDiagnosticsFrom(run->comm, d, W, W1, res->singular_values, &res->gd_distance));
+  else PetscCall(ICLTrainedWDiagnostics(run->comm, d, prob->f, prob->ctx, W, res->singular_values, &res->gd_distance));
   /* W has rank <= B < D: past the reduced dimension its singular values are zero, as in d */
   for (PetscInt i = d; i < PetscMin(cell->task.d, ICL_NUM_SV); i++) res->singular_values[i] = 0.0;
   res->flops += ICLMergedErrorFlops(run) + ICLTrainedWDiagnosticsFlops(run->B, d);
@@ -105,7 +107,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ProblemCreate(cell, run, &prob));
   PetscCall(Train(run, &prob, W, res));
-  if (res->status == ICL_STATUS_OK) PetscCall(Evaluate(cell, run, &prob, W, res));
+  if (res->status == ICL_STATUS_OK) PetscCall(Evaluate(cell, run, &prob, W, NULL, res));
   PetscCall(ICLMergedProblemDestroy(&prob));
   PetscCall(PetscFree(W));
   PetscFunctionReturn(0);
@@ -170,6 +172,7 @@ typedef struct {
   const ICLCell          *cells;
   ICLCellResult          *res;
   const ICLMergedProblem *prob;
+  const PetscReal        *W1; /* the problem's one-step GD, for every checkpoint's diagnostics */
   const Schedule         *s;
   PetscInt                l;
 } Checkpoint;
@@ -187,7 +190,7 @@ static PetscErrorCode AtCheckpoint(void *ctx, PetscInt i, const PetscReal *W, Pe
   res->train_loss = loss, res->steps = steps;
   res->flops      = ICLBilinearTrainStepsFlops(run, &c->prob->bilinear, steps);
   PetscCall(ICLTrainOutcomeApply(outcome, ICLBilinearTrainMethod(run) == ICL_METHOD_DUAL ? "dual-form GD step" : "GD step", res));
-  if (res->status == ICL_STATUS_OK) PetscCall(Evaluate(cell, run, c->prob, W, res));
+  if (res->status == ICL_STATUS_OK) PetscCall(Evaluate(cell, run, c->prob, W, c->W1, res));
   PetscFunctionReturn(0);
 }
 
@@ -196,7 +199,7 @@ static PetscErrorCode LinearRunShared(const ICLCell *cells, PetscInt n, ICLCellR
   ICLCell          reduced;
   const ICLCell   *run = RunCell(&cells[0], &reduced);
   const PetscInt   d   = run->task.d;
-  PetscReal       *W;
+  PetscReal       *W, *W1;
   ICLMergedProblem prob;
   Schedule         s;
   Checkpoint      *ctx;
@@ -204,15 +207,16 @@ static PetscErrorCode LinearRunShared(const ICLCell *cells, PetscInt n, ICLCellR
 
   PetscFunctionBegin;
   PetscCall(ScheduleCreate(cells, n, &s));
-  PetscCall(PetscMalloc3((size_t)d * d, &W, s.L, &ctx, s.L, &cp));
+  PetscCall(PetscMalloc4((size_t)d * d, &W, (size_t)d * d, &W1, s.L, &ctx, s.L, &cp));
   PetscCall(ProblemCreate(&cells[0], run, &prob));
+  PetscCall(ICLFirstGDStep(d, prob.f, prob.ctx, W1));
   for (PetscInt l = 0; l < s.L; l++) {
-    ctx[l] = (Checkpoint){.cells = cells, .res = res, .prob = &prob, .s = &s, .l = l};
+    ctx[l] = (Checkpoint){.cells = cells, .res = res, .prob = &prob, .W1 = W1, .s = &s, .l = l};
     cp[l]  = (ICLCheckpoints){.n = s.first[l + 1] - s.first[l], .T = s.T + s.first[l], .at = AtCheckpoint, .ctx = &ctx[l]};
   }
   PetscCall(ICLBilinearTrainShared(run, &prob.bilinear, s.L, s.lr, cp, W));
   PetscCall(ICLMergedProblemDestroy(&prob));
-  PetscCall(PetscFree3(W, ctx, cp));
+  PetscCall(PetscFree4(W, W1, ctx, cp));
   PetscCall(ScheduleDestroy(&s));
   PetscFunctionReturn(0);
 }
@@ -222,6 +226,7 @@ static PetscReal LinearFlopsShared(const ICLCell *cells, PetscInt n)
   ICLCell        reduced;
   const ICLCell *run = NULL;
   PetscInt       L = 0, T_max = 0;
+  PetscInt       B = 0, d = 0;
   PetscReal      flops = 0;
 
   for (PetscInt j = 0; j < n; j++) {
@@ -230,9 +235,11 @@ static PetscReal LinearFlopsShared(const ICLCell *cells, PetscInt n)
     L += first;
     T_max = PetscMax(T_max, cells[j].T);
     run   = RunCell(&cells[j], &reduced);
+    B = run->B, d = run->task.d;
     flops += ICLMergedErrorFlops(run) + ICLTrainedWDiagnosticsFlops(run->B, run->task.d);
   }
-  return flops + ICLBilinearTrainSharedFlops(run, L, T_max, n);
+  /* one W_1 for all: the diagnostics' gradient at 0 is formed once */
+  return flops - (n - 1) * (ICLTrainedWDiagnosticsFlops(B, d) - ICLTrainedWDiagnosticsFlops(0, d)) + ICLBilinearTrainSharedFlops(run, L, T_max, n);
 }
 
 static ICLTrainMethod LinearTrainMethod(const ICLCell *cell)
