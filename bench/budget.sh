@@ -1,6 +1,7 @@
 #!/bin/bash
 # bench/budget.sh — shared training (docs/budget.md), as ratios measured in this one run (one
 # rank, one BLAS thread; whole `iclsweep run` processes, sampling and evaluation included):
+# CPU seconds, not wall time: on a shared machine the wall time measures the neighbours too.
 #   a. a train_steps axis (checkpoints): the axis sweep against one run of its largest T and
 #      against the sum of separate runs, by direct gd and by the dual form
 #   b. a train_lr axis in the dual form (step sizes on one K): L = 1, 2, 4, 8 step sizes at
@@ -13,19 +14,17 @@ source ./setup.sh >/dev/null
 [[ -x build/iclsweep ]] || icl_build >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-n=0
-seconds() { # iclsweep-options...: wall seconds of one run
-  local t0 t1
-  n=$((n + 1))
-  t0=$(date +%s.%N)
-  OPENBLAS_NUM_THREADS=1 build/iclsweep run -output "$out/r$n" -models linear -grid_k 5 -grid_N 40 -eval_M 40 -eval_tasks 100 "$@" >/dev/null 2>&1
-  t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+seconds() { # iclsweep-options...: CPU seconds (user + system) of one run, in a directory of its own
+  local dir t
+  dir=$(mktemp -d -p "$out")
+  t=$( { TIMEFORMAT='%U %S'; time OPENBLAS_NUM_THREADS=1 build/iclsweep run -output "$dir/run" -models linear -grid_k 5 -grid_N 40 -eval_M 40 -eval_tasks 100 "$@" >"$dir/log" 2>&1; } 2>&1) ||
+    { echo "bench/budget.sh: iclsweep failed: $(tail -1 "$dir/log")" >&2; exit 1; }
+  awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.2f", a[1] + a[2] }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 steps=(25 50 100 200)
-printf '\n%-58s %9s %9s %9s\n' "6a. train_steps axis ${steps[*]}, d = 200, B = 2000" "axis_s" "largest/" "sum/"
+printf '\n%-58s %9s %9s %9s\n' "6a. train_steps axis ${steps[*]}, d = 200, B = 2000" "axis_cpu" "largest/" "sum/"
 for method in gd dual; do
   cell=(-grid_d 200 -train_tasks 2000 -train_lr 0.1 -train_method "$method")
   axis=$(seconds "${cell[@]}" -grid_train_steps "$(IFS=,; echo "${steps[*]}")")
@@ -37,7 +36,7 @@ for method in gd dual; do
   printf '%-58s %9s %9s %9s\n' "-train_method $method (axis over its largest T; sum over axis)" "$axis" "$(ratio "$axis" "$t")" "$(ratio "$sum" "$axis")"
 done
 
-printf '\n%-58s %9s %9s %9s\n' "6b. train_lr axis, dual form, B = 2000, d = 1000, T = 100" "batched_s" "speedup" "per_eta"
+printf '\n%-58s %9s %9s %9s\n' "6b. train_lr axis, dual form, B = 2000, d = 1000, T = 100" "batch_cpu" "speedup" "per_eta"
 cell=(-grid_d 1000 -train_tasks 2000 -train_steps 100 -train_method dual)
 lrs=(0.01 0.02 0.04 0.08 0.16 0.32 0.64 1.28)
 one=$(seconds "${cell[@]}" -train_lr "${lrs[0]}")
