@@ -8,6 +8,8 @@
 #      sweep over 1, 2, 4 ranks
 #   4. peak memory per rank vs the cost model
 #   5. one cell trained by gd, kernel (dual form) and tao: times and the gd/kernel ratio
+#   6. shared training (bench/budget.sh): a train_steps axis against its largest T, and a
+#      train_lr axis on one K (dual form) against separate runs
 # Sections 1, 3 and 4 measure direct GD (-train_method gd), which auto would replace by the
 # dual form on some of these cells.
 set -euo pipefail
@@ -118,6 +120,9 @@ for m in gd kernel tao; do
   read -r method[$m] _ < <(cell "$out/method_$m" 1 -grid_d 300 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 100 -eval_M 40 -eval_tasks 2 -train_method $m)
   printf '%-52s %10.3f %8s\n' "-train_method $m" "${method[$m]}" "$(awk -v a="${method[gd]}" -v b="${method[$m]}" 'BEGIN { printf "%.2f", a / b }')"
 done
+
+# 6. Shared training: checkpoints and step sizes on one K (printed only; docs/budget.md).
+bench/budget.sh
 
 /usr/bin/python3 - "$json" <<PY
 import json, sys

@@ -32,3 +32,7 @@ set_tests_properties(budget_lr_run budget_lr_05 budget_lr_2 PROPERTIES FIXTURES_
 set_tests_properties(budget_lr PROPERTIES FIXTURES_REQUIRED budget_lr)
 add_test(NAME budget_input COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/budget_input.sh ${ICL_OUT}/budget_input)
 add_test(NAME budget_merge COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/budget_merge.sh ${ICL_OUT}/budget_merge)
+# Shared training (checkpoints in T, step sizes on one K): axis slices equal runs alone, a unit
+# partly done resumes, shards merge, plan counts a T axis once.
+add_test(NAME budget_units COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/budget_units.sh ${ICL_OUT}/budget_units)
+set_tests_properties(budget_units PROPERTIES PROCESSORS 2)

@@ -8,6 +8,9 @@ read without any iclsweep code.
   check_budget.py slice AXIS DIM DIR...   the DIM = i slice of AXIS is bitwise run DIR number i
                                        (a sweep with -DIM v_i); models that do not read DIM are
                                        the same all along it
+  check_budget.py at AXIS DIM=V[,DIM=V] DIR   the cells of AXIS at those coordinates are bitwise
+                                       those of DIR (a sweep with -DIM V): every variable but
+                                       wall_seconds (checkpoints, step-size batches)
 """
 import math
 import sys
@@ -70,11 +73,31 @@ def slice_(axis_dir, dim, single_dirs):
             check(bool((err == err.isel({dim: 0})).all()), f"{model} changes along {dim}")
 
 
+def at(axis_dir, where, single_dir):
+    ds = xr.open_dataset(f"{axis_dir}/results.nc")
+    one = xr.open_dataset(f"{single_dir}/results.nc")
+    sel = {}
+    for item in where.split(","):
+        dim, _, value = item.partition("=")
+        sel[dim] = ds[dim].dtype.type(value)
+        check(float(option(one, dim)) == float(value), f"{single_dir}: -{dim} {option(one, dim)} is not {value}")
+    part = ds.sel(sel)
+    check(set(part.data_vars) == set(one.data_vars), f"variable sets differ: {sorted(part.data_vars)} vs {sorted(one.data_vars)}")
+    for var in one.data_vars:
+        if var == "wall_seconds":
+            continue
+        x, y = part[var].values, one[var].values
+        check(x.shape == y.shape and np.array_equal(x, y, equal_nan=x.dtype.kind in "fc"), f"{where}: {var} differs: {x.ravel()[:4]} vs {y.ravel()[:4]}")
+    check(bool((one.status == 1).any()), f"{single_dir} must hold ok cells")
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "expr":
         expr(argv[2], argv[3:])
     elif len(argv) >= 5 and argv[1] == "slice":
         slice_(argv[2], argv[3], argv[4:])
+    elif len(argv) == 5 and argv[1] == "at":
+        at(argv[2], argv[3], argv[4])
     else:
         print(__doc__)
         return 2

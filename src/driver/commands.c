@@ -11,6 +11,7 @@
 #include "runner.h"
 #include "replay.h"
 #include "signals.h"
+#include "unit.h"
 #include "unused.h"
 
 /* Rank 0 did something the others depend on: all ranks return its error code (only rank 0
@@ -254,8 +255,8 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "training"));
   for (PetscInt m = 0; m < sw.nmodels; m++) {
     PetscReal flops = 0, mem = 0;
-    PetscInt  n = 0, gram = 0, methods[ICL_METHOD_TAO + 1] = {0};
-    char      training[64] = "-";
+    PetscInt  n = 0, gram = 0, shared = 0, runs = 0, methods[ICL_METHOD_TAO + 1] = {0};
+    char      training[128] = "-";
     for (PetscInt64 c = 0; c < ICLGridSize(&sw); c++) {
       ICLCellIndex ix;
       ICLCell      cell;
@@ -265,7 +266,12 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       const PetscReal need = sw.types[m]->memory(&cell, sw.group_size);
       if (sw.types[m]->train_method) methods[sw.types[m]->train_method(&cell)]++;
       if (sw.types[m]->engine && sw.types[m]->engine(&cell) == ICL_ENGINE_GRAM) gram++;
-      flops += sw.types[m]->flops(&cell);
+      PetscReal  share;
+      PetscInt64 unit[ICL_MAX_UNIT];
+      const PetscInt size = ICLUnitCells(&sw, c, unit);
+      PetscCall(ICLUnitFlops(&sw, c, &share)); /* a shared run counts once (docs/budget.md) */
+      flops += share;
+      if (size > 1) shared++, runs += unit[0] == c;
       mem = PetscMax(mem, need);
       n++;
     }
@@ -279,6 +285,9 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       }
     /* cells the gram engine runs (auto resolved), docs/engines.md */
     if (gram) PetscCall(PetscSNPrintf(training + at, sizeof training - at, "; engine gram %d", (int)gram));
+    PetscCall(PetscStrlen(training, &at));
+    /* cells that share a training run (checkpoints in T, step sizes on one K) */
+    if (shared) PetscCall(PetscSNPrintf(training + at, sizeof training - at, "; %d cells from %d shared runs", (int)shared, (int)runs));
     PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d  %s\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n, training));
   }
   PetscCall(ICLGridNodeFit(&sw, ranks, per_node, node_gb * 1e9, &fit));

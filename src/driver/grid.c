@@ -155,25 +155,3 @@ PetscErrorCode ICLGridNodeFit(const ICLSweep *sw, PetscInt ranks, PetscInt per_n
   fit->node_peak = fit->rank_peak * per_node;
   PetscFunctionReturn(0);
 }
-
-PetscErrorCode ICLGridShard(const ICLSweep *sw, unsigned char *mine)
-{
-  const PetscInt64 n = ICLGridSize(sw);
-  PetscReal       *key, *load;
-  PetscInt        *perm;
-
-  PetscFunctionBegin;
-  PetscCall(PetscMalloc3(n, &key, n, &perm, sw->num_shards, &load));
-  for (PetscInt64 c = 0; c < n; c++) key[c] = -ICLGridFlops(sw, c) - 1e-9 * (double)(n - c) / n, perm[c] = (PetscInt)c; /* ties: grid order */
-  PetscCall(PetscSortRealWithPermutation((PetscInt)n, key, perm));
-  for (PetscInt s = 0; s < sw->num_shards; s++) load[s] = 0;
-  for (PetscInt64 i = 0; i < n; i++) {
-    PetscInt best = 0;
-    for (PetscInt s = 1; s < sw->num_shards; s++)
-      if (load[s] < load[best]) best = s;
-    load[best] += -key[i] + 1e6; /* a floor per cell keeps cheap cells spread */
-    mine[perm[i]] = best == sw->shard;
-  }
-  PetscCall(PetscFree3(key, perm, load));
-  PetscFunctionReturn(0);
-}

@@ -21,11 +21,9 @@ PetscInt   ICLGridExprVariables(const ICLSweep *sw, const char **names);
 void       ICLGridExprValues(const ICLSweep *sw, const ICLCellIndex *ix, PetscReal *values);
 /* k > d has no meaning: such cells are not_applicable. */
 PetscBool  ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix);
-/* Cost model: estimated flops of a cell (0 when not applicable). */
+/* Cost model: estimated flops of a cell trained alone (0 when not applicable); unit.h has its
+ * share of a shared run. */
 PetscReal  ICLGridFlops(const ICLSweep *sw, PetscInt64 cell);
-/* mine[c] = 1 for the cells of this run's shard: cells are dealt largest first by the cost
- * model onto the least-loaded shard, so shards take about equal time. */
-PetscErrorCode ICLGridShard(const ICLSweep *sw, unsigned char *mine);
 /* ICL_ERR_INPUT naming the largest cell when it needs more than `bytes` per rank. */
 PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes);
 /* What to change when this cell does not fit in a rank's memory. */

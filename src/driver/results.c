@@ -1,6 +1,7 @@
 #include "results.h"
 
 #include "replay.h"
+#include "unit.h"
 
 size_t ICLRecordSize(PetscInt nM) { return sizeof(ICLRecord) + 2 * sizeof(double) * (size_t)nM; }
 
@@ -15,7 +16,7 @@ PetscErrorCode ICLResultsCreate(const ICLSweep *sw, ICLResults *res)
   res->nM     = sw->nM;
   PetscCall(PetscCalloc1(n, &res->status));
   PetscCall(PetscMalloc1(n, &res->mine));
-  PetscCall(ICLGridShard(sw, res->mine));
+  PetscCall(ICLUnitShard(sw, res->mine));
   for (PetscInt64 c = 0; c < n; c++) res->todo += res->mine[c];
   PetscCall(PetscMalloc6(n, &res->train_loss, n, &res->alignment, n, &res->wall, n, &res->flops, n * sw->nM, &res->test_error, n * sw->nM, &res->test_error_se));
   PetscCall(PetscMalloc4(n, &res->gd_distance, n * ICL_NUM_SV, &res->singular_values, n * ICL_HISTORY, &res->loss_history, n * ICL_HISTORY, &res->history_step));

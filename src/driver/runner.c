@@ -45,70 +45,85 @@ static double Now(void)
   return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-/* Runs one cell into rec (record followed by 2 nM doubles). A cell dropped by a stop signal
- * comes back with rec->cell = -1: it stays pending and runs again on resume. */
-static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, ICLRecord *rec)
+/* Runs one unit of n cells (unit.h) into recs (n records of rsize bytes, each followed by
+ * 2 nM doubles): a cell alone by its model's run, several by its run_shared. A cell dropped
+ * by a stop signal comes back with rec->cell = -1: it stays pending and runs again on resume.
+ * Each record's wall time is an equal share of the unit's. */
+static PetscErrorCode RunUnit(const ICLSweep *sw, MPI_Comm group, const PetscInt64 *c, PetscInt n, char *recs, size_t rsize)
 {
-  ICLCellIndex  ix;
-  ICLCell       cell;
-  ICLCellResult r;
-  double       *err = (double *)(rec + 1), *se = err + sw->nM, *U = NULL, *Fx = NULL;
-  const double  t0  = Now();
+  ICLCellIndex   ix;
+  ICLCell       *cell;
+  ICLCellResult *r;
+  double        *U = NULL, *Fx = NULL;
+  PetscBool      fault = PETSC_FALSE, fault_step = PETSC_FALSE;
+  const double   t0    = Now();
 
   PetscFunctionBegin;
-  ICLGridIndex(sw, c, &ix);
-  ICLGridCell(sw, &ix, &cell);
+  PetscCall(PetscMalloc2(n, &cell, n, &r));
+  for (PetscInt j = 0; j < n; j++) {
+    double *err = (double *)((ICLRecord *)(recs + j * rsize) + 1), *se = err + sw->nM;
+    ICLGridIndex(sw, c[j], &ix);
+    ICLGridCell(sw, &ix, &cell[j]);
+    cell[j].comm   = group;
+    cell[j].cancel = ICLSignalsCancel;
+    fault          = fault || c[j] == sw->fault_cell;
+    fault_step     = fault_step || c[j] == sw->fault_step_cell;
+    for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
+    r[j] = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .gd_distance = NAN, .test_error = err, .test_error_se = se};
+    for (PetscInt i = 0; i < ICL_NUM_SV; i++) r[j].singular_values[i] = NAN;
+  }
+  /* a unit's cells share d, k and the replicate: one subspace, one factor */
   if (sw->subspace_random && ICLGridApplicable(sw, &ix)) {
-    PetscCall(PetscMalloc1((size_t)cell.task.d * cell.task.k, &U));
-    PetscCheck(ICLSubspaceRandom(cell.task.seed, cell.task.d, cell.task.k, cell.task.replicate, U) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "QR of the random subspace failed");
-    cell.task.U = cell.source.U = U;
+    PetscCall(PetscMalloc1((size_t)cell[0].task.d * cell[0].task.k, &U));
+    PetscCheck(ICLSubspaceRandom(cell[0].task.seed, cell[0].task.d, cell[0].task.k, cell[0].task.replicate, U) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "QR of the random subspace failed");
+    for (PetscInt j = 0; j < n; j++) cell[j].task.U = cell[j].source.U = U;
   }
-  if (cell.task.x_spectrum != ICL_SPECTRUM_FLAT && ICLGridApplicable(sw, &ix)) {
-    /* Sigma_x's factor, once per cell (linreg.h) */
-    PetscCall(PetscMalloc1((size_t)cell.task.d * cell.task.d, &Fx));
-    PetscCheck(ICLLinregFeatureFactor(&cell.task, Fx) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "the factor of Sigma_x failed (LAPACK)");
-    cell.task.factor_x = Fx;
+  if (cell[0].task.x_spectrum != ICL_SPECTRUM_FLAT && ICLGridApplicable(sw, &ix)) {
+    /* Sigma_x's factor, once per unit (linreg.h) */
+    PetscCall(PetscMalloc1((size_t)cell[0].task.d * cell[0].task.d, &Fx));
+    PetscCheck(ICLLinregFeatureFactor(&cell[0].task, Fx) == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "the factor of Sigma_x failed (LAPACK)");
+    for (PetscInt j = 0; j < n; j++) cell[j].task.factor_x = Fx;
   }
-  cell.comm        = group;
-  cell.cancel      = ICLSignalsCancel;
-  ICLFaultStepRank = c == sw->fault_step_cell ? (PetscMPIInt)sw->group_size - 1 : -1;
-  for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
-  r = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .gd_distance = NAN, .test_error = err, .test_error_se = se};
-  for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;
-  cell.history = &r.history;
+  for (PetscInt j = 0; j < n; j++) cell[j].history = &r[j].history;
+  ICLFaultStepRank = fault_step ? (PetscMPIInt)sw->group_size - 1 : -1;
   if (ICLGridApplicable(sw, &ix)) {
     PetscErrorCode ierr;
     ICLErrorClear();
-    if (c == sw->fault_cell) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure (-fault_inject cell_fail:%lld)", (long long)c);
-    else ierr = sw->types[ix.model]->run(&cell, &r);
-    if (ierr) {
-      /* One cell's error fails that cell only; the sweep goes on. */
-      r.status = ICL_STATUS_FAILED;
-      PetscCall(PetscSNPrintf(r.message, sizeof r.message, "%s", ICLErrorMessage()));
-      for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
-      for (PetscInt i = 0; i < ICL_NUM_SV; i++) r.singular_values[i] = NAN;
-      r.gd_distance = NAN;
-      r.history.n   = 0;
-    }
+    if (fault) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure (-fault_inject cell_fail:%lld)", (long long)sw->fault_cell);
+    else if (n == 1) ierr = sw->types[ix.model]->run(&cell[0], &r[0]);
+    else ierr = sw->types[ix.model]->run_shared(cell, n, r);
+    if (ierr) /* One unit's error fails its cells only; the sweep goes on. */
+      for (PetscInt j = 0; j < n; j++) {
+        r[j].status = ICL_STATUS_FAILED;
+        PetscCall(PetscSNPrintf(r[j].message, sizeof r[j].message, "%s", ICLErrorMessage()));
+        for (PetscInt a = 0; a < sw->nM; a++) r[j].test_error[a] = r[j].test_error_se[a] = NAN;
+        for (PetscInt i = 0; i < ICL_NUM_SV; i++) r[j].singular_values[i] = NAN;
+        r[j].gd_distance = NAN;
+        r[j].history.n   = 0;
+      }
   }
   PetscCall(PetscFree(U));
   PetscCall(PetscFree(Fx));
-  memset(rec, 0, sizeof *rec);
-  rec->cell        = r.status == ICL_STATUS_PENDING ? -1 : c;
-  rec->status      = r.status;
-  rec->steps       = (int32_t)r.steps;
-  rec->interrupted = ICLSignalsStopping();
-  rec->train_loss  = r.train_loss;
-  rec->alignment   = r.alignment;
-  rec->wall        = Now() - t0;
-  rec->flops       = r.flops;
-  rec->gd_distance = r.gd_distance;
-  PetscCall(PetscArraycpy(rec->singular_values, r.singular_values, ICL_NUM_SV));
-  for (PetscInt i = 0; i < ICL_HISTORY; i++) {
-    rec->loss_history[i] = i < r.history.n ? r.history.loss[i] : NAN;
-    rec->history_step[i] = i < r.history.n ? r.history.step[i] : NAN;
+  for (PetscInt j = 0; j < n; j++) {
+    ICLRecord *rec = (ICLRecord *)(recs + j * rsize);
+    memset(rec, 0, sizeof *rec);
+    rec->cell        = r[j].status == ICL_STATUS_PENDING ? -1 : c[j];
+    rec->status      = r[j].status;
+    rec->steps       = (int32_t)r[j].steps;
+    rec->interrupted = ICLSignalsStopping();
+    rec->train_loss  = r[j].train_loss;
+    rec->alignment   = r[j].alignment;
+    rec->wall        = (Now() - t0) / n;
+    rec->flops       = r[j].flops;
+    rec->gd_distance = r[j].gd_distance;
+    PetscCall(PetscArraycpy(rec->singular_values, r[j].singular_values, ICL_NUM_SV));
+    for (PetscInt i = 0; i < ICL_HISTORY; i++) {
+      rec->loss_history[i] = i < r[j].history.n ? r[j].history.loss[i] : NAN;
+      rec->history_step[i] = i < r[j].history.n ? r[j].history.step[i] : NAN;
+    }
+    PetscCall(PetscStrncpy(rec->message, r[j].message, sizeof rec->message));
   }
-  PetscCall(PetscStrncpy(rec->message, r.message, sizeof rec->message));
+  PetscCall(PetscFree2(cell, r));
   PetscFunctionReturn(0);
 }
 
@@ -155,13 +170,12 @@ static void Announce(Dispenser *ds)
   fprintf(stderr, "[iclsweep] stopping: %lld cells in flight, waiting up to %g s (a second signal drops them now)\n", (long long)(ds->handed - ds->done), (double)ds->sw->drain_seconds);
 }
 
-static PetscInt64 NextCell(Dispenser *ds, PetscInt worker)
+/* The next unit for a worker as it travels: unit[0] cells, then their numbers; 0: none left. */
+static void NextUnit(Dispenser *ds, PetscInt worker, PetscInt64 unit[ICL_MAX_UNIT + 1])
 {
-  PetscInt64 c;
   Announce(ds);
-  c = ds->error || ICLSignalsStopping() ? -1 : ICLQueueNext(ds->queue, worker);
-  ds->handed += c >= 0;
-  return c;
+  unit[0] = ds->error || ICLSignalsStopping() ? 0 : ICLQueueNext(ds->queue, worker, unit + 1);
+  ds->handed += unit[0];
 }
 
 /* Rank 0, under the lock: keep the first error, stop handing out cells, go on serving until
@@ -198,6 +212,7 @@ static PetscErrorCode Dispense(Dispenser *ds)
   const struct timespec nap    = {0, 200000};
   PetscMPIInt           active = ds->size / ds->g - 1, arrived; /* the other groups' leaders */
   ICLRecord            *rec;
+  PetscInt64            next[ICL_MAX_UNIT + 1];
   MPI_Request           req;
   MPI_Status            st;
 
@@ -217,9 +232,9 @@ static PetscErrorCode Dispense(Dispenser *ds)
     pthread_mutex_lock(&ds->lock);
     if (rec->interrupted) ICLSignalsRaise();
     if (rec->flags & ICL_MSG_REQUEST) {
-      const PetscInt64 next = NextCell(ds, WorkerOf(ds, st.MPI_SOURCE));
+      NextUnit(ds, WorkerOf(ds, st.MPI_SOURCE), next);
       pthread_mutex_unlock(&ds->lock);
-      PetscCallMPI(MPI_Send(&next, 1, MPIU_INT64, st.MPI_SOURCE, TAG_CELL, ds->comm));
+      PetscCallMPI(MPI_Send(next, (PetscMPIInt)next[0] + 1, MPIU_INT64, st.MPI_SOURCE, TAG_CELL, ds->comm));
       pthread_mutex_lock(&ds->lock);
     }
     if (rec->flags & ICL_MSG_LEAVING) active--;
@@ -249,27 +264,30 @@ static void *DispenseThread(void *arg)
 /* Rank 0's own share of the cells. */
 static PetscErrorCode WorkRank0(Dispenser *ds, double *busy)
 {
-  ICLRecord *rec;
+  const size_t rsize = ICLRecordSize(ds->sw->nM);
+  char        *recs;
+  PetscInt64   unit[ICL_MAX_UNIT + 1];
   PetscFunctionBegin;
-  PetscCall(PetscMalloc(ICLRecordSize(ds->sw->nM), &rec));
+  PetscCall(PetscMalloc(ICL_MAX_UNIT * rsize, &recs));
   for (;;) {
     pthread_mutex_lock(&ds->lock);
-    PetscInt64 c = NextCell(ds, 0);
+    NextUnit(ds, 0, unit);
     pthread_mutex_unlock(&ds->lock);
-    PetscCallMPI(MPI_Bcast(&c, 1, MPIU_INT64, 0, ds->group));
-    if (c < 0) break;
+    PetscCallMPI(MPI_Bcast(unit, ICL_MAX_UNIT + 1, MPIU_INT64, 0, ds->group));
+    if (!unit[0]) break;
     const double t0 = Now();
-    PetscCall(RunCell(ds->sw, ds->group, c, rec));
+    PetscCall(RunUnit(ds->sw, ds->group, unit + 1, (PetscInt)unit[0], recs, rsize));
     *busy += Now() - t0;
     pthread_mutex_lock(&ds->lock);
-    if (!ds->error) Fail(ds, Deliver(ds, rec));
+    for (PetscInt64 j = 0; j < unit[0]; j++)
+      if (!ds->error) Fail(ds, Deliver(ds, (ICLRecord *)(recs + j * rsize)));
     SyncDue(ds, PETSC_FALSE);
     pthread_mutex_unlock(&ds->lock);
   }
   pthread_mutex_lock(&ds->lock);
   SyncDue(ds, PETSC_TRUE);
   pthread_mutex_unlock(&ds->lock);
-  PetscCall(PetscFree(rec));
+  PetscCall(PetscFree(recs));
   PetscFunctionReturn(0);
 }
 
@@ -283,30 +301,32 @@ static PetscErrorCode Tell(MPI_Comm comm, ICLRecord *rec, size_t rsize, int32_t 
   PetscFunctionReturn(0);
 }
 
-/* Any rank but 0: ask for the next cell before running the current one, so the round trip to
- * rank 0 hides behind the work; send each result as soon as it is ready. */
+/* Any rank but 0: ask for the next unit before running the current one, so the round trip to
+ * rank 0 hides behind the work; send each result as soon as its unit is done. */
 static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, double *busy, double *wait, PetscInt64 *ncells)
 {
   const size_t   rsize = ICLRecordSize(sw->nM);
+  char          *recs;
   ICLRecord     *rec;
-  PetscInt64     cur, next;
+  PetscInt64     cur[ICL_MAX_UNIT + 1], next[ICL_MAX_UNIT + 1];
   MPI_Request    req;
   PetscErrorCode ierr = 0;
   double         t0   = Now();
 
   PetscFunctionBegin;
-  PetscCall(PetscCalloc(rsize, &rec));
+  PetscCall(PetscCalloc(ICL_MAX_UNIT * rsize, &recs));
+  rec       = (ICLRecord *)recs;
   rec->cell = -1;
   PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
-  PetscCallMPI(MPI_Recv(&cur, 1, MPIU_INT64, 0, TAG_CELL, comm, MPI_STATUS_IGNORE));
+  PetscCallMPI(MPI_Recv(cur, ICL_MAX_UNIT + 1, MPIU_INT64, 0, TAG_CELL, comm, MPI_STATUS_IGNORE));
   *wait += Now() - t0;
-  PetscCallMPI(MPI_Bcast(&cur, 1, MPIU_INT64, 0, group));
-  while (cur >= 0) {
+  PetscCallMPI(MPI_Bcast(cur, ICL_MAX_UNIT + 1, MPIU_INT64, 0, group));
+  while (cur[0] > 0) {
     rec->cell = -1;
     PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
-    PetscCallMPI(MPI_Irecv(&next, 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
+    PetscCallMPI(MPI_Irecv(next, ICL_MAX_UNIT + 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
     t0   = Now();
-    ierr = RunCell(sw, group, cur, rec);
+    ierr = RunUnit(sw, group, cur + 1, (PetscInt)cur[0], recs, rsize);
     if (!ierr && sw->fault_rank >= 0) { /* testing: this rank fails outside any cell */
       PetscMPIInt rank;
       PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -317,37 +337,38 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
       PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE)); /* rank 0 answers every request */
       break;
     }
-    (*ncells)++;
-    PetscCall(Tell(comm, rec, rsize, 0));
+    *ncells += cur[0];
+    for (PetscInt64 j = 0; j < cur[0]; j++) PetscCall(Tell(comm, (ICLRecord *)(recs + j * rsize), rsize, 0));
     t0 = Now();
     PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE));
     *wait += Now() - t0;
-    cur = next;
-    PetscCallMPI(MPI_Bcast(&cur, 1, MPIU_INT64, 0, group));
+    PetscCall(PetscArraycpy(cur, next, ICL_MAX_UNIT + 1));
+    PetscCallMPI(MPI_Bcast(cur, ICL_MAX_UNIT + 1, MPIU_INT64, 0, group));
   }
   /* Leaving: rank 0 serves until every worker has said so (a failed worker too). */
   rec->cell = -1;
   PetscCall(Tell(comm, rec, rsize, ICL_MSG_LEAVING));
-  PetscCall(PetscFree(rec));
+  PetscCall(PetscFree(recs));
   PetscFunctionReturn(ierr);
 }
 
-/* A rank that is not its group's leader trains the cells its leader announces. */
+/* A rank that is not its group's leader trains the units its leader announces. */
 static PetscErrorCode Follow(MPI_Comm group, const ICLSweep *sw, double *busy)
 {
-  ICLRecord *rec;
-  PetscInt64 c;
+  const size_t rsize = ICLRecordSize(sw->nM);
+  char        *recs;
+  PetscInt64   unit[ICL_MAX_UNIT + 1];
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc(ICLRecordSize(sw->nM), &rec));
+  PetscCall(PetscMalloc(ICL_MAX_UNIT * rsize, &recs));
   for (;;) {
-    PetscCallMPI(MPI_Bcast(&c, 1, MPIU_INT64, 0, group));
-    if (c < 0) break;
+    PetscCallMPI(MPI_Bcast(unit, ICL_MAX_UNIT + 1, MPIU_INT64, 0, group));
+    if (!unit[0]) break;
     const double t0 = Now();
-    PetscCall(RunCell(sw, group, c, rec));
+    PetscCall(RunUnit(sw, group, unit + 1, (PetscInt)unit[0], recs, rsize));
     *busy += Now() - t0;
   }
-  PetscCall(PetscFree(rec));
+  PetscCall(PetscFree(recs));
   PetscFunctionReturn(0);
 }
 
@@ -380,8 +401,8 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   *nworking         = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;
   if (!ds.rank0_works) {
-    const PetscInt64 none = -1; /* rank 0's group sits this run out */
-    PetscCallMPI(MPI_Bcast((void *)&none, 1, MPIU_INT64, 0, group));
+    PetscInt64 none[ICL_MAX_UNIT + 1] = {0}; /* rank 0's group sits this run out */
+    PetscCallMPI(MPI_Bcast(none, ICL_MAX_UNIT + 1, MPIU_INT64, 0, group));
     ierr = Dispense(&ds);
   } else if (size == ds.g) ierr = WorkRank0(&ds, busy);
   else {

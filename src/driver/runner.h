@@ -1,6 +1,7 @@
-/* Runs the pending cells of a sweep on the ranks of a communicator. Rank 0 dispenses cells
- * (a thread beside its own work when MPI allows it) and journals every finished cell the
- * moment it arrives; the other ranks pull cells until none is left or a stop signal came. */
+/* Runs the pending cells of a sweep on the ranks of a communicator. Rank 0 dispenses units of
+ * work (unit.h: one cell, or the cells one training run yields; a thread beside its own work
+ * when MPI allows it) and journals every finished cell the moment it arrives; the other ranks
+ * pull units until none is left or a stop signal came. */
 #ifndef ICL_RUNNER_H
 #define ICL_RUNNER_H
 

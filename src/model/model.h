@@ -42,6 +42,9 @@ typedef struct {
   PetscReal loss[ICL_HISTORY];
 } ICLLossHistory;
 
+/* Shared training (docs/budget.md): the axes cells may differ in and still train in one run. */
+typedef enum { ICL_SHARE_STEPS = 1, ICL_SHARE_LR = 2 } ICLShareAxes;
+
 /* Everything one model needs to train and evaluate one cell. */
 typedef struct {
   MPI_Comm         comm;       /* the ranks that train this cell together (a group) */
@@ -101,6 +104,15 @@ typedef struct {
   ICLTrainMethod (*train_method)(const ICLCell *cell); /* the method training runs (auto resolved); NULL: not trained by -train_method */
   ICLEngine (*engine)(const ICLCell *cell);           /* the engine the cell runs (auto resolved); NULL: explicit */
   unsigned reads; /* ICLModelReads: which of -train_tasks, -train_steps, -train_lr the model uses */
+  /* Shared training (docs/budget.md); NULL: every cell trains alone. share: the axes
+   * (ICLShareAxes) cells may differ in and still train in one run with this cell, 0 for none,
+   * and in *klass what must be equal too (e.g. the resolved method). run_shared: n >= 2 such
+   * cells (equal but for -train_steps and -train_lr) from one run, each result bit for bit
+   * what run gives the cell alone (flops too: a cell's own work as if alone). flops_shared:
+   * the cost model of that run and the n evaluations. */
+  unsigned (*share)(const ICLCell *cell, PetscInt *klass);
+  PetscErrorCode (*run_shared)(const ICLCell *cells, PetscInt n, ICLCellResult *results);
+  PetscReal (*flops_shared)(const ICLCell *cells, PetscInt n);
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */

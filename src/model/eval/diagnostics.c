@@ -89,15 +89,35 @@ PetscErrorCode ICLDirectionDistance(PetscInt d, const PetscReal *W, const PetscR
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLTrainedWDiagnostics(MPI_Comm comm, PetscInt d, ICLLossGradFn f, void *ctx, const PetscReal *W, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance)
+PetscErrorCode ICLFirstGDStep(PetscInt d, ICLLossGradFn f, void *ctx, PetscReal *W1)
 {
-  PetscReal *zero, *W1, loss;
+  PetscReal *zero, loss;
 
   PetscFunctionBegin;
-  PetscCall(PetscCalloc2((size_t)d * d, &zero, (size_t)d * d, &W1));
+  PetscCall(PetscCalloc1((size_t)d * d, &zero));
+  PetscCall(PetscArrayzero(W1, (size_t)d * d));
   PetscCall(f(ctx, zero, &loss, -1.0, W1));
+  PetscCall(PetscFree(zero));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLTrainedWDiagnosticsFrom(MPI_Comm comm, PetscInt d, const PetscReal *W, const PetscReal *W1, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance)
+{
+  PetscFunctionBegin;
   PetscCall(ICLDirectionDistance(d, W, W1, gd_distance));
-  PetscCall(PetscFree2(zero, W1));
+  PetscCall(ICLSingularValues(comm, d, W, ICL_NUM_SV, sv));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLTrainedWDiagnostics(MPI_Comm comm, PetscInt d, ICLLossGradFn f, void *ctx, const PetscReal *W, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance)
+{
+  PetscReal *W1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1((size_t)d * d, &W1));
+  PetscCall(ICLFirstGDStep(d, f, ctx, W1));
+  PetscCall(ICLDirectionDistance(d, W, W1, gd_distance));
+  PetscCall(PetscFree(W1)); /* before the SVD's workspace */
   PetscCall(ICLSingularValues(comm, d, W, ICL_NUM_SV, sv));
   PetscFunctionReturn(0);
 }

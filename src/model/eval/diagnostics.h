@@ -21,6 +21,10 @@ PetscErrorCode ICLDirectionDistance(PetscInt d, const PetscReal *W, const PetscR
  * step from 0, is a positive multiple of -grad L(0) whatever the step size (bilinear models:
  * (1/B) sum_tau c_tau a_tau b_tau^T), so it is that gradient, f at 0. Collective over comm. */
 PetscErrorCode ICLTrainedWDiagnostics(MPI_Comm comm, PetscInt d, ICLLossGradFn f, void *ctx, const PetscReal *W, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance);
+/* The same in two parts, for several W trained on one problem (docs/budget.md): W_1 (d x d)
+ * once, then each W against it. */
+PetscErrorCode ICLFirstGDStep(PetscInt d, ICLLossGradFn f, void *ctx, PetscReal *W1);
+PetscErrorCode ICLTrainedWDiagnosticsFrom(MPI_Comm comm, PetscInt d, const PetscReal *W, const PetscReal *W1, PetscReal sv[ICL_NUM_SV], PetscReal *gd_distance);
 /* Its floating-point operations (a gradient at 0 on B tasks and an SVD without vectors), and its peak
  * bytes per rank in a group of g: W = 0 and W_1, then W's copy (g = 1) or share (g > 1) for
  * the SVD and about as much workspace. */

@@ -67,6 +67,33 @@ static const ICLCell *RunCell(const ICLCell *cell, ICLCell *reduced)
   return reduced;
 }
 
+/* Test error, alignment and diagnostics of the trained W, in the dimension run the engine
+ * works in (cell's, or the reduced one), and their flops. W1: the problem's one-step-GD W
+ * when several W share it (NULL: formed here). */
+static PetscErrorCode Evaluate(const ICLCell *cell, const ICLCell *run, const ICLMergedProblem *prob, const PetscReal *W, const PetscReal *W1, ICLCellResult *res)
+{
+  const PetscInt d = run->task.d;
+
+  PetscFunctionBegin;
+  PetscCall(ICLMergedError(run, W, res->test_error, res->test_error_se));
+  PetscCall(ICLSubspaceAlignment(d, run->task.k, run->task.U, W, &res->alignment));
+  if (W1) PetscCall(ICLTrainedWDiagnosticsFrom(run->comm, d, W, W1, res->singular_values, &res->gd_distance));
+  else PetscCall(ICLTrainedWDiagnostics(run->comm, d, prob->f, prob->ctx, W, res->singular_values, &res->gd_distance));
+  /* W has rank <= B < D: past the reduced dimension its singular values are zero, as in d */
+  for (PetscInt i = d; i < PetscMin(cell->task.d, ICL_NUM_SV); i++) res->singular_values[i] = 0.0;
+  res->flops += ICLMergedErrorFlops(run) + ICLTrainedWDiagnosticsFlops(run->B, d);
+  PetscFunctionReturn(0);
+}
+
+/* The cell's training problem in the engine's dimension. */
+static PetscErrorCode ProblemCreate(const ICLCell *cell, const ICLCell *run, ICLMergedProblem *prob)
+{
+  PetscFunctionBegin;
+  if (run == cell) PetscCall(ICLMergedProblemCreate(cell, prob));
+  else PetscCall(ICLGramProblemCreate(cell, prob));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 {
   ICLCell          reduced;
@@ -78,20 +105,143 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   PetscFunctionBegin;
   if (ICLCellMulticlass(cell)) PetscCall(ICLGDCheckMethod(cell, "linear"));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
-  if (run == cell) PetscCall(ICLMergedProblemCreate(cell, &prob));
-  else PetscCall(ICLGramProblemCreate(cell, &prob));
+  PetscCall(ProblemCreate(cell, run, &prob));
   PetscCall(Train(run, &prob, W, res));
-  if (res->status == ICL_STATUS_OK) {
-    PetscCall(ICLMergedError(run, W, res->test_error, res->test_error_se));
-    PetscCall(ICLSubspaceAlignment(d, run->task.k, run->task.U, W, &res->alignment));
-    PetscCall(ICLTrainedWDiagnostics(run->comm, d, prob.f, prob.ctx, W, res->singular_values, &res->gd_distance));
-    /* W has rank <= B < D: past the reduced dimension its singular values are zero, as in d */
-    for (PetscInt i = d; i < PetscMin(cell->task.d, ICL_NUM_SV); i++) res->singular_values[i] = 0.0;
-    res->flops += ICLMergedErrorFlops(run) + ICLTrainedWDiagnosticsFlops(run->B, d);
-  }
+  if (res->status == ICL_STATUS_OK) PetscCall(Evaluate(cell, run, &prob, W, NULL, res));
   PetscCall(ICLMergedProblemDestroy(&prob));
   PetscCall(PetscFree(W));
   PetscFunctionReturn(0);
+}
+
+/* Shared training (docs/budget.md): gmm, linreg and distreg cells that differ only in T (gd,
+ * dual) or in T and eta (dual) train once, when the engine and the resolved method agree. */
+static unsigned LinearShare(const ICLCell *cell, PetscInt *klass)
+{
+  ICLCell        reduced;
+  const ICLCell *run = RunCell(cell, &reduced);
+  *klass             = 1 + (PetscInt)ICLBilinearTrainMethod(run) + 8 * (run != cell);
+  return ICLCellMulticlass(cell) ? 0 : ICLBilinearTrainShares(run);
+}
+
+/* The cells' step sizes (distinct, in order of first appearance) and, per step size, its
+ * cells by ascending T: cell order[first[l] + i] is checkpoint i of step size l. */
+typedef struct {
+  PetscInt   L, *first, *order, *T;
+  PetscReal *lr;
+} Schedule;
+
+static PetscErrorCode ScheduleCreate(const ICLCell *cells, PetscInt n, Schedule *s)
+{
+  PetscInt *key;
+
+  PetscFunctionBegin;
+  s->L = 0;
+  PetscCall(PetscMalloc4(n + 1, &s->first, n, &s->order, n, &s->T, n, &s->lr));
+  PetscCall(PetscMalloc1(n, &key));
+  for (PetscInt j = 0; j < n; j++) {
+    PetscInt l = 0;
+    while (l < s->L && s->lr[l] != cells[j].lr) l++;
+    if (l == s->L) s->lr[s->L++] = cells[j].lr;
+    key[j] = l, s->order[j] = j;
+  }
+  /* by step size, then T: n is at most a unit's size, and sorting a key of both is simplest */
+  for (PetscInt j = 1; j < n; j++)
+    for (PetscInt i = j; i > 0; i--) {
+      const PetscInt a = s->order[i - 1], b = s->order[i];
+      if (key[a] < key[b] || (key[a] == key[b] && cells[a].T <= cells[b].T)) break;
+      s->order[i - 1] = b, s->order[i] = a;
+    }
+  for (PetscInt l = 0, j = 0; l <= s->L; l++) {
+    while (j < n && key[s->order[j]] < l) j++;
+    s->first[l] = j;
+  }
+  for (PetscInt j = 0; j < n; j++) s->T[j] = cells[s->order[j]].T;
+  PetscCall(PetscFree(key));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ScheduleDestroy(Schedule *s)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree4(s->first, s->order, s->T, s->lr));
+  PetscFunctionReturn(0);
+}
+
+/* What a checkpoint of step size l needs to fill its cell's result. */
+typedef struct {
+  const ICLCell          *cells;
+  ICLCellResult          *res;
+  const ICLMergedProblem *prob;
+  const PetscReal        *W1; /* the problem's one-step GD, for every checkpoint's diagnostics */
+  const Schedule         *s;
+  PetscInt                l;
+} Checkpoint;
+
+static PetscErrorCode AtCheckpoint(void *ctx, PetscInt i, const PetscReal *W, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome)
+{
+  const Checkpoint *c    = ctx;
+  const PetscInt    j    = c->s->order[c->s->first[c->l] + i];
+  const ICLCell    *cell = &c->cells[j];
+  ICLCellResult    *res  = &c->res[j];
+  ICLCell           reduced;
+  const ICLCell    *run = RunCell(cell, &reduced);
+
+  PetscFunctionBegin;
+  res->train_loss = loss, res->steps = steps;
+  res->flops      = ICLBilinearTrainStepsFlops(run, &c->prob->bilinear, steps);
+  PetscCall(ICLTrainOutcomeApply(outcome, ICLBilinearTrainMethod(run) == ICL_METHOD_DUAL ? "dual-form GD step" : "GD step", res));
+  if (res->status == ICL_STATUS_OK) PetscCall(Evaluate(cell, run, c->prob, W, c->W1, res));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode LinearRunShared(const ICLCell *cells, PetscInt n, ICLCellResult *res)
+{
+  ICLCell          reduced;
+  const ICLCell   *run = RunCell(&cells[0], &reduced);
+  const PetscInt   d   = run->task.d;
+  PetscReal       *W, *W1;
+  ICLMergedProblem prob;
+  Schedule         s;
+  Checkpoint      *ctx;
+  ICLCheckpoints  *cp;
+  ICLLossHistory **history; /* in schedule order, as the checkpoints are */
+
+  PetscFunctionBegin;
+  PetscCall(ScheduleCreate(cells, n, &s));
+  PetscCall(PetscMalloc5((size_t)d * d, &W, (size_t)d * d, &W1, s.L, &ctx, s.L, &cp, n, &history));
+  for (PetscInt j = 0; j < n; j++) history[j] = cells[s.order[j]].history;
+  PetscCall(ProblemCreate(&cells[0], run, &prob));
+  PetscCall(ICLFirstGDStep(d, prob.f, prob.ctx, W1));
+  for (PetscInt l = 0; l < s.L; l++) {
+    ctx[l] = (Checkpoint){.cells = cells, .res = res, .prob = &prob, .W1 = W1, .s = &s, .l = l};
+    cp[l]  = (ICLCheckpoints){.n = s.first[l + 1] - s.first[l], .T = s.T + s.first[l], .at = AtCheckpoint, .ctx = &ctx[l], .history = history + s.first[l]};
+  }
+  PetscCall(ICLBilinearTrainShared(run, &prob.bilinear, s.L, s.lr, cp, W));
+  PetscCall(ICLMergedProblemDestroy(&prob));
+  PetscCall(PetscFree5(W, W1, ctx, cp, history));
+  PetscCall(ScheduleDestroy(&s));
+  PetscFunctionReturn(0);
+}
+
+static PetscReal LinearFlopsShared(const ICLCell *cells, PetscInt n)
+{
+  ICLCell        reduced;
+  const ICLCell *run = NULL;
+  PetscInt       L = 0, T_max = 0;
+  PetscInt       B = 0, d = 0;
+  PetscReal      flops = 0;
+
+  for (PetscInt j = 0; j < n; j++) {
+    PetscInt first = 1; /* the first cell of its step size */
+    for (PetscInt i = 0; i < j; i++) first = first && cells[i].lr != cells[j].lr;
+    L += first;
+    T_max = PetscMax(T_max, cells[j].T);
+    run   = RunCell(&cells[j], &reduced);
+    B = run->B, d = run->task.d;
+    flops += ICLMergedErrorFlops(run) + ICLTrainedWDiagnosticsFlops(run->B, run->task.d);
+  }
+  /* one W_1 for all: the diagnostics' gradient at 0 is formed once */
+  return flops - (n - 1) * (ICLTrainedWDiagnosticsFlops(B, d) - ICLTrainedWDiagnosticsFlops(0, d)) + ICLBilinearTrainSharedFlops(run, L, T_max, n);
 }
 
 static ICLTrainMethod LinearTrainMethod(const ICLCell *cell)
@@ -127,4 +277,7 @@ const ICLModelType ICLModelLinear = {
   .train_method = LinearTrainMethod,
   .engine       = LinearEngine,
   .reads       = ICL_READS_TRAINING,
+  .share        = LinearShare,
+  .run_shared   = LinearRunShared,
+  .flops_shared = LinearFlopsShared,
 };

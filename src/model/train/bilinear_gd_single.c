@@ -46,7 +46,7 @@ static PetscErrorCode LossGradSingle(void *ctx, const PetscReal *W, PetscReal *l
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+PetscErrorCode ICLBilinearGDSingleCheckpoints(const ICLBilinearProblem *p, PetscReal lr, const ICLCheckpoints *cp, PetscReal *W)
 {
   const size_t  n = (size_t)p->B_local * p->d;
   SingleProblem s = {.p = p};
@@ -58,7 +58,18 @@ PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, Pets
   s.dd = (PetscMPIInt)(p->d * p->d);
   PetscCall(PetscMalloc5(PetscMax(n, 1), &s.Mt, PetscMax(n, 1), &s.Vt, PetscMax(n, 1), &s.work, (size_t)p->d * p->d, &s.W, (size_t)p->d * p->d, &s.G));
   for (size_t i = 0; i < n; i++) s.Mt[i] = (float)p->Mt[i], s.Vt[i] = (float)p->Vt[i];
-  PetscCall(ICLGradientDescent(p->comm, p->cancel, p->history, LossGradSingle, &s, T, lr, W, loss, steps, outcome));
+  PetscCall(ICLGradientDescentCheckpoints(p->comm, p->cancel, LossGradSingle, &s, lr, cp, W));
   PetscCall(PetscFree5(s.Mt, s.Vt, s.work, s.W, s.G));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+{
+  ICLTrainEnd          end = {.T = T, .history = p->history};
+  const ICLCheckpoints cp  = ICLCheckpointsOne(&end);
+
+  PetscFunctionBegin;
+  PetscCall(ICLBilinearGDSingleCheckpoints(p, lr, &cp, W));
+  *loss = end.loss, *steps = end.steps, *outcome = end.outcome;
   PetscFunctionReturn(0);
 }

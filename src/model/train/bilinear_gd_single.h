@@ -15,4 +15,8 @@
  * from single-precision margins). Allocates 3 B_local d + 2 d^2 floats. Collective over p->comm. */
 PetscErrorCode ICLBilinearGDSingle(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
+/* The same with checkpoints (gd.h): one run to the last, each ending as a separate run of
+ * its step count would, bit for bit. */
+PetscErrorCode ICLBilinearGDSingleCheckpoints(const ICLBilinearProblem *p, PetscReal lr, const ICLCheckpoints *cp, PetscReal *W);
+
 #endif

@@ -68,6 +68,12 @@ PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g)
   return sizeof(PetscReal) * words;
 }
 
+PetscReal ICLBilinearTrainStepsFlops(const ICLCell *cell, const ICLBilinearProblem *p, PetscInt steps)
+{
+  const PetscReal B = p->B, d = p->d;
+  return ICLBilinearTrainMethod(cell) == ICL_METHOD_DUAL ? DualFlops(B, d, steps, 1.0) : GdFlops(B, d, steps);
+}
+
 PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p, PetscReal *W, ICLTrainResult *r)
 {
   const PetscReal B = p->B, d = p->d;
@@ -78,17 +84,57 @@ PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p
   switch (r->method) {
   case ICL_METHOD_DUAL:
     PetscCall(ICLDualGD(p, cell->precision, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
-    r->flops = DualFlops(B, d, r->steps, 1.0);
     break;
   case ICL_METHOD_TAO:
     PetscCall(ICLTaoTrain(p, cell->tao_type, cell->T, W, &r->loss, &r->steps, &evals, &r->outcome));
     r->flops = 4.0 * B * d * d * evals + 2.0 * B * d * d;
-    break;
+    PetscFunctionReturn(0);
   default:
     if (cell->precision == ICL_PRECISION_SINGLE) PetscCall(ICLBilinearGDSingle(p, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
     else PetscCall(ICLBilinearGD(p, cell->T, cell->lr, W, &r->loss, &r->steps, &r->outcome));
-    r->flops = GdFlops(B, d, r->steps);
     break;
+  }
+  r->flops = ICLBilinearTrainStepsFlops(cell, p, r->steps);
+  PetscFunctionReturn(0);
+}
+
+unsigned ICLBilinearTrainShares(const ICLCell *cell)
+{
+  switch (ICLBilinearTrainMethod(cell)) {
+  case ICL_METHOD_DUAL:
+    return ICL_SHARE_STEPS | ICL_SHARE_LR;
+  case ICL_METHOD_GD:
+    return ICL_SHARE_STEPS;
+  default: /* TAO's iterations are its own: no checkpoints */
+    return 0;
+  }
+}
+
+/* One run to T_max per step size (direct GD), or one K for all (dual), plus each checkpoint's
+ * final loss and, in the dual form, its W from alpha. */
+PetscReal ICLBilinearTrainSharedFlops(const ICLCell *cell, PetscInt L, PetscInt T_max, PetscInt checkpoints)
+{
+  const PetscReal B = cell->B, d = cell->task.d;
+  if (ICLBilinearTrainMethod(cell) == ICL_METHOD_DUAL) return 2.0 * B * B * d + B * B / 2 + L * 2.0 * B * B * (T_max + 1) + checkpoints * 2.0 * B * d * d;
+  return L * 4.0 * B * d * d * T_max + checkpoints * 2.0 * B * d * d;
+}
+
+PetscErrorCode ICLBilinearTrainShared(const ICLCell *cell, const ICLBilinearProblem *p, PetscInt L, const PetscReal *lr, const ICLCheckpoints *cp, PetscReal *W)
+{
+  PetscFunctionBegin;
+  switch (ICLBilinearTrainMethod(cell)) {
+  case ICL_METHOD_DUAL:
+    PetscCall(ICLDualGDCheckpoints(p, cell->precision, L, lr, cp, W));
+    break;
+  case ICL_METHOD_GD:
+    for (PetscInt l = 0; l < L; l++) {
+      PetscCall(PetscArrayzero(W, (size_t)p->d * p->d));
+      if (cell->precision == ICL_PRECISION_SINGLE) PetscCall(ICLBilinearGDSingleCheckpoints(p, lr[l], &cp[l], W));
+      else PetscCall(ICLGradientDescentCheckpoints(p->comm, p->cancel, ICLBilinearLossGradCtx, (void *)p, lr[l], &cp[l], W));
+    }
+    break;
+  default:
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_SUP, "-train_method %s has no checkpoints: its cells train alone", ICLTrainMethodName(ICLBilinearTrainMethod(cell)));
   }
   PetscFunctionReturn(0);
 }

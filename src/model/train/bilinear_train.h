@@ -45,6 +45,21 @@ PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g);
  * T = cell->T steps or iterations, step cell->lr. Collective over p->comm. */
 PetscErrorCode ICLBilinearTrain(const ICLCell *cell, const ICLBilinearProblem *p, PetscReal *W, ICLTrainResult *r);
 
+/* Training flop of the cell alone on p by gd or dual, for the steps it took. */
+PetscReal ICLBilinearTrainStepsFlops(const ICLCell *cell, const ICLBilinearProblem *p, PetscInt steps);
+
+/* Shared training (docs/budget.md). Which axes the cell's resolved method lets cells share a
+ * run over (ICLShareAxes): gd checkpoints in T; dual checkpoints in T and a batch of step sizes
+ * on one K; tao none. */
+unsigned  ICLBilinearTrainShares(const ICLCell *cell);
+/* Cost model of one shared run: L step sizes to T_max steps, with `checkpoints` in all. */
+PetscReal ICLBilinearTrainSharedFlops(const ICLCell *cell, PetscInt L, PetscInt T_max, PetscInt checkpoints);
+/* Trains the cell's problem from W = 0 for L step sizes lr[l], each with checkpoints cp[l]
+ * (gd.h): every checkpoint ends bit for bit as a separate run by the cell's resolved method
+ * (gd, single or double, or dual) of that many steps. W: d x d, where the iterates are
+ * handed to the checkpoints. Collective over p->comm. */
+PetscErrorCode ICLBilinearTrainShared(const ICLCell *cell, const ICLBilinearProblem *p, PetscInt L, const PetscReal *lr, const ICLCheckpoints *cp, PetscReal *W);
+
 /* T steps of GD from the W given (ICLGradientDescent on ICLBilinearLossGrad). */
 PetscErrorCode ICLBilinearGD(const ICLBilinearProblem *p, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 

@@ -142,19 +142,6 @@ static PetscErrorCode KMult(Dual *k, const PetscReal *alpha, PetscReal *s)
   PetscFunctionReturn(0);
 }
 
-/* The loss at alpha (summed over the group) and c = -dL/ds on this rank's tasks. */
-static PetscErrorCode Loss(const ICLBilinearProblem *p, Dual *k, const PetscReal *alpha, PetscReal *s, PetscReal *c, PetscReal *loss)
-{
-  PetscReal sum = 0.0;
-
-  PetscFunctionBegin;
-  PetscCall(KMult(k, alpha, s));
-  for (PetscInt t = 0; t < k->b; t++) sum += ICLBilinearPointLoss(p->loss, s[t], p->target ? p->target[t] : 0.0, &c[t]);
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPIU_REAL, MPI_SUM, p->comm));
-  *loss = sum / p->B;
-  PetscFunctionReturn(0);
-}
-
 /* alpha[r0 : r0 + b] += scale c, then every rank's share of alpha to every rank. */
 static PetscErrorCode Step(const ICLBilinearProblem *p, const Dual *k, PetscReal scale, const PetscReal *c, PetscReal *alpha, PetscMPIInt *counts, PetscMPIInt *offsets)
 {
@@ -235,98 +222,130 @@ static PetscErrorCode DualDestroy(Dual *k, PetscMPIInt **counts, PetscMPIInt **o
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+/* Step size l's run ends at step t for its checkpoints [from, n): W from its alpha, then each
+ * checkpoint's callback. */
+static PetscErrorCode EndRun(const ICLBilinearProblem *p, const Dual *k, const PetscReal *alpha, const ICLCheckpoints *cp, PetscInt from, PetscReal loss, PetscInt t, ICLTrainOutcome outcome, PetscReal *W)
 {
-  Dual         k;
-  PetscReal   *alpha, *s, *c, initial;
-  PetscMPIInt *counts, *offsets;
-
   PetscFunctionBegin;
-  PetscCall(DualCreate(p, precision, &k, &counts, &offsets));
-  PetscCall(PetscCalloc3(k.B, &alpha, PetscMax(k.b, 1), &s, PetscMax(k.b, 1), &c)); /* W_0 = 0 */
-  *outcome = ICL_TRAIN_DONE;
-  *steps   = T;
-  initial  = PETSC_INFINITY;
-  ICLLossHistoryStart(p->history, T);
-  /* Step t evaluates the loss at alpha_t (as ICLBilinearGD does at W_t), then moves; t = T
-   * only evaluates the final loss. */
-  for (PetscInt t = 0; t <= T; t++) {
-    if (t < T) {
-      PetscBool stop;
-      PetscCall(ICLGroupCancelled(p->comm, p->cancel, &stop));
-      if (stop) {
-        *outcome = ICL_TRAIN_CANCELLED;
-        *steps   = t;
-        break;
-      }
-    }
-    PetscCall(Loss(p, &k, alpha, s, c, loss));
-    if (t == 0) initial = *loss;
-    const PetscBool diverged = ICLLossDiverged(*loss, initial, t == T ? PETSC_TRUE : PETSC_FALSE);
-    if (diverged || t == T) ICLLossHistoryEnd(p->history, t, *loss);
-    else ICLLossHistoryAdd(p->history, t, *loss);
-    if (diverged) {
-      *outcome = ICL_TRAIN_DIVERGED;
-      *steps   = t;
-      break;
-    }
-    if (t < T) PetscCall(Step(p, &k, lr / p->B, c, alpha, counts, offsets));
+  PetscCall(FormW(p, k, alpha, W));
+  for (PetscInt i = from; i < cp->n; i++) {
+    ICLLossHistoryEnd(ICLCheckpointHistory(cp, i), t, loss);
+    PetscCall(cp->at(cp->ctx, i, W, loss, t, outcome));
   }
-  PetscCall(FormW(p, &k, alpha, W));
-  PetscCall(PetscFree3(alpha, s, c));
-  PetscCall(DualDestroy(&k, &counts, &offsets));
   PetscFunctionReturn(0);
 }
 
-/* S (this rank's b x L margins) = K A (A: all B x L), one symv per column: the products of
- * separate runs, bit for bit. One GEMM K A streams K once instead of L times, but OpenBLAS's
- * dgemm packs K into panels on every call: at L = 8 a GEMM-batched run took longer than 8
- * separate runs (docs/budget.md). What the L step sizes share is K's formation. */
-static PetscErrorCode KMultMany(Dual *k, PetscInt L, const PetscReal *A, PetscReal *S)
-{
-  PetscFunctionBegin;
-  for (PetscInt l = 0; l < L; l++) PetscCall(KMult(k, A + (size_t)l * k->B, S + (size_t)l * k->lda));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode ICLDualGDBatch(const ICLBilinearProblem *p, PetscInt T, PetscInt L, const PetscReal *lr, PetscReal **W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+PetscErrorCode ICLDualGDCheckpoints(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt L, const PetscReal *lr, const ICLCheckpoints *cp, PetscReal *W)
 {
   Dual         k;
   PetscReal   *alpha, *S, *C, *sum;
   PetscMPIInt *counts, *offsets;
-  PetscInt     active = L;
+  PetscInt    *next, active = 0;
   PetscReal    initial = PETSC_INFINITY; /* every run starts from alpha = 0: one initial loss */
 
   PetscFunctionBegin;
-  PetscCall(DualCreate(p, ICL_PRECISION_DOUBLE, &k, &counts, &offsets));
+  PetscCall(DualCreate(p, precision, &k, &counts, &offsets));
   PetscCall(PetscCalloc4((size_t)k.B * L, &alpha, (size_t)k.lda * L, &S, (size_t)k.lda * L, &C, L, &sum)); /* W_0 = 0 */
-  for (PetscInt l = 0; l < L; l++) outcome[l] = ICL_TRAIN_DONE, steps[l] = T;
-  for (PetscInt t = 0; t <= T && active; t++) {
-    if (t < T) {
-      PetscBool stop;
+  PetscCall(PetscMalloc1(L, &next)); /* step size l's next checkpoint; cp[l].n: it has ended */
+  for (PetscInt l = 0; l < L; l++) {
+    next[l] = 0, active += cp[l].n > 0;
+    for (PetscInt i = 0; i < cp[l].n; i++) ICLLossHistoryStart(ICLCheckpointHistory(&cp[l], i), cp[l].T[i]);
+  }
+  /* Step t evaluates the loss at alpha_t (as ICLBilinearGD does at W_t); a checkpoint at t
+   * ends a run of t steps there, and the step sizes with checkpoints left move on. */
+  for (PetscInt t = 0; active; t++) {
+    PetscBool stop, steps_left = PETSC_FALSE;
+    for (PetscInt l = 0; l < L; l++) steps_left = steps_left || (next[l] < cp[l].n && cp[l].T[cp[l].n - 1] > t);
+    if (steps_left) {
       PetscCall(ICLGroupCancelled(p->comm, p->cancel, &stop));
       if (stop) {
         for (PetscInt l = 0; l < L; l++)
-          if (outcome[l] == ICL_TRAIN_DONE) outcome[l] = ICL_TRAIN_CANCELLED, steps[l] = t;
+          if (next[l] < cp[l].n) PetscCall(EndRun(p, &k, alpha + (size_t)l * k.B, &cp[l], next[l], NAN, t, ICL_TRAIN_CANCELLED, W));
         break;
       }
     }
-    PetscCall(KMultMany(&k, L, alpha, S));
+    /* S = K [alpha_l] over the step sizes still running, one symv each: the products of
+     * separate runs, bit for bit. One GEMM would stream K once instead of L times, but
+     * OpenBLAS's dgemm packs K into panels on every call: at L = 8 a GEMM-batched run took
+     * longer than 8 separate runs (docs/budget.md). What the step sizes share is K. */
     for (PetscInt l = 0; l < L; l++) {
       sum[l] = 0.0;
+      if (next[l] == cp[l].n) continue;
+      PetscCall(KMult(&k, alpha + (size_t)l * k.B, S + (size_t)l * k.lda));
       for (PetscInt i = 0; i < k.b; i++) sum[l] += ICLBilinearPointLoss(p->loss, S[l * k.lda + i], p->target ? p->target[i] : 0.0, &C[l * k.lda + i]);
     }
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sum, (PetscMPIInt)L, MPIU_REAL, MPI_SUM, p->comm));
     for (PetscInt l = 0; l < L; l++) {
-      if (outcome[l] != ICL_TRAIN_DONE) continue; /* diverged: its iterate stays */
-      loss[l] = sum[l] / p->B;
-      if (t == 0) initial = loss[l];
-      if (ICLLossDiverged(loss[l], initial, t == T ? PETSC_TRUE : PETSC_FALSE)) outcome[l] = ICL_TRAIN_DIVERGED, steps[l] = t, active--;
-      else if (t < T) PetscCall(Step(p, &k, lr[l] / p->B, C + l * k.lda, alpha + (size_t)l * k.B, counts, offsets));
+      const PetscReal loss = sum[l] / p->B;
+      PetscReal      *a    = alpha + (size_t)l * k.B;
+      if (next[l] == cp[l].n) continue; /* ended: its iterate stays */
+      if (t == 0) initial = loss;
+      if (ICLLossDiverged(loss, initial, PETSC_FALSE)) {
+        PetscCall(EndRun(p, &k, a, &cp[l], next[l], loss, t, ICL_TRAIN_DIVERGED, W));
+        next[l] = cp[l].n, active--;
+        continue;
+      }
+      if (cp[l].T[next[l]] == t) {
+        PetscCall(FormW(p, &k, a, W));
+        for (; next[l] < cp[l].n && cp[l].T[next[l]] == t; next[l]++) {
+          ICLLossHistoryEnd(ICLCheckpointHistory(&cp[l], next[l]), t, loss);
+          PetscCall(cp[l].at(cp[l].ctx, next[l], W, loss, t, ICLLossDiverged(loss, initial, PETSC_TRUE) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE));
+        }
+        if (next[l] == cp[l].n) {
+          active--;
+          continue;
+        }
+      }
+      for (PetscInt i = next[l]; i < cp[l].n; i++) ICLLossHistoryAdd(ICLCheckpointHistory(&cp[l], i), t, loss);
+      PetscCall(Step(p, &k, lr[l] / p->B, C + l * k.lda, a, counts, offsets));
     }
   }
-  for (PetscInt l = 0; l < L; l++) PetscCall(FormW(p, &k, alpha + (size_t)l * k.B, W[l]));
+  PetscCall(PetscFree(next));
   PetscCall(PetscFree4(alpha, S, C, sum));
   PetscCall(DualDestroy(&k, &counts, &offsets));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+{
+  ICLTrainEnd          end = {.T = T, .history = p->history};
+  const ICLCheckpoints cp  = ICLCheckpointsOne(&end);
+
+  PetscFunctionBegin;
+  PetscCall(ICLDualGDCheckpoints(p, precision, 1, &lr, &cp, W));
+  *loss = end.loss, *steps = end.steps, *outcome = end.outcome;
+  PetscFunctionReturn(0);
+}
+
+/* ICLDualGDBatch's checkpoint: step size l's end, and its W copied out. */
+typedef struct {
+  ICLTrainEnd end;
+  PetscReal  *W;
+  PetscInt    d;
+} BatchEnd;
+
+static PetscErrorCode CopyEnd(void *ctx, PetscInt i, const PetscReal *W, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome)
+{
+  BatchEnd *e = ctx;
+  (void)i;
+  e->end.loss = loss, e->end.steps = steps, e->end.outcome = outcome;
+  return PetscArraycpy(e->W, W, (size_t)e->d * e->d);
+}
+
+PetscErrorCode ICLDualGDBatch(const ICLBilinearProblem *p, PetscInt T, PetscInt L, const PetscReal *lr, PetscReal **W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+{
+  BatchEnd       *e;
+  ICLCheckpoints *cp;
+  PetscReal      *scratch;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(L, &e, L, &cp, (size_t)p->d * p->d, &scratch));
+  for (PetscInt l = 0; l < L; l++) {
+    e[l]  = (BatchEnd){.end = {.T = T}, .W = W[l], .d = p->d};
+    cp[l] = (ICLCheckpoints){.n = 1, .T = &e[l].end.T, .at = CopyEnd, .ctx = &e[l]};
+  }
+  PetscCall(ICLDualGDCheckpoints(p, ICL_PRECISION_DOUBLE, L, lr, cp, scratch));
+  for (PetscInt l = 0; l < L; l++) loss[l] = e[l].end.loss, steps[l] = e[l].end.steps, outcome[l] = e[l].end.outcome;
+  PetscCall(PetscFree3(e, cp, scratch));
   PetscFunctionReturn(0);
 }

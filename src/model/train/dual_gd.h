@@ -24,6 +24,15 @@
  * the group's stacks to form its rows. Collective over p->comm. */
 PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
+/* The dual form with checkpoints (docs/budget.md), for L step sizes lr[0..L-1] at once on one
+ * K: step size l runs to the last of its checkpoints cp[l] (gd.h) and ends each with W (d x d,
+ * the scratch this function forms the iterate in, on every rank of p->comm) bit for bit the W
+ * of a separate ICLDualGD run of that many steps; its iterate is formed only at its
+ * checkpoints. K is formed once (2 B^2 d flop) instead of once per step size and
+ * checkpoint; each step takes the active step sizes' products K alpha_l. A step size that
+ * diverges stops its own iterates only. Collective over p->comm. */
+PetscErrorCode ICLDualGDCheckpoints(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt L, const PetscReal *lr, const ICLCheckpoints *cp, PetscReal *W);
+
 /* The same T steps for L step sizes lr[0..L-1] at once, sharing K: K is formed once (its
  * 2 B^2 d flop, the larger part of a cell when d is large) instead of L times, and each step
  * takes the L products K alpha_l. Double precision. W[l], loss[l], steps[l], outcome[l] are

@@ -35,41 +35,73 @@ PetscErrorCode ICLGroupStepAgree(MPI_Comm comm, PetscErrorCode local, PetscBool 
   SETERRQ(PETSC_COMM_SELF, (PetscErrorCode)flags[2], "rank %d of the group failed: %s", flags[1] - 1, text);
 }
 
-PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossHistory *history, ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+static PetscErrorCode RecordEnd(void *ctx, PetscInt i, const PetscReal *theta, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome)
 {
-  PetscReal      initial = PETSC_INFINITY;
+  ICLTrainEnd *end = ctx;
+  (void)i, (void)theta;
+  end->loss = loss, end->steps = steps, end->outcome = outcome;
+  return 0;
+}
+
+ICLCheckpoints ICLCheckpointsOne(ICLTrainEnd *end) { return (ICLCheckpoints){.n = 1, .T = &end->T, .at = RecordEnd, .ctx = end, .history = &end->history}; }
+
+/* Checkpoints [i, n) end where the run stopped: at step `steps` with this outcome. */
+static PetscErrorCode StopAll(const ICLCheckpoints *cp, PetscInt i, const PetscReal *theta, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome)
+{
+  PetscFunctionBegin;
+  for (; i < cp->n; i++) {
+    ICLLossHistoryEnd(ICLCheckpointHistory(cp, i), steps, loss);
+    PetscCall(cp->at(cp->ctx, i, theta, loss, steps, outcome));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGradientDescentCheckpoints(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscReal lr, const ICLCheckpoints *cp, PetscReal *theta)
+{
+  PetscReal      initial = PETSC_INFINITY, loss = NAN;
+  PetscInt       i       = 0;
   PetscErrorCode ierr    = 0; /* this rank's error in the last step, agreed on at the next */
   PetscMPIInt    rank;
   PetscBool      stop;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  *outcome = ICL_TRAIN_DONE;
-  ICLLossHistoryStart(history, T);
-  for (PetscInt t = 0; t < T; t++) {
+  for (PetscInt j = 0; j < cp->n; j++) ICLLossHistoryStart(ICLCheckpointHistory(cp, j), cp->T[j]);
+  for (PetscInt t = 0;; t++) {
+    /* a run of T[i] steps ends here: its final loss, without a step (theta is unchanged) */
+    for (; i < cp->n && cp->T[i] == t; i++) {
+      if (!ierr) ierr = f(ctx, theta, &loss, 0.0, NULL);
+      PetscCall(ICLGroupStepAgree(comm, ierr, NULL, &stop));
+      ICLLossHistoryEnd(ICLCheckpointHistory(cp, i), t, loss);
+      PetscCall(cp->at(cp->ctx, i, theta, loss, t, ICLLossDiverged(loss, initial, PETSC_TRUE) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE));
+    }
+    if (i == cp->n) break;
     PetscCall(ICLGroupStepAgree(comm, ierr, cancel, &stop));
     if (stop) {
-      *outcome = ICL_TRAIN_CANCELLED;
-      *steps   = t;
-      PetscFunctionReturn(0);
+      PetscCall(StopAll(cp, i, theta, loss, t, ICL_TRAIN_CANCELLED));
+      break;
     }
-    ierr = f(ctx, theta, loss, -lr, theta);
+    ierr = f(ctx, theta, &loss, -lr, theta);
     if (!ierr && t == 1 && rank == ICLFaultStepRank) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure in GD step 1 on rank %d of the group (-fault_inject step_fail)", rank);
     if (ierr) continue;
-    if (t == 0) initial = *loss;
-    if (ICLLossDiverged(*loss, initial, PETSC_FALSE)) {
-      *outcome = ICL_TRAIN_DIVERGED;
-      *steps   = t;
-      ICLLossHistoryEnd(history, t, *loss);
-      PetscFunctionReturn(0);
+    if (t == 0) initial = loss;
+    if (ICLLossDiverged(loss, initial, PETSC_FALSE)) {
+      PetscCall(StopAll(cp, i, theta, loss, t, ICL_TRAIN_DIVERGED));
+      break;
     }
-    ICLLossHistoryAdd(history, t, *loss);
+    for (PetscInt j = i; j < cp->n; j++) ICLLossHistoryAdd(ICLCheckpointHistory(cp, j), t, loss);
   }
-  *steps = T;
-  if (!ierr) ierr = f(ctx, theta, loss, 0.0, NULL);
-  PetscCall(ICLGroupStepAgree(comm, ierr, NULL, &stop));
-  ICLLossHistoryEnd(history, T, *loss);
-  if (ICLLossDiverged(*loss, initial, PETSC_TRUE)) *outcome = ICL_TRAIN_DIVERGED;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossHistory *history, ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome)
+{
+  ICLTrainEnd          end = {.T = T, .history = history};
+  const ICLCheckpoints cp  = ICLCheckpointsOne(&end);
+
+  PetscFunctionBegin;
+  PetscCall(ICLGradientDescentCheckpoints(comm, cancel, f, ctx, lr, &cp, theta));
+  *loss = end.loss, *steps = end.steps, *outcome = end.outcome;
   PetscFunctionReturn(0);
 }
 
@@ -93,7 +125,7 @@ PetscErrorCode ICLTrainOutcomeApply(ICLTrainOutcome outcome, const char *step, I
 
 PetscErrorCode ICLGDTrainCell(const ICLCell *cell, ICLLossGradFn f, void *ctx, PetscReal *theta, ICLCellResult *res)
 {
-  ICLTrainOutcome outcome;
+  ICLTrainOutcome outcome = ICL_TRAIN_DONE;
 
   PetscFunctionBegin;
   PetscCall(ICLGradientDescent(cell->comm, cell->cancel, cell->history, f, ctx, cell->T, cell->lr, theta, &res->train_loss, &res->steps, &outcome));

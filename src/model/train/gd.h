@@ -29,6 +29,37 @@ PetscErrorCode ICLGroupStepAgree(MPI_Comm comm, PetscErrorCode local, PetscBool 
  * cell being run, or -1. Set by the driver before each cell. */
 extern PetscMPIInt ICLFaultStepRank;
 
+/* Checkpoints of one training run (docs/budget.md): the run goes to the largest of T[0..n)
+ * (ascending; equal values allowed) and calls at(ctx, i, theta, loss, steps, outcome) once for
+ * each i, with the state and outcome a separate run of T[i] steps ends in, bit for bit. A
+ * checkpoint the run does not reach gets the outcome that stopped it (DIVERGED or CANCELLED,
+ * steps = where it stopped). at is collective over the run's group. history (NULL, or n
+ * entries that may be NULL) gets each checkpoint's losses as its separate run keeps them. */
+typedef struct {
+  PetscInt        n;
+  const PetscInt *T;
+  PetscErrorCode (*at)(void *ctx, PetscInt i, const PetscReal *theta, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome);
+  void           *ctx;
+  ICLLossHistory *const *history;
+} ICLCheckpoints;
+
+/* Checkpoint i's loss history, or NULL. */
+static inline ICLLossHistory *ICLCheckpointHistory(const ICLCheckpoints *cp, PetscInt i) { return cp->history ? cp->history[i] : NULL; }
+
+/* Where a run with one checkpoint (ICLCheckpointsOne) leaves its outcome; its losses along
+ * the way go to history (may be NULL). */
+typedef struct {
+  PetscInt        T, steps;
+  PetscReal       loss;
+  ICLTrainOutcome outcome;
+  ICLLossHistory *history;
+} ICLTrainEnd;
+/* One checkpoint at end->T that records loss, steps and outcome (and history) into end. */
+ICLCheckpoints ICLCheckpointsOne(ICLTrainEnd *end);
+
+/* ICLGradientDescent with checkpoints: theta ends at the last one reached. */
+PetscErrorCode ICLGradientDescentCheckpoints(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossGradFn f, void *ctx, PetscReal lr, const ICLCheckpoints *cp, PetscReal *theta);
+
 /* T steps theta <- theta - lr grad L(theta) from the theta given. Stops early at the first
  * non-finite loss (DIVERGED, *steps = the step it happened at); a final loss above
  * ICL_LOSS_BLOWUP times the initial one is DIVERGED too (a finite spike may recede); stops when cancel (may be NULL)
