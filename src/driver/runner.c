@@ -72,8 +72,9 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   if (ICLGridApplicable(sw, &ix)) {
     PetscErrorCode ierr;
     ICLErrorClear();
-    if (c == sw->fault_cell) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure (-fault_inject cell_fail:%lld)", (long long)c);
-    else ierr = sw->types[ix.model]->run(&cell, &r);
+    ierr = 0;
+    ICL_FAULT(c == sw->fault[ICL_FAULT_CELL_FAIL], ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure (-fault_inject cell_fail:%lld)", (long long)c));
+    if (!ierr) ierr = sw->types[ix.model]->run(&cell, &r);
     if (ierr) {
       /* One cell's error fails that cell only; the sweep goes on. */
       r.status = ICL_STATUS_FAILED;
@@ -267,8 +268,10 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
   MPI_Request    req;
   PetscErrorCode ierr = 0;
   double         t0   = Now();
+  PetscMPIInt    rank;
 
   PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscCalloc(rsize, &rec));
   rec->cell = -1;
   PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
@@ -281,11 +284,7 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
     PetscCallMPI(MPI_Irecv(&next, 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
     t0   = Now();
     ierr = RunCell(sw, group, cur, rec);
-    if (!ierr && sw->fault_rank >= 0) { /* testing: this rank fails outside any cell */
-      PetscMPIInt rank;
-      PetscCallMPI(MPI_Comm_rank(comm, &rank));
-      if (rank == sw->fault_rank) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_SYS, PETSC_ERROR_INITIAL, "injected failure of rank %d (-fault_inject rank_fail:%d)", rank, rank);
-    }
+    ICL_FAULT(!ierr && rank == sw->fault[ICL_FAULT_RANK_FAIL], ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_SYS, PETSC_ERROR_INITIAL, "injected failure of rank %d (-fault_inject rank_fail:%d)", rank, rank));
     *busy += Now() - t0;
     if (ierr) {
       PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE)); /* rank 0 answers every request */
