@@ -52,6 +52,7 @@ static PetscErrorCode ReadSweep(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCall(ICLSweepFromOptions(comm, sw, help));
   if (*help) PetscFunctionReturn(0);
   PetscCall(ICLOptionsCheckUnused(ReadAgain, &comm));
+  PetscCall(ICLGridCheckExprs(sw));
   PetscCall(CheckApplicable(sw));
   PetscFunctionReturn(0);
 }

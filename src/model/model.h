@@ -90,6 +90,10 @@ typedef struct {
   ICLTrainMethod (*train_method)(const ICLCell *cell); /* the method training runs (auto resolved); NULL: not trained by -train_method */
   ICLEngine (*engine)(const ICLCell *cell);           /* the engine the cell runs (auto resolved); NULL: explicit */
   unsigned reads; /* ICLModelReads: which of -train_tasks, -train_steps, -train_lr the model uses */
+  /* The other sweep options it reads on a family (names without '-', comma-separated; NULL:
+   * none): one given that neither the family nor a model reads is bad input. */
+  const char *(*params)(const ICLFamily *family);
+  const char *requires; /* of those, the ones it cannot run without: positive in every cell */
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */

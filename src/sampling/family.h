@@ -62,6 +62,8 @@ typedef struct {
    * a = m, the label-weighted context mean, b = v, the label-weighted query; see gmm.h);
    * NULL: models build the pair from tokens. */
   void (*train_pair)(const ICLTaskParams *p, int N, uint64_t index, double *a, double *b);
+  /* The sweep options of its tasks (names without '-', comma-separated; NULL: none). */
+  const char *params;
 } ICLFamily;
 
 /* outputs() of the one-output families. */

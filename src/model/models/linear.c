@@ -16,6 +16,9 @@
 #include "model.h"
 #include "sphere.h"
 
+/* single-precision training has no multiclass path; the gram engine draws gmm only */
+static const char *LinearParams(const ICLFamily *f) { return f == &ICLFamilyGmm ? "train_precision,engine" : f->kind == ICL_OUTPUT_CLASS ? NULL : "train_precision"; }
+
 static PetscBool LinearSupports(const ICLFamily *f)
 {
   (void)f;
@@ -126,5 +129,6 @@ const ICLModelType ICLModelLinear = {
   .memory       = LinearMemory,
   .train_method = LinearTrainMethod,
   .engine       = LinearEngine,
-  .reads       = ICL_READS_TRAINING,
+  .reads        = ICL_READS_TRAINING,
+  .params       = LinearParams,
 };
