@@ -151,6 +151,8 @@ const ICLSweepParam *ICLSweepParams(PetscInt *n)
   return params;
 }
 
+PetscBool ICLSweepReads(const ICLSweep *sw, const char *option) { return Listed("source_spectrum,source_alignment", option) ? FamilyReads(sw, option) && ForSource(sw) : FamilyReads(sw, option) || ModelReads(sw, option); }
+
 PetscBool ICLSweepParamApplies(const ICLSweep *sw, const ICLSweepParam *q) { return q->applies ? q->applies(sw) : FamilyReads(sw, q->name) || ModelReads(sw, q->name); }
 
 static PetscInt ParamIndex(const char *name)

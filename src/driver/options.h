@@ -38,6 +38,9 @@ typedef struct {
 
 /* The parameter registry, for -help and the output's coordinate attributes. */
 const ICLSweepParam *ICLSweepParams(PetscInt *n);
+/* The sweep's family or one of its models reads -option (the source law's options: where a
+ * model uses the source law). */
+PetscBool ICLSweepReads(const ICLSweep *sw, const char *option);
 /* The sweep's family or one of its models reads q. */
 PetscBool ICLSweepParamApplies(const ICLSweep *sw, const ICLSweepParam *q);
 /* v is an allowed value of q; its range as text, "[min, max)" or "[min, max]", for messages. */

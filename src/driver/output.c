@@ -14,6 +14,7 @@
 #include "durable.h"
 #include "error.h"
 #include "journal.h"
+#include "linreg.h"
 
 /* Every NetCDF call is checked; the message names the file and NetCDF's reason. */
 #define NCCall(path, call) \
@@ -176,7 +177,67 @@ typedef struct {
   int ndims, ncell; /* cell variables lack M */
   int dims[ICL_NDIMS], coord[ICL_NDIMS], svdims[ICL_NDIMS], v_expr[ICL_MAX_EXPR];
   int v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv;
+  int v_spectrum[3];
 } Layout;
+
+/* A covariance spectrum option of linreg as the sampler resolves it, for each size of its axis. */
+typedef struct {
+  const char      *name, *dim, *long_name;
+  PetscInt         kind, axis; /* ICLSpectrumKind; the axis of sizes, 1 (d) or 2 (k) */
+  PetscReal        param;
+  const PetscReal *list;
+} Spectrum;
+
+/* The sweep's spectra (docs/output.md): Sigma_beta's and the source law's eigenvalues per k at
+ * R = 1 (a cell's are R^2 times these), Sigma_x's per d (trace d, where -x_spectrum is given). */
+static PetscInt Spectra(const ICLSweep *sw, Spectrum *s)
+{
+  PetscInt n = 0;
+  if (ICLSweepReads(sw, "spectrum"))
+    s[n++] = (Spectrum){"spectrum", "direction", "eigenvalues of Sigma_beta at R = 1, sum 1 (a cell's are R^2 times these; fill past k)", sw->spectrum_kind, 2, sw->spectrum_param, sw->spectrum_list};
+  if (ICLSweepReads(sw, "source_spectrum"))
+    s[n++] = (Spectrum){"source_spectrum", "direction", "eigenvalues of the source law's Sigma_beta at R = 1, sum 1 (fill past k)", sw->source_spectrum_kind, 2, sw->source_spectrum_param, sw->source_spectrum_list};
+  if (sw->x_spectrum[0]) s[n++] = (Spectrum){"x_spectrum", "x_direction", "eigenvalues of Sigma_x, sum d (fill past d)", sw->x_spectrum_kind, 1, sw->x_spectrum_param, sw->x_spectrum_list};
+  return n;
+}
+
+static PetscErrorCode DefSpectra(const char *path, int ncid, const ICLSweep *sw, Layout *L)
+{
+  Spectrum s[3];
+  PetscInt n = Spectra(sw, s);
+  int      dims[2];
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscInt *sizes = s[i].axis == 1 ? sw->d : sw->k, nsizes = s[i].axis == 1 ? sw->nd : sw->nk;
+    dims[0] = L->dims[s[i].axis];
+    if (nc_inq_dimid(ncid, s[i].dim, &dims[1]) != NC_NOERR) NCCall(path, nc_def_dim(ncid, s[i].dim, (size_t)sizes[nsizes - 1], &dims[1]));
+    PetscCall(DefVar(path, ncid, s[i].name, NC_DOUBLE, 2, dims, s[i].long_name, "1", &L->v_spectrum[i]));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PutSpectra(const char *path, int ncid, const ICLSweep *sw, const Layout *L)
+{
+  Spectrum   s[3];
+  PetscInt   n = Spectra(sw, s);
+  PetscReal *v;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscInt *sizes = s[i].axis == 1 ? sw->d : sw->k, nsizes = s[i].axis == 1 ? sw->nd : sw->nk, width = sizes[nsizes - 1];
+    PetscCall(PetscMalloc1(nsizes * width, &v));
+    for (PetscInt j = 0; j < nsizes; j++) {
+      PetscReal *row = v + j * width;
+      for (PetscInt a = sizes[j]; a < width; a++) row[a] = NAN;
+      /* checked at input (options.c), so it cannot fail here */
+      (void)ICLLinregSpectrum((ICLSpectrumKind)s[i].kind, (int)sizes[j], s[i].axis == 1 ? PetscSqrtReal((PetscReal)sizes[j]) : 1.0, s[i].param, s[i].list, row);
+    }
+    NCCall(path, nc_put_var_double(ncid, L->v_spectrum[i], v));
+    PetscCall(PetscFree(v));
+  }
+  PetscFunctionReturn(0);
+}
 
 /* The dimensions and their coordinate variables (categorical axes named by CF flags). */
 static PetscErrorCode DefCoordinates(const char *path, int ncid, const ICLSweep *sw, Layout *L)
@@ -237,6 +298,7 @@ static PetscErrorCode DefVariables(const char *path, int ncid, const ICLSweep *s
   PetscCall(DefVar(path, ncid, "singular_values", NC_DOUBLE, L->ndims, L->svdims, "top singular values of the trained W (fill past d or where no W)", "1", &L->v_sv));
   PetscCall(DefExprValues(path, ncid, sw, L->dims, L->coord, L->v_expr));
   PetscCall(DefVar(path, ncid, "gd_distance", NC_DOUBLE, L->ncell, L->dims, "||W/||W||_F - W_1/||W_1||_F||_F, W_1 one GD step from W = 0 (fill where undefined)", "1", &L->v_gd));
+  PetscCall(DefSpectra(path, ncid, sw, L));
   {
     const signed char flags[] = {ICL_STATUS_PENDING, ICL_STATUS_OK, ICL_STATUS_DIVERGED, ICL_STATUS_FAILED, ICL_STATUS_NOT_APPLICABLE};
     NCCall(path, nc_put_att_schar(ncid, L->v_status, "flag_values", NC_BYTE, 5, flags));
@@ -375,6 +437,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PutAttributes(path, ncid, sw, res, prov));
   NCCall(path, nc_enddef(ncid));
   PetscCall(PutCoordinates(path, ncid, sw, &L));
+  PetscCall(PutSpectra(path, ncid, sw, &L));
   PetscCall(PutData(path, ncid, sw, res, &L));
   PetscFunctionReturn(0);
 }
