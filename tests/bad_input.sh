@@ -77,6 +77,7 @@ expect 2 "-link bogus: unknown; use tanh, sin, relu, abs or sign" run "${tiny[@]
 expect 2 "-input_law cauchy: unknown; use gauss, laplace or uniform" run "${tiny[@]}" -family distreg -models bayes -input_law cauchy "${o[@]}"
 expect 2 "-feature_map tanh: unknown; use identity, elu1, relu, exp, prf or poly2" run "${tiny[@]}" -models kernel -feature_map tanh "${o[@]}"
 expect 2 "-subspace last: unknown; use first or random" run "${tiny[@]}" -subspace last "${o[@]}"
+expect 2 "-retry broken: unknown; use failed, diverged or failed,diverged" run "${tiny[@]}" -retry broken -output "$base/done"
 expect 2 "-spectrum zipf:2: unknown; use flat, geometric:q" run "${tiny[@]}" -family linreg -models bayes -spectrum zipf:2 "${o[@]}"
 expect 2 "-spectrum flat:2: unknown; use flat, geometric:q" run "${tiny[@]}" -family linreg -models bayes -spectrum flat:2 "${o[@]}"
 expect 2 "-spectrum: used by family linreg only" run "${tiny[@]}" -spectrum power:1 "${o[@]}"

@@ -649,17 +649,17 @@ static PetscErrorCode ReadTraining(PetscOptionItems *PetscOptionsObject, ICLSwee
 {
   /* in the order of ICLTrainPrecision and ICLEngine */
   static const char *const precisions[] = {"double", "single"}, *const engines[] = {"auto", "explicit", "gram"};
-  const char              *methods[ICL_METHOD_TAO + 2];
+  const char              *methods[ICL_METHOD_COUNT + 1];
   PetscInt                 m = ICL_METHOD_AUTO, p = ICL_PRECISION_DOUBLE, e = ICL_ENGINE_AUTO;
   PetscBool                set;
 
   PetscFunctionBegin;
   /* the methods, then "kernel": the dual form's name in option files of earlier versions */
-  for (PetscInt k = 0; k <= ICL_METHOD_TAO; k++) methods[k] = ICLTrainMethodName((ICLTrainMethod)k);
-  methods[ICL_METHOD_TAO + 1] = "kernel";
+  for (PetscInt k = 0; k < ICL_METHOD_COUNT; k++) methods[k] = ICLTrainMethodName((ICLTrainMethod)k);
+  methods[ICL_METHOD_COUNT] = "kernel";
   PetscCall(ReadChoice(PetscOptionsObject, "-train_method", "training method: gd (direct), dual (B x B dual form, same iterates; kernel "
-      "is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, ICL_METHOD_TAO + 1, ICL_METHOD_TAO + 2, methods, &m, NULL));
-  sw->method = m > ICL_METHOD_TAO ? ICL_METHOD_DUAL : (ICLTrainMethod)m;
+      "is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, ICL_METHOD_COUNT, ICL_METHOD_COUNT + 1, methods, &m, NULL));
+  sw->method = m == ICL_METHOD_COUNT ? ICL_METHOD_DUAL : (ICLTrainMethod)m;
   OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
   PetscCheck(!set || sw->method == ICL_METHOD_TAO, PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
   PetscCall(ReadChoice(PetscOptionsObject, "-train_precision", "arithmetic of training linear (gmm, linreg, distreg): double, or single "

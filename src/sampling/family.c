@@ -22,4 +22,14 @@ int ICLFamilyOneOutput(const ICLTaskParams *p)
   return 1;
 }
 
-const char *ICLFamilyNames(void) { return "gmm,linreg,sphere,distreg"; }
+/* from the registry, so a family registered above is offered by -family and -help */
+const char *ICLFamilyNames(void)
+{
+  static char names[256];
+  if (!names[0])
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
+      if (i) strcat(names, ",");
+      strcat(names, registry[i]->name);
+    }
+  return names;
+}
