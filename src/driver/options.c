@@ -596,11 +596,12 @@ static PetscErrorCode ReadGrid(PetscOptionItems *PetscOptionsObject, ICLSweep *s
 {
   char        buf[256];
   const char *families[ICL_MAX_CHOICES];
-  PetscInt    n, f = 0;
+  PetscInt    n, f;
   PetscBool   set, expr;
 
   PetscFunctionBegin;
   PetscCall(SplitNames(ICLFamilyNames(), buf, sizeof buf, families, &n));
+  PetscCall(PetscEListFind(n, families, "gmm", &f, &set)); /* the default, wherever the registry lists it */
   PetscCall(ReadChoice(PetscOptionsObject, "-family", "task family (docs/families.md)", "task family", n, n, families, &f, NULL));
   PetscCall(PetscStrncpy(sw->family, families[f], sizeof sw->family));
   PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_d", "ambient dimensions d (comma list)", sw->d, &sw->nd));
