@@ -3,6 +3,7 @@
 #ifndef ICL_FAMILY_H
 #define ICL_FAMILY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Where a task lives: everything a family needs to draw tasks of one cell. */
@@ -73,5 +74,7 @@ int ICLFamilyOneOutput(const ICLTaskParams *p);
 const ICLFamily *ICLFamilyFind(const char *name);
 /* Comma-separated list of registered names, for help and error messages. */
 const char *ICLFamilyNames(void);
+/* Appends name to the comma-separated list in list (of len bytes): registries' name lists. */
+void ICLNameListAppend(char *list, size_t len, const char *name);
 
 #endif
