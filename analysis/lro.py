@@ -6,8 +6,9 @@ rank-r risk of one-layer linear attention at context length N (test length M = N
     L*_r = M₀ − Σ_{i ≤ r} N λ_i² / ((N + 1) λ_i + M₀),
 
 and r = k gives the optimum L* = L(W*). The theory here is computed from the file, not
-read from it: λ from -spectrum in the 'options' attribute (scaled to Σλ = R² as iclsweep
-does; flat R²/k when absent), σ from the sigma axis or -sigma, k and R from the cell, r
+read from it: λ from the 'spectrum' variable iclsweep writes (the eigenvalues it drew from, at
+R = 1, scaled here by R²; older files: from -spectrum in the 'options' attribute), σ from the
+sigma axis or -sigma, k and R from the cell, r
 from the rank axis or -rank (the oracle on linreg is W*_r, lowrank is rank r). It is drawn dotted next to the
 experiment, and the claim sentences say how far the experiment is from it.
 """
@@ -34,12 +35,18 @@ class TheoryUnavailable(Exception):
 
 
 def spectrum(ds, k, R):
-    """λ_1 … λ_k of Σ_β from -spectrum, as iclsweep's ICLLinregSpectrum builds it.
+    """λ_1 … λ_k of Σ_β at (k, R): R² times the 'spectrum' variable, the eigenvalues
+    iclsweep resolved for each k at R = 1 (summing to 1, so that E‖β‖² = R²).
 
-    Weights w_i (i = 0..k−1): flat 1, geometric:q q^i, power:a (i+1)^−a, list:l1,l2,...
-    the first k listed values; then λ_i = R²·w_i / Σw, so that E‖β‖² = R². No -spectrum
-    (or 'flat') is λ_i = R²/k.
+    Files written before iclsweep stored it: from -spectrum in the 'options' attribute, as
+    iclsweep builds it: weights w_i (i = 0..k−1) flat 1, geometric:q q^i, power:a (i+1)^−a,
+    list:l1,l2,... the first k listed values; λ_i = R²·w_i / Σw; no -spectrum is flat.
     """
+    if "spectrum" in ds.variables:
+        lam = ds["spectrum"].sel(k=k).values[:int(k)]
+        if not np.isfinite(lam).all():
+            raise TheoryUnavailable(f"the stored spectrum at k={k} is incomplete")
+        return R * R * lam
     text = results.options(ds).get("spectrum", "").strip() or "flat"
     kind, _, argument = text.partition(":")
     k = int(k)
@@ -94,6 +101,8 @@ def theory(ds, held):
         if dim not in held:
             raise TheoryUnavailable(f"the file has no '{dim}' axis")
     x_spectrum = results.options(ds).get("x_spectrum", "flat").strip() or "flat"
+    if "x_spectrum" in ds.variables and np.allclose(ds["x_spectrum"].values[np.isfinite(ds["x_spectrum"].values)], 1.0):
+        x_spectrum = "flat"  # Sigma_x = I, however the option was written
     if x_spectrum != "flat":
         raise TheoryUnavailable(f"the closed form here is for Σ_x = I, not -x_spectrum "
                                 f"{x_spectrum} (the oracle's curve is exact)")

@@ -14,6 +14,7 @@
   check_results.py subset SMALL BIG    every cell of SMALL (fewer axis values) is bitwise in BIG
   check_results.py svm DIR             the svm baseline ran in every applicable cell, sensibly
 """
+import pathlib
 import subprocess
 import sys
 
@@ -152,6 +153,15 @@ def lowrank(directory):
         print(f"r = {r}: L*_r reference {expect[r]:.3f}, oracle W*_r {star:.5f}, lowrank {low:.5f} ({(low / star - 1) * 100:+.2f}%)")
         check(abs(star - expect[r]) <= 1e-3, f"oracle rank {r}: {star:.5f} vs L*_r = {expect[r]}")
         check(star * (1 - 1e-9) <= low <= star * 1.006, f"lowrank rank {r}: {low:.5f} not within [L*_r, 1.006 L*_r], L*_r = {star:.5f}")
+    # the spectrum as resolved is in the file (weights over their sum), and analysis reads it there
+    weights = np.array([3, 2, 1, .5, .25, .1])
+    stored = ds.spectrum.sel(k=6).values
+    check(np.allclose(stored, weights / weights.sum(), rtol=1e-15, atol=0), f"stored spectrum {stored} is not the list over its sum")
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+    from analysis import lro, results
+    R = float(ds.R.values[0])
+    lam = lro.spectrum(results.load(f"{directory}/results.nc"), 6, R)
+    check(np.allclose(lam, R * R * weights / weights.sum(), rtol=1e-14, atol=0), f"analysis reads lambda {lam}, not R^2 times the stored spectrum")
 
 
 def h3(directory):

@@ -22,6 +22,7 @@
 #include <petscsys.h>
 
 #include "check.h"
+#include "check_margin.h"
 #include "model.h"
 #include "multiclass_gd.h"
 #include "softmax_attention.h"
@@ -95,24 +96,10 @@ static PetscErrorCode OneStep(void)
 static PetscErrorCode SoftmaxBeatsLinear(void)
 {
   const PetscInt M[] = {5};
-  const char    *names[] = {"linear", "softmax", "gd1"};
-  PetscReal      err[3], se[3];
   const ICLCell  cell = {.comm = PETSC_COMM_SELF, .family = &ICLFamilySphere, .task = {.d = 10, .k = 3, .R = 4.0, .seed = 1}, .N = 5, .eval_R = 4.0, .B = 2000, .T = 300, .lr = 2.0, .M = M, .nM = 1, .eval_tasks = 4000, .method = ICL_METHOD_GD};
 
   PetscFunctionBegin;
-  for (int m = 0; m < 3; m++) {
-    const ICLModelType *model = ICLModelFind(names[m]);
-    ICLCellResult       res   = {.test_error = &err[m], .test_error_se = &se[m]};
-    PetscLogDouble      t0, t1;
-    PetscCall(PetscTime(&t0));
-    PetscCall(model->run(&cell, &res));
-    PetscCall(PetscTime(&t1));
-    CHECK(res.status == ICL_STATUS_OK, "%s: status %d (%s)", names[m], (int)res.status, res.message);
-    printf("%-8s test error %.4f +- %.4f, training loss %.4f, %.2f s\n", names[m], err[m], se[m], res.train_loss, t1 - t0);
-  }
-  const PetscReal margin = err[0] - err[1], sd = PetscSqrtReal(se[0] * se[0] + se[1] * se[1]);
-  printf("softmax margin over linear %.4f +- %.4f (%.1f standard errors)\n", margin, sd, margin / sd);
-  CHECK(margin > 5 * sd, "softmax must beat linear by 5 standard errors: margin %.4f, se %.4f", margin, sd);
+  PetscCall(CheckBeats(&cell, "softmax", "linear", "P = 1"));
   PetscFunctionReturn(0);
 }
 

@@ -23,6 +23,7 @@
 #include <petscsys.h>
 
 #include "check.h"
+#include "check_margin.h"
 #include "gmm.h"
 #include "mc_eval.h"
 #include "model.h"
@@ -145,21 +146,11 @@ static PetscErrorCode GridSearch(void)
 static PetscErrorCode SoftmaxBeatsLinear(void)
 {
   const PetscInt M[] = {20};
-  const char    *names[] = {"linear", "softmax"};
-  PetscReal      err[2], se[2];
   const ICLCell  cell = {
      .comm = PETSC_COMM_SELF, .family = &ICLFamilySphere, .task = {.d = 8, .k = 8, .R = 3.0, .seed = 1, .prototypes = 3}, .N = 20, .eval_R = 3.0, .B = 1000, .T = 300, .lr = 2.0, .M = M, .nM = 1, .eval_tasks = 2000, .method = ICL_METHOD_GD};
 
   PetscFunctionBegin;
-  for (int m = 0; m < 2; m++) {
-    ICLCellResult res = {.test_error = &err[m], .test_error_se = &se[m], .gd_distance = NAN};
-    PetscCall(ICLModelFind(names[m])->run(&cell, &res));
-    CHECK(res.status == ICL_STATUS_OK, "%s: status %d (%s)", names[m], (int)res.status, res.message);
-    printf("P = 3: %-8s test error %.4f +- %.4f, training loss %.4f\n", names[m], err[m], se[m], res.train_loss);
-  }
-  const PetscReal margin = err[0] - err[1], sd = PetscSqrtReal(se[0] * se[0] + se[1] * se[1]);
-  printf("P = 3: softmax margin over linear %.4f +- %.4f (%.1f standard errors)\n", margin, sd, margin / sd);
-  CHECK(margin > 5 * sd, "softmax must beat linear by 5 standard errors at P = 3: margin %.4f, se %.4f", margin, sd);
+  PetscCall(CheckBeats(&cell, "softmax", "linear", "P = 3"));
   PetscFunctionReturn(0);
 }
 

@@ -18,29 +18,12 @@
 #include <petscsys.h>
 
 #include "check.h"
+#include "check_linreg_risk.h"
 #include "linreg.h"
 #include "linreg_risk.h"
 #include "subspace.h"
 
 enum { d = 3, N = 4, T = 200000 };
-
-/* Monte-Carlo risk of x_q^T W sum omega_i y_i x_i (W column-major), mean and standard error. */
-static void MonteCarloRisk(const ICLTaskParams *p, int n, const double *W, const double *omega, int tasks, double *mean, double *se)
-{
-  const int dd = p->d;
-  double    X[n * dd], y[n], xq[dd], yq, g[dd], s = 0, s2 = 0;
-  for (int t = 0; t < tasks; t++) {
-    double pred = 0;
-    ICLLinregTokens(p, n, ICL_PURPOSE_TEST_TASK, (uint64_t)t, X, y, xq, &yq, NULL);
-    ICLLinregWeightedSum(dd, n, X, y, omega, g);
-    for (int i = 0; i < dd; i++)
-      for (int j = 0; j < dd; j++) pred += xq[i] * W[i + j * dd] * g[j];
-    const double l = (yq - pred) * (yq - pred);
-    s += l, s2 += l * l;
-  }
-  *mean = s / tasks;
-  *se   = sqrt((s2 / tasks - *mean * *mean) / tasks);
-}
 
 /* Random row-major factor F and S = F F^T (column-major = row-major, symmetric). */
 static void RandomSPD(ICLStream *s, int n, double diag, double *F, double *S)
@@ -70,7 +53,7 @@ static PetscErrorCode Run(void)
 
   /* Random W. */
   PetscCall(ICLLinregRisk(d, Sx, Sb, sigma * sigma, N, W, &L));
-  MonteCarloRisk(&p, N, W, NULL, T, &mc, &se);
+  CheckLinregRisk(&p, N, W, NULL, T, &mc, &se);
   printf("random W: MC %.5f +- %.5f, closed form %.5f\n", mc, se, L);
   CHECK_NEAR(mc, L, 4 * se, "MC risk of a random W vs L(W)");
   {
@@ -92,7 +75,7 @@ static PetscErrorCode Run(void)
     PetscCall(ICLLinregRisk(d, Sx, Sb, sigma * sigma, N, E, &Lp));
     CHECK(Lp > Ls, "a perturbation of W* lowered the risk (%.12g < %.12g)", Lp, Ls);
   }
-  MonteCarloRisk(&p, N, Ws, NULL, T, &mc, &se);
+  CheckLinregRisk(&p, N, Ws, NULL, T, &mc, &se);
   printf("W*: MC %.5f +- %.5f, L* %.5f\n", mc, se, Ls);
   CHECK_NEAR(mc, Ls, 4 * se, "MC risk of W* vs L*");
 
@@ -103,7 +86,7 @@ static PetscErrorCode Run(void)
     for (int i = 0; i < N; i++) S1 += omega[i], S2 += omega[i] * omega[i];
     PetscCall(ICLLinregRiskWeighted(d, Sx, Sb, sigma * sigma, S1, S2, W, &Lw));
     PetscCall(ICLLinregRisk(d, Sx, Sb, sigma * sigma, N, W, &Lplain));
-    MonteCarloRisk(&p, N, W, omega, T, &mc, &se);
+    CheckLinregRisk(&p, N, W, omega, T, &mc, &se);
     printf("H3 weights: MC %.5f +- %.5f, closed form %.5f (unweighted %.5f)\n", mc, se, Lw, Lplain);
     CHECK_NEAR(mc, Lw, 4 * se, "MC risk with H3 weights vs L(W; S1, S2)");
     CHECK(fabs(mc - Lplain) > 4 * se, "weights had no detectable effect");
@@ -127,10 +110,10 @@ static PetscErrorCode Run(void)
     PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, SxU, SbU, sigma * sigma, N, WU, &LU));
     PetscCall(ICLLinregOptimal(PETSC_COMM_SELF, D, Sx0, Sb0, sigma * sigma, N, W0, &L0));
     CHECK_NEAR(LU, L0, 1e-12 * L0, "L* does not depend on the subspace");
-    MonteCarloRisk(&pu, N, WU, NULL, T, &mc, &se);
+    CheckLinregRisk(&pu, N, WU, NULL, T, &mc, &se);
     printf("random U: W* MC %.5f +- %.5f, L* %.5f", mc, se, LU);
     CHECK_NEAR(mc, LU, 4 * se, "random U: MC risk of W* vs L*");
-    MonteCarloRisk(&pu, N, W0, NULL, T, &mc, &se);
+    CheckLinregRisk(&pu, N, W0, NULL, T, &mc, &se);
     printf("; first-k W* on them: MC %.5f +- %.5f\n", mc, se);
     CHECK(fabs(mc - L0) > 4 * se, "covariances ignoring U not detected (%.5f vs %.5f)", mc, L0);
   }

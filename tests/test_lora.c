@@ -12,6 +12,7 @@
 #include <petscsys.h>
 
 #include "check.h"
+#include "check_linreg_risk.h"
 #include "linreg.h"
 #include "linreg_risk.h"
 #include "model.h"
@@ -19,22 +20,6 @@
 enum { D = 4, NTR = 10, T = 100000 };
 
 extern const ICLModelType ICLModelLora, ICLModelOracle;
-
-/* Monte-Carlo risk of x_q^T W X^T y (W column-major, unnormalized), mean and standard error. */
-static void MonteCarloRisk(const ICLTaskParams *p, int n, const double *W, double *mean, double *se)
-{
-  double X[n * D], y[n], xq[D], yq, g[D], s = 0, s2 = 0;
-  for (int t = 0; t < T; t++) {
-    double pred = 0;
-    ICLLinregTokens(p, n, ICL_PURPOSE_TEST_TASK, (uint64_t)t, X, y, xq, &yq, NULL);
-    ICLLinregWeightedSum(D, n, X, y, NULL, g);
-    for (int i = 0; i < D; i++)
-      for (int j = 0; j < D; j++) pred += xq[i] * W[i + j * D] * g[j];
-    s += (yq - pred) * (yq - pred), s2 += (yq - pred) * (yq - pred) * (yq - pred) * (yq - pred);
-  }
-  *mean = s / T;
-  *se   = sqrt((s2 / T - *mean * *mean) / T);
-}
 
 /* One cell of model m at rank r (M = N only); its test error. */
 static PetscErrorCode RunModel(const ICLModelType *m, ICLCell cell, PetscInt r, PetscReal *err)
@@ -76,7 +61,7 @@ static PetscErrorCode Run(void)
   for (int i = 0; i < D * D; i++) W[i] = (0.3 * ICLStreamNormal(&s) + (i % (D + 1) == 0 ? 0.6 : 0.0)) / NTR;
   PetscCall(ICLLinregRisk(D, Sx, Sb, s2, NTR, W, &L));
   PetscCall(ICLLinregRisk(D, Id, Sb, s2, NTR, W, &Lid));
-  MonteCarloRisk(&target, NTR, W, &mc, &se);
+  CheckLinregRisk(&target, NTR, W, NULL, T, &mc, &se);
   printf("random W, Sigma_x geometric:0.5 at alignment 0.5: MC %.5f +- %.5f, closed form %.5f, with Sigma_x = I %.5f\n", mc, se, L, Lid);
   CHECK_NEAR(mc, L, 4 * se, "MC vs closed-form risk, non-identity Sigma_x");
   CHECK(fabs(mc - Lid) > 4 * se, "Sigma_x = I not rejected");
@@ -146,7 +131,7 @@ static PetscErrorCode Run(void)
         printf("rank 1: whitened optimum %.6f, unwhitened truncated SVD %.6f\n", Lr[1], Lu);
         CHECK(Lu > Lr[1] + 1e-6, "the unwhitened SVD is not the optimum");
       }
-      MonteCarloRisk(&target, NTR, Wr, &mc, &se);
+      CheckLinregRisk(&target, NTR, Wr, NULL, T, &mc, &se);
       printf("W_1: MC %.5f +- %.5f, closed form L_1 %.5f\n", mc, se, Lr[1]);
       CHECK_NEAR(mc, Lr[1], 4 * se, "MC vs closed-form risk of the optimal rank-1 correction");
     }

@@ -2,6 +2,7 @@
 import json
 import re
 
+import netCDF4
 import numpy as np
 import pytest
 
@@ -81,6 +82,20 @@ def test_spectrum_as_iclsweep_builds_it(results_file, text, k, R, expected):
                         k=(k,), N=(5,), R=(R,), replicates=1, M=(5,), family="linreg",
                         options=f"-family linreg\n-spectrum {text}\n" if text else None)
     np.testing.assert_allclose(lro.spectrum(results.load(path), k, R), expected)
+
+
+def test_spectrum_read_from_the_stored_variable(results_file):
+    # iclsweep stores the spectrum it resolved (per k, at R = 1); that wins over the options
+    # text, which here says flat (the parser would give [1/3, 1/3, 1/3] R^2)
+    path = results_file(excess=lambda model, N, **_: 0 * N, models=("oracle",), d=(4,),
+                        k=(2, 3), N=(5,), R=(2.0,), replicates=1, M=(5,), family="linreg",
+                        options="-family linreg\n-spectrum flat\n")
+    with netCDF4.Dataset(path, "a") as nc:
+        nc.createDimension("direction", 3)
+        var = nc.createVariable("spectrum", "f8", ("k", "direction"))
+        var[:] = [[0.75, 0.25, np.nan], [0.5, 0.3, 0.2]]
+    np.testing.assert_allclose(lro.spectrum(results.load(path), 3, 2.0), [2.0, 1.2, 0.8])
+    np.testing.assert_allclose(lro.spectrum(results.load(path), 2, 2.0), [3.0, 1.0])
 
 
 def test_spectrum_too_short_is_said(results_file):

@@ -54,6 +54,7 @@ static PetscErrorCode ReadSweep(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCall(ICLSweepFromOptions(comm, sw, help));
   if (*help) PetscFunctionReturn(0);
   PetscCall(ICLOptionsCheckUnused(ReadAgain, &comm));
+  PetscCall(ICLGridCheckExprs(sw));
   PetscCall(CheckApplicable(sw));
   PetscFunctionReturn(0);
 }
@@ -103,9 +104,13 @@ static PetscErrorCode ReadRetry(MPI_Comm comm, unsigned *mask)
   PetscCall(PetscOptionsStringArray("-retry", "run these cells of DIR again: failed, diverged or failed,diverged", NULL, names, &n, &set));
   PetscOptionsEnd();
   for (PetscInt i = 0; set && i < n; i++) {
-    const PetscBool failed = (PetscBool)!strcmp(names[i], "failed"), diverged = (PetscBool)!strcmp(names[i], "diverged");
-    PetscCheck(failed || diverged, PETSC_COMM_SELF, ICL_ERR_INPUT, "-retry %s: unknown; use failed, diverged or failed,diverged", names[i]);
-    *mask |= 1u << (failed ? ICL_STATUS_FAILED : ICL_STATUS_DIVERGED);
+    static const char *const choices[] = {"failed", "diverged"};
+    static const ICLStatus   status[]  = {ICL_STATUS_FAILED, ICL_STATUS_DIVERGED};
+    PetscInt                 c;
+    PetscBool                known;
+    PetscCall(PetscEListFind(2, choices, names[i], &c, &known));
+    PetscCheck(known, PETSC_COMM_SELF, ICL_ERR_INPUT, "-retry %s: unknown; use failed, diverged or failed,diverged", names[i]);
+    *mask |= 1u << status[c];
     PetscCall(PetscFree(names[i]));
   }
   PetscFunctionReturn(0);

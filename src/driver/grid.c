@@ -36,7 +36,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .M      = sw->M,
     .nM     = sw->nM,
     .eval_tasks = sw->eval_tasks,
-    .method = !strcmp(sw->method, "gd") ? ICL_METHOD_GD : !strcmp(sw->method, "dual") ? ICL_METHOD_DUAL : !strcmp(sw->method, "tao") ? ICL_METHOD_TAO : ICL_METHOD_AUTO,
+    .method = sw->method,
     .tao_type = sw->tao_type,
     .precision = sw->precision,
     .lora_base = sw->lora_base,
@@ -46,7 +46,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
   PetscInt             np;
   const ICLSweepParam *q = ICLSweepParams(&np);
   for (PetscInt i = 0; i < np; i++)
-    if (q[i].applies(sw)) q[i].set(cell, sw->value[i]);
+    if (ICLSweepParamApplies(sw, &q[i])) q[i].set(cell, sw->value[i]);
   for (PetscInt i = 0; i < sw->nextra; i++) sw->extra[i].param->set(cell, sw->extra[i].v[ix->extra[i]]);
   if (sw->nexpr) {
     PetscReal v[ICL_MAX_EXPR];
@@ -66,15 +66,6 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
   cell->source.alignment        = sw->source_alignment;
 }
 
-PetscInt ICLGridExprVariables(const ICLSweep *sw, const char **names)
-{
-  PetscInt n = 0;
-  names[n++] = "d", names[n++] = "k", names[n++] = "N";
-  for (PetscInt i = 0; i < sw->nextra; i++) names[n++] = sw->extra[i].param->name;
-  names[n++] = "R";
-  return n;
-}
-
 void ICLGridExprValues(const ICLSweep *sw, const ICLCellIndex *ix, PetscReal *values)
 {
   double   x[ICL_EXPR_MAX_VARS];
@@ -88,6 +79,27 @@ void ICLGridExprValues(const ICLSweep *sw, const ICLCellIndex *ix, PetscReal *va
     if (q->integer) values[e] = rint(values[e]);
     if (!strcmp(q->name, "R")) x[n] = values[e]; /* what the others see as R */
   }
+}
+
+PetscErrorCode ICLGridCheckExprs(const ICLSweep *sw)
+{
+  PetscReal v[ICL_MAX_EXPR];
+
+  PetscFunctionBegin;
+  for (PetscInt64 c = 0; sw->nexpr && c < ICLGridSize(sw); c++) {
+    ICLCellIndex ix;
+    ICLGridIndex(sw, c, &ix);
+    if (ix.model || ix.rep) continue; /* the values depend on neither */
+    ICLGridExprValues(sw, &ix, v);
+    for (PetscInt i = 0; i < sw->nexpr; i++) {
+      const ICLSweepParam *q = sw->expr[i].param;
+      char                 range[64];
+      ICLSweepParamRange(q, range, sizeof range);
+      PetscCheck(ICLSweepParamInRange(q, v[i]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s_expr %s gives %g at d = %d, k = %d, N = %d; %s must be %s in %s", q->name, sw->expr[i].text, (double)v[i], (int)sw->d[ix.d], (int)sw->k[ix.k], (int)sw->N[ix.N],
+                 q->name, q->integer ? "an integer" : "a number", range);
+    }
+  }
+  PetscFunctionReturn(0);
 }
 
 PetscBool ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix) { return sw->k[ix->k] <= sw->d[ix->d] ? PETSC_TRUE : PETSC_FALSE; }

@@ -14,11 +14,10 @@ PetscInt64 ICLGridSize(const ICLSweep *sw);
 void       ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix);
 /* The model's view of a cell; M is the sweep's eval_M list. */
 void       ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell);
-/* The variables of -NAME_expr expressions: d, k, N, the parameter axes by name, then R (the
- * value of -R_expr where given). Returns their number; names are the sweep's. */
-PetscInt   ICLGridExprVariables(const ICLSweep *sw, const char **names);
 /* values[e]: expression e of the sweep at the cell (integer parameters rounded to nearest). */
 void       ICLGridExprValues(const ICLSweep *sw, const ICLCellIndex *ix, PetscReal *values);
+/* ICL_ERR_INPUT when an expression's value is out of its parameter's range in some cell. */
+PetscErrorCode ICLGridCheckExprs(const ICLSweep *sw);
 /* k > d has no meaning: such cells are not_applicable. */
 PetscBool  ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix);
 /* Cost model: estimated flops of a cell trained alone (0 when not applicable); unit.h has its

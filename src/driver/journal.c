@@ -31,7 +31,8 @@ struct ICLJournal_s {
   size_t     rsize;                   /* record bytes, without the CRC */
   off_t      end;                     /* where the next record goes */
   PetscInt64 loaded, dropped, duplicates;
-  PetscInt   fault_write, appended;   /* -fault_inject journal_write:N */
+  PetscInt64 fault_write;             /* -fault_inject journal_write:N */
+  PetscInt   appended;
   unsigned char *buf;
 };
 
@@ -211,7 +212,7 @@ PetscErrorCode ICLJournalOpen(const ICLSweep *sw, ICLJournal *jp, ICLResults *re
   *jp             = j;
   j->fd           = -1;
   j->rsize        = ICLRecordSize(sw->nM);
-  j->fault_write  = sw->fault_journal_write;
+  j->fault_write  = sw->fault[ICL_FAULT_JOURNAL_WRITE];
   PetscCall(PetscMalloc1(j->rsize + sizeof(uint32_t), &j->buf));
   PetscCall(PetscSNPrintf(j->path, sizeof j->path, "%s/journal", sw->output));
   j->fd = open(j->path, O_RDWR | O_CREAT, 0644);
@@ -284,11 +285,8 @@ PetscErrorCode ICLJournalAppend(ICLJournal j, const ICLRecord *rec, ICLResults *
   PetscFunctionBegin;
   memcpy(j->buf, rec, j->rsize);
   memcpy(j->buf + j->rsize, &crc, sizeof crc);
-  if (j->fault_write >= 0 && j->appended == j->fault_write) {
-    /* Fault injection for tests: die half-way through a record, as a crash would. */
-    (void)WriteAll(j->fd, j->buf, j->rsize / 2, j->end);
-    raise(SIGKILL);
-  }
+  /* die half-way through a record, as a crash would */
+  ICL_FAULT(j->fault_write >= 0 && j->appended == j->fault_write, (void)WriteAll(j->fd, j->buf, j->rsize / 2, j->end), raise(SIGKILL));
   PetscCheck(WriteAll(j->fd, j->buf, j->rsize + sizeof crc, j->end) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot append to %s: %s (finished cells so far are safe; free space and run again to resume)", j->path, strerror(errno));
   j->end += (off_t)(j->rsize + sizeof crc);
   j->appended++;

@@ -11,6 +11,7 @@
 #include "args.h"
 #include "commands.h"
 #include "error.h"
+#include "git_commit.h"
 
 static const char usage[] = "usage:\n"
                             "  mpiexec -n P iclsweep run -options_file SWEEP.opts -output DIR [options]\n"

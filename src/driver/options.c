@@ -11,7 +11,7 @@
 #include "linreg.h"
 
 #include "error.h"
-#include "grid.h"
+#include "bilinear_train.h"
 #include "rng.h"
 
 /* PETSc's parse errors do not name the option: say which one. */
@@ -23,21 +23,70 @@
 
 static PetscErrorCode CheckListLength(const char *opt, PetscInt nmax);
 
-static PetscBool FamilyIs(const ICLSweep *sw, const char *name) { return !strcmp(sw->family, name) ? PETSC_TRUE : PETSC_FALSE; }
-static PetscBool HasModel(const ICLSweep *sw, const char *name)
+#define ICL_MAX_CHOICES 16
+
+/* "a, b or c": the first n names, for messages. */
+static void JoinNames(PetscInt n, const char *const *names, char *buf, size_t len)
 {
-  for (PetscInt i = 0; i < sw->nmodels; i++)
-    if (!strcmp(sw->models[i], name)) return PETSC_TRUE;
+  size_t used = 0;
+  buf[0]      = 0;
+  for (PetscInt i = 0; i < n && used < len; i++) used += (size_t)snprintf(buf + used, len - used, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+}
+
+/* The names of a comma-separated list (a registry's), pointing into buf. */
+static PetscErrorCode SplitNames(const char *csv, char *buf, size_t len, const char **names, PetscInt *n)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(buf, csv, len));
+  *n = 0;
+  for (char *c = buf, *start = buf;; c++) {
+    if (*c && *c != ',') continue;
+    PetscCheck(*n < ICL_MAX_CHOICES, PETSC_COMM_SELF, PETSC_ERR_PLIB, "more than %d names in %s", ICL_MAX_CHOICES, csv);
+    names[(*n)++] = start;
+    if (!*c) break;
+    *c = 0, start = c + 1;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A categorical option: one of names[0..n) (names past nshown are aliases, accepted but not
+ * offered), its index in *value; -help lists the choices. PETSc's message for an unknown name
+ * does not list them, so the name is checked here first. what, when given, names the kind. */
+static PetscErrorCode ReadChoice(PetscOptionItems *PetscOptionsObject, const char *opt, const char *text, const char *what, PetscInt nshown, PetscInt n, const char *const *names, PetscInt *value, PetscBool *set)
+{
+  char      given[256], allowed[512];
+  PetscBool found;
+  PetscInt  i;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetString(NULL, NULL, opt, given, sizeof given, &found));
+  if (found) {
+    PetscCall(PetscEListFind(n, names, given, &i, &found));
+    JoinNames(nshown, names, allowed, sizeof allowed);
+    PetscCheck(found, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: unknown%s%s; use %s", opt, given, what ? " " : "", what ? what : "", allowed);
+  }
+  OptCall(opt, PetscOptionsEList(opt, text, NULL, names, n, names[*value], value, set));
+  PetscFunctionReturn(0);
+}
+
+/* name is in a comma-separated list of option names (NULL: none) */
+static PetscBool Listed(const char *list, const char *name)
+{
+  const size_t n = strlen(name);
+  for (const char *c = list; c && *c; c += strcspn(c, ","), c += *c == ',')
+    if (!strncmp(c, name, n) && (c[n] == ',' || !c[n])) return PETSC_TRUE;
   return PETSC_FALSE;
 }
-static PetscBool ForSigma(const ICLSweep *sw) { return FamilyIs(sw, "linreg") || FamilyIs(sw, "distreg"); }
-static PetscBool ForLinreg(const ICLSweep *sw) { return FamilyIs(sw, "linreg"); }
-static PetscBool ForSphere(const ICLSweep *sw) { return FamilyIs(sw, "sphere"); }
-static PetscBool ForDistreg(const ICLSweep *sw) { return FamilyIs(sw, "distreg"); }
-static PetscBool ForRank(const ICLSweep *sw) { return HasModel(sw, "lowrank") || HasModel(sw, "lora") || (HasModel(sw, "oracle") && FamilyIs(sw, "linreg")); }
-static PetscBool ForXSpectrum(const ICLSweep *sw) { return FamilyIs(sw, "linreg") && sw->x_spectrum[0] ? PETSC_TRUE : PETSC_FALSE; }
-static PetscBool ForSource(const ICLSweep *sw) { return HasModel(sw, "lora") || sw->oracle_lora; }
-static PetscBool ForFeatures(const ICLSweep *sw) { return HasModel(sw, "kernel") || HasModel(sw, "distill"); }
+/* the sweep's family, or one of its models, reads option -name (their params lists) */
+static PetscBool FamilyReads(const ICLSweep *sw, const char *name) { return Listed(sw->fam->params, name); }
+static PetscBool ModelReads(const ICLSweep *sw, const char *name)
+{
+  for (PetscInt i = 0; i < sw->nmodels; i++)
+    if (sw->types[i] && sw->types[i]->params && Listed(sw->types[i]->params(sw->fam), name)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+static PetscBool ForXSpectrum(const ICLSweep *sw) { return FamilyReads(sw, "alignment") && sw->x_spectrum[0] ? PETSC_TRUE : PETSC_FALSE; }
+static PetscBool ForSource(const ICLSweep *sw) { return ModelReads(sw, "lora_base") || sw->oracle_lora; }
 static PetscBool Reads(const ICLSweep *sw, unsigned what)
 {
   for (PetscInt i = 0; i < sw->nmodels; i++)
@@ -70,19 +119,19 @@ static void SetEvalR(ICLCell *c, double v) { c->eval_R = v; }
 /* Parameters that can be single values or axes: a new one is one line here (and its use by
  * the family or model). Axes appear in results.nc in this order. */
 static const ICLSweepParam params[] = {
-  {"sigma", "output noise standard deviation", 0.5, 0, 1e6, PETSC_FALSE, NULL, NULL, "families linreg and distreg", ForSigma, SetSigma, PETSC_FALSE, PETSC_FALSE},
-  {"alpha", "RAG correlation of context inputs with the query", 0, 0, 1, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetAlpha, PETSC_FALSE, PETSC_FALSE},
-  {"drift", "non-stationary task drift along the sequence", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family linreg", ForLinreg, SetDrift, PETSC_FALSE, PETSC_FALSE},
-  {"classes", "number of classes C", 2, 2, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetClasses, PETSC_FALSE, PETSC_FALSE},
-  {"noise", "off-subspace noise scale", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family sphere", ForSphere, SetNoise, PETSC_FALSE, PETSC_FALSE},
-  {"prototypes_per_class", "prototypes (modes) P per class", 1, 1, 1001, PETSC_TRUE, NULL, NULL, "family sphere", ForSphere, SetPrototypes, PETSC_FALSE, PETSC_TRUE},
-  {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", ForDistreg, SetLink, PETSC_FALSE, PETSC_FALSE},
-  {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", ForDistreg, SetInputLaw, PETSC_FALSE, PETSC_FALSE},
-  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r; lora and -oracle_lora: of the correction, 0 = W_0)", 0, 0, 100001, PETSC_TRUE, NULL, NULL, "models lowrank, lora and oracle (linreg)", ForRank, SetRank, PETSC_FALSE, PETSC_FALSE},
+  {"sigma", "output noise standard deviation", 0.5, 0, 1e6, PETSC_FALSE, NULL, NULL, "families linreg and distreg", NULL, SetSigma, PETSC_FALSE, PETSC_FALSE},
+  {"alpha", "RAG correlation of context inputs with the query", 0, 0, 1, PETSC_FALSE, NULL, NULL, "family linreg", NULL, SetAlpha, PETSC_FALSE, PETSC_FALSE},
+  {"drift", "non-stationary task drift along the sequence", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family linreg", NULL, SetDrift, PETSC_FALSE, PETSC_FALSE},
+  {"classes", "number of classes C", 2, 2, 1001, PETSC_TRUE, NULL, NULL, "family sphere", NULL, SetClasses, PETSC_FALSE, PETSC_FALSE},
+  {"noise", "off-subspace noise scale", 0, 0, 1e6, PETSC_FALSE, NULL, NULL, "family sphere", NULL, SetNoise, PETSC_FALSE, PETSC_FALSE},
+  {"prototypes_per_class", "prototypes (modes) P per class", 1, 1, 1001, PETSC_TRUE, NULL, NULL, "family sphere", NULL, SetPrototypes, PETSC_FALSE, PETSC_TRUE},
+  {"link", "response nonlinearity g", 0, 0, ICL_LINK_COUNT, PETSC_TRUE, ICLDistregLinkFind, ICLDistregLinkNames, "family distreg", NULL, SetLink, PETSC_FALSE, PETSC_FALSE},
+  {"input_law", "law of the inputs around the task mean", 0, 0, ICL_INPUT_COUNT, PETSC_TRUE, ICLDistregInputFind, ICLDistregInputNames, "family distreg", NULL, SetInputLaw, PETSC_FALSE, PETSC_FALSE},
+  {"rank", "rank r of W = A B^T (lowrank; oracle on linreg: W*_r; lora and -oracle_lora: of the correction, 0 = W_0)", 0, 0, 100001, PETSC_TRUE, NULL, NULL, "models lowrank, lora and oracle (linreg)", NULL, SetRank, PETSC_FALSE, PETSC_FALSE},
   {"alignment", "of Sigma_x's eigenbasis with Sigma_beta's: 1 the same eigenvectors in order, 0 a keyed random rotation",
    1, 0, 1 + DBL_EPSILON, PETSC_FALSE, NULL, NULL, "family linreg with -x_spectrum", ForXSpectrum, SetAlignment, PETSC_FALSE, PETSC_FALSE},
-  {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", ForFeatures, SetFeatures, PETSC_FALSE, PETSC_FALSE},
-  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", ForFeatures, SetFeatureMap, PETSC_FALSE, PETSC_FALSE},
+  {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", NULL, SetFeatures, PETSC_FALSE, PETSC_FALSE},
+  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", NULL, SetFeatureMap, PETSC_FALSE, PETSC_FALSE},
   /* the training budget: one value is accepted by any sweep (recorded option files name it); an
    * axis or expression only where a model reads it (docs/budget.md) */
   {"train_tasks", "training tasks B", 20000, 1, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForTasks, SetTasks, PETSC_TRUE, PETSC_FALSE},
@@ -101,6 +150,10 @@ const ICLSweepParam *ICLSweepParams(PetscInt *n)
   *n = NPARAMS;
   return params;
 }
+
+PetscBool ICLSweepReads(const ICLSweep *sw, const char *option) { return Listed("source_spectrum,source_alignment", option) ? FamilyReads(sw, option) && ForSource(sw) : FamilyReads(sw, option) || ModelReads(sw, option); }
+
+PetscBool ICLSweepParamApplies(const ICLSweep *sw, const ICLSweepParam *q) { return q->applies ? q->applies(sw) : FamilyReads(sw, q->name) || ModelReads(sw, q->name); }
 
 static PetscInt ParamIndex(const char *name)
 {
@@ -157,15 +210,13 @@ static PetscErrorCode ReadParam(PetscOptionItems *PetscOptionsObject, ICLSweep *
     PetscCall(PetscSNPrintf(text, sizeof text, "%s: sweep axis of %s (comma list)", q->used_by, q->name));
     OptCall(gopt, PetscOptionsRealArray(gopt, text, NULL, v, &n, axis));
   } else {
-    char  name[ICL_NAME_LEN], *names[ICL_MAX_AXIS];
-    PetscCall(PetscStrncpy(name, "", sizeof name));
-    PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s, one of %s", q->used_by, q->description, q->names()));
-    OptCall(opt, PetscOptionsString(opt, text, NULL, name, name, sizeof name, single));
-    if (*single) {
-      const int c = q->find(name);
-      PetscCheck(c >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: unknown; use one of %s", opt, name, q->names());
-      sw->value[i] = c;
-    }
+    char        buf[256], *names[ICL_MAX_AXIS];
+    const char *choices[ICL_MAX_CHOICES];
+    PetscInt    nchoices, c = (PetscInt)sw->value[i];
+    PetscCall(SplitNames(q->names(), buf, sizeof buf, choices, &nchoices));
+    PetscCall(PetscSNPrintf(text, sizeof text, "%s: %s", q->used_by, q->description));
+    PetscCall(ReadChoice(PetscOptionsObject, opt, text, NULL, nchoices, nchoices, choices, &c, single));
+    sw->value[i] = c;
     PetscCall(PetscSNPrintf(text, sizeof text, "%s: sweep axis of %s (comma list of %s)", q->used_by, q->name, q->names()));
     OptCall(gopt, PetscOptionsStringArray(gopt, text, NULL, names, &n, axis));
     if (!*axis) n = 0;
@@ -186,14 +237,33 @@ static PetscErrorCode ReadParam(PetscOptionItems *PetscOptionsObject, ICLSweep *
   PetscFunctionReturn(0);
 }
 
-/* Range of one value of parameter q (opt names the option, for the message). */
-static PetscBool InRange(const ICLSweepParam *q, PetscReal v) { return PetscIsNormalReal(v + 1) && v >= q->min && v < q->max && (!q->integer || v == PetscFloorReal(v)) ? PETSC_TRUE : PETSC_FALSE; }
+PetscInt ICLSweepExprVariables(const ICLSweep *sw, const char **names)
+{
+  PetscInt n = 0;
+  names[n++] = "d", names[n++] = "k", names[n++] = "N";
+  for (PetscInt i = 0; i < sw->nextra; i++) names[n++] = sw->extra[i].param->name;
+  names[n++] = "R";
+  return n;
+}
+
+PetscBool ICLSweepParamInRange(const ICLSweepParam *q, PetscReal v) { return PetscIsNormalReal(v + 1) && v >= q->min && v < q->max && (!q->integer || v == PetscFloorReal(v)) ? PETSC_TRUE : PETSC_FALSE; }
+
+/* max is exclusive; where it is the next double above an integer (alignment's 1 + eps), that
+ * integer is the largest value, and integer parameters end at the integer below max */
+void ICLSweepParamRange(const ICLSweepParam *q, char *buf, size_t len)
+{
+  const PetscReal top = q->integer ? PetscCeilReal(q->max) - 1 : nextafter(q->max, -PETSC_INFINITY);
+  if (top == PetscFloorReal(top) && top < 1e15) (void)PetscSNPrintf(buf, len, "[%g, %g]", (double)q->min, (double)top);
+  else (void)PetscSNPrintf(buf, len, "[%g, %g)", (double)q->min, (double)q->max);
+}
 
 static PetscErrorCode CheckParamValue(const char *opt, const ICLSweepParam *q, PetscReal v)
 {
+  char range[64];
+
   PetscFunctionBegin;
-  PetscCheck(InRange(q, v), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use %s in [%g, %g)", opt, (double)v, q->integer ? "integers" : "numbers",
-             (double)q->min, (double)q->max);
+  ICLSweepParamRange(q, range, sizeof range);
+  PetscCheck(ICLSweepParamInRange(q, v), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: value %g is out of range; use %s in %s", opt, (double)v, q->integer ? "integers" : "numbers", range);
   PetscFunctionReturn(0);
 }
 
@@ -291,7 +361,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     /* gd, kernel and auto compute the same iterates (equal to rounding, as groups of any size
      * do): not part of the fingerprint, so one sweep resumes with any of them. tao stops by
      * another rule: a different sweep. */
-    snprintf(c + used, len - used, "\n%s", !strcmp(sw->method, "tao") ? "-train_method tao\n" : "");
+    snprintf(c + used, len - used, "\n%s", sw->method == ICL_METHOD_TAO ? "-train_method tao\n" : "");
   }
   /* single changes results beyond rounding of double, so it is another sweep; double, the
    * default, adds nothing: sweeps from before the option keep their fingerprints. */
@@ -306,7 +376,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   if (sw->eval_R > 0) PetscCall(AppendOption(c, len, "eval_R", 1, NULL, &sw->eval_R));
   PetscCall(AppendOption(c, len, "eval_tasks", 1, &sw->eval_tasks, NULL));
   for (PetscInt i = 0; i < NPARAMS; i++)
-    if (!params[i].any_sweep && !Swept(sw, &params[i]) && params[i].applies(sw) && !(params[i].later && sw->value[i] == params[i].def)) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
+    if (!params[i].any_sweep && !Swept(sw, &params[i]) && ICLSweepParamApplies(sw, &params[i]) && !(params[i].later && sw->value[i] == params[i].def)) PetscCall(AppendOption(c, len, params[i].name, 1, NULL, &sw->value[i]));
   if (sw->spectrum[0]) {
     size_t used;
     PetscCall(PetscStrlen(c, &used));
@@ -323,7 +393,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     snprintf(c + used, len - used, "-source_spectrum %s\n-lora_base %s\n%s", sw->source_spectrum[0] ? sw->source_spectrum : "flat", sw->lora_base ? "optimal" : "trained", sw->oracle_lora ? "-oracle_lora\n" : "");
     PetscCall(AppendOption(c, len, "source_alignment", 1, NULL, &sw->source_alignment));
   }
-  if (!strcmp(sw->method, "tao")) {
+  if (sw->method == ICL_METHOD_TAO) {
     size_t used;
     PetscCall(PetscStrlen(c, &used));
     snprintf(c + used, len - used, "-tao_type %s\n", sw->tao_type);
@@ -341,6 +411,25 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   PetscFunctionReturn(0);
 }
 
+/* Parameters a model cannot run without (lowrank's rank) are positive in every cell: checked
+ * here rather than failing each cell. */
+static PetscErrorCode CheckRequired(const ICLSweep *sw)
+{
+  PetscFunctionBegin;
+  for (PetscInt m = 0; m < sw->nmodels; m++)
+    for (PetscInt i = 0; i < NPARAMS; i++) {
+      const char *name = params[i].name;
+      PetscBool   ok   = (PetscBool)(sw->value[i] > 0);
+      if (!Listed(sw->types[m]->requires, name)) continue;
+      for (PetscInt e = 0; e < sw->nextra; e++)
+        if (sw->extra[e].param == &params[i]) ok = (PetscBool)(sw->extra[e].v[0] > 0); /* sorted: the first is the smallest */
+      for (PetscInt e = 0; e < sw->nexpr; e++)
+        if (sw->expr[e].param == &params[i]) ok = PETSC_TRUE; /* checked in every cell by the expression's range */
+      PetscCheck(ok, PETSC_COMM_SELF, ICL_ERR_INPUT, "-models %s needs -%s > 0 in every cell: add -%s v or -grid_%s v1,v2,... with positive values", sw->models[m], name, name, name);
+    }
+  PetscFunctionReturn(0);
+}
+
 /* Every parameter given must be read by the sweep's family or models; values in range; axes
  * sorted without repeats; a lowrank model needs its rank. */
 static PetscErrorCode CheckParams(ICLSweep *sw, const PetscBool *single, const PetscBool *axis, const PetscBool *expr)
@@ -351,7 +440,7 @@ static PetscErrorCode CheckParams(ICLSweep *sw, const PetscBool *single, const P
     const ICLSweepParam *q = &params[i];
     char                 opt[64];
     PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s%s%s", axis[i] ? "grid_" : "", q->name, expr[i] ? "_expr" : ""));
-    PetscCheck(!((single[i] && !q->any_sweep) || axis[i] || expr[i]) || q->applies(sw), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s only, not by family %s with these models; remove it", opt, q->used_by, sw->family);
+    PetscCheck(!((single[i] && !q->any_sweep) || axis[i] || expr[i]) || ICLSweepParamApplies(sw, q), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s only, not by family %s with these models; remove it", opt, q->used_by, sw->family);
     PetscCheck(!(single[i] && axis[i]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s and -grid_%s both given; give one", q->name, q->name);
     PetscCheck(!(expr[i] && (single[i] || axis[i])), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s_expr and -%s%s both given; give one", q->name, single[i] ? "" : "grid_", q->name);
     if (single[i]) PetscCall(CheckParamValue(opt, q, sw->value[i]));
@@ -362,23 +451,21 @@ static PetscErrorCode CheckParams(ICLSweep *sw, const PetscBool *single, const P
       e++;
     }
   }
-  const PetscInt rank = ParamIndex("rank");
-  PetscCheck(!HasModel(sw, "lowrank") || sw->value[rank] > 0 || axis[rank], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lowrank needs its rank: add -rank r or -grid_rank r1,r2,...");
+  PetscCall(CheckRequired(sw));
   PetscFunctionReturn(0);
 }
 
-/* Compiles every -NAME_expr over the sweep's coordinates and checks its value in every cell
- * (integer parameters take the nearest integer). */
+/* Compiles every -NAME_expr over the sweep's coordinates (their values in every cell are
+ * checked by ICLGridCheckExprs, once the grid is known). */
 static PetscErrorCode CompileExprs(ICLSweep *sw)
 {
   const char *names[ICL_EXPR_MAX_VARS];
-  PetscReal   v[ICL_MAX_EXPR];
 
   PetscFunctionBegin;
   for (PetscInt i = 0; i < sw->nexpr; i++) {
     const ICLSweepParam *q = sw->expr[i].param;
     char                 opt[64], *t = sw->expr[i].text, *w = t;
-    PetscInt             nvars = ICLGridExprVariables(sw, names);
+    PetscInt             nvars = ICLSweepExprVariables(sw, names);
     ICLExpr             *check;
     PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s_expr", q->name));
     /* R is the last variable: R's own expression does not see it */
@@ -390,17 +477,6 @@ static PetscErrorCode CompileExprs(ICLSweep *sw)
     *w = 0;
     PetscCall(ICLExprCreate(opt, t, nvars, names, &sw->expr[i].expr));
   }
-  for (PetscInt64 c = 0; c < ICLGridSize(sw); c++) {
-    ICLCellIndex ix;
-    ICLGridIndex(sw, c, &ix);
-    if (ix.model || ix.rep) continue; /* the values depend on neither */
-    ICLGridExprValues(sw, &ix, v);
-    for (PetscInt i = 0; i < sw->nexpr; i++) {
-      const ICLSweepParam *q = sw->expr[i].param;
-      PetscCheck(InRange(q, v[i]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s_expr %s gives %g at d = %d, k = %d, N = %d; %s must be %s in [%g, %g)", q->name, sw->expr[i].text, (double)v[i], (int)sw->d[ix.d], (int)sw->k[ix.k], (int)sw->N[ix.N], q->name,
-                 q->integer ? "an integer" : "a number", (double)q->min, (double)q->max);
-    }
-  }
   PetscFunctionReturn(0);
 }
 
@@ -408,19 +484,22 @@ static PetscErrorCode CompileExprs(ICLSweep *sw)
  * list:l1,l2,..., checked for each of the n sizes (k, or d for -x_spectrum). */
 static PetscErrorCode ParseSpectrum(const ICLSweep *sw, const char *opt, const char *t, const PetscInt *sizes, PetscInt nsizes, PetscInt *kind, PetscReal *param, PetscReal *list)
 {
-  const char *arg = strchr(t, ':');
-  PetscInt    n = 0;
-  double      lambda[ICL_MAX_AXIS];
+  static const char *const kinds[] = {"flat", "geometric", "power", "list"}; /* ICLSpectrumKind order */
+  const char              *arg     = strchr(t, ':');
+  char                     head[32];
+  PetscInt                 n = 0;
+  PetscBool                known;
+  double                   lambda[ICL_MAX_AXIS];
 
   PetscFunctionBegin;
   *kind = ICL_SPECTRUM_FLAT;
   if (!t[0]) PetscFunctionReturn(0);
-  PetscCheck(FamilyIs(sw, "linreg"), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by family linreg only; remove it", opt);
-  if (!strcmp(t, "flat")) *kind = ICL_SPECTRUM_FLAT;
-  else if (arg && !strncmp(t, "geometric:", 10)) *kind = ICL_SPECTRUM_GEOMETRIC;
-  else if (arg && !strncmp(t, "power:", 6)) *kind = ICL_SPECTRUM_POWER;
-  else if (arg && !strncmp(t, "list:", 5)) *kind = ICL_SPECTRUM_LIST;
-  else SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: unknown; use flat, geometric:q (0 < q <= 1), power:a (a >= 0) or list:l1,l2,... (one positive value per direction, at least max %s)", opt, t, sizes == sw->d ? "d" : "k");
+  PetscCheck(FamilyReads(sw, opt + 1), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by family linreg only; remove it", opt);
+  /* the kind before ':', which every kind but flat has */
+  PetscCall(PetscStrncpy(head, t, PetscMin(sizeof head, arg ? (size_t)(arg - t) + 1 : sizeof head)));
+  PetscCall(PetscEListFind(4, kinds, head, kind, &known));
+  if (!known || (*kind == ICL_SPECTRUM_FLAT) != !arg)
+    SETERRQ(PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s: unknown; use flat, geometric:q (0 < q <= 1), power:a (a >= 0) or list:l1,l2,... (one positive value per direction, at least max %s)", opt, t, sizes == sw->d ? "d" : "k");
   if (*kind == ICL_SPECTRUM_LIST) {
     for (const char *c = arg + 1; *c && n < ICL_MAX_AXIS;) {
       char *end;
@@ -444,18 +523,38 @@ static PetscErrorCode ParseSpectrum(const ICLSweep *sw, const char *opt, const c
 /* lora's source law and the oracle's LoRA optimum (docs/lro.md). */
 static PetscErrorCode ReadSource(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, PetscBool set[4])
 {
-  char base[ICL_NAME_LEN] = "trained";
+  static const char *const bases[] = {"trained", "optimal"};
 
   PetscFunctionBegin;
   sw->source_alignment = 1.0;
   OptCall("-oracle_lora", PetscOptionsBool("-oracle_lora", "oracle (linreg): the best W_0 + Delta, rank(Delta) <= -rank, W_0 the source law's optimum (exact)", NULL, sw->oracle_lora, &sw->oracle_lora, NULL));
   OptCall("-source_spectrum", PetscOptionsString("-source_spectrum", "lora, -oracle_lora: spectrum of the source law's Sigma_beta (as -spectrum; default flat)", NULL, sw->source_spectrum, sw->source_spectrum, sizeof sw->source_spectrum, &set[0]));
   OptCall("-source_alignment", PetscOptionsReal("-source_alignment", "lora, -oracle_lora: alignment of the source law (as -alignment; default 1)", NULL, sw->source_alignment, &sw->source_alignment, &set[1]));
-  OptCall("-lora_base", PetscOptionsString("-lora_base", "lora: W_0 trained (by linear's GD on the source law) or optimal (its closed-form optimum)", NULL, base, base, sizeof base, &set[2]));
-  PetscCheck(!strcmp(base, "trained") || !strcmp(base, "optimal"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-lora_base %s: unknown; use trained or optimal", base);
-  sw->lora_base = strcmp(base, "optimal") ? 0 : 1;
+  PetscCall(ReadChoice(PetscOptionsObject, "-lora_base", "lora: W_0 trained (by linear's GD on the source law) or optimal (its closed-form optimum)", NULL, 2, 2, bases, &sw->lora_base, &set[2]));
   set[3] = sw->oracle_lora;
   PetscCheck(sw->source_alignment >= 0 && sw->source_alignment <= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-source_alignment %g: use a number in [0, 1]", (double)sw->source_alignment);
+  PetscFunctionReturn(0);
+}
+
+/* -fault_inject POINT[:N] (fault.h): testing only; N is required where the point counts. */
+static PetscErrorCode ReadFault(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
+{
+  static const char *const points[ICL_FAULT_COUNT] = {"journal_write", "results_write", "cell_fail", "rank_fail", "step_fail"}; /* ICLFaultPoint order */
+  char                     fault[64] = "", *end = NULL, *colon;
+  PetscBool                set, known = PETSC_FALSE;
+  PetscInt                 p = 0;
+
+  PetscFunctionBegin;
+  for (int i = 0; i < ICL_FAULT_COUNT; i++) sw->fault[i] = -1;
+  OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N, rank_fail:R, step_fail:N (GD step 1 of cell N fails on the group's last rank)", NULL, fault, fault, sizeof fault, &set));
+  if (!set) PetscFunctionReturn(0);
+  colon = strchr(fault, ':');
+  if (colon) *colon = 0;
+  PetscCall(PetscEListFind(ICL_FAULT_COUNT, points, fault, &p, &known));
+  if (known) sw->fault[p] = colon ? strtoll(colon + 1, &end, 10) : 0;
+  PetscCheck(known && (p == ICL_FAULT_RESULTS_WRITE ? !colon : colon && end != colon + 1 && !*end && sw->fault[p] >= 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject %s%s%s: use journal_write:N, cell_fail:N, rank_fail:R, step_fail:N or results_write",
+             fault, colon ? ":" : "", colon ? colon + 1 : "");
+  PetscCheck(ICL_FAULT_INJECTION, PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject: this iclsweep was built without fault injection (configure with -DICLSWEEP_FAULT_INJECTION=ON)");
   PetscFunctionReturn(0);
 }
 
@@ -465,52 +564,54 @@ static PetscErrorCode CheckSource(const ICLSweep *sw, const PetscBool set[4])
   PetscFunctionBegin;
   for (int i = 0; i < 4; i++) {
     const char *opt[] = {"-source_spectrum", "-source_alignment", "-lora_base", "-oracle_lora"};
-    PetscCheck(!set[i] || (FamilyIs(sw, "linreg") && (i < 2 ? ForSource(sw) : i == 2 ? HasModel(sw, "lora") : HasModel(sw, "oracle"))), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s on "
+    PetscCheck(!set[i] || (FamilyReads(sw, "source_spectrum") && (i < 2 ? ForSource(sw) : ModelReads(sw, opt[i] + 1))), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: used by %s on "
         "family linreg only; remove it", opt[i], i < 2 ? "model lora or oracle with -oracle_lora" : i == 2 ? "model lora" : "model oracle");
   }
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
+/* Defaults: one MV-protocol cell (docs/models.md) at a laptop-sized d. */
+static PetscErrorCode SetDefaults(ICLSweep *sw)
 {
-  static const char *const axes[] = {"-grid_d", "-grid_k", "-grid_N", "-grid_R", "-eval_M"};
-  char     *models[ICL_MAX_MODELS];
-  PetscInt  nmodels = ICL_MAX_MODELS;
-  PetscBool set, models_set, pset[ICL_MAX_PARAMS], paxis[ICL_MAX_PARAMS], pexpr[ICL_MAX_PARAMS], source_set[4];
+  static const PetscInt M[] = {1, 5, 10, 20, 30, 40, 50, 100};
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(sw, sizeof *sw));
-  /* Defaults: one MV-protocol cell (docs/models.md) at a laptop-sized d. */
-  PetscCall(PetscStrncpy(sw->family, "gmm", sizeof sw->family));
   sw->d[0] = 100, sw->nd = 1;
   sw->k[0] = 5, sw->nk = 1;
   sw->N[0] = 40, sw->nN = 1;
   sw->R[0] = 2.0, sw->nR = 1;
   sw->replicates = 1;
-  PetscCall(PetscStrncpy(sw->method, "auto", sizeof sw->method));
-  {
-    const PetscInt M[] = {1, 5, 10, 20, 30, 40, 50, 100};
-    sw->nM             = 8;
-    PetscCall(PetscArraycpy(sw->M, M, sw->nM));
-  }
+  sw->method     = ICL_METHOD_AUTO;
+  sw->nM         = (PetscInt)(sizeof M / sizeof M[0]);
+  PetscCall(PetscArraycpy(sw->M, M, sw->nM));
+  PetscCall(PetscStrncpy(sw->tao_type, "lmvm", sizeof sw->tao_type));
   sw->eval_R = 0, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
-  sw->dynamic = PETSC_TRUE, sw->shard = 0, sw->num_shards = 1, sw->drain_seconds = 60, sw->partial_interval = 60, sw->fault_journal_write = -1, sw->fault_cell = -1, sw->fault_rank = -1, sw->fault_step_cell = -1;
-  for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
-  PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
+  sw->dynamic = PETSC_TRUE, sw->shard = 0, sw->num_shards = 1, sw->drain_seconds = 60, sw->partial_interval = 60;
+  PetscFunctionReturn(0);
+}
 
-  PetscOptionsBegin(comm, NULL, "iclsweep sweep options (docs/usage.md)", NULL);
-  OptCall("-family", PetscOptionsString("-family", "task family", NULL, sw->family, sw->family, sizeof sw->family, NULL));
+/* The grid: family, d, k, N, R (or -R_expr) and every parameter's value, axis or expression. */
+static PetscErrorCode ReadGrid(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, PetscBool *pset, PetscBool *paxis, PetscBool *pexpr)
+{
+  char        buf[256];
+  const char *families[ICL_MAX_CHOICES];
+  PetscInt    n, f;
+  PetscBool   set, expr;
+
+  PetscFunctionBegin;
+  PetscCall(SplitNames(ICLFamilyNames(), buf, sizeof buf, families, &n));
+  PetscCall(PetscEListFind(n, families, "gmm", &f, &set)); /* the default, wherever the registry lists it */
+  PetscCall(ReadChoice(PetscOptionsObject, "-family", "task family (docs/families.md)", "task family", n, n, families, &f, NULL));
+  PetscCall(PetscStrncpy(sw->family, families[f], sizeof sw->family));
   PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_d", "ambient dimensions d (comma list)", sw->d, &sw->nd));
   PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_k", "subspace ranks k (comma list; k > d is not_applicable)", sw->k, &sw->nk));
   PetscCall(ReadIntAxis(PetscOptionsObject, "-grid_N", "training context lengths N (comma list)", sw->N, &sw->nN));
   sw->nR = ICL_MAX_AXIS;
   OptCall("-grid_R", PetscOptionsRealArray("-grid_R", "signal strengths R (comma list)", NULL, sw->R, &sw->nR, &set));
   if (!set) sw->nR = 1;
-  {
-    PetscBool expr;
-    PetscCall(ReadExpr(PetscOptionsObject, sw, &cell_params[0], &expr)); /* first: the others may read R */
-    PetscCheck(!(expr && set), PETSC_COMM_SELF, ICL_ERR_INPUT, "-R_expr and -grid_R both given; give one (with -R_expr, R is not an axis)");
-  }
+  PetscCall(ReadExpr(PetscOptionsObject, sw, &cell_params[0], &expr)); /* first: the others may read R */
+  PetscCheck(!(expr && set), PETSC_COMM_SELF, ICL_ERR_INPUT, "-R_expr and -grid_R both given; give one (with -R_expr, R is not an axis)");
   for (PetscInt i = 0; i < NPARAMS; i++) {
     sw->value[i] = params[i].def;
     PetscCall(ReadParam(PetscOptionsObject, sw, i, &pset[i], &paxis[i], &pexpr[i]));
@@ -519,93 +620,117 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   sw->T  = (PetscInt)sw->value[ParamIndex("train_steps")];
   sw->lr = sw->value[ParamIndex("train_lr")];
   OptCall("-replicates", PetscOptionsInt("-replicates", "independent repetitions of every cell", NULL, sw->replicates, &sw->replicates, NULL));
-  {
-    char text[1024];
-    PetscCall(PetscSNPrintf(text, sizeof text, "models and baselines (comma list; default linear,mle,oracle) of %s", ICLModelNames()));
-    OptCall("-models", PetscOptionsStringArray("-models", text, NULL, models, &nmodels, &models_set));
-  }
-  OptCall("-train_method", PetscOptionsString("-train_method", "training method: gd (direct), dual (B x B dual form, same iterates; kernel "
-      "is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, sw->method, sw->method, sizeof sw->method, NULL));
-  PetscCall(PetscStrncpy(sw->tao_type, "lmvm", sizeof sw->tao_type));
-  OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
-  PetscCheck(!set || !strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
-  {
-    char precision[ICL_NAME_LEN] = "double";
-    OptCall("-train_precision", PetscOptionsString("-train_precision", "arithmetic of training linear (gmm, linreg, distreg): double, or single "
-        "(gd: float task stacks and SGEMM, W accumulated in double; kernel: K in floats)", NULL, precision, precision, sizeof precision, NULL));
-    PetscCheck(!strcmp(precision, "double") || !strcmp(precision, "single"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision %s: unknown; use double or single", precision);
-    sw->precision = strcmp(precision, "single") ? ICL_PRECISION_DOUBLE : ICL_PRECISION_SINGLE;
-  }
-  {
-    /* -engine (docs/engines.md): gram gives the explicit engine's law, not its draws */
-    char engine[ICL_NAME_LEN] = "auto";
-    OptCall("-engine", PetscOptionsString("-engine", "how gmm cells of linear are computed: explicit (d-dimensional vectors), gram (Gram "
-        "matrices, the same law at a cost independent of d), auto (the cheaper by the cost model)", NULL, engine, engine, sizeof engine, NULL));
-    PetscCheck(!strcmp(engine, "auto") || !strcmp(engine, "explicit") || !strcmp(engine, "gram"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine %s: unknown; use explicit, gram or auto", engine);
-    sw->engine = !strcmp(engine, "gram") ? ICL_ENGINE_GRAM : !strcmp(engine, "explicit") ? ICL_ENGINE_EXPLICIT : ICL_ENGINE_AUTO;
-  }
-  OptCall("-spectrum", PetscOptionsString("-spectrum", "linreg: spectrum of Sigma_beta: flat, geometric:q, power:a or list:l1,l2,... (scaled to sum R^2)", NULL, sw->spectrum, sw->spectrum, sizeof sw->spectrum, NULL));
-  PetscCall(ReadSource(PetscOptionsObject, sw, source_set));
-  OptCall("-x_spectrum", PetscOptionsString("-x_spectrum", "linreg: eigenvalues of Sigma_x, as -spectrum over d directions (scaled to tr Sigma_x = d; default flat, x ~ N(0, I))", NULL, sw->x_spectrum, sw->x_spectrum, sizeof sw->x_spectrum, NULL));
-  {
-    PetscInt nM = ICL_MAX_AXIS;
-    OptCall("-eval_M", PetscOptionsIntArray("-eval_M", "test context lengths M (comma list)", NULL, sw->M, &nM, &set));
-    if (set) sw->nM = nM;
-  }
-  OptCall("-eval_R", PetscOptionsReal("-eval_R", "test signal strength (default: the cell's R)", NULL, sw->eval_R, &sw->eval_R, &set));
-  PetscCheck(!set || (PetscIsNormalReal(sw->eval_R) && sw->eval_R > 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R %g: must be a positive finite number", (double)sw->eval_R);
-  {
-    PetscBool expr;
-    PetscCall(ReadExpr(PetscOptionsObject, sw, &cell_params[1], &expr));
-    PetscCheck(!(expr && set), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R_expr and -eval_R both given; give one");
-  }
-  {
-    char subspace[ICL_NAME_LEN] = "first";
-    OptCall("-subspace", PetscOptionsString("-subspace", "task subspace U: first (the first k coordinates) or random (QR of a Gaussian d x k matrix)", NULL, subspace, subspace, sizeof subspace, NULL));
-    PetscCheck(!strcmp(subspace, "first") || !strcmp(subspace, "random"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-subspace %s: unknown; use first or random", subspace);
-    sw->subspace_random = strcmp(subspace, "random") ? PETSC_FALSE : PETSC_TRUE;
-  }
-  OptCall("-eval_tasks", PetscOptionsInt("-eval_tasks", "test tasks", NULL, sw->eval_tasks, &sw->eval_tasks, NULL));
-  OptCall("-seed", PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
-  OptCall("-group_size", PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
-  OptCall("-output", PetscOptionsString("-output", "output directory DIR (results in DIR/results.nc)", NULL, sw->output, sw->output, sizeof sw->output, NULL));
-  {
-    char schedule[ICL_NAME_LEN] = "dynamic", fault[ICL_NAME_LEN] = "";
-    OptCall("-schedule", PetscOptionsString("-schedule", "dynamic (idle ranks pull the largest cell left) or static (dealt up front)", NULL, schedule, schedule, sizeof schedule, NULL));
-    PetscCheck(!strcmp(schedule, "dynamic") || !strcmp(schedule, "static"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-schedule %s: unknown; use dynamic or static", schedule);
-    sw->dynamic = strcmp(schedule, "dynamic") ? PETSC_FALSE : PETSC_TRUE;
-    OptCall("-shard", PetscOptionsInt("-shard", "this run's shard (0 .. num_shards-1), e.g. a Slurm array task", NULL, sw->shard, &sw->shard, NULL));
-    OptCall("-num_shards", PetscOptionsInt("-num_shards", "shards the sweep is split into (cells dealt by the cost model)", NULL, sw->num_shards, &sw->num_shards, NULL));
-    PetscCheck(sw->num_shards >= 1 && sw->shard >= 0 && sw->shard < sw->num_shards, PETSC_COMM_SELF, ICL_ERR_INPUT, "-shard %d -num_shards %d: need 0 <= shard < num_shards", (int)sw->shard, (int)sw->num_shards);
-    OptCall("-drain_seconds", PetscOptionsReal("-drain_seconds", "after SIGTERM/SIGINT/SIGUSR1, seconds in-flight cells may take before they are dropped", NULL, sw->drain_seconds, &sw->drain_seconds, NULL));
-    PetscCheck(sw->drain_seconds >= 0 && sw->drain_seconds < 1e7, PETSC_COMM_SELF, ICL_ERR_INPUT, "-drain_seconds %g: use a number of seconds >= 0", (double)sw->drain_seconds);
-    OptCall("-partial_interval", PetscOptionsReal("-partial_interval", "seconds between refreshes of DIR/partial.nc during a run (also at least 5% of the run's cells apart; 0: none)", NULL, sw->partial_interval, &sw->partial_interval, NULL));
-    PetscCheck(sw->partial_interval >= 0 && sw->partial_interval < 1e9, PETSC_COMM_SELF, ICL_ERR_INPUT, "-partial_interval %g: use a number of seconds >= 0 (0: no partial.nc)", (double)sw->partial_interval);
-    OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N, rank_fail:R, step_fail:N (GD step 1 of cell N fails on the group's last rank)", NULL, fault, fault, sizeof fault, NULL));
-    if (!strncmp(fault, "journal_write:", 14)) sw->fault_journal_write = atoi(fault + 14);
-    else if (!strncmp(fault, "cell_fail:", 10)) sw->fault_cell = atoll(fault + 10);
-    else if (!strncmp(fault, "rank_fail:", 10)) sw->fault_rank = atoi(fault + 10);
-    else if (!strncmp(fault, "step_fail:", 10)) sw->fault_step_cell = atoll(fault + 10);
-    else if (!strcmp(fault, "results_write")) sw->fault_results_write = PETSC_TRUE;
-    else PetscCheck(!fault[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject %s: use journal_write:N, cell_fail:N, rank_fail:R, step_fail:N or results_write", fault);
-  }
-  PetscOptionsEnd();
-  PetscCall(PetscOptionsHasHelp(NULL, help));
+  PetscFunctionReturn(0);
+}
 
-  if (!models_set) nmodels = 0;
-  if (nmodels == 0) {
-    const char *def[] = {"linear", "mle", "oracle"};
-    for (int i = 0; i < 3; i++) PetscCall(PetscStrncpy(sw->models[i], def[i], ICL_NAME_LEN));
-    sw->nmodels = 3;
-  }
-  for (PetscInt i = 0; i < nmodels; i++) {
+/* -models, by name from the model registry (default linear,mle,oracle). */
+static PetscErrorCode ReadModels(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
+{
+  static const char *const def[] = {"linear", "mle", "oracle"};
+  char                    *models[ICL_MAX_MODELS], text[1024];
+  PetscInt                 n = ICL_MAX_MODELS;
+  PetscBool                set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(text, sizeof text, "models and baselines (comma list; default linear,mle,oracle) of %s", ICLModelNames()));
+  OptCall("-models", PetscOptionsStringArray("-models", text, NULL, models, &n, &set));
+  if (!set || n == 0) {
+    sw->nmodels = (PetscInt)(sizeof def / sizeof def[0]);
+    for (PetscInt i = 0; i < sw->nmodels; i++) PetscCall(PetscStrncpy(sw->models[i], def[i], ICL_NAME_LEN));
+  } else sw->nmodels = n;
+  for (PetscInt i = 0; set && i < n; i++) {
     PetscCall(PetscStrncpy(sw->models[i], models[i], ICL_NAME_LEN));
     PetscCall(PetscFree(models[i]));
   }
-  if (nmodels) sw->nmodels = nmodels;
+  PetscFunctionReturn(0);
+}
 
-  sw->fam = ICLFamilyFind(sw->family);
-  PetscCheck(sw->fam, PETSC_COMM_SELF, ICL_ERR_INPUT, "-family %s: unknown task family; choose one of: %s", sw->family, ICLFamilyNames());
+/* How trained models train: method (and TAO's solver), arithmetic, engine. */
+static PetscErrorCode ReadTraining(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
+{
+  /* in the order of ICLTrainPrecision and ICLEngine */
+  static const char *const precisions[] = {"double", "single"}, *const engines[] = {"auto", "explicit", "gram"};
+  const char              *methods[ICL_METHOD_COUNT + 1];
+  PetscInt                 m = ICL_METHOD_AUTO, p = ICL_PRECISION_DOUBLE, e = ICL_ENGINE_AUTO;
+  PetscBool                set;
+
+  PetscFunctionBegin;
+  /* the methods, then "kernel": the dual form's name in option files of earlier versions */
+  for (PetscInt k = 0; k < ICL_METHOD_COUNT; k++) methods[k] = ICLTrainMethodName((ICLTrainMethod)k);
+  methods[ICL_METHOD_COUNT] = "kernel";
+  PetscCall(ReadChoice(PetscOptionsObject, "-train_method", "training method: gd (direct), dual (B x B dual form, same iterates; kernel "
+      "is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, ICL_METHOD_COUNT, ICL_METHOD_COUNT + 1, methods, &m, NULL));
+  sw->method = m == ICL_METHOD_COUNT ? ICL_METHOD_DUAL : (ICLTrainMethod)m;
+  OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
+  PetscCheck(!set || sw->method == ICL_METHOD_TAO, PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
+  PetscCall(ReadChoice(PetscOptionsObject, "-train_precision", "arithmetic of training linear (gmm, linreg, distreg): double, or single "
+      "(gd: float task stacks and SGEMM, W accumulated in double; dual: K in floats)", NULL, 2, 2, precisions, &p, NULL));
+  sw->precision = (ICLTrainPrecision)p;
+  /* -engine (docs/engines.md): gram gives the explicit engine's law, not its draws */
+  PetscCall(ReadChoice(PetscOptionsObject, "-engine", "how gmm cells of linear are computed: explicit (d-dimensional vectors), gram (Gram "
+      "matrices, the same law at a cost independent of d), auto (the cheaper by the cost model)", NULL, 3, 3, engines, &e, NULL));
+  sw->engine = (ICLEngine)e;
+  PetscFunctionReturn(0);
+}
+
+/* linreg's covariances: the spectrum of Sigma_beta, the source law's, Sigma_x's. */
+static PetscErrorCode ReadCovariances(PetscOptionItems *PetscOptionsObject, ICLSweep *sw, PetscBool *source_set)
+{
+  PetscFunctionBegin;
+  OptCall("-spectrum", PetscOptionsString("-spectrum", "linreg: spectrum of Sigma_beta: flat, geometric:q, power:a or list:l1,l2,... (scaled to sum R^2)", NULL, sw->spectrum, sw->spectrum, sizeof sw->spectrum, NULL));
+  PetscCall(ReadSource(PetscOptionsObject, sw, source_set));
+  OptCall("-x_spectrum", PetscOptionsString("-x_spectrum", "linreg: eigenvalues of Sigma_x, as -spectrum over d directions (scaled to tr Sigma_x = d; default flat, x ~ N(0, I))", NULL, sw->x_spectrum, sw->x_spectrum, sizeof sw->x_spectrum, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* The test: context lengths M, signal strength, subspace, tasks, and the master seed. */
+static PetscErrorCode ReadEvaluation(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
+{
+  static const char *const subspaces[] = {"first", "random"};
+  PetscInt                 nM = ICL_MAX_AXIS, u = 0;
+  PetscBool                set, expr;
+
+  PetscFunctionBegin;
+  OptCall("-eval_M", PetscOptionsIntArray("-eval_M", "test context lengths M (comma list)", NULL, sw->M, &nM, &set));
+  if (set) sw->nM = nM;
+  OptCall("-eval_R", PetscOptionsReal("-eval_R", "test signal strength (default: the cell's R)", NULL, sw->eval_R, &sw->eval_R, &set));
+  PetscCheck(!set || (PetscIsNormalReal(sw->eval_R) && sw->eval_R > 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R %g: must be a positive finite number", (double)sw->eval_R);
+  PetscCall(ReadExpr(PetscOptionsObject, sw, &cell_params[1], &expr));
+  PetscCheck(!(expr && set), PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_R_expr and -eval_R both given; give one");
+  PetscCall(ReadChoice(PetscOptionsObject, "-subspace", "task subspace U: first (the first k coordinates) or random (QR of a Gaussian d x k matrix)", NULL, 2, 2, subspaces, &u, NULL));
+  sw->subspace_random = u ? PETSC_TRUE : PETSC_FALSE;
+  OptCall("-eval_tasks", PetscOptionsInt("-eval_tasks", "test tasks", NULL, sw->eval_tasks, &sw->eval_tasks, NULL));
+  OptCall("-seed", PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* How the sweep runs (none of these changes a result): groups, output, scheduling, shards,
+ * drain, fault injection. */
+static PetscErrorCode ReadRun(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
+{
+  static const char *const schedules[] = {"dynamic", "static"};
+  PetscInt                 schedule    = 0;
+
+  PetscFunctionBegin;
+  OptCall("-group_size", PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
+  OptCall("-output", PetscOptionsString("-output", "output directory DIR (results in DIR/results.nc)", NULL, sw->output, sw->output, sizeof sw->output, NULL));
+  PetscCall(ReadChoice(PetscOptionsObject, "-schedule", "dynamic (idle ranks pull the largest cell left) or static (dealt up front)", NULL, 2, 2, schedules, &schedule, NULL));
+  sw->dynamic = schedule ? PETSC_FALSE : PETSC_TRUE;
+  OptCall("-shard", PetscOptionsInt("-shard", "this run's shard (0 .. num_shards-1), e.g. a Slurm array task", NULL, sw->shard, &sw->shard, NULL));
+  OptCall("-num_shards", PetscOptionsInt("-num_shards", "shards the sweep is split into (cells dealt by the cost model)", NULL, sw->num_shards, &sw->num_shards, NULL));
+  PetscCheck(sw->num_shards >= 1 && sw->shard >= 0 && sw->shard < sw->num_shards, PETSC_COMM_SELF, ICL_ERR_INPUT, "-shard %d -num_shards %d: need 0 <= shard < num_shards", (int)sw->shard, (int)sw->num_shards);
+  OptCall("-drain_seconds", PetscOptionsReal("-drain_seconds", "after SIGTERM/SIGINT/SIGUSR1, seconds in-flight cells may take before they are dropped", NULL, sw->drain_seconds, &sw->drain_seconds, NULL));
+  PetscCheck(sw->drain_seconds >= 0 && sw->drain_seconds < 1e7, PETSC_COMM_SELF, ICL_ERR_INPUT, "-drain_seconds %g: use a number of seconds >= 0", (double)sw->drain_seconds);
+  OptCall("-partial_interval", PetscOptionsReal("-partial_interval", "seconds between refreshes of DIR/partial.nc during a run (also at least 5% of the run's cells apart; 0: none)", NULL, sw->partial_interval, &sw->partial_interval, NULL));
+  PetscCheck(sw->partial_interval >= 0 && sw->partial_interval < 1e9, PETSC_COMM_SELF, ICL_ERR_INPUT, "-partial_interval %g: use a number of seconds >= 0 (0: no partial.nc)", (double)sw->partial_interval);
+  PetscCall(ReadFault(PetscOptionsObject, sw));
+  PetscFunctionReturn(0);
+}
+
+/* Axes sorted without repeats, counts and sizes in range. */
+static PetscErrorCode CheckSizes(ICLSweep *sw)
+{
+  PetscFunctionBegin;
   PetscCall(CheckIntAxis("-grid_d", sw->d, sw->nd, 1, 100000000)); /* the gram engine's cost does not grow with d */
   PetscCall(CheckIntAxis("-grid_k", sw->k, sw->nk, 1, 100000));
   PetscCall(CheckIntAxis("-grid_N", sw->N, sw->nN, 1, 100000000));
@@ -615,10 +740,31 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCheck(sw->B >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_tasks %d: need at least 1 training task", (int)sw->B);
   PetscCheck(sw->T >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_steps %d: must be >= 0", (int)sw->T);
   PetscCheck(PetscIsNormalReal(sw->lr) && sw->lr > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_lr %g: must be a positive finite number", (double)sw->lr);
-  /* recorded option files of earlier versions name the dual form "kernel" */
-  if (!strcmp(sw->method, "kernel")) PetscCall(PetscStrncpy(sw->method, "dual", sizeof sw->method));
-  PetscCheck(!strcmp(sw->method, "gd") || !strcmp(sw->method, "dual") || !strcmp(sw->method, "tao") || !strcmp(sw->method, "auto"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_method %s: unknown; available: gd, dual, tao, auto", sw->method);
-  if (!strcmp(sw->method, "tao")) {
+  PetscCheck(sw->eval_tasks >= 2, PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_tasks %d: need at least 2 test tasks (for a standard error)", (int)sw->eval_tasks);
+  PetscCheck(sw->seed >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-seed %d: must be >= 0", (int)sw->seed);
+  PetscCheck(sw->group_size >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d: need at least 1 rank per group", (int)sw->group_size);
+  PetscFunctionReturn(0);
+}
+
+/* The family and every model from their registries; each model applies to the family. */
+static PetscErrorCode FindModels(ICLSweep *sw)
+{
+  PetscFunctionBegin;
+  sw->fam = ICLFamilyFind(sw->family);
+  for (PetscInt i = 0; i < sw->nmodels; i++) {
+    sw->types[i] = ICLModelFind(sw->models[i]);
+    PetscCheck(sw->types[i], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: unknown model '%s'; available: %s", sw->models[i], ICLModelNames());
+    PetscCheck(sw->types[i]->supports(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: model '%s' does not apply to family '%s'", sw->models[i], sw->family);
+    for (PetscInt j = 0; j < i; j++) PetscCheck(strcmp(sw->models[i], sw->models[j]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lists '%s' twice; give each model once", sw->models[i]);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The training options fit the method and the models. */
+static PetscErrorCode CheckTraining(const ICLSweep *sw)
+{
+  PetscFunctionBegin;
+  if (sw->method == ICL_METHOD_TAO) {
     /* an unknown solver is bad input, not a failure of every cell: TAO's registry decides */
     Tao            tao;
     PetscErrorCode unknown;
@@ -627,22 +773,39 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
     PetscCall(TaoDestroy(&tao));
     PetscCheck(!unknown, PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s: not a TAO solver; e.g. lmvm, blmvm, bqnls, cg, bncg, nls, ntr", sw->tao_type);
   }
-  PetscCheck(sw->eval_tasks >= 2, PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_tasks %d: need at least 2 test tasks (for a standard error)", (int)sw->eval_tasks);
-  PetscCheck(sw->seed >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-seed %d: must be >= 0", (int)sw->seed);
-  PetscCheck(sw->group_size >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d: need at least 1 rank per group", (int)sw->group_size);
-  for (PetscInt i = 0; i < sw->nmodels; i++) {
-    sw->types[i] = ICLModelFind(sw->models[i]);
-    PetscCheck(sw->types[i], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: unknown model '%s'; available: %s", sw->models[i], ICLModelNames());
-    PetscCheck(sw->types[i]->supports(sw->fam), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: model '%s' does not apply to family '%s'", sw->models[i], sw->family);
-    for (PetscInt j = 0; j < i; j++) PetscCheck(strcmp(sw->models[i], sw->models[j]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-models lists '%s' twice; give each model once", sw->models[i]);
-  }
-  /* gd and kernel have single-precision paths (float GEMMs; K in floats); tao's line searches
+  /* gd and dual have single-precision paths (float GEMMs; K in floats); tao's line searches
    * want double. */
   if (sw->precision == ICL_PRECISION_SINGLE) {
-    PetscCheck(strcmp(sw->method, "tao"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, dual and auto, not tao; use one of those, or remove -train_precision");
-    PetscCheck(HasModel(sw, "linear") && !FamilyIs(sw, "sphere"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
+    PetscCheck(sw->method != ICL_METHOD_TAO, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, dual and auto, not tao; use one of those, or remove -train_precision");
+    PetscCheck(ModelReads(sw, "train_precision"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
-  PetscCheck(sw->engine != ICL_ENGINE_GRAM || (HasModel(sw, "linear") && FamilyIs(sw, "gmm")), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine gram: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine");
+  PetscCheck(sw->engine != ICL_ENGINE_GRAM || ModelReads(sw, "engine"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine gram: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine");
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
+{
+  static const char *const axes[] = {"-grid_d", "-grid_k", "-grid_N", "-grid_R", "-eval_M"};
+  PetscBool                pset[ICL_MAX_PARAMS], paxis[ICL_MAX_PARAMS], pexpr[ICL_MAX_PARAMS], source_set[4];
+
+  PetscFunctionBegin;
+  PetscCall(SetDefaults(sw));
+  for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) PetscCall(CheckListLength(axes[i], ICL_MAX_AXIS));
+  PetscCall(CheckListLength("-models", ICL_MAX_MODELS));
+  /* read in this order, which -help and docs/options.md follow */
+  PetscOptionsBegin(comm, NULL, "iclsweep sweep options (docs/usage.md)", NULL);
+  PetscCall(ReadGrid(PetscOptionsObject, sw, pset, paxis, pexpr));
+  PetscCall(ReadModels(PetscOptionsObject, sw));
+  PetscCall(ReadTraining(PetscOptionsObject, sw));
+  PetscCall(ReadCovariances(PetscOptionsObject, sw, source_set));
+  PetscCall(ReadEvaluation(PetscOptionsObject, sw));
+  PetscCall(ReadRun(PetscOptionsObject, sw));
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, help));
+
+  PetscCall(CheckSizes(sw));
+  PetscCall(FindModels(sw));
+  PetscCall(CheckTraining(sw));
   PetscCall(CheckParams(sw, pset, paxis, pexpr));
   PetscCall(CheckSource(sw, source_set));
   PetscCall(CompileExprs(sw));

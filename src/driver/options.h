@@ -7,6 +7,7 @@
 
 #include "expr.h"
 #include "family.h"
+#include "fault.h"
 #include "model.h"
 
 #define ICL_MAX_AXIS   256
@@ -28,7 +29,7 @@ typedef struct {
   int (*find)(const char *);   /* categorical: index of a name, -1 when unknown; NULL: numeric */
   const char *(*names)(void);  /* categorical: comma-separated names in index order */
   const char *used_by;         /* who reads it, for messages, e.g. "family linreg" */
-  PetscBool (*applies)(const ICLSweep *); /* the sweep's family or one of its models reads it */
+  PetscBool (*applies)(const ICLSweep *); /* the sweep reads it; NULL: its family or a model lists name (params) */
   void (*set)(ICLCell *, double);
   PetscBool   any_sweep;       /* the single value is accepted whatever the models (recorded option files name it) */
   PetscBool   later;           /* added after sweeps were recorded: left out of the fingerprint at its
@@ -37,6 +38,17 @@ typedef struct {
 
 /* The parameter registry, for -help and the output's coordinate attributes. */
 const ICLSweepParam *ICLSweepParams(PetscInt *n);
+/* The sweep's family or one of its models reads -option (the source law's options: where a
+ * model uses the source law). */
+PetscBool ICLSweepReads(const ICLSweep *sw, const char *option);
+/* The sweep's family or one of its models reads q. */
+PetscBool ICLSweepParamApplies(const ICLSweep *sw, const ICLSweepParam *q);
+/* v is an allowed value of q; its range as text, "[min, max)" or "[min, max]", for messages. */
+PetscBool ICLSweepParamInRange(const ICLSweepParam *q, PetscReal v);
+void      ICLSweepParamRange(const ICLSweepParam *q, char *buf, size_t len);
+/* The variables of -NAME_expr expressions: d, k, N, the parameter axes by name, then R (the
+ * value of -R_expr where given). Returns their number; names are the sweep's. */
+PetscInt  ICLSweepExprVariables(const ICLSweep *sw, const char **names);
 
 struct ICLSweep {
   char                family[ICL_NAME_LEN];
@@ -61,7 +73,7 @@ struct ICLSweep {
   PetscInt            nmodels;
   PetscInt            B, T;
   PetscReal           lr;
-  char                method[ICL_NAME_LEN];
+  ICLTrainMethod      method;                 /* -train_method (kernel, an alias, read as dual) */
   ICLTrainPrecision   precision;              /* -train_precision */
   ICLEngine           engine;                 /* -engine */
   char                tao_type[ICL_NAME_LEN]; /* -train_method tao: -tao_type */
@@ -87,11 +99,7 @@ struct ICLSweep {
   PetscInt            shard, num_shards;   /* this run covers shard `shard` of `num_shards` */
   PetscReal           drain_seconds;       /* after a stop signal, time for in-flight cells */
   PetscReal           partial_interval;    /* seconds between refreshes of DIR/partial.nc (0: none) */
-  PetscInt            fault_journal_write; /* testing: die while writing this journal record (-1: never) */
-  PetscBool           fault_results_write; /* testing: die while writing results.nc */
-  PetscInt64          fault_cell;          /* testing: this cell fails as if out of memory (-1: none) */
-  PetscInt            fault_rank;          /* testing: this rank fails outside any cell (-1: none) */
-  PetscInt64          fault_step_cell;     /* testing: a GD step of this cell fails on its group's last rank (-1: none) */
+  PetscInt64          fault[ICL_FAULT_COUNT]; /* testing: -fault_inject POINT:N, N at each point (-1: none) */
   char                output[PETSC_MAX_PATH_LEN];
   const ICLFamily    *fam;
   const ICLModelType *types[ICL_MAX_MODELS];

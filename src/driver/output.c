@@ -10,9 +10,11 @@
 
 #include <netcdf.h>
 
+#include "bilinear_train.h"
 #include "durable.h"
 #include "error.h"
 #include "journal.h"
+#include "linreg.h"
 
 /* Every NetCDF call is checked; the message names the file and NetCDF's reason. */
 #define NCCall(path, call) \
@@ -169,32 +171,95 @@ static PetscErrorCode PutExprValues(const char *path, int ncid, const ICLSweep *
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+/* results.nc's dimensions and variables, as WriteFile's steps define them: the cell's
+ * dimensions (model, d, k, N, R, parameter axes, replicate), then M. */
+typedef struct {
+  int ndims, ncell; /* cell variables lack M */
+  int dims[ICL_NDIMS], coord[ICL_NDIMS], svdims[ICL_NDIMS], hdims[ICL_NDIMS], v_expr[ICL_MAX_EXPR];
+  int v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, v_hist, v_hstep;
+  int v_spectrum[3];
+} Layout;
+
+/* A covariance spectrum option of linreg as the sampler resolves it, for each size of its axis. */
+typedef struct {
+  const char      *name, *dim, *long_name;
+  PetscInt         kind, axis; /* ICLSpectrumKind; the axis of sizes, 1 (d) or 2 (k) */
+  PetscReal        param;
+  const PetscReal *list;
+} Spectrum;
+
+/* The sweep's spectra (docs/output.md): Sigma_beta's and the source law's eigenvalues per k at
+ * R = 1 (a cell's are R^2 times these), Sigma_x's per d (trace d, where -x_spectrum is given). */
+static PetscInt Spectra(const ICLSweep *sw, Spectrum *s)
+{
+  PetscInt n = 0;
+  if (ICLSweepReads(sw, "spectrum"))
+    s[n++] = (Spectrum){"spectrum", "direction", "eigenvalues of Sigma_beta at R = 1, sum 1 (a cell's are R^2 times these; fill past k)", sw->spectrum_kind, 2, sw->spectrum_param, sw->spectrum_list};
+  if (ICLSweepReads(sw, "source_spectrum"))
+    s[n++] = (Spectrum){"source_spectrum", "direction", "eigenvalues of the source law's Sigma_beta at R = 1, sum 1 (fill past k)", sw->source_spectrum_kind, 2, sw->source_spectrum_param, sw->source_spectrum_list};
+  if (sw->x_spectrum[0]) s[n++] = (Spectrum){"x_spectrum", "x_direction", "eigenvalues of Sigma_x, sum d (fill past d)", sw->x_spectrum_kind, 1, sw->x_spectrum_param, sw->x_spectrum_list};
+  return n;
+}
+
+static PetscErrorCode DefSpectra(const char *path, int ncid, const ICLSweep *sw, Layout *L)
+{
+  Spectrum s[3];
+  PetscInt n = Spectra(sw, s);
+  int      dims[2];
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscInt *sizes = s[i].axis == 1 ? sw->d : sw->k, nsizes = s[i].axis == 1 ? sw->nd : sw->nk;
+    dims[0] = L->dims[s[i].axis];
+    if (nc_inq_dimid(ncid, s[i].dim, &dims[1]) != NC_NOERR) NCCall(path, nc_def_dim(ncid, s[i].dim, (size_t)sizes[nsizes - 1], &dims[1]));
+    PetscCall(DefVar(path, ncid, s[i].name, NC_DOUBLE, 2, dims, s[i].long_name, "1", &L->v_spectrum[i]));
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PutSpectra(const char *path, int ncid, const ICLSweep *sw, const Layout *L)
+{
+  Spectrum   s[3];
+  PetscInt   n = Spectra(sw, s);
+  PetscReal *v;
+
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscInt *sizes = s[i].axis == 1 ? sw->d : sw->k, nsizes = s[i].axis == 1 ? sw->nd : sw->nk, width = sizes[nsizes - 1];
+    PetscCall(PetscMalloc1(nsizes * width, &v));
+    for (PetscInt j = 0; j < nsizes; j++) {
+      PetscReal *row = v + j * width;
+      for (PetscInt a = sizes[j]; a < width; a++) row[a] = NAN;
+      /* checked at input (options.c), so it cannot fail here */
+      (void)ICLLinregSpectrum((ICLSpectrumKind)s[i].kind, (int)sizes[j], s[i].axis == 1 ? PetscSqrtReal((PetscReal)sizes[j]) : 1.0, s[i].param, s[i].list, row);
+    }
+    NCCall(path, nc_put_var_double(ncid, L->v_spectrum[i], v));
+    PetscCall(PetscFree(v));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The dimensions and their coordinate variables (categorical axes named by CF flags). */
+static PetscErrorCode DefCoordinates(const char *path, int ncid, const ICLSweep *sw, Layout *L)
 {
   const char *dimnames[ICL_NDIMS] = {"model", "d", "k", "N", "R"}, *coordnames[ICL_NDIMS] = {"model or baseline", "ambient dimension", "subspace rank", "training context length", "signal strength (norm of the task vector)"};
   size_t      sizes[ICL_NDIMS] = {(size_t)sw->nmodels, (size_t)sw->nd, (size_t)sw->nk, (size_t)sw->nN, (size_t)sw->nR};
   nc_type     types[ICL_NDIMS] = {NC_STRING, NC_INT, NC_INT, NC_INT, NC_DOUBLE};
-  const int   ndims = 7 + (int)sw->nextra, ncell = ndims - 1; /* cell variables lack M */
-  int         dims[ICL_NDIMS], coord[ICL_NDIMS], v_expr[ICL_MAX_EXPR], v_err, v_se, v_excess, v_loss, v_align, v_status, v_wall, v_flops, v_sv, v_gd, c_sv, svdims[ICL_NDIMS], v_hist, v_hstep, hdims[ICL_NDIMS];
-  const size_t             ncells = (size_t)res->ncells, nvals = ncells * (size_t)sw->nM;
-  double                  *buf;
-  char                     end[32], text[16384];
-  const char              *names[ICL_MAX_MODELS];
-  PetscInt                *rep;
-  PetscReal               *excess;
+  const int   ndims = 7 + (int)sw->nextra;
 
   PetscFunctionBegin;
+  L->ndims = ndims, L->ncell = ndims - 1;
   for (PetscInt i = 0; i < sw->nextra; i++) {
     dimnames[5 + i]   = sw->extra[i].param->name;
     coordnames[5 + i] = sw->extra[i].param->description;
     sizes[5 + i]      = (size_t)sw->extra[i].n;
     types[5 + i]      = sw->extra[i].param->integer ? NC_INT : NC_DOUBLE;
   }
-  dimnames[ndims - 2] = "replicate", coordnames[ndims - 2] = "replicate index", sizes[ndims - 2] = (size_t)sw->replicates, types[ndims - 2] = NC_INT;
-  dimnames[ndims - 1] = "M", coordnames[ndims - 1] = "test context length", sizes[ndims - 1] = (size_t)sw->nM, types[ndims - 1] = NC_INT;
-  for (int i = 0; i < ndims; i++) {
-    NCCall(path, nc_def_dim(ncid, dimnames[i], sizes[i], &dims[i]));
-    PetscCall(DefVar(path, ncid, dimnames[i], types[i], 1, &dims[i], coordnames[i], i == 0 ? NULL : "1", &coord[i]));
+  dimnames[L->ndims - 2] = "replicate", coordnames[L->ndims - 2] = "replicate index", sizes[L->ndims - 2] = (size_t)sw->replicates, types[L->ndims - 2] = NC_INT;
+  dimnames[L->ndims - 1] = "M", coordnames[L->ndims - 1] = "test context length", sizes[L->ndims - 1] = (size_t)sw->nM, types[L->ndims - 1] = NC_INT;
+  for (int i = 0; i < L->ndims; i++) {
+    NCCall(path, nc_def_dim(ncid, dimnames[i], sizes[i], &L->dims[i]));
+    PetscCall(DefVar(path, ncid, dimnames[i], types[i], 1, &L->dims[i], coordnames[i], i == 0 ? NULL : "1", &L->coord[i]));
   }
   for (PetscInt i = 0; i < sw->nextra; i++) {
     /* categorical axes (e.g. feature_map) hold indices; CF flags name them */
@@ -207,35 +272,52 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
         if (*c == ',') *c = ' ';
       for (const char *c = meanings; *c; c++) n += *c == ' ';
       for (int j = 0; j <= n; j++) values[j] = j;
-      NCCall(path, nc_put_att_int(ncid, coord[5 + i], "flag_values", NC_INT, (size_t)n + 1, values));
-      PetscCall(PutText(path, ncid, coord[5 + i], "flag_meanings", meanings));
+      NCCall(path, nc_put_att_int(ncid, L->coord[5 + i], "flag_values", NC_INT, (size_t)n + 1, values));
+      PetscCall(PutText(path, ncid, L->coord[5 + i], "flag_meanings", meanings));
     }
   }
-  PetscCall(DefVar(path, ncid, "test_error", NC_DOUBLE, ndims, dims, "test error (gmm: misclassification probability; linreg: mean squared error)", "1", &v_err));
-  PetscCall(DefVar(path, ncid, "test_error_se", NC_DOUBLE, ndims, dims, "standard error of test_error (0 where exact)", "1", &v_se));
-  PetscCall(DefVar(path, ncid, "excess_error", NC_DOUBLE, ndims, dims, "test error minus the Bayes error of the task", "1", &v_excess));
-  PetscCall(DefVar(path, ncid, "train_loss", NC_DOUBLE, ncell, dims, "final training loss", "1", &v_loss));
-  PetscCall(DefVar(path, ncid, "subspace_alignment", NC_DOUBLE, ncell, dims, "||U^T W U||_F^2 / ||W||_F^2", "1", &v_align));
-  PetscCall(DefVar(path, ncid, "wall_seconds", NC_DOUBLE, ncell, dims, "wall-clock time of the cell", "s", &v_wall));
-  PetscCall(DefVar(path, ncid, "flops", NC_DOUBLE, ncell, dims, "floating-point operations of the cell", "1", &v_flops));
-  PetscCall(DefVar(path, ncid, "status", NC_BYTE, ncell, dims, "cell status", NULL, &v_status));
+  PetscFunctionReturn(0);
+}
+
+/* The data variables: test error and its kin over (cell, M), the per-cell diagnostics. */
+static PetscErrorCode DefVariables(const char *path, int ncid, const ICLSweep *sw, Layout *L)
+{
+  PetscFunctionBegin;
+  PetscCall(DefVar(path, ncid, "test_error", NC_DOUBLE, L->ndims, L->dims, "test error (gmm: misclassification probability; linreg: mean squared error)", "1", &L->v_err));
+  PetscCall(DefVar(path, ncid, "test_error_se", NC_DOUBLE, L->ndims, L->dims, "standard error of test_error (0 where exact)", "1", &L->v_se));
+  PetscCall(DefVar(path, ncid, "excess_error", NC_DOUBLE, L->ndims, L->dims, "test error minus the Bayes error of the task", "1", &L->v_excess));
+  PetscCall(DefVar(path, ncid, "train_loss", NC_DOUBLE, L->ncell, L->dims, "final training loss", "1", &L->v_loss));
+  PetscCall(DefVar(path, ncid, "subspace_alignment", NC_DOUBLE, L->ncell, L->dims, "||U^T W U||_F^2 / ||W||_F^2", "1", &L->v_align));
+  PetscCall(DefVar(path, ncid, "wall_seconds", NC_DOUBLE, L->ncell, L->dims, "wall-clock time of the cell", "s", &L->v_wall));
+  PetscCall(DefVar(path, ncid, "flops", NC_DOUBLE, L->ncell, L->dims, "floating-point operations of the cell", "1", &L->v_flops));
+  PetscCall(DefVar(path, ncid, "status", NC_BYTE, L->ncell, L->dims, "cell status", NULL, &L->v_status));
   /* singular_values: the cell's dimensions, then sv (M is the last of dims, so it is replaced) */
-  PetscCall(PetscArraycpy(svdims, dims, ncell));
-  NCCall(path, nc_def_dim(ncid, "sv", ICL_NUM_SV, &svdims[ncell]));
-  PetscCall(DefVar(path, ncid, "sv", NC_INT, 1, &svdims[ncell], "rank of the singular value (1: the largest)", "1", &c_sv));
-  PetscCall(DefVar(path, ncid, "singular_values", NC_DOUBLE, ndims, svdims, "top singular values of the trained W (fill past d or where no W)", "1", &v_sv));
-  PetscCall(DefExprValues(path, ncid, sw, dims, coord, v_expr));
-  PetscCall(DefVar(path, ncid, "gd_distance", NC_DOUBLE, ncell, dims, "||W/||W||_F - W_1/||W_1||_F||_F, W_1 one GD step from W = 0 (fill where undefined)", "1", &v_gd));
+  PetscCall(PetscArraycpy(L->svdims, L->dims, L->ncell));
+  NCCall(path, nc_def_dim(ncid, "sv", ICL_NUM_SV, &L->svdims[L->ncell]));
+  PetscCall(DefVar(path, ncid, "sv", NC_INT, 1, &L->svdims[L->ncell], "rank of the singular value (1: the largest)", "1", &L->c_sv));
+  PetscCall(DefVar(path, ncid, "singular_values", NC_DOUBLE, L->ndims, L->svdims, "top singular values of the trained W (fill past d or where no W)", "1", &L->v_sv));
+  PetscCall(DefExprValues(path, ncid, sw, L->dims, L->coord, L->v_expr));
+  PetscCall(DefVar(path, ncid, "gd_distance", NC_DOUBLE, L->ncell, L->dims, "||W/||W||_F - W_1/||W_1||_F||_F, W_1 one GD step from W = 0 (fill where undefined)", "1", &L->v_gd));
   /* loss_history, history_step: the cell's dimensions, then history (as singular_values) */
-  PetscCall(PetscArraycpy(hdims, dims, ncell));
-  NCCall(path, nc_def_dim(ncid, "history", ICL_HISTORY, &hdims[ncell]));
-  PetscCall(DefVar(path, ncid, "loss_history", NC_DOUBLE, ndims, hdims, "training loss along training, at up to 64 steps from the first to the last (fill where not trained)", "1", &v_hist));
-  PetscCall(DefVar(path, ncid, "history_step", NC_DOUBLE, ndims, hdims, "training step of each loss_history point (0: before the first update)", "1", &v_hstep));
+  PetscCall(PetscArraycpy(L->hdims, L->dims, L->ncell));
+  NCCall(path, nc_def_dim(ncid, "history", ICL_HISTORY, &L->hdims[L->ncell]));
+  PetscCall(DefVar(path, ncid, "loss_history", NC_DOUBLE, L->ndims, L->hdims, "training loss along training, at up to 64 steps from the first to the last (fill where not trained)", "1", &L->v_hist));
+  PetscCall(DefVar(path, ncid, "history_step", NC_DOUBLE, L->ndims, L->hdims, "training step of each loss_history point (0: before the first update)", "1", &L->v_hstep));
+  PetscCall(DefSpectra(path, ncid, sw, L));
   {
     const signed char flags[] = {ICL_STATUS_PENDING, ICL_STATUS_OK, ICL_STATUS_DIVERGED, ICL_STATUS_FAILED, ICL_STATUS_NOT_APPLICABLE};
-    NCCall(path, nc_put_att_schar(ncid, v_status, "flag_values", NC_BYTE, 5, flags));
-    PetscCall(PutText(path, ncid, v_status, "flag_meanings", status_meanings));
+    NCCall(path, nc_put_att_schar(ncid, L->v_status, "flag_values", NC_BYTE, 5, flags));
+    PetscCall(PutText(path, ncid, L->v_status, "flag_meanings", status_meanings));
   }
+  PetscFunctionReturn(0);
+}
+
+/* Global attributes: the options that replay the sweep, its fingerprint, provenance. */
+static PetscErrorCode PutAttributes(const char *path, int ncid, const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+{
+  char end[32], text[16384];
+
+  PetscFunctionBegin;
   ICLTimestamp(end, sizeof end);
   PetscCall(PutText(path, ncid, NC_GLOBAL, "Conventions", "CF-1.10"));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "title", "iclsweep: in-context learning sweep"));
@@ -243,7 +325,7 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   {
     /* options outside the fingerprint (they change no result beyond rounding) */
     char method[64] = "";
-    if (strcmp(sw->method, "tao")) PetscCall(PetscSNPrintf(method, sizeof method, "-train_method %s\n", sw->method));
+    if (sw->method != ICL_METHOD_TAO) PetscCall(PetscSNPrintf(method, sizeof method, "-train_method %s\n", ICLTrainMethodName(sw->method)));
     char replay[sizeof sw->canonical];
     PetscCall(ICLSweepReplayable(sw, replay, sizeof replay));
     PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n%s", replay, sw->output, (int)sw->group_size, method));
@@ -281,30 +363,49 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
   PetscCall(PutText(path, ncid, NC_GLOBAL, "history", text));
   if (res->failures.len) PetscCall(PutText(path, ncid, NC_GLOBAL, "failures", res->failures.text));
   if (res->notes.len) PetscCall(PutText(path, ncid, NC_GLOBAL, "notes", res->notes.text));
-  NCCall(path, nc_enddef(ncid));
+  PetscFunctionReturn(0);
+}
 
+/* The coordinates' values (R's is NaN where -R_expr gives every cell its own). */
+static PetscErrorCode PutCoordinates(const char *path, int ncid, const ICLSweep *sw, const Layout *L)
+{
+  const char *names[ICL_MAX_MODELS];
+  PetscInt   *rep;
+
+  PetscFunctionBegin;
   for (PetscInt i = 0; i < sw->nmodels; i++) names[i] = sw->models[i];
-  NCCall(path, nc_put_var_string(ncid, coord[0], names));
-  NCCall(path, nc_put_var_int(ncid, coord[1], sw->d));
-  NCCall(path, nc_put_var_int(ncid, coord[2], sw->k));
-  NCCall(path, nc_put_var_int(ncid, coord[3], sw->N));
+  NCCall(path, nc_put_var_string(ncid, L->coord[0], names));
+  NCCall(path, nc_put_var_int(ncid, L->coord[1], sw->d));
+  NCCall(path, nc_put_var_int(ncid, L->coord[2], sw->k));
+  NCCall(path, nc_put_var_int(ncid, L->coord[3], sw->N));
   if (sw->nexpr && !strcmp(sw->expr[0].param->name, "R")) {
     const double nan = NAN;
-    NCCall(path, nc_put_var_double(ncid, coord[4], &nan));
-  } else NCCall(path, nc_put_var_double(ncid, coord[4], sw->R));
-  PetscCall(PutExprValues(path, ncid, sw, v_expr));
-  for (PetscInt i = 0; i < sw->nextra; i++) NCCall(path, nc_put_var_double(ncid, coord[5 + i], sw->extra[i].v)); /* converted to NC_INT where integer */
+    NCCall(path, nc_put_var_double(ncid, L->coord[4], &nan));
+  } else NCCall(path, nc_put_var_double(ncid, L->coord[4], sw->R));
+  PetscCall(PutExprValues(path, ncid, sw, L->v_expr));
+  for (PetscInt i = 0; i < sw->nextra; i++) NCCall(path, nc_put_var_double(ncid, L->coord[5 + i], sw->extra[i].v)); /* converted to NC_INT where integer */
   PetscCall(PetscMalloc1(sw->replicates, &rep));
   for (PetscInt r = 0; r < sw->replicates; r++) rep[r] = r;
-  NCCall(path, nc_put_var_int(ncid, coord[ndims - 2], rep));
+  NCCall(path, nc_put_var_int(ncid, L->coord[L->ndims - 2], rep));
   PetscCall(PetscFree(rep));
-  NCCall(path, nc_put_var_int(ncid, coord[ndims - 1], sw->M));
+  NCCall(path, nc_put_var_int(ncid, L->coord[L->ndims - 1], sw->M));
   {
     int sv[ICL_NUM_SV];
     for (int i = 0; i < ICL_NUM_SV; i++) sv[i] = i + 1;
-    NCCall(path, nc_put_var_int(ncid, c_sv, sv));
+    NCCall(path, nc_put_var_int(ncid, L->c_sv, sv));
   }
 
+  PetscFunctionReturn(0);
+}
+
+/* The values of the data variables (and the excess error, from the family's Bayes error). */
+static PetscErrorCode PutData(const char *path, int ncid, const ICLSweep *sw, const ICLResults *res, const Layout *L)
+{
+  const size_t ncells = (size_t)res->ncells, nvals = ncells * (size_t)sw->nM;
+  double      *buf;
+  PetscReal   *excess;
+
+  PetscFunctionBegin;
   PetscCall(PetscMalloc2(PetscMax(nvals, ncells * ICL_HISTORY), &buf, nvals, &excess));
   for (size_t c = 0; c < ncells; c++) {
     ICLCellIndex ix;
@@ -316,20 +417,35 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
     const PetscReal bayes = sw->fam->bayes_error ? sw->fam->bayes_error(&test) : NAN;
     for (PetscInt a = 0; a < sw->nM; a++) excess[c * sw->nM + a] = res->test_error[c * sw->nM + a] - bayes;
   }
-  PetscCall(PutDoubles(path, ncid, v_err, res->test_error, nvals, buf));
-  PetscCall(PutDoubles(path, ncid, v_se, res->test_error_se, nvals, buf));
-  PetscCall(PutDoubles(path, ncid, v_excess, excess, nvals, buf));
-  PetscCall(PutDoubles(path, ncid, v_loss, res->train_loss, ncells, buf));
-  PetscCall(PutDoubles(path, ncid, v_align, res->alignment, ncells, buf));
-  PetscCall(PutDoubles(path, ncid, v_wall, res->wall, ncells, buf));
-  PetscCall(PutDoubles(path, ncid, v_flops, res->flops, ncells, buf));
-  PetscCall(PutDoubles(path, ncid, v_sv, res->singular_values, ncells * ICL_NUM_SV, buf));
-  PetscCall(PutDoubles(path, ncid, v_gd, res->gd_distance, ncells, buf));
-  PetscCall(PutDoubles(path, ncid, v_hist, res->loss_history, ncells * ICL_HISTORY, buf));
-  PetscCall(PutDoubles(path, ncid, v_hstep, res->history_step, ncells * ICL_HISTORY, buf));
-  if (sw->fault_results_write) raise(SIGKILL); /* testing: a crash mid-write */
-  NCCall(path, nc_put_var_uchar(ncid, v_status, res->status));
+  PetscCall(PutDoubles(path, ncid, L->v_err, res->test_error, nvals, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_se, res->test_error_se, nvals, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_excess, excess, nvals, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_loss, res->train_loss, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_align, res->alignment, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_wall, res->wall, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_flops, res->flops, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_sv, res->singular_values, ncells * ICL_NUM_SV, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_gd, res->gd_distance, ncells, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_hist, res->loss_history, ncells * ICL_HISTORY, buf));
+  PetscCall(PutDoubles(path, ncid, L->v_hstep, res->history_step, ncells * ICL_HISTORY, buf));
+  ICL_FAULT(sw->fault[ICL_FAULT_RESULTS_WRITE] >= 0, raise(SIGKILL)); /* a crash mid-write */
+  NCCall(path, nc_put_var_uchar(ncid, L->v_status, res->status));
   PetscCall(PetscFree2(buf, excess));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, const ICLResults *res, const ICLProvenance *prov)
+{
+  Layout L;
+
+  PetscFunctionBegin;
+  PetscCall(DefCoordinates(path, ncid, sw, &L));
+  PetscCall(DefVariables(path, ncid, sw, &L));
+  PetscCall(PutAttributes(path, ncid, sw, res, prov));
+  NCCall(path, nc_enddef(ncid));
+  PetscCall(PutCoordinates(path, ncid, sw, &L));
+  PetscCall(PutSpectra(path, ncid, sw, &L));
+  PetscCall(PutData(path, ncid, sw, res, &L));
   PetscFunctionReturn(0);
 }
 

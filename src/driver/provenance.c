@@ -7,6 +7,8 @@
 
 #include <netcdf.h>
 
+#include "git_commit.h"
+
 /* The BLAS actually loaded: Debian picks it at run time through libblas.so.3 alternatives. */
 extern void dgemm_(void);
 

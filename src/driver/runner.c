@@ -66,8 +66,8 @@ static PetscErrorCode RunUnit(const ICLSweep *sw, MPI_Comm group, const PetscInt
     ICLGridCell(sw, &ix, &cell[j]);
     cell[j].comm   = group;
     cell[j].cancel = ICLSignalsCancel;
-    fault          = fault || c[j] == sw->fault_cell;
-    fault_step     = fault_step || c[j] == sw->fault_step_cell;
+    fault          = fault || c[j] == sw->fault[ICL_FAULT_CELL_FAIL];
+    fault_step     = fault_step || c[j] == sw->fault[ICL_FAULT_STEP_FAIL];
     for (PetscInt a = 0; a < sw->nM; a++) err[a] = se[a] = NAN;
     r[j] = (ICLCellResult){.status = ICL_STATUS_NOT_APPLICABLE, .train_loss = NAN, .alignment = NAN, .gd_distance = NAN, .test_error = err, .test_error_se = se};
     for (PetscInt i = 0; i < ICL_NUM_SV; i++) r[j].singular_values[i] = NAN;
@@ -85,13 +85,14 @@ static PetscErrorCode RunUnit(const ICLSweep *sw, MPI_Comm group, const PetscInt
     for (PetscInt j = 0; j < n; j++) cell[j].task.factor_x = Fx;
   }
   for (PetscInt j = 0; j < n; j++) cell[j].history = &r[j].history;
-  ICLFaultStepRank = fault_step ? (PetscMPIInt)sw->group_size - 1 : -1;
+  ICLFaultStepRank = -1;
+  ICL_FAULT(fault_step, ICLFaultStepRank = (PetscMPIInt)sw->group_size - 1);
   if (ICLGridApplicable(sw, &ix)) {
     PetscErrorCode ierr;
     ICLErrorClear();
-    if (fault) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure (-fault_inject cell_fail:%lld)", (long long)sw->fault_cell);
-    else if (n == 1) ierr = sw->types[ix.model]->run(&cell[0], &r[0]);
-    else ierr = sw->types[ix.model]->run_shared(cell, n, r);
+    ierr = 0;
+    ICL_FAULT(fault, ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure (-fault_inject cell_fail:%lld)", (long long)sw->fault[ICL_FAULT_CELL_FAIL]));
+    if (!ierr) ierr = n == 1 ? sw->types[ix.model]->run(&cell[0], &r[0]) : sw->types[ix.model]->run_shared(cell, n, r);
     if (ierr) /* One unit's error fails its cells only; the sweep goes on. */
       for (PetscInt j = 0; j < n; j++) {
         r[j].status = ICL_STATUS_FAILED;
@@ -312,8 +313,10 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
   MPI_Request    req;
   PetscErrorCode ierr = 0;
   double         t0   = Now();
+  PetscMPIInt    rank;
 
   PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscCalloc(ICL_MAX_UNIT * rsize, &recs));
   rec       = (ICLRecord *)recs;
   rec->cell = -1;
@@ -327,11 +330,7 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
     PetscCallMPI(MPI_Irecv(next, ICL_MAX_UNIT + 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
     t0   = Now();
     ierr = RunUnit(sw, group, cur + 1, (PetscInt)cur[0], recs, rsize);
-    if (!ierr && sw->fault_rank >= 0) { /* testing: this rank fails outside any cell */
-      PetscMPIInt rank;
-      PetscCallMPI(MPI_Comm_rank(comm, &rank));
-      if (rank == sw->fault_rank) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_SYS, PETSC_ERROR_INITIAL, "injected failure of rank %d (-fault_inject rank_fail:%d)", rank, rank);
-    }
+    ICL_FAULT(!ierr && rank == sw->fault[ICL_FAULT_RANK_FAIL], ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_SYS, PETSC_ERROR_INITIAL, "injected failure of rank %d (-fault_inject rank_fail:%d)", rank, rank));
     *busy += Now() - t0;
     if (ierr) {
       PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE)); /* rank 0 answers every request */

@@ -19,7 +19,7 @@ typedef enum {
 
 /* -train_method (docs/models.md): direct GD, the same iterates in the B x B dual form, a PETSc TAO
  * solver, or the cost model's choice between gd and kernel. */
-typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_DUAL, ICL_METHOD_TAO } ICLTrainMethod;
+typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_DUAL, ICL_METHOD_TAO, ICL_METHOD_COUNT } ICLTrainMethod;
 
 /* -train_precision: the arithmetic of direct GD on a bilinear model (bilinear_gd_single.h);
  * every other training and all evaluation is double. */
@@ -113,6 +113,10 @@ typedef struct {
   unsigned (*share)(const ICLCell *cell, PetscInt *klass);
   PetscErrorCode (*run_shared)(const ICLCell *cells, PetscInt n, ICLCellResult *results);
   PetscReal (*flops_shared)(const ICLCell *cells, PetscInt n);
+  /* The other sweep options it reads on a family (names without '-', comma-separated; NULL:
+   * none): one given that neither the family nor a model reads is bad input. */
+  const char *(*params)(const ICLFamily *family);
+  const char *requires; /* of those, the ones it cannot run without: positive in every cell */
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */

@@ -28,9 +28,6 @@ const char *ICLModelNames(void)
 {
   static char names[256];
   if (!names[0])
-    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
-      if (i) strcat(names, ",");
-      strcat(names, registry[i]->name);
-    }
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) ICLNameListAppend(names, sizeof names, registry[i]->name);
   return names;
 }

@@ -16,6 +16,7 @@ const ICLFamily ICLFamilyDistreg = {
   .outputs     = ICLFamilyOneOutput,
   .tokens      = DistregTokens,
   .bayes_error = DistregBayesError,
+  .params      = "sigma,link,input_law",
 };
 
 static const char *const link_names[ICL_LINK_COUNT]   = {"tanh", "sin", "relu", "abs", "sign"};

@@ -1,5 +1,6 @@
 #include "family.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "distreg.h"
@@ -22,4 +23,17 @@ int ICLFamilyOneOutput(const ICLTaskParams *p)
   return 1;
 }
 
-const char *ICLFamilyNames(void) { return "gmm,linreg,sphere,distreg"; }
+void ICLNameListAppend(char *list, size_t len, const char *name)
+{
+  const size_t used = strlen(list);
+  snprintf(list + used, len - used, "%s%s", used ? "," : "", name);
+}
+
+/* from the registry, so a family registered above is offered by -family and -help */
+const char *ICLFamilyNames(void)
+{
+  static char names[256];
+  if (!names[0])
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) ICLNameListAppend(names, sizeof names, registry[i]->name);
+  return names;
+}

@@ -3,6 +3,7 @@
 #ifndef ICL_FAMILY_H
 #define ICL_FAMILY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Where a task lives: everything a family needs to draw tasks of one cell. */
@@ -62,6 +63,8 @@ typedef struct {
    * a = m, the label-weighted context mean, b = v, the label-weighted query; see gmm.h);
    * NULL: models build the pair from tokens. */
   void (*train_pair)(const ICLTaskParams *p, int N, uint64_t index, double *a, double *b);
+  /* The sweep options of its tasks (names without '-', comma-separated; NULL: none). */
+  const char *params;
 } ICLFamily;
 
 /* outputs() of the one-output families. */
@@ -71,5 +74,7 @@ int ICLFamilyOneOutput(const ICLTaskParams *p);
 const ICLFamily *ICLFamilyFind(const char *name);
 /* Comma-separated list of registered names, for help and error messages. */
 const char *ICLFamilyNames(void);
+/* Appends name to the comma-separated list in list (of len bytes): registries' name lists. */
+void ICLNameListAppend(char *list, size_t len, const char *name);
 
 #endif

@@ -18,6 +18,7 @@ const ICLFamily ICLFamilyLinreg = {
   .outputs     = ICLFamilyOneOutput,
   .tokens      = LinregTokens,
   .bayes_error = LinregBayesError,
+  .params      = "sigma,alpha,drift,alignment,spectrum,x_spectrum,source_spectrum",
 };
 
 /* Sub-stream salts: independent streams for each kind of draw of one task. */

@@ -15,6 +15,7 @@ const ICLFamily ICLFamilySphere = {
   .outputs     = ICLSphereClasses,
   .tokens      = SphereTokens,
   .bayes_error = NULL, /* no closed form */
+  .params      = "classes,noise,prototypes_per_class",
 };
 
 enum { SALT_IN = 1, SALT_OFF = 2, SALT_LABELS = 3, SALT_QUERY = 4 };

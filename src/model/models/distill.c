@@ -85,4 +85,5 @@ const ICLModelType ICLModelDistill = {
   .flops       = DistillFlops,
   .memory      = DistillMemory,
   .reads       = ICL_READS_TRAINING,
+  .params      = ICLKernelParams,
 };

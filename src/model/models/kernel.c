@@ -130,6 +130,12 @@ PetscReal ICLKernelFitMemory(const ICLCell *cell, PetscInt g)
 
 static PetscBool KernelSupports(const ICLFamily *f) { return f ? PETSC_TRUE : PETSC_FALSE; }
 
+const char *ICLKernelParams(const ICLFamily *f)
+{
+  (void)f;
+  return "features,feature_map";
+}
+
 static PetscErrorCode KernelRun(const ICLCell *cell, ICLCellResult *res)
 {
   ICLKernelFit fit;
@@ -148,4 +154,5 @@ const ICLModelType ICLModelKernel = {
   .flops       = ICLKernelFitFlops,
   .memory      = ICLKernelFitMemory,
   .reads       = ICL_READS_TRAINING,
+  .params      = ICLKernelParams,
 };

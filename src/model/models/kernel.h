@@ -24,5 +24,7 @@ PetscErrorCode ICLKernelFitPredict(void *ctx, PetscInt M, const PetscReal *X, co
 /* Cost model of ICLKernelFitCell (without the teacher's cost) and its peak bytes per rank. */
 PetscReal ICLKernelFitFlops(const ICLCell *cell);
 PetscReal ICLKernelFitMemory(const ICLCell *cell, PetscInt group_size);
+/* The sweep options of a kernel fit (ICLModelType.params): D and phi. */
+const char *ICLKernelParams(const ICLFamily *family);
 
 #endif

@@ -16,6 +16,9 @@
 #include "model.h"
 #include "sphere.h"
 
+/* single-precision training has no multiclass path; the gram engine draws gmm only */
+static const char *LinearParams(const ICLFamily *f) { return f == &ICLFamilyGmm ? "train_precision,engine" : f->kind == ICL_OUTPUT_CLASS ? NULL : "train_precision"; }
+
 static PetscBool LinearSupports(const ICLFamily *f)
 {
   (void)f;
@@ -276,8 +279,9 @@ const ICLModelType ICLModelLinear = {
   .memory       = LinearMemory,
   .train_method = LinearTrainMethod,
   .engine       = LinearEngine,
-  .reads       = ICL_READS_TRAINING,
+  .reads        = ICL_READS_TRAINING,
   .share        = LinearShare,
   .run_shared   = LinearRunShared,
   .flops_shared = LinearFlopsShared,
+  .params       = LinearParams,
 };

@@ -19,6 +19,11 @@
 #include "rng.h"
 
 static PetscBool LoraSupports(const ICLFamily *f) { return f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
+static const char *LoraParams(const ICLFamily *f)
+{
+  (void)f;
+  return "rank,lora_base,source_spectrum,source_alignment";
+}
 
 /* W_0 (normalized, x_q^T W_0 h) from the source law; Fx holds the source's Sigma_x factor. */
 static PetscErrorCode Base(const ICLCell *cell, PetscReal *Fx, PetscReal *W0, ICLCellResult *res)
@@ -42,11 +47,8 @@ static PetscErrorCode Base(const ICLCell *cell, PetscReal *Fx, PetscReal *W0, IC
   PetscCall(ICLBilinearTrain(&src, &prob.bilinear, W0, &train));
   PetscCall(ICLMergedProblemDestroy(&prob));
   res->flops = train.flops;
-  if (train.outcome == ICL_TRAIN_CANCELLED) res->status = ICL_STATUS_PENDING;
-  else if (train.outcome == ICL_TRAIN_DIVERGED) {
-    res->status = ICL_STATUS_DIVERGED;
-    PetscCall(PetscSNPrintf(res->message, sizeof res->message, "non-finite source training loss of W_0 at step %d", (int)train.steps));
-  }
+  res->steps = train.steps;
+  PetscCall(ICLTrainOutcomeApply(train.outcome, "source GD step of W_0", res));
   PetscFunctionReturn(0);
 }
 
@@ -113,4 +115,5 @@ const ICLModelType ICLModelLora = {
   .flops       = LoraFlops,
   .memory      = LoraMemory,
   .reads       = ICL_READS_TRAINING,
+  .params      = LoraParams,
 };

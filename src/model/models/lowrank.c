@@ -14,6 +14,12 @@
 #include "merged_error.h"
 #include "rng.h"
 
+static const char *LowrankParams(const ICLFamily *f)
+{
+  (void)f;
+  return "rank";
+}
+
 static PetscBool LowrankSupports(const ICLFamily *f)
 {
   (void)f;
@@ -118,4 +124,6 @@ const ICLModelType ICLModelLowrank = {
   .flops       = ICLLowrankFitFlops,
   .memory      = ICLLowrankFitMemory,
   .reads       = ICL_READS_TRAINING,
+  .params      = LowrankParams,
+  .requires    = "rank",
 };

@@ -9,6 +9,8 @@
 #include "projection.h"
 
 static PetscBool OracleSupports(const ICLFamily *f) { return f == &ICLFamilyGmm || f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
+/* on linreg: W*_r, and the best LoRA correction of the source optimum */
+static const char *OracleParams(const ICLFamily *f) { return f == &ICLFamilyLinreg ? "rank,oracle_lora" : NULL; }
 
 /* linreg: at each test length M, W* (rank 0) or the best W of rank r, W*_r, for i.i.d.
  * contexts and a fixed task with the cell's covariances. Under RAG or drift no closed form is
@@ -83,4 +85,5 @@ const ICLModelType ICLModelOracle = {
   .run         = OracleRun,
   .flops       = OracleFlops,
   .memory      = OracleMemory,
+  .params      = OracleParams,
 };

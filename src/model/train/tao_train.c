@@ -11,6 +11,7 @@ typedef struct {
   PetscReal                *G;      /* d x d gradient or Hessian product, whole on every rank */
   PetscReal                *curv;   /* l''(s_tau) of this rank's tasks at the Hessian's W */
   PetscInt                  evals;
+  PetscReal                 initial; /* the loss at the start, TAO's first evaluation */
   PetscBool                 cancelled;
 } TaoContext;
 
@@ -51,7 +52,7 @@ static PetscErrorCode LossGrad(Tao tao, Vec x, PetscReal *f, Vec g, void *vctx)
   PetscCall(ICLBilinearLossGrad(ctx->p, w, f, 1.0, ctx->G));
   PetscCall(VecRestoreArrayRead(ctx->all, &w));
   PetscCall(KeepPiece(ctx, g));
-  ctx->evals++;
+  if (!ctx->evals++) ctx->initial = *f;
   PetscFunctionReturn(0);
 }
 
@@ -164,7 +165,8 @@ PetscErrorCode ICLTaoTrain(const ICLBilinearProblem *p, const char *tao_type, Pe
   PetscCall(ICLBilinearLossGrad(p, W, loss, 0.0, NULL));
   ICLLossHistoryEnd(p->history, *steps, *loss);
   *evals   = ctx.evals;
-  *outcome = ctx.cancelled ? ICL_TRAIN_CANCELLED : reason == TAO_DIVERGED_NAN || PetscIsInfOrNanReal(*loss) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE;
+  /* the rule of the other methods (gd.h), and TAO's own verdict */
+  *outcome = ctx.cancelled ? ICL_TRAIN_CANCELLED : reason == TAO_DIVERGED_NAN || ICLLossDiverged(*loss, ctx.evals ? ctx.initial : *loss, PETSC_TRUE) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE;
 
   PetscCall(TaoDestroy(&tao));
   PetscCall(MatDestroy(&H));
