@@ -115,7 +115,7 @@ static PetscErrorCode Prepare(const ICLSweep *sw, unsigned retry, ICLJournal *j,
   PetscInt64 loaded, dropped, dups, again;
 
   PetscFunctionBegin;
-  PetscCall(ICLOutputInspect(sw->output, sw->fingerprint, complete));
+  PetscCall(ICLOutputInspect(sw, sw->output, complete));
   PetscCall(ICLResultsCreate(sw, res));
   PetscCall(ICLJournalOpen(sw, j, res));
   ICLJournalCounts(*j, &loaded, &dropped, &dups);
@@ -390,10 +390,10 @@ PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status
   PetscCall(PetscOptionsGetString(NULL, NULL, "-cells", cells, sizeof cells, NULL));
   {
     /* The grid size is in the journal's header: read it first for the tally's bitmap. */
-    char       fp[17];
+    char       fp[17], cell_fp[17];
     PetscBool  exists;
     PetscInt64 ncells;
-    PetscCall(ICLJournalPeek(dir, &exists, fp, &ncells));
+    PetscCall(ICLJournalPeek(dir, &exists, fp, cell_fp, &ncells));
     PetscCheck(exists, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/journal not found; is %s an iclsweep output directory?", dir, dir);
     PetscCall(PetscCalloc1(PetscMax(ncells, 1), &t.seen));
   }
@@ -502,7 +502,7 @@ static PetscErrorCode Merge(MPI_Comm comm, int argc, char **argv, PetscInt npart
               (long long)missing, (long long)ICLGridSize(&sw), sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N], (double)sw.R[ix.R], (int)ix.rep);
     }
   }
-  PetscCall(ICLOutputInspect(output, sw.fingerprint, &complete));
+  PetscCall(ICLOutputInspect(&sw, output, &complete));
   PetscCall(ICLResultsCreate(&sw, &out));
   PetscCall(ICLJournalOpen(&sw, &target.journal, &out));
   target.out = &out;

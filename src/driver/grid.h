@@ -10,7 +10,18 @@ typedef struct {
   PetscInt model, d, k, N, R, extra[ICL_MAX_EXTRA], rep;
 } ICLCellIndex;
 
+/* A cell by its coordinate values, as the journal stores it: a DIR whose axes grew finds its
+ * finished cells at their new place in the grid. */
+typedef struct {
+  char    model[ICL_NAME_LEN];
+  int32_t d, k, N, rep;
+  double  R, extra[ICL_MAX_EXTRA]; /* extra: the sweep's parameter axes, in its order */
+} ICLCellKey;
+
 PetscInt64 ICLGridSize(const ICLSweep *sw);
+void       ICLGridKey(const ICLSweep *sw, PetscInt64 cell, ICLCellKey *key);
+/* The cell of key in this sweep's grid, -1 when the grid has no such cell. */
+PetscInt64 ICLGridFind(const ICLSweep *sw, const ICLCellKey *key);
 void       ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix);
 /* The model's view of a cell; M is the sweep's eval_M list. */
 void       ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell);

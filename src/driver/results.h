@@ -29,7 +29,7 @@ typedef struct {
 } ICLResults;
 
 /* One finished cell as it travels (MPI) and is stored (journal): followed by 2 nM doubles,
- * the test errors and their standard errors. */
+ * the test errors and their standard errors. The journal's format 2 had no key. */
 typedef struct {
   PetscInt64 cell;
   int32_t    status, steps;
@@ -38,6 +38,7 @@ typedef struct {
   double     train_loss, alignment, wall, flops;
   double     singular_values[ICL_NUM_SV], gd_distance;
   char       message[192];
+  ICLCellKey key; /* the cell's coordinates, filled by the journal (cell -1 there: outside this grid) */
 } ICLRecord;
 
 size_t         ICLRecordSize(PetscInt nM);
