@@ -201,28 +201,14 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
     dimnames[5 + i]   = sw->extra[i].param->name;
     coordnames[5 + i] = sw->extra[i].param->description;
     sizes[5 + i]      = (size_t)sw->extra[i].n;
-    types[5 + i]      = sw->extra[i].param->integer ? NC_INT : NC_DOUBLE;
+    /* categorical axes (link, feature_map, ...) hold names, as model does */
+    types[5 + i]      = sw->extra[i].param->find ? NC_STRING : sw->extra[i].param->integer ? NC_INT : NC_DOUBLE;
   }
   dimnames[ndims - 2] = "replicate", coordnames[ndims - 2] = "replicate index", sizes[ndims - 2] = (size_t)sw->replicates, types[ndims - 2] = NC_INT;
   dimnames[ndims - 1] = "M", coordnames[ndims - 1] = "test context length", sizes[ndims - 1] = (size_t)sw->nM, types[ndims - 1] = NC_INT;
   for (int i = 0; i < ndims; i++) {
     NCCall(path, nc_def_dim(ncid, dimnames[i], sizes[i], &dims[i]));
-    PetscCall(DefVar(path, ncid, dimnames[i], types[i], 1, &dims[i], coordnames[i], i == 0 ? NULL : "1", &coord[i]));
-  }
-  for (PetscInt i = 0; i < sw->nextra; i++) {
-    /* categorical axes (e.g. feature_map) hold indices; CF flags name them */
-    const ICLSweepParam *q = sw->extra[i].param;
-    if (q->names) {
-      char meanings[256];
-      int  values[ICL_MAX_AXIS], n = 0;
-      PetscCall(PetscStrncpy(meanings, q->names(), sizeof meanings));
-      for (char *c = meanings; *c; c++)
-        if (*c == ',') *c = ' ';
-      for (const char *c = meanings; *c; c++) n += *c == ' ';
-      for (int j = 0; j <= n; j++) values[j] = j;
-      NCCall(path, nc_put_att_int(ncid, coord[5 + i], "flag_values", NC_INT, (size_t)n + 1, values));
-      PetscCall(PutText(path, ncid, coord[5 + i], "flag_meanings", meanings));
-    }
+    PetscCall(DefVar(path, ncid, dimnames[i], types[i], 1, &dims[i], coordnames[i], types[i] == NC_STRING ? NULL : "1", &coord[i]));
   }
   PetscCall(DefVar(path, ncid, "test_error", NC_DOUBLE, ndims, dims, "test error (gmm: misclassification probability; linreg: mean squared error)", "1", &v_err));
   PetscCall(DefVar(path, ncid, "test_error_se", NC_DOUBLE, ndims, dims, "standard error of test_error (0 where exact)", "1", &v_se));
@@ -302,7 +288,18 @@ static PetscErrorCode WriteFile(const char *path, int ncid, const ICLSweep *sw, 
     NCCall(path, nc_put_var_double(ncid, coord[4], &nan));
   } else NCCall(path, nc_put_var_double(ncid, coord[4], sw->R));
   PetscCall(PutExprValues(path, ncid, sw, v_expr));
-  for (PetscInt i = 0; i < sw->nextra; i++) NCCall(path, nc_put_var_double(ncid, coord[5 + i], sw->extra[i].v)); /* converted to NC_INT where integer */
+  for (PetscInt i = 0; i < sw->nextra; i++) {
+    const ICLSweepParam *q = sw->extra[i].param;
+    if (q->find) {
+      char        buf[ICL_MAX_AXIS][ICL_NAME_LEN];
+      const char *value[ICL_MAX_AXIS];
+      for (PetscInt j = 0; j < sw->extra[i].n; j++) {
+        value[j] = ICLParamValueName(q, (int)sw->extra[i].v[j], buf[j], sizeof buf[j]);
+        PetscCheck(value[j], PETSC_COMM_SELF, PETSC_ERR_PLIB, "-grid_%s: code %d has no name", q->name, (int)sw->extra[i].v[j]);
+      }
+      NCCall(path, nc_put_var_string(ncid, coord[5 + i], value));
+    } else NCCall(path, nc_put_var_double(ncid, coord[5 + i], sw->extra[i].v)); /* converted to NC_INT where integer */
+  }
   PetscCall(PetscMalloc1(sw->replicates, &rep));
   for (PetscInt r = 0; r < sw->replicates; r++) rep[r] = r;
   NCCall(path, nc_put_var_int(ncid, coord[ndims - 2], rep));
