@@ -27,17 +27,10 @@ typedef struct {
   uint32_t crc;               /* of every byte before it */
 } Header;
 
-/* Format 2, upgraded when its own sweep resumes: no cell fingerprint, records without a key. */
-typedef struct {
-  char     magic[16];
-  uint32_t version, rsize;
-  int64_t  ncells;
-  int32_t  nM;
-  char     fingerprint[17];
-  char     pad[3];
-  int32_t  shard, num_shards;
-  uint32_t crc;
-} HeaderV2;
+/* Format 2, upgraded when its own sweep resumes: the same header up to num_shards, then its
+ * CRC-32 (no cell fingerprint), 72 bytes; records without a key. */
+#define ICL_HEADER_V2_CRC  offsetof(Header, cell_fingerprint)
+#define ICL_HEADER_V2_SIZE (ICL_HEADER_V2_CRC + 8)
 #define ICL_RECORD_V2 offsetof(ICLRecord, key) /* a format 2 record's bytes before its test errors */
 
 struct ICLJournal_s {
@@ -95,21 +88,21 @@ static PetscErrorCode ReadHeader(int fd, const char *path, Header *h, PetscBool 
   memset(h, 0, sizeof *h);
   got    = pread(fd, h, sizeof *h, 0);
   PetscCheck(!memcmp(h->magic, ICL_JOURNAL_MAGIC, PetscMin(PetscMax(got, 0), (ssize_t)sizeof h->magic)), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s is not an iclsweep journal; move it away or choose another -output", path);
-  if (got >= (ssize_t)sizeof(HeaderV2) && h->version == 2) {
-    HeaderV2 old;
-    memcpy(&old, h, sizeof old);
-    PetscCheck(old.crc == Crc(&old, offsetof(HeaderV2, crc)) && old.fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch); it cannot be resumed. Move the directory away to start over", path);
+  if (got >= (ssize_t)ICL_HEADER_V2_SIZE && h->version == 2) {
+    uint32_t crc;
+    memcpy(&crc, (const char *)h + ICL_HEADER_V2_CRC, sizeof crc);
+    PetscCheck(crc == Crc(h, ICL_HEADER_V2_CRC) && h->fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch); it cannot be resumed. Move the directory away to start over", path);
     memset(h->cell_fingerprint, 0, sizeof h->cell_fingerprint); /* none: format 2 */
-    h->shard = old.shard, h->num_shards = old.num_shards;
     *valid = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
+  /* Records of another format would be misread: refuse them, whatever their size (formats
+   * differ in header size too, so the version is read before the checksum). */
+  PetscCheck(got < (ssize_t)offsetof(Header, rsize) || h->version == ICL_JOURNAL_VERSION, PETSC_COMM_SELF, ICL_ERR_INPUT,
+             "%s has journal format %u, this iclsweep reads formats 2 and %u only; it cannot be resumed or merged by this version. Finish it with the iclsweep that wrote it, or move the directory away to start over", path, h->version, ICL_JOURNAL_VERSION);
   *valid = got == (ssize_t)sizeof *h ? PETSC_TRUE : PETSC_FALSE;
   if (!*valid) PetscFunctionReturn(0); /* torn while being created: holds no record */
   PetscCheck(h->crc == Crc(h, offsetof(Header, crc)) && h->fingerprint[16] == 0 && h->cell_fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch); it cannot be resumed. Move the directory away to start over", path);
-  /* Records of another format would be misread: refuse them, whatever their size. */
-  PetscCheck(h->version == ICL_JOURNAL_VERSION, PETSC_COMM_SELF, ICL_ERR_INPUT,
-             "%s has journal format %u, this iclsweep reads formats 2 and %u only; it cannot be resumed or merged by this version. Finish it with the iclsweep that wrote it, or move the directory away to start over", path, h->version, ICL_JOURNAL_VERSION);
   PetscFunctionReturn(0);
 }
 
@@ -274,7 +267,7 @@ static PetscErrorCode Rewrite(const ICLSweep *sw, ICLJournal j, const Header *ha
   PetscCheck(flock(fd, LOCK_EX | LOCK_NB) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot lock %s", path);
   MakeHeader(sw, &h);
   PetscCheck(WriteAll(fd, &h, sizeof h, 0) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s: %s", path, strerror(errno));
-  for (off_t at = keyed ? (off_t)sizeof h : (off_t)sizeof(HeaderV2); at + (off_t)old_slot <= end; at += (off_t)old_slot) {
+  for (off_t at = keyed ? (off_t)sizeof h : (off_t)ICL_HEADER_V2_SIZE; at + (off_t)old_slot <= end; at += (off_t)old_slot) {
     uint32_t crc;
     PetscCheck(pread(j->fd, in, old_slot, at) == (ssize_t)old_slot, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "cannot read %s: %s", j->path, strerror(errno));
     memcpy(&crc, in + have->rsize, sizeof crc);
