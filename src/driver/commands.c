@@ -250,9 +250,9 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscCheck(gflops > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-plan_gflops %g: must be positive", (double)gflops);
   PetscCall(ReadSweep(comm, &sw, &help));
   if (help) PetscFunctionReturn(0);
-  PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "training"));
+  PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "time (1 rank)", "training"));
   for (PetscInt m = 0; m < sw.nmodels; m++) {
-    PetscReal flops = 0, mem = 0;
+    PetscReal flops = 0, cost = 0, mem = 0;
     PetscInt  n = 0, gram = 0, methods[ICL_METHOD_TAO + 1] = {0};
     char      training[64] = "-";
     for (PetscInt64 c = 0; c < ICLGridSize(&sw); c++) {
@@ -265,10 +265,11 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       if (sw.types[m]->train_method) methods[sw.types[m]->train_method(&cell)]++;
       if (sw.types[m]->engine && sw.types[m]->engine(&cell) == ICL_ENGINE_GRAM) gram++;
       flops += sw.types[m]->flops(&cell);
+      cost += ICLModelCost(sw.types[m], &cell);
       mem = PetscMax(mem, need);
       n++;
     }
-    total += flops;
+    total += cost;
     /* the method each cell trains with (auto resolved), e.g. "gd 12, dual 4" */
     size_t at = 0;
     for (PetscInt k = 0; k <= ICL_METHOD_TAO; k++)
@@ -278,11 +279,12 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       }
     /* cells the gram engine runs (auto resolved), docs/engines.md */
     if (gram) PetscCall(PetscSNPrintf(training + at, sizeof training - at, "; engine gram %d", (int)gram));
-    PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d  %s\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n, training));
+    PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d %12.3g s  %s\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n, cost / 1e9 / gflops, training));
   }
   PetscCall(ICLGridNodeFit(&sw, ranks, per_node, node_gb * 1e9, &fit));
   PetscCall(PlanNodes(comm, &sw, ranks, node_gb, &fit, exit_status));
-  PetscCall(PetscPrintf(comm, "total %.3g GFLOP; predicted wall time on %d ranks at %.0f GFLOP/s each: %.1f s\n", total / 1e9, (int)ranks, (double)gflops, total / 1e9 / gflops / ranks));
+  /* time: flops over each model's efficiency (docs/performance.md), at the BLAS-3 rate */
+  PetscCall(PetscPrintf(comm, "total %.3g GFLOP at the BLAS-3 rate; predicted wall time on %d ranks at %.0f GFLOP/s each: %.1f s\n", total / 1e9, (int)ranks, (double)gflops, total / 1e9 / gflops / ranks));
   PetscFunctionReturn(0);
 }
 

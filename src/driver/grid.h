@@ -32,8 +32,10 @@ PetscInt   ICLGridExprVariables(const ICLSweep *sw, const char **names);
 void       ICLGridExprValues(const ICLSweep *sw, const ICLCellIndex *ix, PetscReal *values);
 /* k > d has no meaning: such cells are not_applicable. */
 PetscBool  ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix);
-/* Cost model: estimated flops of a cell (0 when not applicable). */
+/* Cost model: a cell's flops at the BLAS-3 rate, i.e. its estimated flops over its model's
+ * efficiency, so that cost / rate is its time (0 when not applicable). */
 PetscReal  ICLGridFlops(const ICLSweep *sw, PetscInt64 cell);
+PetscReal  ICLModelCost(const ICLModelType *type, const ICLCell *cell);
 /* mine[c] = 1 for the cells of this run's shard: cells are dealt largest first by the cost
  * model onto the least-loaded shard, so shards take about equal time. */
 PetscErrorCode ICLGridShard(const ICLSweep *sw, unsigned char *mine);

@@ -106,6 +106,17 @@ static PetscReal LinearFlops(const ICLCell *cell)
   return ExplicitFlops(RunCell(cell, &reduced));
 }
 
+/* The cost model's efficiency (ICLModelType). sphere and distreg train on tokens: per-token
+ * loops over d-vectors. gmm and linreg run GEMMs on task stacks, near the BLAS rate from
+ * d = 16 on; below, calls on d-vectors leave overheads dominant. */
+static PetscReal LinearEfficiency(const ICLCell *cell)
+{
+  ICLCell        reduced;
+  const ICLCell *run = RunCell(cell, &reduced);
+  if (ICLCellMulticlass(run) || !strcmp(run->family->name, "distreg")) return 0.13;
+  return PetscMin(1.0, run->task.d / 16.0);
+}
+
 /* Per rank: training (B/g tasks each in a group of g ranks, sphere: and W), evaluation buffers
  * and the diagnostics' workspace, in the dimension the engine runs. */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
@@ -123,6 +134,7 @@ const ICLModelType ICLModelLinear = {
   .supports     = LinearSupports,
   .run          = LinearRun,
   .flops        = LinearFlops,
+  .efficiency   = LinearEfficiency,
   .memory       = LinearMemory,
   .train_method = LinearTrainMethod,
   .engine       = LinearEngine,
