@@ -60,11 +60,15 @@ def load(path):
 
 
 def _name_categories(ds):
-    """Categorical axes of integer codes (earlier files) as their names."""
+    """Categorical axes as numpy strings: the names iclsweep writes, or those of the integer
+    codes of earlier files."""
     for dim in CATEGORICAL_AXES:
-        if dim in ds.coords and ds[dim].dtype.kind in "iuf":
-            names = category_names(ds, dim)
-            ds = ds.assign_coords({dim: [names[int(value)] for value in ds[dim].values]})
+        if dim in ds.coords:
+            values = ds[dim].values
+            if values.dtype.kind in "iuf":
+                names = category_names(ds, dim)
+                values = [names[int(value)] for value in values]
+            ds = ds.assign_coords({dim: np.asarray(values, dtype=str)})
     return ds
 
 
