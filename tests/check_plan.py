@@ -8,7 +8,8 @@ rank into OUT/<name>, and the wall_seconds of its cells summed per model. Printe
 measured and their ratio per model. Checked, with a generous bound: each model's share of the
 sweep's predicted time is within a factor 3 of its share of the measured time. Shares are
 ratios of times taken in one run, so a loaded machine (slower overall) does not change them,
-while a model whose cost terms are off by 10x does.
+while a model whose cost terms are off by 10x does. Models under 10% of the predicted time
+are printed, not checked (milliseconds a cell: overhead and preemption noise).
 """
 import os
 import re
@@ -55,8 +56,9 @@ def main(argv):
             share = (p / p_total) / (seconds / m_total) if seconds > 0 else float("nan")
             print(f"  {model:10s} plan {p:9.3g} s  measured {seconds:9.3g} s  ratio {p / seconds:6.2f}"
                   f"  share ratio {share:5.2f}")
-            # models faster than 2% of the sweep are noise (and the fixed per-cell costs)
-            if seconds > 0.02 * m_total and not (1 / BOUND <= share <= BOUND):
+            # a model under 10% of the predicted time runs milliseconds a cell: its time is
+            # per-cell overhead and, on a shared machine, a preempted cell or two
+            if p >= 0.1 * p_total and not (1 / BOUND <= share <= BOUND):
                 failures.append(f"{name} {model}: predicted share off by x{share:.2f}")
     for f in failures:
         print("FAIL:", f)

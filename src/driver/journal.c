@@ -99,10 +99,12 @@ static PetscErrorCode ReadHeader(int fd, const char *path, Header *h, PetscBool 
   /* Records of another format would be misread: refuse them, whatever their size (formats
    * differ in header size too, so the version is read before the checksum). */
   PetscCheck(got < (ssize_t)offsetof(Header, rsize) || h->version == ICL_JOURNAL_VERSION, PETSC_COMM_SELF, ICL_ERR_INPUT,
-             "%s has journal format %u, this iclsweep reads formats 2 and %u only; it cannot be resumed or merged by this version. Finish it with the iclsweep that wrote it, or move the directory away to start over", path, h->version, ICL_JOURNAL_VERSION);
+             "%s has journal format %u, this iclsweep reads formats 2 and %u only; it cannot be resumed or merged by this version. Finish it with the iclsweep that wrote it, or move the directory away to start over", path, h->version,
+             ICL_JOURNAL_VERSION);
   *valid = got == (ssize_t)sizeof *h ? PETSC_TRUE : PETSC_FALSE;
   if (!*valid) PetscFunctionReturn(0); /* torn while being created: holds no record */
-  PetscCheck(h->crc == Crc(h, offsetof(Header, crc)) && h->fingerprint[16] == 0 && h->cell_fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s has a corrupt header (checksum mismatch); it cannot be resumed. Move the directory away to start over", path);
+  PetscCheck(h->crc == Crc(h, offsetof(Header, crc)) && h->fingerprint[16] == 0 && h->cell_fingerprint[16] == 0, PETSC_COMM_SELF, ICL_ERR_INPUT,
+             "%s has a corrupt header (checksum mismatch); it cannot be resumed. Move the directory away to start over", path);
   PetscFunctionReturn(0);
 }
 
@@ -110,10 +112,12 @@ PetscErrorCode ICLJournalCheckSweep(const ICLSweep *sw, const char *dir, const c
 {
   PetscFunctionBegin;
   PetscCheck(found_cell[0] || !strcmp(found, sw->fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT,
-             "%s holds a different sweep (fingerprint %s; this sweep's is %s), recorded by an earlier iclsweep; nothing was changed. To extend it, resume it first with its own options (the options attribute of its results.nc), which upgrades it; else choose another -output, or delete %s to start over",
+             "%s holds a different sweep (fingerprint %s; this sweep's is %s), recorded by an earlier iclsweep; nothing was changed. To extend it, resume it first with its own options (the options attribute of its results.nc), which upgrades it; "
+             "else choose another -output, or delete %s to start over",
              dir, found, sw->fingerprint, dir);
   PetscCheck(!found_cell[0] || !strcmp(found_cell, sw->cell_fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT,
-             "%s holds a different sweep: an option that changes results differs (cell fingerprint %s; this sweep's is %s), and only the values of -grid_* axes, -models and -replicates may change in place; nothing was changed. Choose another -output, or delete %s to start over",
+             "%s holds a different sweep: an option that changes results differs (cell fingerprint %s; this sweep's is %s), and only the values of -grid_* axes, -models and -replicates may change in place; nothing was changed. Choose another "
+             "-output, or delete %s to start over",
              dir, found_cell, sw->cell_fingerprint, dir);
   PetscFunctionReturn(0);
 }
@@ -258,7 +262,8 @@ static PetscErrorCode Rewrite(const ICLSweep *sw, ICLJournal j, const Header *ha
   int             fd;
 
   PetscFunctionBegin;
-  PetscCheck(have->rsize == (keyed ? j->rsize : ICL_RECORD_V2 + errors), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: records of %u bytes, expected %zu; the journal is corrupt. Move the directory away to start over", j->path, have->rsize, keyed ? j->rsize : ICL_RECORD_V2 + errors);
+  PetscCheck(have->rsize == (keyed ? j->rsize : ICL_RECORD_V2 + errors), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s: records of %u bytes, expected %zu; the journal is corrupt. Move the directory away to start over", j->path, have->rsize,
+             keyed ? j->rsize : ICL_RECORD_V2 + errors);
   PetscCall(PetscMalloc1(old_slot, &in));
   PetscCall(PetscSNPrintf(path, sizeof path, "%s.new", j->path));
   fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
