@@ -104,7 +104,7 @@ static PetscErrorCode Gd1Run(const ICLCell *cell, ICLCellResult *res)
 static PetscReal Gd1Efficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.027;
+  return 0.018;
 }
 
 const ICLModelType ICLModelGd1 = {

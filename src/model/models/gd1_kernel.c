@@ -13,7 +13,7 @@ static PetscErrorCode Gd1KernelRun(const ICLCell *cell, ICLCellResult *res) { re
 static PetscReal Gd1KernelEfficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.1;
+  return 0.065;
 }
 
 const ICLModelType ICLModelGd1Kernel = {

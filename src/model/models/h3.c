@@ -132,7 +132,7 @@ static PetscReal H3Memory(const ICLCell *cell, PetscInt g)
 static PetscReal H3Efficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.12;
+  return 0.08;
 }
 
 const ICLModelType ICLModelH3 = {

@@ -107,14 +107,14 @@ static PetscReal LinearFlops(const ICLCell *cell)
 }
 
 /* The cost model's efficiency (ICLModelType). sphere and distreg train on tokens: per-token
- * loops over d-vectors. gmm and linreg run GEMMs on task stacks, near the BLAS rate from
- * d = 16 on; below, calls on d-vectors leave overheads dominant. */
+ * loops over d-vectors. gmm and linreg run GEMMs on task stacks, at plan's rate from d = 32 on
+ * (faster at hundreds); below, calls on d-vectors leave overheads dominant. */
 static PetscReal LinearEfficiency(const ICLCell *cell)
 {
   ICLCell        reduced;
   const ICLCell *run = RunCell(cell, &reduced);
-  if (ICLCellMulticlass(run) || !strcmp(run->family->name, "distreg")) return 0.13;
-  return PetscMin(1.0, run->task.d / 16.0);
+  if (ICLCellMulticlass(run) || !strcmp(run->family->name, "distreg")) return 0.085;
+  return PetscMin(1.0, run->task.d / 32.0);
 }
 
 /* Per rank: training (B/g tasks each in a group of g ranks, sphere: and W), evaluation buffers

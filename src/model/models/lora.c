@@ -109,7 +109,7 @@ static PetscReal LoraMemory(const ICLCell *cell, PetscInt g)
 static PetscReal LoraEfficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.1;
+  return 0.065;
 }
 
 const ICLModelType ICLModelLora = {

@@ -114,7 +114,7 @@ PetscReal ICLLowrankFitMemory(const ICLCell *cell, PetscInt g)
 static PetscReal LowrankEfficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.4;
+  return 0.26;
 }
 
 const ICLModelType ICLModelLowrank = {

@@ -7,7 +7,7 @@ static PetscErrorCode MleRun(const ICLCell *cell, ICLCellResult *res) { return I
 static PetscReal MleEfficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.2;
+  return 0.13;
 }
 
 const ICLModelType ICLModelMle = {

@@ -80,7 +80,7 @@ static PetscReal OracleMemory(const ICLCell *cell, PetscInt group_size) { return
 static PetscReal OracleEfficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.1;
+  return 0.065;
 }
 
 const ICLModelType ICLModelOracle = {

@@ -74,7 +74,7 @@ PetscReal ICLAttentionTrainedFlops(const ICLCell *cell)
 PetscReal ICLAttentionTrainedEfficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.13;
+  return 0.1;
 }
 
 PetscReal ICLAttentionConstructionFlops(const ICLCell *cell)

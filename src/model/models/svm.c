@@ -147,7 +147,7 @@ static PetscErrorCode SvmRun(const ICLCell *cell, ICLCellResult *res)
 static PetscReal SvmEfficiency(const ICLCell *cell)
 {
   (void)cell;
-  return 0.085;
+  return 0.055;
 }
 
 const ICLModelType ICLModelSvm = {
