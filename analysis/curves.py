@@ -85,9 +85,8 @@ def entries(ds, models):
     out = []
     for model in present(ds, models):
         if "feature_map" in ds.test_error.dims and model in MODEL_AXES["feature_map"]:
-            for value in ds.feature_map.values.tolist():
-                name = results.axis_label(ds, "feature_map", value).split("=", 1)[1]
-                out.append((f"{model} ({name})", model, {"feature_map": value}))
+            for value in ds.feature_map.values.tolist():  # names (results.load)
+                out.append((f"{model} ({value})", model, {"feature_map": value}))
         else:
             out.append((model, model, {}))
     return out

@@ -23,7 +23,8 @@ def load(path):
       not_applicable cells carry no result);
     - `status` holds the status names ('ok', 'pending', ...) instead of codes;
     - categorical axes (feature_map, link, input_law) have their names as coordinate
-      values ('tanh', 'relu', ...) instead of the integer codes stored in the file;
+      values ('tanh', 'relu', ...), as iclsweep writes them (files of earlier versions
+      store integer codes: they are named here);
     - numeric axes sorted ascending.
 
     A missing, unreadable or malformed file raises results.InputError (one line).
@@ -36,10 +37,6 @@ def load(path):
     names = {code: name for name, code in results.flags(ds).items()}
     ds[STATUS] = ds[STATUS].copy(data=np.vectorize(lambda code: names.get(int(code), "pending"),
                                                    otypes=[object])(ds[STATUS].values))
-    for dim in results.CATEGORICAL_AXES:
-        if dim in ds.coords:
-            codes = results.category_names(ds, dim)
-            ds = ds.assign_coords({dim: [codes[int(value)] for value in ds[dim].values]})
     return ds
 
 

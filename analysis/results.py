@@ -16,8 +16,10 @@ REQUIRED_VARIABLES = ("test_error", "test_error_se", "excess_error", "status")
 REQUIRED_DIMENSIONS = ("model", "d", "N", "replicate", "M")
 # Used when the status variable lacks CF flag attributes (see docs/output.md).
 DEFAULT_FLAGS = {"pending": 0, "ok": 1, "diverged": 2, "failed": 3, "not_applicable": 4}
-# Categorical sweep axes: integer codes, named by the coordinate's CF flag_values /
-# flag_meanings; these are the names used when the writer left the attributes out.
+# Categorical sweep axes. iclsweep writes their names as string coordinates (like model);
+# files of earlier versions hold integer codes, named by the coordinate's CF flag_values /
+# flag_meanings, or by these lists where the writer left the attributes out. load gives
+# names either way.
 CATEGORICAL_AXES = {
     "feature_map": ("identity", "elu1", "relu", "exp", "prf", "poly2"),
     "link": ("tanh", "sin", "relu", "abs", "sign"),
@@ -52,8 +54,22 @@ def load(path):
         reason = getattr(err, "strerror", None) or err  # strerror omits the repeated path
         raise InputError(path, f"not a readable NetCDF file ({reason})") from None
     _validate(ds, path)
-    numeric = [dim for dim in ds.test_error.dims if dim != "model" and dim in ds.coords]
+    ds = _name_categories(ds)
+    numeric = [dim for dim in ds.test_error.dims if dim in ds.coords and ds[dim].dtype.kind in "iuf"]
     return ds.sortby(numeric)
+
+
+def _name_categories(ds):
+    """Categorical axes as numpy strings: the names iclsweep writes, or those of the integer
+    codes of earlier files."""
+    for dim in CATEGORICAL_AXES:
+        if dim in ds.coords:
+            values = ds[dim].values
+            if values.dtype.kind in "iuf":
+                names = category_names(ds, dim)
+                values = [names[int(value)] for value in values]
+            ds = ds.assign_coords({dim: np.asarray(values, dtype=str)})
+    return ds
 
 
 def _validate(ds, path):
@@ -97,6 +113,8 @@ def _validate_family(ds, path):
 
 
 def _validate_categorical(ds, dim, path):
+    if ds[dim].dtype.kind not in "iuf":
+        return  # names already
     names = category_names(ds, dim)
     values = ds[dim].values
     unknown = [value for value in values
@@ -160,7 +178,8 @@ def family(ds):
 
 
 def category_names(ds, dim):
-    """{code: name} of a categorical axis, from its CF flag attributes or CATEGORICAL_AXES."""
+    """{code: name} of a categorical axis of integer codes (files of earlier iclsweep
+    versions), from its CF flag attributes or CATEGORICAL_AXES."""
     attrs = ds[dim].attrs
     if "flag_values" in attrs and "flag_meanings" in attrs:
         return {int(code): name for code, name in zip(np.atleast_1d(attrs["flag_values"]),
@@ -170,10 +189,6 @@ def category_names(ds, dim):
 
 def axis_label(ds, dim, value):
     """'link=tanh' for a categorical axis, 'd=8' (or 'R=1.5') for a numeric one."""
-    if dim in CATEGORICAL_AXES and dim in ds.coords:
-        name = category_names(ds, dim).get(int(value))
-        if name is not None:
-            return f"{dim}={name}"
     if isinstance(value, str):
         return f"{dim}={value}"
     return f"{dim}={float(value):g}"

@@ -66,7 +66,7 @@ mkdir -p "$base/foreign" && echo "not netcdf" >"$base/foreign/results.nc"
 expect 2 "is not a readable NetCDF file" run "${tiny[@]}" -output "$base/foreign"
 grep -q "not netcdf" "$base/foreign/results.nc" && ok || bad "foreign results.nc was touched"
 expect 2 "holds a different sweep" run "${tiny[@]}" -seed 2 -output "$base/done"
-expect 2 "holds a different sweep" run "${tiny[@]}" -grid_d 5 -output "$base/done"
+expect 2 "an option that changes results differs" run "${tiny[@]}" -eval_tasks 60 -output "$base/done"
 expect 0 "nothing to do" run "${tiny[@]}" -output "$base/done"
 # single precision is another sweep; double, the default, is the same one
 expect 2 "holds a different sweep" run "${tiny[@]}" -train_precision single -output "$base/done"
@@ -117,7 +117,7 @@ with open(sys.argv[1], "r+b") as f:
     f.seek(0)
     f.write(h + struct.pack("<I", zlib.crc32(bytes(h))))
 PY
-expect 2 "has journal format 1, this iclsweep reads format 2 only" run "${tiny[@]}" -output "$base/oldj"
+expect 2 "has journal format 1, this iclsweep reads formats 2 and 3 only" run "${tiny[@]}" -output "$base/oldj"
 expect 2 "has journal format 1" status "$base/oldj"
 cp -r "$base/done" "$base/busy"
 flock "$base/busy/journal" sleep 20 &

@@ -57,8 +57,19 @@ def spec9(directory):
     print(f"linear training loss {loss:.4f}")
 
 
+def named(var):
+    """A variable's values; a categorical axis of integer codes (files of earlier iclsweep
+    builds) as the names its CF flag attributes give them, as iclsweep now writes them."""
+    values = var[...]
+    if "flag_meanings" in var.ncattrs() and var.name != "status":
+        names = dict(zip(np.atleast_1d(var.flag_values).tolist(), var.flag_meanings.split()))
+        return np.array([names[int(v)] for v in values], dtype=object)
+    return values
+
+
 def same(directories):
-    """Every variable but wall_seconds (a measurement, not a result) must match exactly."""
+    """Every variable but wall_seconds (a measurement, not a result) must match exactly;
+    categorical axes compare by name (earlier files stored codes)."""
     first = netCDF4.Dataset(f"{directories[0]}/results.nc")
     for other_dir in directories[1:]:
         other = netCDF4.Dataset(f"{other_dir}/results.nc")
@@ -67,8 +78,8 @@ def same(directories):
         for name, var in first.variables.items():
             if name == "wall_seconds":
                 continue
-            a, b = var[...], other.variables[name][...]
-            if a.dtype.kind in "fc":
+            a, b = named(var), named(other.variables[name])
+            if a.dtype.kind in "fc" and b.dtype.kind in "fc":
                 a, b = np.ma.filled(a, np.nan), np.ma.filled(b, np.nan)
                 equal = a.shape == b.shape and np.array_equal(a.view(np.uint64), b.view(np.uint64))
             else:
@@ -289,6 +300,9 @@ def schema(directory):
     for d in dims:
         check(d in ds.dims and d in ds.coords, f"dimension/coordinate {d} missing")
     check(ds.model.dtype.kind in "OU", f"model coordinate must hold strings, is {ds.model.dtype}")
+    for name in ("link", "input_law", "feature_map"):  # categorical axes hold names, like model
+        if name in ds.coords:
+            check(ds[name].dtype.kind in "OU", f"categorical coordinate {name} must hold strings, is {ds[name].dtype}")
     for name in ("test_error", "test_error_se", "excess_error"):
         check(name in ds and ds[name].dims == dims, f"{name} must have dims {dims}")
     for name in ("train_loss", "subspace_alignment", "gd_distance", "status", "wall_seconds", "flops"):
@@ -302,7 +316,7 @@ def schema(directory):
     for name, var in raw.variables.items():
         attrs = var.ncattrs()
         check("long_name" in attrs, f"{name} has no long_name")
-        check(name in ("model", "status") or "units" in attrs, f"{name} has no units")
+        check(name in ("model", "status") or var.dtype == str or "units" in attrs, f"{name} has no units")
         if var.dtype == np.float64 and var.ndim > 1:
             check("_FillValue" in attrs, f"{name} has no _FillValue")
     st = raw.variables["status"]

@@ -17,14 +17,17 @@ FLAG_MEANINGS = "pending ok diverged failed not_applicable"
 def write_results(path, *, excess, models=("linear", "mle", "oracle", "bayes"),
                   d=(10, 40), k=(2,), N=(10, 20, 40), R=(2.0,), extra_axes=None,
                   replicates=2, M=(1, 10, 20, 40, 80), se=0.001, status=None, omit=(),
-                  family="gmm", options=None, bayes=BAYES, flag_axes=True, train_loss=None):
+                  family="gmm", options=None, bayes=BAYES, flag_axes=True, codes=False,
+                  train_loss=None):
     """Write a results.nc and return its path.
 
     `excess(model, d=, k=, N=, R=, replicate=, M=, **extra_axes)` gets broadcastable
     arrays and returns the excess error; test_error is `bayes` + excess. `extra_axes`
     ({name: values}) go between R and replicate, as later sweep axes will; categorical
-    ones (link, feature_map, input_law) get CF flag attributes unless `flag_axes` is
-    false. `status` (all but M) defaults to all ok; cells neither ok nor diverged get fill
+    ones (link, feature_map, input_law) take integer codes here and are written as their
+    names (strings, as iclsweep writes them), or with `codes` as the codes, as earlier
+    iclsweep builds did, with CF flag attributes unless `flag_axes` is false.
+    `status` (all but M) defaults to all ok; cells neither ok nor diverged get fill
     values, as in the real file. `omit` names variables to leave out, to make a malformed
     file. `family` None leaves the global attribute out; `options` is the text of the
     global attribute 'options' (none if None). `train_loss(model, **axes but M)`, if given,
@@ -51,6 +54,10 @@ def write_results(path, *, excess, models=("linear", "mle", "oracle", "bayes"),
         var[:] = np.array(models, dtype=object)
         for name, coord in axes.items():
             nc.createDimension(name, len(coord))
+            if name in CATEGORICAL_AXES and not codes:
+                var = nc.createVariable(name, str, (name,))
+                var[:] = np.array([CATEGORICAL_AXES[name][int(c)] for c in coord], dtype=object)
+                continue
             var = nc.createVariable(name, "f8" if coord.dtype.kind == "f" else "i4", (name,))
             var[:] = coord
             if flag_axes and name in CATEGORICAL_AXES:

@@ -12,13 +12,16 @@ from analysis.__main__ import main
 from .conftest import mv_like_excess
 
 
-def test_load_masks_cells_that_are_not_ok_and_names_categories(results_file):
+@pytest.mark.parametrize("codes", (False, True))  # names (iclsweep now), codes (earlier files)
+def test_load_masks_cells_that_are_not_ok_and_names_categories(results_file, codes):
     status = np.ones((4, 2, 1, 3, 1, 2, 2), dtype=np.int8)  # model, d, k, N, R, link, rep
     status[0, 0, 0, 0, 0, 0, 1] = 3  # one failed cell: all its M values must be NaN
     path = results_file(excess=lambda model, d, N, M, link, **_: mv_like_excess(model, d, N, M)
-                        + 0 * link, extra_axes={"link": (0, 4)}, status=status)
+                        + 0 * link, extra_axes={"link": (0, 4)}, status=status, codes=codes)
     ds = analysis.load(path)
     assert ds.link.values.tolist() == ["tanh", "sign"]
+    assert float(ds.test_error.sel(link="sign", model="mle", d=40, N=20, M=40, replicate=1)) == \
+        pytest.approx(0.0228 + 0.01)
     cell = dict(model="linear", d=10, N=10, link="tanh")
     assert np.isnan(ds.test_error.sel(**cell, replicate=1)).all()
     assert np.isfinite(ds.test_error.sel(**cell, replicate=0)).all()

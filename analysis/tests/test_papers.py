@@ -307,8 +307,8 @@ def test_lz_equal_rates_overlap(results_file):
 def test_lz_figures_use_flag_names_even_without_flag_attributes(results_file, tmp_path,
                                                                 capsys):
     from analysis import lz
-    ds = results.load(lz_file(results_file, flag_axes=False))
-    fig = lz.by_model(ds, [("kernel (prf)", "kernel", {"feature_map": 4})])
+    ds = results.load(lz_file(results_file, codes=True, flag_axes=False))
+    fig = lz.by_model(ds, [("kernel (prf)", "kernel", {"feature_map": "prf"})])
     assert [line.get_label() for line in fig.axes[0].lines] == ["link=tanh", "link=sign"]
     assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_yscale() == "log"
 
@@ -351,7 +351,7 @@ def one_error_line(capsys):
 
 
 def test_categorical_code_out_of_range_is_bad_input(results_file, capsys):
-    path = lz_file(results_file, replicates=2, extra_axes={
+    path = lz_file(results_file, replicates=2, codes=True, extra_axes={  # an earlier file's codes
         "features": (16, 64, 256), "feature_map": (0, 4), "link": (0, 7)})
     assert main(["plot", str(path), "-o", "unused"]) == 2
     assert one_error_line(capsys) == (f"analysis: {path}: axis 'link' has value 7, not one of "

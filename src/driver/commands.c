@@ -122,7 +122,7 @@ static PetscErrorCode Prepare(const ICLSweep *sw, unsigned retry, ICLJournal *j,
   PetscInt64 loaded, dropped, dups, again;
 
   PetscFunctionBegin;
-  PetscCall(ICLOutputInspect(sw->output, sw->fingerprint, complete));
+  PetscCall(ICLOutputInspect(sw, sw->output, complete));
   PetscCall(ICLResultsCreate(sw, res));
   PetscCall(ICLJournalOpen(sw, j, res));
   ICLJournalCounts(*j, &loaded, &dropped, &dups);
@@ -257,9 +257,9 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscCheck(gflops > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-plan_gflops %g: must be positive", (double)gflops);
   PetscCall(ReadSweep(comm, &sw, &help));
   if (help) PetscFunctionReturn(0);
-  PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "training"));
+  PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "time (1 rank)", "training"));
   for (PetscInt m = 0; m < sw.nmodels; m++) {
-    PetscReal flops = 0, mem = 0;
+    PetscReal flops = 0, cost = 0, mem = 0;
     PetscInt  n = 0, gram = 0, shared = 0, runs = 0, methods[ICL_METHOD_TAO + 1] = {0};
     char      training[128] = "-";
     for (PetscInt64 c = 0; c < ICLGridSize(&sw); c++) {
@@ -271,16 +271,17 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       const PetscReal need = sw.types[m]->memory(&cell, sw.group_size);
       if (sw.types[m]->train_method) methods[sw.types[m]->train_method(&cell)]++;
       if (sw.types[m]->engine && sw.types[m]->engine(&cell) == ICL_ENGINE_GRAM) gram++;
-      PetscReal  share;
-      PetscInt64 unit[ICL_MAX_UNIT];
+      PetscReal      share;
+      PetscInt64     unit[ICL_MAX_UNIT];
       const PetscInt size = ICLUnitCells(&sw, c, unit);
       PetscCall(ICLUnitFlops(&sw, c, &share)); /* a shared run counts once (docs/budget.md) */
-      flops += share;
+      cost += share;
+      flops += share * (sw.types[m]->efficiency ? sw.types[m]->efficiency(&cell) : 1.0);
       if (size > 1) shared++, runs += unit[0] == c;
       mem = PetscMax(mem, need);
       n++;
     }
-    total += flops;
+    total += cost;
     /* the method each cell trains with (auto resolved), e.g. "gd 12, dual 4" */
     size_t at = 0;
     for (PetscInt k = 0; k <= ICL_METHOD_TAO; k++)
@@ -293,11 +294,12 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
     PetscCall(PetscStrlen(training, &at));
     /* cells that share a training run (checkpoints in T, step sizes on one K) */
     if (shared) PetscCall(PetscSNPrintf(training + at, sizeof training - at, "; %d cells from %d shared runs", (int)shared, (int)runs));
-    PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d  %s\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n, training));
+    PetscCall(PetscPrintf(comm, "%-10s %14.3g %14.1f %14d %12.3g s  %s\n", sw.models[m], n ? flops / n / 1e9 : 0.0, mem / 1048576.0, (int)n, cost / 1e9 / gflops, training));
   }
   PetscCall(ICLGridNodeFit(&sw, ranks, per_node, node_gb * 1e9, &fit));
   PetscCall(PlanNodes(comm, &sw, ranks, node_gb, &fit, exit_status));
-  PetscCall(PetscPrintf(comm, "total %.3g GFLOP; predicted wall time on %d ranks at %.0f GFLOP/s each: %.1f s\n", total / 1e9, (int)ranks, (double)gflops, total / 1e9 / gflops / ranks));
+  /* time: flops over each model's efficiency (docs/performance.md), at the BLAS-3 rate */
+  PetscCall(PetscPrintf(comm, "total %.3g GFLOP at the BLAS-3 rate; predicted wall time on %d ranks at %.0f GFLOP/s each: %.1f s\n", total / 1e9, (int)ranks, (double)gflops, total / 1e9 / gflops / ranks));
   PetscFunctionReturn(0);
 }
 
@@ -405,10 +407,10 @@ PetscErrorCode ICLCommandStatus(MPI_Comm comm, const char *dir, int *exit_status
   PetscCall(PetscOptionsGetString(NULL, NULL, "-cells", cells, sizeof cells, NULL));
   {
     /* The grid size is in the journal's header: read it first for the tally's bitmap. */
-    char       fp[17];
+    char       fp[17], cell_fp[17];
     PetscBool  exists;
     PetscInt64 ncells;
-    PetscCall(ICLJournalPeek(dir, &exists, fp, &ncells));
+    PetscCall(ICLJournalPeek(dir, &exists, fp, cell_fp, &ncells));
     PetscCheck(exists, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s/journal not found; is %s an iclsweep output directory?", dir, dir);
     PetscCall(PetscCalloc1(PetscMax(ncells, 1), &t.seen));
   }
@@ -523,7 +525,7 @@ static PetscErrorCode Merge(MPI_Comm comm, int argc, char **argv, PetscInt npart
               (long long)missing, (long long)ICLGridSize(&sw), sw.models[ix.model], (int)sw.d[ix.d], (int)sw.k[ix.k], (int)sw.N[ix.N], (double)sw.R[ix.R], (int)ix.rep);
     }
   }
-  PetscCall(ICLOutputInspect(output, sw.fingerprint, &complete));
+  PetscCall(ICLOutputInspect(&sw, output, &complete));
   PetscCall(ICLResultsCreate(&sw, &out));
   PetscCall(ICLJournalOpen(&sw, &target.journal, &out));
   target.out = &out;

@@ -20,6 +20,53 @@ void ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix)
   ix->model = (PetscInt)cell;
 }
 
+void ICLGridKey(const ICLSweep *sw, PetscInt64 cell, ICLCellKey *key)
+{
+  ICLCellIndex ix;
+  ICLGridIndex(sw, cell, &ix);
+  memset(key, 0, sizeof *key);
+  snprintf(key->model, sizeof key->model, "%s", sw->models[ix.model]);
+  key->d = (int32_t)sw->d[ix.d], key->k = (int32_t)sw->k[ix.k], key->N = (int32_t)sw->N[ix.N], key->rep = (int32_t)ix.rep;
+  key->R = sw->R[ix.R];
+  for (PetscInt i = 0; i < sw->nextra; i++) key->extra[i] = sw->extra[i].v[ix.extra[i]];
+}
+
+/* Where v is in list[0..n), -1 when absent. Values compare bitwise: both come from the same
+ * option text through the same parser. */
+static PetscInt64 IntAt(const PetscInt *list, PetscInt n, int32_t v)
+{
+  for (PetscInt i = 0; i < n; i++)
+    if (list[i] == v) return i;
+  return -1;
+}
+static PetscInt64 RealAt(const PetscReal *list, PetscInt n, double v)
+{
+  for (PetscInt i = 0; i < n; i++)
+    if (list[i] == v) return i;
+  return -1;
+}
+
+PetscInt64 ICLGridFind(const ICLSweep *sw, const ICLCellKey *key)
+{
+  PetscInt64 at[6 + ICL_MAX_EXTRA], size[6 + ICL_MAX_EXTRA], cell = 0;
+  PetscInt   n = 0;
+
+  at[n] = -1, size[n++] = sw->nmodels;
+  for (PetscInt i = 0; i < sw->nmodels; i++)
+    if (!strncmp(sw->models[i], key->model, sizeof key->model)) at[0] = i;
+  at[n] = IntAt(sw->d, sw->nd, key->d), size[n++] = sw->nd;
+  at[n] = IntAt(sw->k, sw->nk, key->k), size[n++] = sw->nk;
+  at[n] = IntAt(sw->N, sw->nN, key->N), size[n++] = sw->nN;
+  at[n] = RealAt(sw->R, sw->nR, key->R), size[n++] = sw->nR;
+  for (PetscInt i = 0; i < sw->nextra; i++) at[n] = RealAt(sw->extra[i].v, sw->extra[i].n, key->extra[i]), size[n++] = sw->extra[i].n;
+  at[n] = key->rep >= 0 && key->rep < sw->replicates ? key->rep : -1, size[n++] = sw->replicates;
+  for (PetscInt i = 0; i < n; i++) { /* the C order of ICLGridIndex */
+    if (at[i] < 0) return -1;
+    cell = cell * size[i] + at[i];
+  }
+  return cell;
+}
+
 void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
 {
   *cell = (ICLCell){
@@ -111,8 +158,10 @@ PetscReal ICLGridFlops(const ICLSweep *sw, PetscInt64 c)
   ICLGridIndex(sw, c, &ix);
   if (!ICLGridApplicable(sw, &ix)) return 0.0;
   ICLGridCell(sw, &ix, &cell);
-  return sw->types[ix.model]->flops(&cell);
+  return ICLModelCost(sw->types[ix.model], &cell);
 }
+
+PetscReal ICLModelCost(const ICLModelType *type, const ICLCell *cell) { return type->flops(cell) / (type->efficiency ? type->efficiency(cell) : 1.0); }
 
 PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes)
 {

@@ -10,7 +10,18 @@ typedef struct {
   PetscInt model, d, k, N, R, extra[ICL_MAX_EXTRA], rep;
 } ICLCellIndex;
 
+/* A cell by its coordinate values, as the journal stores it: a DIR whose axes grew finds its
+ * finished cells at their new place in the grid. */
+typedef struct {
+  char    model[ICL_NAME_LEN];
+  int32_t d, k, N, rep;
+  double  R, extra[ICL_MAX_EXTRA]; /* extra: the sweep's parameter axes, in its order */
+} ICLCellKey;
+
 PetscInt64 ICLGridSize(const ICLSweep *sw);
+void       ICLGridKey(const ICLSweep *sw, PetscInt64 cell, ICLCellKey *key);
+/* The cell of key in this sweep's grid, -1 when the grid has no such cell. */
+PetscInt64 ICLGridFind(const ICLSweep *sw, const ICLCellKey *key);
 void       ICLGridIndex(const ICLSweep *sw, PetscInt64 cell, ICLCellIndex *ix);
 /* The model's view of a cell; M is the sweep's eval_M list. */
 void       ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell);
@@ -20,9 +31,11 @@ void       ICLGridExprValues(const ICLSweep *sw, const ICLCellIndex *ix, PetscRe
 PetscErrorCode ICLGridCheckExprs(const ICLSweep *sw);
 /* k > d has no meaning: such cells are not_applicable. */
 PetscBool  ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix);
-/* Cost model: estimated flops of a cell trained alone (0 when not applicable); unit.h has its
- * share of a shared run. */
+/* Cost model: a cell's flops at the BLAS-3 rate when trained alone, i.e. its estimated flops
+ * over its model's efficiency, so that cost / rate is its time (0 when not applicable); unit.h
+ * has its share of a shared run. */
 PetscReal  ICLGridFlops(const ICLSweep *sw, PetscInt64 cell);
+PetscReal  ICLModelCost(const ICLModelType *type, const ICLCell *cell);
 /* ICL_ERR_INPUT naming the largest cell when it needs more than `bytes` per rank. */
 PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes);
 /* What to change when this cell does not fit in a rank's memory. */

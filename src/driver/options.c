@@ -332,6 +332,26 @@ static PetscBool Swept(const ICLSweep *sw, const ICLSweepParam *q)
   return PETSC_FALSE;
 }
 
+/* The cell fingerprint: the canonical text less what only says which cells the sweep has, the
+ * values of -grid_* (each axis keeps its name: a parameter turned from one value into an axis is
+ * another sweep), -replicates and -models (a model's options are lines of their own). Draws are
+ * keyed by coordinate values, so these may change without changing any cell's results. */
+static void CellFingerprint(ICLSweep *sw)
+{
+  uint64_t h = ICLHashInit();
+  for (const char *p = sw->canonical; *p;) {
+    const char *end = strchr(p, '\n'), *value = strchr(p, ' ');
+    const size_t n  = end ? (size_t)(end - p) : strlen(p);
+    if (strncmp(p, "-replicates ", 12) && strncmp(p, "-models ", 8)) {
+      const size_t keep = !strncmp(p, "-grid_", 6) && value && value < p + n ? (size_t)(value - p) : n;
+      for (size_t i = 0; i < keep; i++) h = ICLHashU64(h, (unsigned char)p[i]);
+      h = ICLHashU64(h, '\n');
+    }
+    p += n + (end ? 1 : 0);
+  }
+  snprintf(sw->cell_fingerprint, sizeof sw->cell_fingerprint, "%016llx", (unsigned long long)h);
+}
+
 /* The canonical text of every option that changes results, in an options-file format, and
  * its 64-bit hash: the sweep's fingerprint. */
 static PetscErrorCode Fingerprint(ICLSweep *sw)
@@ -408,6 +428,7 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
   PetscCall(AppendOption(c, len, "seed", 1, &sw->seed, NULL));
   for (const char *p = c; *p; p++) h = ICLHashU64(h, (unsigned char)*p);
   snprintf(sw->fingerprint, sizeof sw->fingerprint, "%016llx", (unsigned long long)h);
+  CellFingerprint(sw);
   PetscFunctionReturn(0);
 }
 

@@ -105,6 +105,9 @@ struct ICLSweep {
   const ICLModelType *types[ICL_MAX_MODELS];
   char                canonical[8192]; /* every result-changing option, canonical form */
   char                fingerprint[17];
+  /* the hash of canonical without the axes' values and -replicates (their names stay): sweeps
+   * of one cell fingerprint agree bitwise on every cell they share, so a DIR grows in place */
+  char                cell_fingerprint[17];
 };
 
 /* Reads and checks the sweep options (collective: every rank reads the same database).

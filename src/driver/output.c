@@ -46,12 +46,24 @@ static PetscErrorCode MakeDirs(const char *dir)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscBool *complete)
+/* A global text attribute of at most len - 1 characters; "" when absent. */
+static int GetText(int ncid, const char *name, char *value, size_t len)
 {
-  char        path[PETSC_MAX_PATH_LEN], found[64] = "", done[8] = "";
+  size_t n = 0;
+  int    status = nc_inq_attlen(ncid, NC_GLOBAL, name, &n);
+  value[0] = 0;
+  if (status == NC_ENOTATT) return NC_NOERR;
+  if (status == NC_NOERR && n >= len) return NC_EMAXNAME;
+  if (status == NC_NOERR) status = nc_get_att_text(ncid, NC_GLOBAL, name, value);
+  if (status == NC_NOERR) value[n] = 0;
+  return status;
+}
+
+PetscErrorCode ICLOutputInspect(const ICLSweep *sw, const char *dir, PetscBool *complete)
+{
+  char        path[PETSC_MAX_PATH_LEN], found[64] = "", found_cell[64] = "", done[8] = "";
   struct stat st;
   int         ncid, status;
-  size_t      len = 0, dlen = 0;
   PetscBool   journal;
   PetscInt64  ncells;
 
@@ -63,21 +75,22 @@ PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscB
     PetscCall(MakeDirs(dir));
   } else PetscCheck(S_ISDIR(st.st_mode), PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s exists and is not a directory; choose a directory path", dir);
   PetscCheck(access(dir, W_OK | X_OK) == 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-output %s: directory is not writable (%s)", dir, strerror(errno));
-  PetscCall(ICLJournalPeek(dir, &journal, found, &ncells));
-  PetscCheck(!journal || !found[0] || !strcmp(found, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", dir, found,
-             fingerprint, dir);
+  PetscCall(ICLJournalPeek(dir, &journal, found, found_cell, &ncells));
+  if (journal && found[0]) PetscCall(ICLJournalCheckSweep(sw, dir, found, found_cell));
+  journal = journal && found_cell[0] ? PETSC_TRUE : PETSC_FALSE; /* it holds a cell fingerprint, which governs */
   PetscCall(PetscSNPrintf(path, sizeof path, "%s/results.nc", dir));
   if (stat(path, &st)) PetscFunctionReturn(0);
   status = nc_open(path, NC_NOWRITE, &ncid);
   PetscCheck(status == NC_NOERR, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s exists but is not a readable NetCDF file (%s); move it away or choose another -output", path, nc_strerror(status));
-  found[0] = 0;
-  status   = nc_inq_attlen(ncid, NC_GLOBAL, "fingerprint", &len);
-  if (status == NC_NOERR && len < sizeof found) status = nc_get_att_text(ncid, NC_GLOBAL, "fingerprint", found);
-  if (status == NC_NOERR && nc_inq_attlen(ncid, NC_GLOBAL, "complete", &dlen) == NC_NOERR && dlen < sizeof done) nc_get_att_text(ncid, NC_GLOBAL, "complete", done);
+  status = GetText(ncid, "fingerprint", found, sizeof found);
+  if (status == NC_NOERR) status = GetText(ncid, "cell_fingerprint", found_cell, sizeof found_cell);
+  if (status == NC_NOERR) status = GetText(ncid, "complete", done, sizeof done);
   nc_close(ncid);
-  PetscCheck(status == NC_NOERR && len < sizeof found, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s was not written by iclsweep (no fingerprint attribute); choose another -output", path);
-  PetscCheck(!strcmp(found, fingerprint), PETSC_COMM_SELF, ICL_ERR_INPUT, "%s holds a different sweep (fingerprint %s; this sweep's is %s); nothing was changed. Choose another -output, or delete %s to start over", dir, found, fingerprint, dir);
-  *complete = !strcmp(done, "yes") ? PETSC_TRUE : PETSC_FALSE;
+  PetscCheck(status == NC_NOERR && found[0], PETSC_COMM_SELF, ICL_ERR_INPUT, "%s was not written by iclsweep (no fingerprint attribute); choose another -output", path);
+  /* a results.nc of an earlier iclsweep beside an upgraded journal: the journal has spoken */
+  if (found_cell[0] || !journal) PetscCall(ICLJournalCheckSweep(sw, dir, found, found_cell));
+  /* complete for this grid only: a grown sweep has cells to run */
+  *complete = !strcmp(done, "yes") && !strcmp(found, sw->fingerprint) ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -253,28 +266,14 @@ static PetscErrorCode DefCoordinates(const char *path, int ncid, const ICLSweep 
     dimnames[5 + i]   = sw->extra[i].param->name;
     coordnames[5 + i] = sw->extra[i].param->description;
     sizes[5 + i]      = (size_t)sw->extra[i].n;
-    types[5 + i]      = sw->extra[i].param->integer ? NC_INT : NC_DOUBLE;
+    /* categorical axes (link, feature_map, ...) hold names, as model does */
+    types[5 + i]      = sw->extra[i].param->find ? NC_STRING : sw->extra[i].param->integer ? NC_INT : NC_DOUBLE;
   }
   dimnames[L->ndims - 2] = "replicate", coordnames[L->ndims - 2] = "replicate index", sizes[L->ndims - 2] = (size_t)sw->replicates, types[L->ndims - 2] = NC_INT;
   dimnames[L->ndims - 1] = "M", coordnames[L->ndims - 1] = "test context length", sizes[L->ndims - 1] = (size_t)sw->nM, types[L->ndims - 1] = NC_INT;
   for (int i = 0; i < L->ndims; i++) {
     NCCall(path, nc_def_dim(ncid, dimnames[i], sizes[i], &L->dims[i]));
-    PetscCall(DefVar(path, ncid, dimnames[i], types[i], 1, &L->dims[i], coordnames[i], i == 0 ? NULL : "1", &L->coord[i]));
-  }
-  for (PetscInt i = 0; i < sw->nextra; i++) {
-    /* categorical axes (e.g. feature_map) hold indices; CF flags name them */
-    const ICLSweepParam *q = sw->extra[i].param;
-    if (q->names) {
-      char meanings[256];
-      int  values[ICL_MAX_AXIS], n = 0;
-      PetscCall(PetscStrncpy(meanings, q->names(), sizeof meanings));
-      for (char *c = meanings; *c; c++)
-        if (*c == ',') *c = ' ';
-      for (const char *c = meanings; *c; c++) n += *c == ' ';
-      for (int j = 0; j <= n; j++) values[j] = j;
-      NCCall(path, nc_put_att_int(ncid, L->coord[5 + i], "flag_values", NC_INT, (size_t)n + 1, values));
-      PetscCall(PutText(path, ncid, L->coord[5 + i], "flag_meanings", meanings));
-    }
+    PetscCall(DefVar(path, ncid, dimnames[i], types[i], 1, &L->dims[i], coordnames[i], types[i] == NC_STRING ? NULL : "1", &L->coord[i]));
   }
   PetscFunctionReturn(0);
 }
@@ -332,6 +331,7 @@ static PetscErrorCode PutAttributes(const char *path, int ncid, const ICLSweep *
   }
   PetscCall(PutText(path, ncid, NC_GLOBAL, "options", text));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "fingerprint", sw->fingerprint));
+  PetscCall(PutText(path, ncid, NC_GLOBAL, "cell_fingerprint", sw->cell_fingerprint));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "complete", res->todo ? "no" : "yes"));
   {
     const int shard[2] = {(int)sw->shard, (int)sw->num_shards};
@@ -383,7 +383,18 @@ static PetscErrorCode PutCoordinates(const char *path, int ncid, const ICLSweep 
     NCCall(path, nc_put_var_double(ncid, L->coord[4], &nan));
   } else NCCall(path, nc_put_var_double(ncid, L->coord[4], sw->R));
   PetscCall(PutExprValues(path, ncid, sw, L->v_expr));
-  for (PetscInt i = 0; i < sw->nextra; i++) NCCall(path, nc_put_var_double(ncid, L->coord[5 + i], sw->extra[i].v)); /* converted to NC_INT where integer */
+  for (PetscInt i = 0; i < sw->nextra; i++) {
+    const ICLSweepParam *q = sw->extra[i].param;
+    if (q->find) {
+      char        buf[ICL_MAX_AXIS][ICL_NAME_LEN];
+      const char *value[ICL_MAX_AXIS];
+      for (PetscInt j = 0; j < sw->extra[i].n; j++) {
+        value[j] = ICLParamValueName(q, (int)sw->extra[i].v[j], buf[j], sizeof buf[j]);
+        PetscCheck(value[j], PETSC_COMM_SELF, PETSC_ERR_PLIB, "-grid_%s: code %d has no name", q->name, (int)sw->extra[i].v[j]);
+      }
+      NCCall(path, nc_put_var_string(ncid, L->coord[5 + i], value));
+    } else NCCall(path, nc_put_var_double(ncid, L->coord[5 + i], sw->extra[i].v)); /* converted to NC_INT where integer */
+  }
   PetscCall(PetscMalloc1(sw->replicates, &rep));
   for (PetscInt r = 0; r < sw->replicates; r++) rep[r] = r;
   NCCall(path, nc_put_var_int(ncid, L->coord[L->ndims - 2], rep));

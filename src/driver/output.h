@@ -6,10 +6,11 @@
 #include "provenance.h"
 #include "results.h"
 
-/* Creates DIR if needed and says whether DIR/results.nc holds this sweep with every cell
- * done. A DIR holding another sweep, or anything not written by iclsweep in place of
- * results.nc or the journal, is ICL_ERR_INPUT and is left untouched. */
-PetscErrorCode ICLOutputInspect(const char *dir, const char *fingerprint, PetscBool *complete);
+/* Creates dir if needed and says whether dir/results.nc holds this sweep with every cell
+ * done. A dir holding a sweep of another cell fingerprint (one of the same may have other axis
+ * values: it grows in place), or anything not written by iclsweep in place of results.nc or
+ * the journal, is ICL_ERR_INPUT and is left untouched. */
+PetscErrorCode ICLOutputInspect(const ICLSweep *sw, const char *dir, PetscBool *complete);
 /* The options text and fingerprint DIR/results.nc records (an options file: -name value lines). */
 PetscErrorCode ICLOutputReadOptions(const char *dir, char *options, size_t len, char fingerprint[17]);
 /* Writes every cell of res (pending ones as fill); the file says whether it is complete. */

@@ -3,8 +3,7 @@
 #include "error.h"
 #include "grid.h"
 
-/* The name of code c among q's names (the list is in no promised order: ask find). */
-static const char *NameOf(const ICLSweepParam *q, int c, char *buf, size_t len)
+const char *ICLParamValueName(const ICLSweepParam *q, int c, char *buf, size_t len)
 {
   char list[512], *save = NULL;
   snprintf(list, sizeof list, "%s", q->names());
@@ -47,7 +46,7 @@ PetscErrorCode ICLSweepReplayable(const ICLSweep *sw, char *out, size_t len)
       for (char *next; v < line + n; v = next + 1) {
         char       name[64];
         const int  c = (int)strtod(v, &next);
-        const char *s = NameOf(q, c, name, sizeof name);
+        const char *s = ICLParamValueName(q, c, name, sizeof name);
         PetscCheck(s, PETSC_COMM_SELF, PETSC_ERR_PLIB, "-%s: code %d has no name", q->name, c);
         at += (size_t)snprintf(out + at, at < len ? len - at : 0, "%s%s", s, *next == ',' ? "," : "\n");
         if (*next != ',') break;
@@ -71,7 +70,7 @@ PetscErrorCode ICLCellName(const ICLSweep *sw, PetscInt64 cell, char *buf, size_
     const ICLSweepParam *q = sw->extra[i].param;
     const PetscReal      v = sw->extra[i].v[ix.extra[i]];
     char                 name[64];
-    if (q->find && NameOf(q, (int)v, name, sizeof name)) at += (size_t)snprintf(buf + at, len - at, ", %s = %s", q->name, name);
+    if (q->find && ICLParamValueName(q, (int)v, name, sizeof name)) at += (size_t)snprintf(buf + at, len - at, ", %s = %s", q->name, name);
     else at += (size_t)snprintf(buf + at, len - at, ", %s = %g", q->name, (double)v);
   }
   if (at < len) snprintf(buf + at, len - at, ", replicate %d", (int)ix.rep);

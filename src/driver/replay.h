@@ -6,6 +6,9 @@
 
 #include "options.h"
 
+/* The name of code c of categorical parameter q in buf (the names are in no promised order:
+ * find decides), or NULL when no name has that code. */
+const char    *ICLParamValueName(const ICLSweepParam *q, int c, char *buf, size_t len);
 PetscErrorCode ICLSweepReplayable(const ICLSweep *sw, char *out, size_t len);
 /* A cell by its coordinates, e.g. "model linear, d = 8, k = 2, N = 5, R = 2, link = tanh,
  * replicate 0": how messages and listings name cells. */

@@ -38,8 +38,10 @@ typedef struct {
   int32_t    flags;       /* runner's message flags; 0 in the journal */
   double     train_loss, alignment, wall, flops;
   double     singular_values[ICL_NUM_SV], gd_distance;
-  double     loss_history[ICL_HISTORY], history_step[ICL_HISTORY]; /* NaN past the points kept */
   char       message[192];
+  /* the journal's format 2 ends here */
+  double     loss_history[ICL_HISTORY], history_step[ICL_HISTORY]; /* NaN past the points kept */
+  ICLCellKey key; /* the cell's coordinates, filled by the journal (cell -1 there: outside this grid) */
 } ICLRecord;
 
 size_t         ICLRecordSize(PetscInt nM);

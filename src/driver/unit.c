@@ -88,7 +88,10 @@ PetscErrorCode ICLUnitFlops(const ICLSweep *sw, PetscInt64 c, PetscReal *flops)
     ICLGridIndex(sw, cells[j], &ix);
     ICLGridCell(sw, &ix, &cell[j]);
   }
-  *flops = sw->types[ix.model]->flops_shared(cell, n) / n;
+  {
+    const ICLModelType *type = sw->types[ix.model];
+    *flops = type->flops_shared(cell, n) / n / (type->efficiency ? type->efficiency(&cell[0]) : 1.0); /* at the BLAS-3 rate, as ICLGridFlops */
+  }
   PetscCall(PetscFree(cell));
   PetscFunctionReturn(0);
 }

@@ -14,8 +14,8 @@
 
 /* The cells of c's unit, ascending (c among them); returns their number. */
 PetscInt       ICLUnitCells(const ICLSweep *sw, PetscInt64 c, PetscInt64 cells[ICL_MAX_UNIT]);
-/* Cost model: c's share of its unit's flops (the unit's over its cell count; a cell alone:
- * ICLGridFlops), so sums over cells count each shared run once. */
+/* Cost model: c's share of its unit's cost (the unit's flops over its model's efficiency and
+ * its cell count; a cell alone: ICLGridFlops), so sums over cells count each shared run once. */
 PetscErrorCode ICLUnitFlops(const ICLSweep *sw, PetscInt64 c, PetscReal *flops);
 /* mine[c] = 1 for the cells of this run's shard: units are dealt largest first by the cost
  * model onto the least-loaded shard, so shards take about equal time and a unit stays whole. */

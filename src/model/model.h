@@ -101,6 +101,10 @@ typedef struct {
   PetscErrorCode (*run)(const ICLCell *cell, ICLCellResult *result);
   PetscReal (*flops)(const ICLCell *cell);  /* cost model: floating-point operations */
   PetscReal (*memory)(const ICLCell *cell, PetscInt group_size); /* cost model: peak bytes per rank */
+  /* cost model: the fraction of the BLAS-3 rate (plan's -plan_gflops) the cell's arithmetic runs
+   * at; small-vector token loops run far below it. Calibrated on the example sweeps
+   * (docs/performance.md); NULL: 1. */
+  PetscReal (*efficiency)(const ICLCell *cell);
   ICLTrainMethod (*train_method)(const ICLCell *cell); /* the method training runs (auto resolved); NULL: not trained by -train_method */
   ICLEngine (*engine)(const ICLCell *cell);           /* the engine the cell runs (auto resolved); NULL: explicit */
   unsigned reads; /* ICLModelReads: which of -train_tasks, -train_steps, -train_lr the model uses */

@@ -77,12 +77,20 @@ static PetscReal DistillFlops(const ICLCell *cell)
 /* The kernel model's memory and the teacher's A. */
 static PetscReal DistillMemory(const ICLCell *cell, PetscInt g) { return ICLKernelFitMemory(cell, g) + sizeof(PetscReal) * (PetscReal)cell->task.d * cell->task.d; }
 
+/* The cost model's efficiency (ICLModelType): feature maps and sums over tokens of small d. */
+static PetscReal DistillEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.6;
+}
+
 const ICLModelType ICLModelDistill = {
   .name        = "distill",
   .description = "kernel model trained to match a fixed softmax-attention teacher (A = I/sqrt(d), c = 1); gap to the teacher in the message",
   .supports    = DistillSupports,
   .run         = DistillRun,
   .flops       = DistillFlops,
+  .efficiency  = DistillEfficiency,
   .memory      = DistillMemory,
   .reads       = ICL_READS_TRAINING,
   .params      = ICLKernelParams,

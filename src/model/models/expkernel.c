@@ -11,6 +11,7 @@ const ICLModelType ICLModelExpkernel = {
   .supports    = ICLAttentionSupports,
   .run         = ExpkernelRun,
   .flops       = ICLAttentionTrainedFlops,
+  .efficiency  = ICLAttentionTrainedEfficiency,
   .memory      = ICLAttentionMemory,
   .reads       = ICL_READS_TRAINING,
 };

@@ -100,12 +100,20 @@ static PetscErrorCode Gd1Run(const ICLCell *cell, ICLCellResult *res)
   PetscFunctionReturn(0);
 }
 
+/* The cost model's efficiency (ICLModelType): one gradient and a grid of loss passes, per token. */
+static PetscReal Gd1Efficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.018;
+}
+
 const ICLModelType ICLModelGd1 = {
   .name        = "gd1",
   .description = "one GD step from W = 0 with a step size grid-searched on the training loss (sphere: cross-entropy, linreg: squared loss of linear attention)",
   .supports    = Gd1Supports,
   .run         = Gd1Run,
   .flops       = Gd1Flops,
+  .efficiency  = Gd1Efficiency,
   .memory      = Gd1Memory,
   .reads       = ICL_READS_TASKS,
 };

@@ -7,12 +7,20 @@
 
 static PetscErrorCode Gd1AdaptiveRun(const ICLCell *cell, ICLCellResult *res) { return ICLAttentionConstructionRun(cell, ICL_SCORE_SOFTMAX, res); }
 
+/* The cost model's efficiency (ICLModelType): per-token kernel sums and their adaptive rates. */
+static PetscReal Gd1AdaptiveEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.055;
+}
+
 const ICLModelType ICLModelGd1Adaptive = {
   .name        = "gd1_adaptive",
   .description = "one kernel GD step with a context-adaptive rate (softmax weights exp(beta x_i^T x_q)), beta and step grid-searched on the training loss (sphere)",
   .supports    = ICLAttentionConstructionSupports,
   .run         = Gd1AdaptiveRun,
   .flops       = ICLAttentionConstructionFlops,
+  .efficiency  = Gd1AdaptiveEfficiency,
   .memory      = ICLAttentionMemory,
   .reads       = ICL_READS_TASKS,
 };

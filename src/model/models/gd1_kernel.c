@@ -9,12 +9,20 @@
 
 static PetscErrorCode Gd1KernelRun(const ICLCell *cell, ICLCellResult *res) { return ICLAttentionConstructionRun(cell, ICL_SCORE_EXP, res); }
 
+/* The cost model's efficiency (ICLModelType): per-token kernel sums over d-vectors. */
+static PetscReal Gd1KernelEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.065;
+}
+
 const ICLModelType ICLModelGd1Kernel = {
   .name        = "gd1_kernel",
   .description = "one functional GD step with the kernel exp(beta x^T x'), beta and step grid-searched on the training loss (sphere)",
   .supports    = ICLAttentionConstructionSupports,
   .run         = Gd1KernelRun,
   .flops       = ICLAttentionConstructionFlops,
+  .efficiency  = Gd1KernelEfficiency,
   .memory      = ICLAttentionMemory,
   .reads       = ICL_READS_TASKS,
 };

@@ -128,12 +128,20 @@ static PetscReal H3Memory(const ICLCell *cell, PetscInt g)
   return sizeof(PetscReal) * ((cell->B / g + 1.0) * (d * cell->N + 3.0 * d + 1) + 3.0 * d * d + 4.0 * 2048 * d);
 }
 
+/* The cost model's efficiency (ICLModelType): per-position weights over N tokens of small d. */
+static PetscReal H3Efficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.08;
+}
+
 const ICLModelType ICLModelH3 = {
   .name        = "h3",
   .description = "linear attention with learned per-position weights omega (linreg), GD from W = 0, omega = 1/N",
   .supports    = H3Supports,
   .run         = H3Run,
   .flops       = H3Flops,
+  .efficiency  = H3Efficiency,
   .memory      = H3Memory,
   .reads       = ICL_READS_TRAINING,
 };

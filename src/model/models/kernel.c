@@ -146,12 +146,20 @@ static PetscErrorCode KernelRun(const ICLCell *cell, ICLCellResult *res)
   PetscFunctionReturn(0);
 }
 
+/* The cost model's efficiency (ICLModelType): feature maps and sums over tokens of small d. */
+static PetscReal KernelEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.6;
+}
+
 const ICLModelType ICLModelKernel = {
   .name        = "kernel",
   .description = "linear attention with a feature map phi: (1/N) sum_i y_i phi(W_K x_i)^T phi(W_Q x_q), trained by full-batch GD",
   .supports    = KernelSupports,
   .run         = KernelRun,
   .flops       = ICLKernelFitFlops,
+  .efficiency  = KernelEfficiency,
   .memory      = ICLKernelFitMemory,
   .reads       = ICL_READS_TRAINING,
   .params      = ICLKernelParams,

@@ -259,6 +259,17 @@ static PetscReal LinearFlops(const ICLCell *cell)
   return ExplicitFlops(RunCell(cell, &reduced));
 }
 
+/* The cost model's efficiency (ICLModelType). sphere and distreg train on tokens: per-token
+ * loops over d-vectors. gmm and linreg run GEMMs on task stacks, at plan's rate from d = 32 on
+ * (faster at hundreds); below, calls on d-vectors leave overheads dominant. */
+static PetscReal LinearEfficiency(const ICLCell *cell)
+{
+  ICLCell        reduced;
+  const ICLCell *run = RunCell(cell, &reduced);
+  if (ICLCellMulticlass(run) || !strcmp(run->family->name, "distreg")) return 0.085;
+  return PetscMin(1.0, run->task.d / 32.0);
+}
+
 /* Per rank: training (B/g tasks each in a group of g ranks, sphere: and W), evaluation buffers
  * and the diagnostics' workspace, in the dimension the engine runs. */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
@@ -276,6 +287,7 @@ const ICLModelType ICLModelLinear = {
   .supports     = LinearSupports,
   .run          = LinearRun,
   .flops        = LinearFlops,
+  .efficiency   = LinearEfficiency,
   .memory       = LinearMemory,
   .train_method = LinearTrainMethod,
   .engine       = LinearEngine,

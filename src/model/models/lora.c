@@ -107,12 +107,20 @@ static PetscReal LoraMemory(const ICLCell *cell, PetscInt g)
   return sizeof(PetscReal) * 2.0 * d * d + (cell->lora_base ? fit : PetscMax(fit, ICLBilinearTrainMemory(cell, g)));
 }
 
+/* The cost model's efficiency (ICLModelType): the base W_0 and its rank-r correction, thin factors. */
+static PetscReal LoraEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.065;
+}
+
 const ICLModelType ICLModelLora = {
   .name        = "lora",
   .description = "linreg: W = W_0 + A B^T, W_0 trained (or optimal) on the source law, A B^T of rank -rank trained by GD on the target from A = 0",
   .supports    = LoraSupports,
   .run         = LoraRun,
   .flops       = LoraFlops,
+  .efficiency  = LoraEfficiency,
   .memory      = LoraMemory,
   .reads       = ICL_READS_TRAINING,
   .params      = LoraParams,

@@ -116,12 +116,20 @@ PetscReal ICLLowrankFitMemory(const ICLCell *cell, PetscInt g)
   return ICLMergedProblemMemory(cell, g) + sizeof(PetscReal) * (2.0 * d * d + 4.0 * d * cell->w_rank + 4.0 * 2048 * d) + ICLTrainedWDiagnosticsMemory(cell->task.d, g);
 }
 
+/* The cost model's efficiency (ICLModelType): GEMMs of d x r factors, thin at small r. */
+static PetscReal LowrankEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.26;
+}
+
 const ICLModelType ICLModelLowrank = {
   .name        = "lowrank",
   .description = "linear attention with W = A B^T of rank -rank, trained by full-batch GD from a small random start on the loss of linear (any family)",
   .supports    = LowrankSupports,
   .run         = LowrankRun,
   .flops       = ICLLowrankFitFlops,
+  .efficiency  = LowrankEfficiency,
   .memory      = ICLLowrankFitMemory,
   .reads       = ICL_READS_TRAINING,
   .params      = LowrankParams,

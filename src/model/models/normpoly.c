@@ -12,6 +12,7 @@ const ICLModelType ICLModelNormpoly = {
   .supports    = ICLAttentionSupports,
   .run         = NormpolyRun,
   .flops       = ICLAttentionTrainedFlops,
+  .efficiency  = ICLAttentionTrainedEfficiency,
   .memory      = ICLAttentionMemory,
   .reads       = ICL_READS_TRAINING,
 };

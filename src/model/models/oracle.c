@@ -78,12 +78,20 @@ static PetscReal OracleFlops(const ICLCell *cell)
 
 static PetscReal OracleMemory(const ICLCell *cell, PetscInt group_size) { return cell->family == &ICLFamilyGmm ? ICLProjectionMemory(cell, group_size) : 16.0 * sizeof(PetscReal) * cell->task.d * cell->task.d; }
 
+/* The cost model's efficiency (ICLModelType): closed forms per M (gmm: one-dimensional integrals), milliseconds a cell. */
+static PetscReal OracleEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.065;
+}
+
 const ICLModelType ICLModelOracle = {
   .name        = "oracle",
   .description = "knows the subspace: gmm W = U U^T, linreg the optimal W* or, with -rank r, W*_r (exact); -oracle_lora: the best LoRA correction of the source optimum",
   .supports    = OracleSupports,
   .run         = OracleRun,
   .flops       = OracleFlops,
+  .efficiency  = OracleEfficiency,
   .memory      = OracleMemory,
   .params      = OracleParams,
 };

@@ -71,6 +71,12 @@ PetscReal ICLAttentionTrainedFlops(const ICLCell *cell)
 }
 
 /* The draw, the eta search's loss passes at every beta, the evaluation. */
+PetscReal ICLAttentionTrainedEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.1;
+}
+
 PetscReal ICLAttentionConstructionFlops(const ICLCell *cell)
 {
   const PetscReal d = cell->task.d, C = cell->family->outputs(&cell->task);
@@ -253,6 +259,7 @@ const ICLModelType ICLModelSoftmax = {
   .supports    = ICLAttentionSupports,
   .run         = SoftmaxRun,
   .flops       = ICLAttentionTrainedFlops,
+  .efficiency  = ICLAttentionTrainedEfficiency,
   .memory      = ICLAttentionMemory,
   .reads       = ICL_READS_TRAINING,
 };

@@ -15,6 +15,8 @@ PetscBool ICLAttentionSupports(const ICLFamily *f);
  * construction (ICLAttentionConstructionRun), and the message names it. */
 PetscErrorCode ICLAttentionTrainedRun(const ICLCell *cell, ICLAttentionScore score, ICLCellResult *res);
 PetscReal      ICLAttentionTrainedFlops(const ICLCell *cell);
+/* Their efficiency (ICLModelType): per-token loops over d-vectors, exp and normalizations. */
+PetscReal      ICLAttentionTrainedEfficiency(const ICLCell *cell);
 PetscReal      ICLAttentionMemory(const ICLCell *cell, PetscInt group_size);
 
 /* The one-step kernel-GD construction with this score: A = beta I, c = eta, both grid-searched

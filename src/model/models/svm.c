@@ -143,11 +143,19 @@ static PetscErrorCode SvmRun(const ICLCell *cell, ICLCellResult *res)
   PetscFunctionReturn(0);
 }
 
+/* The cost model's efficiency (ICLModelType): liblinear, one small problem per test task. */
+static PetscReal SvmEfficiency(const ICLCell *cell)
+{
+  (void)cell;
+  return 0.055;
+}
+
 const ICLModelType ICLModelSvm = {
   .name        = "svm",
   .description = "linear SVM fitted to each test context (liblinear, sklearn LinearSVC defaults), scored exactly",
   .supports    = SvmSupports,
   .run         = SvmRun,
   .flops       = SvmFlops,
+  .efficiency  = SvmEfficiency,
   .memory      = SvmMemory,
 };
