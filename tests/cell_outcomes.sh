@@ -19,7 +19,7 @@ assert (status == 1).sum() == 95 and (status == 4).sum() == 32, np.bincount(stat
 assert np.isnan(ds.test_error.values.reshape(status.size, -1)[3]).all()
 assert "injected failure" in ds.attrs["failures"]
 # where it happened, relative to the source tree (no build or checkout path)
-assert re.search(r"\(RunCell\(\) at src/driver/runner\.c:[0-9]+\)", ds.attrs["failures"]), ds.attrs["failures"]
+assert re.search(r"\(RunUnit\(\) at src/driver/runner\.c:[0-9]+\)", ds.attrs["failures"]), ds.attrs["failures"]
 PY
 
 "$MPIEXEC" -n 2 "$ICLSWEEP" run -grid_d 8,24 -grid_k 2 -grid_N 5 -train_tasks 300 -train_steps 20 -train_lr 1e308 -eval_M 5 -eval_tasks 100 -models linear,mle -output "$base/diverge" >"$base/diverge.log" 2>&1

@@ -56,12 +56,12 @@ d = sys.argv[1]
 raw = open(f"{d}/journal", "rb").read()
 head, body = raw[:88], raw[88:]
 magic, version, rsize, ncells, nM, fp, _, shard, nshards = struct.unpack("<16sIIqi17s3sii", head[:64])
-old = struct.pack("<16sIIqi17s3sii", magic, 2, rsize - 104, ncells, nM, fp, b"\0" * 3, shard, nshards)
+old = struct.pack("<16sIIqi17s3sii", magic, 2, rsize - 1128, ncells, nM, fp, b"\0" * 3, shard, nshards)
 out = old + struct.pack("<I", zlib.crc32(old)) + b"\0" * 4
 slot = rsize + 4
 for at in range(0, len(body) - slot + 1, slot):
     rec = body[at:at + rsize]
-    rec = rec[:320] + rec[424:]  # no key
+    rec = rec[:320] + rec[1448:]  # no loss history (2 x 64 doubles), no key (104 bytes)
     out += rec + struct.pack("<I", zlib.crc32(rec))
 open(f"{d}/journal", "wb").write(out)
 nc = netCDF4.Dataset(f"{d}/results.nc", "a")

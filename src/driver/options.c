@@ -567,14 +567,15 @@ static PetscErrorCode ReadFault(PetscOptionItems *PetscOptionsObject, ICLSweep *
 
   PetscFunctionBegin;
   for (int i = 0; i < ICL_FAULT_COUNT; i++) sw->fault[i] = -1;
-  OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N, rank_fail:R, step_fail:N (GD step 1 of cell N fails on the group's last rank)", NULL, fault, fault, sizeof fault, &set));
+  OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N, rank_fail:R, step_fail:N (GD step 1 of cell N fails on the group's last rank)", NULL, fault,
+                                              fault, sizeof fault, &set));
   if (!set) PetscFunctionReturn(0);
   colon = strchr(fault, ':');
   if (colon) *colon = 0;
   PetscCall(PetscEListFind(ICL_FAULT_COUNT, points, fault, &p, &known));
   if (known) sw->fault[p] = colon ? strtoll(colon + 1, &end, 10) : 0;
-  PetscCheck(known && (p == ICL_FAULT_RESULTS_WRITE ? !colon : colon && end != colon + 1 && !*end && sw->fault[p] >= 0), PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject %s%s%s: use journal_write:N, cell_fail:N, rank_fail:R, step_fail:N or results_write",
-             fault, colon ? ":" : "", colon ? colon + 1 : "");
+  PetscCheck(known && (p == ICL_FAULT_RESULTS_WRITE ? !colon : colon && end != colon + 1 && !*end && sw->fault[p] >= 0), PETSC_COMM_SELF, ICL_ERR_INPUT,
+             "-fault_inject %s%s%s: use journal_write:N, cell_fail:N, rank_fail:R, step_fail:N or results_write", fault, colon ? ":" : "", colon ? colon + 1 : "");
   PetscCheck(ICL_FAULT_INJECTION, PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject: this iclsweep was built without fault injection (configure with -DICLSWEEP_FAULT_INJECTION=ON)");
   PetscFunctionReturn(0);
 }

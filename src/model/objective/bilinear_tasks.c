@@ -28,7 +28,18 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
     }
   }
   PetscCall(PetscFree(tokens));
-  *p = (ICLBilinearProblem){.comm = cell->comm, .loss = cell->family->kind == ICL_OUTPUT_SIGN ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED, .B = B, .B_local = nb, .d = d, .cancel = cell->cancel, .history = cell->history, .Mt = Mt, .Vt = Vt, .target = y, .work = work, .grad = grad};
+  *p = (ICLBilinearProblem){.comm    = cell->comm,
+                            .loss    = cell->family->kind == ICL_OUTPUT_SIGN ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED,
+                            .B       = B,
+                            .B_local = nb,
+                            .d       = d,
+                            .cancel  = cell->cancel,
+                            .history = cell->history,
+                            .Mt      = Mt,
+                            .Vt      = Vt,
+                            .target  = y,
+                            .work    = work,
+                            .grad    = grad};
   PetscFunctionReturn(0);
 }
 

@@ -82,7 +82,8 @@ PetscErrorCode ICLGradientDescentCheckpoints(MPI_Comm comm, PetscBool (*cancel)(
       break;
     }
     ierr = f(ctx, theta, &loss, -lr, theta);
-    if (!ierr && t == 1 && rank == ICLFaultStepRank) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure in GD step 1 on rank %d of the group (-fault_inject step_fail)", rank);
+    if (!ierr && t == 1 && rank == ICLFaultStepRank)
+      ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_MEM, PETSC_ERROR_INITIAL, "injected failure in GD step 1 on rank %d of the group (-fault_inject step_fail)", rank);
     if (ierr) continue;
     if (t == 0) initial = loss;
     if (ICLLossDiverged(loss, initial, PETSC_FALSE)) {
