@@ -3,6 +3,7 @@
 
   check_results.py spec9 DIR           the MV Fig. 1 reference table of docs/models.md (MV Fig. 1 protocol)
   check_results.py same DIR DIR...     identical data in every variable, bit for bit
+  check_results.py same_upgraded DIR DIR   the same but for the loss history (format 2 kept none)
   check_results.py schema DIR          the NetCDF schema of docs/output.md (ncdump, xarray, netCDF4)
   check_results.py close DIR DIR...    equal to rounding (relative 1e-9): groups reduce in another order
   check_results.py single DOUBLE SINGLE   -train_precision single equals double to float rounding
@@ -67,7 +68,7 @@ def named(var):
     return values
 
 
-def same(directories):
+def same(directories, skip=("wall_seconds",)):
     """Every variable but wall_seconds (a measurement, not a result) must match exactly;
     categorical axes compare by name (earlier files stored codes)."""
     first = netCDF4.Dataset(f"{directories[0]}/results.nc")
@@ -76,7 +77,7 @@ def same(directories):
         check(first.fingerprint == other.fingerprint, f"fingerprints differ: {directories[0]} vs {other_dir}")
         check(set(first.variables) == set(other.variables), "variable sets differ")
         for name, var in first.variables.items():
-            if name == "wall_seconds":
+            if name in skip:
                 continue
             a, b = named(var), named(other.variables[name])
             if a.dtype.kind in "fc" and b.dtype.kind in "fc":
@@ -353,7 +354,8 @@ def schema(directory):
 
 def main(argv):
     one = {"spec9": spec9, "schema": schema, "linreg": linreg, "lowrank": lowrank, "h3": h3, "rag": rag, "svm": svm}
-    many = {"same": same, "close": close}
+    # same_upgraded: the second directory's cells came from a journal of format 2, which kept no loss history
+    many = {"same": same, "close": close, "same_upgraded": lambda dirs: same(dirs, ("wall_seconds", "loss_history", "history_step"))}
     two = {"subspace": subspace, "subset": subset, "single": single}
     if len(argv) < 3 or argv[1] not in {**one, **many, **two} or (argv[1] in two and len(argv) != 4):
         print(__doc__)

@@ -77,5 +77,5 @@ out=$("$ICLSWEEP" status "$base/old" 2>&1)
 run "$base/old" 1 "${small[@]}" && grep -q "journal upgraded to format 3" "$base/old.log" && ok || { bad "a format 2 DIR did not resume"; cat "$base/old.log"; }
 run "$base/old" 2 "${big[@]}" || bad "growing the upgraded DIR failed"
 [[ $(to_run "$base/old") == 248 ]] && ok || bad "growing the upgraded DIR ran $(to_run "$base/old") cells, want 248"
-"$PYTHON" "$here/check_results.py" same "$base/fresh" "$base/old" >/dev/null && ok || bad "the upgraded, grown sweep differs from a fresh run"
+"$PYTHON" "$here/check_results.py" same_upgraded "$base/fresh" "$base/old" >/dev/null && ok || bad "the upgraded, grown sweep differs from a fresh run (but for the history format 2 did not keep)"
 finish
