@@ -568,6 +568,8 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   OptCall("-eval_tasks", PetscOptionsInt("-eval_tasks", "test tasks", NULL, sw->eval_tasks, &sw->eval_tasks, NULL));
   OptCall("-seed", PetscOptionsInt("-seed", "master seed", NULL, sw->seed, &sw->seed, NULL));
   OptCall("-group_size", PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
+  OptCall("-threads_per_rank", PetscOptionsInt("-threads_per_rank", "BLAS threads of each rank (hybrid MPI x threads; bind each rank to as many cores); 0: as the environment says", NULL, sw->threads_per_rank, &sw->threads_per_rank, NULL));
+  OptCall("-tail_threads", PetscOptionsBool("-tail_threads", "when fewer cells are left than free cores, cells handed out take the idle ranks' cores as BLAS threads", NULL, sw->tail_threads, &sw->tail_threads, NULL));
   OptCall("-output", PetscOptionsString("-output", "output directory DIR (results in DIR/results.nc)", NULL, sw->output, sw->output, sizeof sw->output, NULL));
   {
     char schedule[ICL_NAME_LEN] = "dynamic", fault[ICL_NAME_LEN] = "";
@@ -627,6 +629,7 @@ PetscErrorCode ICLSweepFromOptions(MPI_Comm comm, ICLSweep *sw, PetscBool *help)
   PetscCheck(sw->eval_tasks >= 2, PETSC_COMM_SELF, ICL_ERR_INPUT, "-eval_tasks %d: need at least 2 test tasks (for a standard error)", (int)sw->eval_tasks);
   PetscCheck(sw->seed >= 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-seed %d: must be >= 0", (int)sw->seed);
   PetscCheck(sw->group_size >= 1, PETSC_COMM_SELF, ICL_ERR_INPUT, "-group_size %d: need at least 1 rank per group", (int)sw->group_size);
+  PetscCheck(sw->threads_per_rank >= 0 && sw->threads_per_rank <= 1024, PETSC_COMM_SELF, ICL_ERR_INPUT, "-threads_per_rank %d: use the cores each rank is bound to (1 or more), or 0 to keep the environment's BLAS threads", (int)sw->threads_per_rank);
   for (PetscInt i = 0; i < sw->nmodels; i++) {
     sw->types[i] = ICLModelFind(sw->models[i]);
     PetscCheck(sw->types[i], PETSC_COMM_SELF, ICL_ERR_INPUT, "-models: unknown model '%s'; available: %s", sw->models[i], ICLModelNames());

@@ -80,6 +80,13 @@ PetscInt64 ICLQueueNext(ICLQueue q, PetscInt worker)
   return best < 0 ? -1 : q->list[best][q->head[best]++];
 }
 
+PetscInt64 ICLQueueLeft(ICLQueue q)
+{
+  PetscInt64 left = 0;
+  for (PetscInt l = 0; l < q->nlists; l++) left += q->len[l] - q->head[l];
+  return left;
+}
+
 void ICLQueueObserve(ICLQueue q, PetscInt64 c, double seconds)
 {
   const PetscInt m = ModelOf(q, c);

@@ -13,6 +13,8 @@ typedef struct ICLQueue_s *ICLQueue;
 PetscErrorCode ICLQueueCreate(const ICLSweep *sw, const ICLResults *res, PetscInt nworkers, PetscBool dynamic, ICLQueue *q);
 /* The next cell for a worker, or -1 when it has none left. */
 PetscInt64     ICLQueueNext(ICLQueue q, PetscInt worker);
+/* Cells not yet handed out. */
+PetscInt64     ICLQueueLeft(ICLQueue q);
 /* A cell took `seconds`: refine the model's rate. */
 void           ICLQueueObserve(ICLQueue q, PetscInt64 cell, double seconds);
 /* Estimated seconds of the work not yet handed out, spread over the workers. */

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "blas_threads.h"
 #include "error.h"
 #include "queue.h"
 #include "signals.h"
@@ -31,7 +32,17 @@ typedef struct {
   PetscInt64      total;        /* cells of this shard (the whole sweep when unsharded) */
   double          t0, last_print;
   PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
+  PetscInt        workers;      /* groups that compute */
+  PetscInt        base;         /* BLAS threads of a rank */
+  PetscInt        lent;         /* -tail_threads: workers' cores held by cells in flight */
+  unsigned short *share;        /* -tail_threads: per cell in flight, the workers' cores it holds */
 } Dispenser;
+
+/* What a worker is told to do: a cell (-1: none left) and the BLAS threads each rank of its
+ * group trains it with (0: as the run's). */
+typedef struct {
+  PetscInt64 cell, threads;
+} Job;
 
 static double Now(void)
 {
@@ -100,6 +111,22 @@ static PetscErrorCode RunCell(const ICLSweep *sw, MPI_Comm group, PetscInt64 c, 
   PetscFunctionReturn(0);
 }
 
+/* Runs a job's cell, with its threads when it was given idle workers' cores. Adds the core
+ * seconds it kept busy to *busy. */
+static PetscErrorCode RunJob(const ICLSweep *sw, MPI_Comm group, const Job *job, ICLRecord *rec, double *busy)
+{
+  const PetscInt base = ICLBlasThreadsGet();
+  const double   t0   = Now();
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  if (job->threads > 0 && job->threads != base) PetscCall(ICLBlasThreadsSet(job->threads));
+  ierr = RunCell(sw, group, job->cell, rec);
+  *busy += (Now() - t0) * (job->threads > 0 ? (double)job->threads / base : 1.0);
+  if (job->threads > 0 && job->threads != base) PetscCall(ICLBlasThreadsSet(base));
+  PetscFunctionReturn(ierr);
+}
+
 /* Rank 0, under the lock: journal a finished cell and report progress. */
 static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
 {
@@ -109,6 +136,7 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
   PetscCall(ICLJournalAppend(ds->journal, rec, ds->res));
   ds->dirty = PETSC_TRUE;
   ICLQueueObserve(ds->queue, rec->cell, rec->wall);
+  if (ds->share) ds->lent -= ds->share[rec->cell];
   ds->done++;
   const double now = Now();
   if (now - ds->last_print >= 1.0 || ds->done == ds->todo) {
@@ -129,13 +157,24 @@ static void Announce(Dispenser *ds)
   fprintf(stderr, "[iclsweep] stopping: %lld cells in flight, waiting up to %g s (a second signal drops them now)\n", (long long)(ds->handed - ds->done), (double)ds->sw->drain_seconds);
 }
 
-static PetscInt64 NextCell(Dispenser *ds, PetscInt worker)
+/* Rank 0, under the lock: the next job of a worker. With -tail_threads, once fewer cells are
+ * left than workers are free, a cell takes an equal share of the free workers' cores (never
+ * more than are free: cores come back as cells finish). */
+static Job NextJob(Dispenser *ds, PetscInt worker)
 {
-  PetscInt64 c;
+  const PetscInt64 left = ICLQueueLeft(ds->queue);
+  Job              job  = {-1, 0};
+
   Announce(ds);
-  c = ds->error || ICLSignalsStopping() ? -1 : ICLQueueNext(ds->queue, worker);
-  ds->handed += c >= 0;
-  return c;
+  job.cell = ds->error || ICLSignalsStopping() ? -1 : ICLQueueNext(ds->queue, worker);
+  ds->handed += job.cell >= 0;
+  if (job.cell >= 0 && ds->share) {
+    const PetscInt free = ds->workers - ds->lent, share = (PetscInt)PetscMax(1, PetscMin(free / PetscMax(left, 1), 65535));
+    ds->share[job.cell] = (unsigned short)share;
+    ds->lent += share;
+    job.threads = share * ds->base;
+  }
+  return job;
 }
 
 /* Rank 0, under the lock: keep the first error, stop handing out cells, go on serving until
@@ -191,9 +230,9 @@ static PetscErrorCode Dispense(Dispenser *ds)
     pthread_mutex_lock(&ds->lock);
     if (rec->interrupted) ICLSignalsRaise();
     if (rec->flags & ICL_MSG_REQUEST) {
-      const PetscInt64 next = NextCell(ds, WorkerOf(ds, st.MPI_SOURCE));
+      const Job next = NextJob(ds, WorkerOf(ds, st.MPI_SOURCE));
       pthread_mutex_unlock(&ds->lock);
-      PetscCallMPI(MPI_Send(&next, 1, MPIU_INT64, st.MPI_SOURCE, TAG_CELL, ds->comm));
+      PetscCallMPI(MPI_Send(&next, 2, MPIU_INT64, st.MPI_SOURCE, TAG_CELL, ds->comm));
       pthread_mutex_lock(&ds->lock);
     }
     if (rec->flags & ICL_MSG_LEAVING) active--;
@@ -228,13 +267,11 @@ static PetscErrorCode WorkRank0(Dispenser *ds, double *busy)
   PetscCall(PetscMalloc(ICLRecordSize(ds->sw->nM), &rec));
   for (;;) {
     pthread_mutex_lock(&ds->lock);
-    PetscInt64 c = NextCell(ds, 0);
+    Job job = NextJob(ds, 0);
     pthread_mutex_unlock(&ds->lock);
-    PetscCallMPI(MPI_Bcast(&c, 1, MPIU_INT64, 0, ds->group));
-    if (c < 0) break;
-    const double t0 = Now();
-    PetscCall(RunCell(ds->sw, ds->group, c, rec));
-    *busy += Now() - t0;
+    PetscCallMPI(MPI_Bcast(&job, 2, MPIU_INT64, 0, ds->group));
+    if (job.cell < 0) break;
+    PetscCall(RunJob(ds->sw, ds->group, &job, rec, busy));
     pthread_mutex_lock(&ds->lock);
     if (!ds->error) Fail(ds, Deliver(ds, rec));
     SyncDue(ds, PETSC_FALSE);
@@ -263,7 +300,7 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
 {
   const size_t   rsize = ICLRecordSize(sw->nM);
   ICLRecord     *rec;
-  PetscInt64     cur, next;
+  Job            cur, next;
   MPI_Request    req;
   PetscErrorCode ierr = 0;
   double         t0   = Now();
@@ -272,21 +309,19 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
   PetscCall(PetscCalloc(rsize, &rec));
   rec->cell = -1;
   PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
-  PetscCallMPI(MPI_Recv(&cur, 1, MPIU_INT64, 0, TAG_CELL, comm, MPI_STATUS_IGNORE));
+  PetscCallMPI(MPI_Recv(&cur, 2, MPIU_INT64, 0, TAG_CELL, comm, MPI_STATUS_IGNORE));
   *wait += Now() - t0;
-  PetscCallMPI(MPI_Bcast(&cur, 1, MPIU_INT64, 0, group));
-  while (cur >= 0) {
+  PetscCallMPI(MPI_Bcast(&cur, 2, MPIU_INT64, 0, group));
+  while (cur.cell >= 0) {
     rec->cell = -1;
     PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
-    PetscCallMPI(MPI_Irecv(&next, 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
-    t0   = Now();
-    ierr = RunCell(sw, group, cur, rec);
+    PetscCallMPI(MPI_Irecv(&next, 2, MPIU_INT64, 0, TAG_CELL, comm, &req));
+    ierr = RunJob(sw, group, &cur, rec, busy);
     if (!ierr && sw->fault_rank >= 0) { /* testing: this rank fails outside any cell */
       PetscMPIInt rank;
       PetscCallMPI(MPI_Comm_rank(comm, &rank));
       if (rank == sw->fault_rank) ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_SYS, PETSC_ERROR_INITIAL, "injected failure of rank %d (-fault_inject rank_fail:%d)", rank, rank);
     }
-    *busy += Now() - t0;
     if (ierr) {
       PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE)); /* rank 0 answers every request */
       break;
@@ -297,7 +332,7 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
     PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE));
     *wait += Now() - t0;
     cur = next;
-    PetscCallMPI(MPI_Bcast(&cur, 1, MPIU_INT64, 0, group));
+    PetscCallMPI(MPI_Bcast(&cur, 2, MPIU_INT64, 0, group));
   }
   /* Leaving: rank 0 serves until every worker has said so (a failed worker too). */
   rec->cell = -1;
@@ -310,18 +345,34 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
 static PetscErrorCode Follow(MPI_Comm group, const ICLSweep *sw, double *busy)
 {
   ICLRecord *rec;
-  PetscInt64 c;
+  Job        job;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc(ICLRecordSize(sw->nM), &rec));
   for (;;) {
-    PetscCallMPI(MPI_Bcast(&c, 1, MPIU_INT64, 0, group));
-    if (c < 0) break;
-    const double t0 = Now();
-    PetscCall(RunCell(sw, group, c, rec));
-    *busy += Now() - t0;
+    PetscCallMPI(MPI_Bcast(&job, 2, MPIU_INT64, 0, group));
+    if (job.cell < 0) break;
+    PetscCall(RunJob(sw, group, &job, rec, busy));
   }
   PetscCall(PetscFree(rec));
+  PetscFunctionReturn(0);
+}
+
+/* A rank out of work waits for the others asleep: MPI's blocking collectives spin, and would
+ * take the core from a cell still running (its BLAS threads, with -tail_threads). */
+static PetscErrorCode Rest(MPI_Comm comm)
+{
+  const struct timespec nap = {0, 200000};
+  MPI_Request           req;
+  int                   done = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Ibarrier(comm, &req));
+  for (;;) {
+    PetscCallMPI(MPI_Test(&req, &done, MPI_STATUS_IGNORE));
+    if (done) break;
+    nanosleep(&nap, NULL);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -348,13 +399,16 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   ds.rank0_works = size == ds.g || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
   ds.todo        = res->todo;
   for (PetscInt64 c = 0; c < res->ncells; c++) ds.total += res->mine[c];
-  PetscCall(ICLQueueCreate(sw, res, ds.rank0_works ? size / ds.g : size / ds.g - 1, sw->dynamic, &ds.queue));
+  ds.workers = ds.rank0_works ? size / ds.g : size / ds.g - 1;
+  ds.base    = ICLBlasThreadsGet();
+  PetscCall(ICLQueueCreate(sw, res, ds.workers, sw->dynamic, &ds.queue));
+  if (sw->tail_threads) PetscCall(PetscCalloc1(res->ncells, &ds.share));
   pthread_mutex_init(&ds.lock, NULL);
   *nworking         = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;
   if (!ds.rank0_works) {
-    const PetscInt64 none = -1; /* rank 0's group sits this run out */
-    PetscCallMPI(MPI_Bcast((void *)&none, 1, MPIU_INT64, 0, group));
+    const Job none = {-1, 0}; /* rank 0's group sits this run out */
+    PetscCallMPI(MPI_Bcast((void *)&none, 2, MPIU_INT64, 0, group));
     ierr = Dispense(&ds);
   } else if (size == ds.g) ierr = WorkRank0(&ds, busy);
   else {
@@ -367,6 +421,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   }
   if (!ierr) ierr = ds.error;
   pthread_mutex_destroy(&ds.lock);
+  PetscCall(PetscFree(ds.share));
   PetscCall(ICLQueueDestroy(&ds.queue));
   PetscFunctionReturn(ierr);
 }
@@ -383,12 +438,14 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (sw->threads_per_rank > 0) PetscCall(ICLBlasThreadsSet(sw->threads_per_rank));
   /* Groups of consecutive ranks; each group's rank 0 is its leader. */
   PetscCallMPI(MPI_Comm_split(comm, rank / (PetscMPIInt)sw->group_size, rank, &group));
   if (rank == 0) ierr = Rank0(comm, group, sw, j, res, size, &busy, &nworking);
   else if (rank % sw->group_size == 0) ierr = WorkRemote(comm, group, sw, &busy, &wait, &ncells);
   else ierr = Follow(group, sw, &busy);
   PetscCallMPI(MPI_Comm_free(&group));
+  PetscCall(Rest(comm));
   PetscCall(Agree(comm, ierr));
   stop = ICLSignalsStopping();
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, comm));
