@@ -171,8 +171,8 @@ cmds+=("6: mpiexec -n 1 build/read_bandwidth 1000 5" "6: mpiexec -n 2 build/read
 declare -A dual_step dual_form dual_gbs
 for c in "1 1 double" "2 1 double" "1 2 double" "2 1 single" "1 2 single"; do
   read -r threads ranks prec <<<"$c"
-  cmds+=("6: OPENBLAS_NUM_THREADS=$threads mpiexec -n $ranks build/dual_bandwidth 20000 500 60 $prec")
-  read -r _ form step gbs < <(OPENBLAS_NUM_THREADS=$threads mpiexec -n "$ranks" build/dual_bandwidth 20000 500 60 "$prec")
+  cmds+=("6: OPENBLAS_NUM_THREADS=$threads mpiexec -n $ranks build/dual_bandwidth 20000 500 60 $prec 1")
+  read -r _ form step gbs < <(OPENBLAS_NUM_THREADS=$threads mpiexec -n "$ranks" build/dual_bandwidth 20000 500 60 "$prec" 1)
   key="$threads,$ranks,$prec"
   dual_step[$key]=$step dual_form[$key]=$form dual_gbs[$key]=$gbs
   ceiling=$([ $((threads * ranks)) -eq 1 ] && echo "$read1" || echo "$read2")
