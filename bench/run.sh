@@ -8,10 +8,15 @@
 #      sweep over 1, 2, 4 ranks
 #   4. peak memory per rank vs the cost model
 #   5. one cell trained by gd, kernel (dual form) and tao: times and the gd/kernel ratio
-#   6. shared training (bench/budget.sh): a train_steps axis against its largest T, and a
+#   6. the dual form's step against the read bandwidth measured on as many cores, and its
+#      group of 2 against one rank
+#   7. the tail of a sweep (jobs/sweeps/default.opts on 2 ranks): load imbalance and busy
+#      fraction of all cores, with and without -tail_threads
+#   8. shared training (bench/budget.sh): a train_steps axis against its largest T, and a
 #      train_lr axis on one K (dual form) against separate runs
 # Sections 1, 3 and 4 measure direct GD (-train_method gd), which auto would replace by the
-# dual form on some of these cells.
+# dual form on some of these cells. Writes docs/results/bench.md: the table, the load while
+# it ran, and the commands behind each figure (text under its "## Reading" is kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ICL_PACKAGES="python3-torch time"
@@ -20,6 +25,9 @@ icl_install
 icl_build
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+load_before=$(uptime)
+exec 3>&1 > >(tee "$out/table" >&3) # the table, for docs/results/bench.md
+cmds=() # the commands behind the figures, for docs/results/bench.md
 bin=build/iclsweep
 json=bench/results.json
 kernel=$(OPENBLAS_VERBOSE=2 build/dgemm_ceiling 64 1 2>&1 | sed -n 's/^Core: *//p' | head -1)
@@ -39,6 +47,10 @@ print(float(ds.wall_seconds), float(ds.flops), float(ds.train_loss), *[f'{1 - e:
 
 echo "BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3), OpenBLAS kernel: $kernel"
 ceiling=$(OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5 | cut -d' ' -f2)
+cmds+=("1: OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5; OPENBLAS_NUM_THREADS=1 iclsweep run -grid_d D -grid_k 30 -grid_N 40 -models linear -train_tasks B -train_steps T -eval_M 40 -eval_tasks 2 -train_method gd (D, B, T = 500, 20000, 60 and 2000, 2000, 20)"
+  "3: mpiexec -n P iclsweep run -grid_d 200 -grid_k 4 -grid_N 10 -replicates 4P -models linear -train_tasks 5000 -train_steps 60 -eval_M 10 -eval_tasks 1000 -train_method gd; mpiexec -n g iclsweep run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 4000 -train_steps 10 -eval_M 40 -eval_tasks 2 -train_method gd -group_size g"
+  "4: iclsweep plan|run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -train_method gd"
+  "5: OPENBLAS_NUM_THREADS=1 iclsweep run -grid_d 300 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 100 -eval_M 40 -eval_tasks 2 -train_method gd|kernel|tao")
 declare -A train
 for d in 500 2000; do
   B=$((d == 500 ? 20000 : 2000)) T=$((d == 500 ? 60 : 20))
@@ -55,23 +67,34 @@ done
 # iclsweep as a user runs it (auto, which picks the dual form here), in float64 and single,
 # and by direct GD for reference; PyTorch on the same sufficient statistics and with tokens.
 MV="-grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks 20000 -train_steps 300 -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks 20000 -models linear"
-mv() { # NAME iclsweep-options...: sets mv_s[NAME] (end to end), mv_acc[NAME] (M = 1), mv_rss[NAME] (MB)
-  local name=$1 t0
-  shift
+mv() { # NAME THREADS RANKS iclsweep-options...: sets mv_s[NAME] (end to end), mv_acc[NAME] (M = 1),
+  # mv_rss[NAME] (MB); RANKS 0: no mpiexec
+  local name=$1 threads=$2 ranks=$3 t0 launch=()
+  shift 3
+  [ "$ranks" -gt 0 ] && launch=(mpiexec -n "$ranks")
+  cmds+=("2: OPENBLAS_NUM_THREADS=$threads ${launch[*]}${launch:+ }iclsweep run <MV cell>${*:+ }$*")
   t0=$(date +%s.%N)
-  read -r _ _ _ mv_acc[$name] _ < <(OPENBLAS_NUM_THREADS=2 /usr/bin/time -o "$out/rss_$name" -f "%M" "$bin" run -output "$out/mv_$name" $MV "$@" >/dev/null 2>&1
+  read -r _ _ _ mv_acc[$name] _ < <(OPENBLAS_NUM_THREADS=$threads /usr/bin/time -o "$out/rss_$name" -f "%M" "${launch[@]}" "$bin" run -output "$out/mv_$name" $MV "$@" >/dev/null 2>&1
     cell_values "$out/mv_$name")
   mv_s[$name]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
   mv_rss[$name]=$(awk -v k="$(tail -1 "$out/rss_$name")" 'BEGIN { printf "%.1f", k / 1024 }')
-  mv_method[$name]=$("$bin" plan $MV "$@" | awk '$1 == "linear" { print $5 }')
+  mv_method[$name]=$("$bin" plan $MV -ranks $((ranks > 0 ? ranks : 1)) "$@" | awk '$1 == "linear" { print $5 }')
 }
 declare -A mv_s mv_acc mv_rss mv_method
-mv auto
-mv single -train_precision single
-mv gd -train_method gd
+mv auto 2 0
+mv single 2 0 -train_precision single
+mv gd 2 0 -train_method gd
+# the same cell on 2 cores as MPI ranks: one rank one thread (the reference), 2 ranks as they
+# are (one idles), a group of 2, and -tail_threads (the idle rank's core as a BLAS thread)
+mv n1 1 1
+mv n2 1 2
+mv n2g2 1 2 -group_size 2
+mv n2tail 1 2 -tail_threads
+mv n2tail_single 1 2 -tail_threads -train_precision single
 mv_model=$("$bin" plan $MV | awk '$1 == "linear" { print $3 }')
 # PyTorch's GEMMs are the system OpenBLAS's: give them the 2 threads iclsweep has (setup.sh's
 # OPENBLAS_NUM_THREADS=1 held them to one: 77 s instead of 50 s, measured)
+cmds+=("2: OPENBLAS_NUM_THREADS=2 python3 bench/torch_mv.py suffstat 2" "2: OPENBLAS_NUM_THREADS=2 python3 bench/torch_mv.py explicit 2")
 suff=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_mv.py suffstat 2)
 expl=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_mv.py explicit 2)
 read -r suff_s suff_acc < <(echo "$suff" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
@@ -81,8 +104,28 @@ printf '\n%-46s %8s %9s %9s %9s\n' "2. MV Fig. 1 cell, 2 threads (acc(M=1): .690
 printf '%-46s %8s %9s %9s %9s\n' "iclsweep float64 (auto: ${mv_method[auto]})" "${mv_s[auto]}" "${mv_acc[auto]}" "$(ratio "$suff_s" "${mv_s[auto]}")" "$(ratio "$expl_s" "${mv_s[auto]}")"
 printf '%-46s %8s %9s %9s %9s\n' "iclsweep single (auto: ${mv_method[single]})" "${mv_s[single]}" "${mv_acc[single]}" "$(ratio "$suff_s" "${mv_s[single]}")" "$(ratio "$expl_s" "${mv_s[single]}")"
 printf '%-46s %8s %9s %9s %9s\n' "iclsweep float64 -train_method gd" "${mv_s[gd]}" "${mv_acc[gd]}" "$(ratio "$suff_s" "${mv_s[gd]}")" "$(ratio "$expl_s" "${mv_s[gd]}")"
+for n in n1 n2 n2g2 n2tail n2tail_single; do
+  case $n in
+    n1) label="mpiexec -n 1, 1 thread" ;;
+    n2) label="mpiexec -n 2 (default options)" ;;
+    n2g2) label="mpiexec -n 2 -group_size 2" ;;
+    n2tail) label="mpiexec -n 2 -tail_threads" ;;
+    n2tail_single) label="mpiexec -n 2 -tail_threads, single" ;;
+  esac
+  printf '%-46s %8s %9s %9s %9s\n' "$label" "${mv_s[$n]}" "${mv_acc[$n]}" "$(ratio "$suff_s" "${mv_s[$n]}")" "$(ratio "$expl_s" "${mv_s[$n]}")"
+done
 printf '%-46s %8s %9s\n' "PyTorch float32, sufficient statistics" "$suff_s" "$suff_acc"
 printf '%-46s %8s %9s\n' "PyTorch float32, explicit tokens" "$expl_s" "$expl_acc"
+printf '\n%-52s %10s %8s\n' "2b. the MV cell on 2 cores vs 1 rank, 1 thread" "speedup" "effic."
+for n in auto n2 n2g2 n2tail; do
+  case $n in
+    auto) label="mpiexec -n 1, 2 BLAS threads" ;;
+    n2) label="mpiexec -n 2 (default options)" ;;
+    n2g2) label="mpiexec -n 2 -group_size 2" ;;
+    n2tail) label="mpiexec -n 2 -tail_threads" ;;
+  esac
+  printf '%-52s %10s %8s\n' "$label" "$(ratio "${mv_s[n1]}" "${mv_s[$n]}")" "$(awk -v a="${mv_s[n1]}" -v b="${mv_s[$n]}" 'BEGIN { printf "%.2f", a / b / 2 }')"
+done
 
 # 3. Weak scaling: 4 cells per rank of a fixed size, on 1, 2 and 4 ranks (2 cores here).
 printf '\n%-52s %10s %8s\n' "3. weak scaling (4 cells/rank, d = 200)" "seconds" "effic."
@@ -121,8 +164,40 @@ for m in gd kernel tao; do
   printf '%-52s %10.3f %8s\n' "-train_method $m" "${method[$m]}" "$(awk -v a="${method[gd]}" -v b="${method[$m]}" 'BEGIN { printf "%.2f", a / b }')"
 done
 
-# 6. Shared training: checkpoints and step sizes on one K (printed only; docs/budget.md).
+# 6. The dual form's step (MV geometry, B = 20000, d = 500) against the read bandwidth on as
+# many cores: one rank with 1 and 2 BLAS threads, and a group of 2 ranks; float64 and single.
+printf '\n%-40s %7s %8s %8s %8s %7s\n' "6. dual form step vs read bandwidth" "form s" "step s" "GB/s" "read" "frac."
+read -r _ read1 < <(OPENBLAS_NUM_THREADS=1 mpiexec -n 1 build/read_bandwidth 1000 5)
+read -r _ read2 < <(OPENBLAS_NUM_THREADS=1 mpiexec -n 2 build/read_bandwidth 1000 5)
+cmds+=("6: mpiexec -n 1 build/read_bandwidth 1000 5" "6: mpiexec -n 2 build/read_bandwidth 1000 5")
+declare -A dual_step dual_form dual_gbs
+for c in "1 1 double" "2 1 double" "1 2 double" "2 1 single" "1 2 single"; do
+  read -r threads ranks prec <<<"$c"
+  cmds+=("6: OPENBLAS_NUM_THREADS=$threads mpiexec -n $ranks build/dual_bandwidth 20000 500 60 $prec 1")
+  read -r _ form step gbs < <(OPENBLAS_NUM_THREADS=$threads mpiexec -n "$ranks" build/dual_bandwidth 20000 500 60 "$prec" 1)
+  key="$threads,$ranks,$prec"
+  dual_step[$key]=$step dual_form[$key]=$form dual_gbs[$key]=$gbs
+  ceiling=$([ $((threads * ranks)) -eq 1 ] && echo "$read1" || echo "$read2")
+  printf '%-40s %7s %8s %8s %8s %7s\n' "$ranks rank(s) x $threads thread(s), $prec" "$form" "$step" "$gbs" "$ceiling" "$(ratio "$gbs" "$ceiling")"
+done
+printf '%-40s %7s %8s\n' "group of 2 vs 1 rank, float64: effic." "$(awk -v a="${dual_form[1,1,double]}" -v b="${dual_form[1,2,double]}" 'BEGIN { printf "%.2f", a / b / 2 }')" \
+  "$(awk -v a="${dual_step[1,1,double]}" -v b="${dual_step[1,2,double]}" 'BEGIN { printf "%.2f", a / b / 2 }')"
+
+# 7. The tail of a sweep of mixed cell sizes on 2 ranks: busy fraction and load imbalance.
+printf '\n%-52s %8s %9s %8s\n' "7. jobs/sweeps/default.opts on 2 ranks" "seconds" "imbalance" "busy"
+for opt in "" "-tail_threads"; do
+  cmds+=("7: mpiexec -n 2 iclsweep run -options_file jobs/sweeps/default.opts${opt:+ }$opt")
+  t0=$(date +%s.%N)
+  mpiexec -n 2 "$bin" run -options_file jobs/sweeps/default.opts $opt -output "$out/tail$opt" >/dev/null 2>&1
+  s=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
+  read -r imb busy < <(/usr/bin/python3 -c "import netCDF4; d = netCDF4.Dataset('$out/tail$opt/results.nc'); print(f'{d.load_imbalance:.3f}', f'{d.busy_fraction:.3f}')")
+  printf '%-52s %8s %9s %8s\n' "default${opt:+ $opt}" "$s" "$imb" "$busy"
+done
+# 8. Shared training: checkpoints and step sizes on one K (printed only; docs/budget.md).
+printf '\n8. shared training\n'
 bench/budget.sh
+echo "load (uptime) before: $load_before"
+echo "load (uptime) after:  $(uptime)"
 
 /usr/bin/python3 - "$json" <<PY
 import json, sys
@@ -138,6 +213,28 @@ json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
            "strong_scaling_seconds": {"1": ${strong[1]}, "2": ${strong[2]}},
            "memory_mb": {"cost_model": $predicted, "peak_rss": $rss_mb},
            "method_seconds": {"gd": ${method[gd]}, "kernel": ${method[kernel]}, "tao": ${method[tao]}},
-           "gd_over_kernel": ${method[gd]} / ${method[kernel]}}, open(sys.argv[1], "w"), indent=1)
+           "gd_over_kernel": ${method[gd]} / ${method[kernel]},
+           "mv_two_cores_seconds": {"n1_one_thread": ${mv_s[n1]}, "n2": ${mv_s[n2]}, "n2_group2": ${mv_s[n2g2]}, "n2_tail_threads": ${mv_s[n2tail]}, "n2_tail_threads_single": ${mv_s[n2tail_single]}},
+           "read_bandwidth_gbs": {"1": $read1, "2": $read2},
+           "dual_step_gbs": {"1x1_double": ${dual_gbs[1,1,double]}, "2x1_double": ${dual_gbs[2,1,double]}, "1x2_double": ${dual_gbs[1,2,double]}, "2x1_single": ${dual_gbs[2,1,single]}, "1x2_single": ${dual_gbs[1,2,single]}}},
+          open(sys.argv[1], "w"), indent=1)
 PY
-echo "written: $json"
+exec 1>&3 3>&-
+sleep 1 # tee's last lines
+md=docs/results/bench.md
+reading=$([ -f $md ] && sed -n '/^## Reading/,$p' $md || true)
+{
+  echo "# Benchmark (bench/run.sh), measured $(date -u +%Y-%m-%d) on $(nproc) cores"
+  echo
+  echo '```'
+  cat "$out/table"
+  echo '```'
+  echo
+  echo "## Commands"
+  echo
+  echo "iclsweep is build/iclsweep; the MV cell is \`$MV\`."
+  echo
+  printf -- '- `%s`\n' "${cmds[@]}"
+  [ -n "$reading" ] && echo && echo "$reading"
+} >$md
+echo "written: $json, $md"

@@ -55,6 +55,7 @@ expect 2 "-eval_tasks 1" run "${tiny[@]}" -eval_tasks 1 "${o[@]}"
 expect 2 "-replicates 0" run "${tiny[@]}" -replicates 0 "${o[@]}"
 expect 2 "-group_size 3 does not divide the 2 ranks" run "${tiny[@]}" -group_size 3 "${o[@]}"
 expect 2 "-group_size 0: need at least 1" run "${tiny[@]}" -group_size 0 "${o[@]}"
+expect 2 "-threads_per_rank -1: use the cores each rank is bound to" run "${tiny[@]}" -threads_per_rank -1 "${o[@]}"
 expect 2 "give -output DIR" run "${tiny[@]}"
 expect 2 "-options_file $base/no-such.opts: cannot read it" run "${tiny[@]}" -options_file "$base/no-such.opts" "${o[@]}"
 expect 2 "unknown command" frobnicate

@@ -325,8 +325,9 @@ def schema(directory):
     check(st.flag_meanings == "pending ok diverged failed not_applicable", f"status flag_meanings {st.flag_meanings}")
     for attr in ("Conventions", "options", "fingerprint", "iclsweep_version", "git_commit", "compiler", "compiler_flags",
                  "mpi_library", "petsc_version", "netcdf_version", "blas_library", "ranks", "group_size", "hosts",
-                 "start_time", "end_time", "history"):
+                 "start_time", "end_time", "history", "load_imbalance", "busy_fraction", "dispatch_seconds_per_cell"):
         check(attr in raw.ncattrs(), f"global attribute {attr} missing")
+    check(0 < raw.busy_fraction <= 1 and raw.load_imbalance >= 1, f"busy_fraction {raw.busy_fraction} must lie in (0, 1], load_imbalance {raw.load_imbalance} >= 1")
     check(raw.Conventions == "CF-1.10", "Conventions must be CF-1.10")
     # k > d cells are not_applicable and carry no values; ok cells carry values everywhere.
     status = ds.status.values

@@ -14,7 +14,10 @@
 #include "rng.h"
 #include "tao_train.h"
 
-enum { B = 600, d = 4, T = 40 }; /* B over 2 ICL_GRAM_BLOCKs: K is formed in several blocks per rank */
+/* B over 2 ICL_GRAM_BLOCKs: K is formed in several blocks per rank; on 2 ranks a row block of
+ * 1200 is over one tile of K's off-diagonal rectangles (1024 rows), and 3 ranks (odd) hold
+ * whole rectangles, 2 and 4 (even) halves too. */
+enum { B = 2400, d = 4, T = 40 };
 
 static PetscBool Always(void) { return PETSC_TRUE; }
 

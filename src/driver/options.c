@@ -735,6 +735,9 @@ static PetscErrorCode ReadRun(PetscOptionItems *PetscOptionsObject, ICLSweep *sw
 
   PetscFunctionBegin;
   OptCall("-group_size", PetscOptionsInt("-group_size", "ranks that train one model together", NULL, sw->group_size, &sw->group_size, NULL));
+  OptCall("-threads_per_rank", PetscOptionsInt("-threads_per_rank", "BLAS threads of each rank (hybrid MPI x threads; bind each rank to as many cores); 0: as the environment says", NULL, sw->threads_per_rank, &sw->threads_per_rank, NULL));
+  PetscCheck(sw->threads_per_rank >= 0 && sw->threads_per_rank <= 1024, PETSC_COMM_SELF, ICL_ERR_INPUT, "-threads_per_rank %d: use the cores each rank is bound to (1 or more), or 0 to keep the environment's BLAS threads", (int)sw->threads_per_rank);
+  OptCall("-tail_threads", PetscOptionsBool("-tail_threads", "when fewer cells are left than free cores, cells handed out take the idle ranks' cores as BLAS threads", NULL, sw->tail_threads, &sw->tail_threads, NULL));
   OptCall("-output", PetscOptionsString("-output", "output directory DIR (results in DIR/results.nc)", NULL, sw->output, sw->output, sizeof sw->output, NULL));
   PetscCall(ReadChoice(PetscOptionsObject, "-schedule", "dynamic (idle ranks pull the largest cell left) or static (dealt up front)", NULL, 2, 2, schedules, &schedule, NULL));
   sw->dynamic = schedule ? PETSC_FALSE : PETSC_TRUE;

@@ -95,6 +95,8 @@ struct ICLSweep {
   PetscInt            eval_tasks;
   PetscInt            seed;
   PetscInt            group_size;
+  PetscInt            threads_per_rank;    /* BLAS threads of each rank; 0: the environment's */
+  PetscBool           tail_threads;        /* idle ranks' cores go to the last cells as BLAS threads */
   PetscBool           dynamic;             /* -schedule dynamic (default) or static */
   PetscInt            shard, num_shards;   /* this run covers shard `shard` of `num_shards` */
   PetscReal           drain_seconds;       /* after a stop signal, time for in-flight cells */

@@ -356,6 +356,7 @@ static PetscErrorCode PutAttributes(const char *path, int ncid, const ICLSweep *
     const double imbalance = res->busy_mean > 0 ? res->busy_max / res->busy_mean : 1.0;
     NCCall(path, nc_put_att_double(ncid, NC_GLOBAL, "load_imbalance", NC_DOUBLE, 1, &imbalance));
     NCCall(path, nc_put_att_double(ncid, NC_GLOBAL, "dispatch_seconds_per_cell", NC_DOUBLE, 1, &res->overhead));
+    NCCall(path, nc_put_att_double(ncid, NC_GLOBAL, "busy_fraction", NC_DOUBLE, 1, &res->busy_fraction));
   }
   PetscCall(PutText(path, ncid, NC_GLOBAL, "start_time", prov->start));
   PetscCall(PutText(path, ncid, NC_GLOBAL, "end_time", end));

@@ -119,6 +119,13 @@ PetscInt ICLQueueNext(ICLQueue q, PetscInt worker, PetscInt64 cells[ICL_MAX_UNIT
   return (PetscInt)(q->start[u + 1] - q->start[u]);
 }
 
+PetscInt64 ICLQueueLeft(ICLQueue q)
+{
+  PetscInt64 left = 0;
+  for (PetscInt l = 0; l < q->nlists; l++) left += q->len[l] - q->head[l];
+  return left;
+}
+
 void ICLQueueObserve(ICLQueue q, PetscInt64 c, double seconds)
 {
   const PetscInt m = ModelOf(q, c);

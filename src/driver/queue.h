@@ -18,6 +18,8 @@ PetscErrorCode ICLQueueCreate(const ICLSweep *sw, const ICLResults *res, PetscIn
 /* The next unit for a worker: its cells into cells (ascending), their number returned; 0 when
  * the worker has none left. */
 PetscInt       ICLQueueNext(ICLQueue q, PetscInt worker, PetscInt64 cells[ICL_MAX_UNIT]);
+/* Units not yet handed out. */
+PetscInt64     ICLQueueLeft(ICLQueue q);
 /* A cell took `seconds` (its share of its unit's time): refine the model's rate. */
 void           ICLQueueObserve(ICLQueue q, PetscInt64 cell, double seconds);
 /* Estimated seconds of the work not yet handed out, spread over the workers. */

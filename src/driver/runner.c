@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "blas_threads.h"
 #include "error.h"
 #include "gd.h"
 #include "output.h"
@@ -36,7 +37,15 @@ typedef struct {
   double          last_partial; /* when partial.nc was last written (the start at first) */
   PetscInt64      done_partial; /* done then */
   PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
+  PetscInt        workers;      /* groups that compute */
+  PetscInt        base;         /* BLAS threads of a rank */
+  PetscInt        lent;         /* -tail_threads: workers' cores held by cells in flight */
+  unsigned short *share;        /* -tail_threads: per cell in flight, the workers' cores it holds */
 } Dispenser;
+
+/* A unit as it travels to a worker: its cell count (0: none left), the BLAS threads each rank
+ * of its group trains it with (0: as the run's), then its cells. */
+#define ICL_UNIT_MSG (ICL_MAX_UNIT + 2)
 
 static double Now(void)
 {
@@ -141,6 +150,22 @@ static PetscErrorCode PartialDue(Dispenser *ds, double now)
   PetscFunctionReturn(0);
 }
 
+/* Runs a unit's cells, with its threads when it was given idle workers' cores. Adds the core
+ * seconds it kept busy to *busy. */
+static PetscErrorCode RunJob(const ICLSweep *sw, MPI_Comm group, const PetscInt64 unit[ICL_UNIT_MSG], char *recs, size_t rsize, double *busy)
+{
+  const PetscInt base = ICLBlasThreadsGet(), threads = (PetscInt)unit[1];
+  const double   t0   = Now();
+  PetscErrorCode ierr;
+
+  PetscFunctionBegin;
+  if (threads > 0 && threads != base) PetscCall(ICLBlasThreadsSet(threads));
+  ierr = RunUnit(sw, group, unit + 2, (PetscInt)unit[0], recs, rsize);
+  *busy += (Now() - t0) * (threads > 0 ? (double)threads / base : 1.0);
+  if (threads > 0 && threads != base) PetscCall(ICLBlasThreadsSet(base));
+  PetscFunctionReturn(ierr);
+}
+
 /* Rank 0, under the lock: journal a finished cell and report progress. */
 static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
 {
@@ -150,6 +175,7 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
   PetscCall(ICLJournalAppend(ds->journal, rec, ds->res));
   ds->dirty = PETSC_TRUE;
   ICLQueueObserve(ds->queue, rec->cell, rec->wall);
+  if (ds->share) ds->lent -= ds->share[rec->cell];
   ds->done++;
   const double now = Now();
   if (now - ds->last_print >= 1.0 || ds->done == ds->todo) {
@@ -171,12 +197,25 @@ static void Announce(Dispenser *ds)
   fprintf(stderr, "[iclsweep] stopping: %lld cells in flight, waiting up to %g s (a second signal drops them now)\n", (long long)(ds->handed - ds->done), (double)ds->sw->drain_seconds);
 }
 
-/* The next unit for a worker as it travels: unit[0] cells, then their numbers; 0: none left. */
-static void NextUnit(Dispenser *ds, PetscInt worker, PetscInt64 unit[ICL_MAX_UNIT + 1])
+/* The next unit for a worker as it travels (ICL_UNIT_MSG int64s): unit[0] cells, unit[1] the BLAS
+ * threads each rank of its group trains them with (0: as the run's), then the cell numbers; 0
+ * cells: none left. With -tail_threads, once fewer cells are left than workers are free, a unit
+ * takes an equal share of the free workers' cores (never more than are free: cores come back
+ * as its cells finish). */
+static void NextUnit(Dispenser *ds, PetscInt worker, PetscInt64 unit[ICL_UNIT_MSG])
 {
+  const PetscInt64 left = ICLQueueLeft(ds->queue);
+
   Announce(ds);
-  unit[0] = ds->error || ICLSignalsStopping() ? 0 : ICLQueueNext(ds->queue, worker, unit + 1);
+  unit[0] = ds->error || ICLSignalsStopping() ? 0 : ICLQueueNext(ds->queue, worker, unit + 2);
+  unit[1] = 0;
   ds->handed += unit[0];
+  if (unit[0] && ds->share) {
+    const PetscInt free = ds->workers - ds->lent, share = (PetscInt)PetscMax(1, PetscMin(free / PetscMax(left, 1), 65535));
+    ds->share[unit[2]] = (unsigned short)share; /* returned when the unit's first cell is delivered */
+    ds->lent += share;
+    unit[1] = share * ds->base;
+  }
 }
 
 /* Rank 0, under the lock: keep the first error, stop handing out cells, go on serving until
@@ -213,7 +252,7 @@ static PetscErrorCode Dispense(Dispenser *ds)
   const struct timespec nap    = {0, 200000};
   PetscMPIInt           active = ds->size / ds->g - 1, arrived; /* the other groups' leaders */
   ICLRecord            *rec;
-  PetscInt64            next[ICL_MAX_UNIT + 1];
+  PetscInt64            next[ICL_UNIT_MSG];
   MPI_Request           req;
   MPI_Status            st;
 
@@ -235,7 +274,7 @@ static PetscErrorCode Dispense(Dispenser *ds)
     if (rec->flags & ICL_MSG_REQUEST) {
       NextUnit(ds, WorkerOf(ds, st.MPI_SOURCE), next);
       pthread_mutex_unlock(&ds->lock);
-      PetscCallMPI(MPI_Send(next, (PetscMPIInt)next[0] + 1, MPIU_INT64, st.MPI_SOURCE, TAG_CELL, ds->comm));
+      PetscCallMPI(MPI_Send(next, (PetscMPIInt)next[0] + 2, MPIU_INT64, st.MPI_SOURCE, TAG_CELL, ds->comm));
       pthread_mutex_lock(&ds->lock);
     }
     if (rec->flags & ICL_MSG_LEAVING) active--;
@@ -267,18 +306,16 @@ static PetscErrorCode WorkRank0(Dispenser *ds, double *busy)
 {
   const size_t rsize = ICLRecordSize(ds->sw->nM);
   char        *recs;
-  PetscInt64   unit[ICL_MAX_UNIT + 1];
+  PetscInt64   unit[ICL_UNIT_MSG];
   PetscFunctionBegin;
   PetscCall(PetscMalloc(ICL_MAX_UNIT * rsize, &recs));
   for (;;) {
     pthread_mutex_lock(&ds->lock);
     NextUnit(ds, 0, unit);
     pthread_mutex_unlock(&ds->lock);
-    PetscCallMPI(MPI_Bcast(unit, ICL_MAX_UNIT + 1, MPIU_INT64, 0, ds->group));
+    PetscCallMPI(MPI_Bcast(unit, ICL_UNIT_MSG, MPIU_INT64, 0, ds->group));
     if (!unit[0]) break;
-    const double t0 = Now();
-    PetscCall(RunUnit(ds->sw, ds->group, unit + 1, (PetscInt)unit[0], recs, rsize));
-    *busy += Now() - t0;
+    PetscCall(RunJob(ds->sw, ds->group, unit, recs, rsize, busy));
     pthread_mutex_lock(&ds->lock);
     for (PetscInt64 j = 0; j < unit[0]; j++)
       if (!ds->error) Fail(ds, Deliver(ds, (ICLRecord *)(recs + j * rsize)));
@@ -309,7 +346,7 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
   const size_t   rsize = ICLRecordSize(sw->nM);
   char          *recs;
   ICLRecord     *rec;
-  PetscInt64     cur[ICL_MAX_UNIT + 1], next[ICL_MAX_UNIT + 1];
+  PetscInt64     cur[ICL_UNIT_MSG], next[ICL_UNIT_MSG];
   MPI_Request    req;
   PetscErrorCode ierr = 0;
   double         t0   = Now();
@@ -321,17 +358,15 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
   rec       = (ICLRecord *)recs;
   rec->cell = -1;
   PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
-  PetscCallMPI(MPI_Recv(cur, ICL_MAX_UNIT + 1, MPIU_INT64, 0, TAG_CELL, comm, MPI_STATUS_IGNORE));
+  PetscCallMPI(MPI_Recv(cur, ICL_UNIT_MSG, MPIU_INT64, 0, TAG_CELL, comm, MPI_STATUS_IGNORE));
   *wait += Now() - t0;
-  PetscCallMPI(MPI_Bcast(cur, ICL_MAX_UNIT + 1, MPIU_INT64, 0, group));
+  PetscCallMPI(MPI_Bcast(cur, ICL_UNIT_MSG, MPIU_INT64, 0, group));
   while (cur[0] > 0) {
     rec->cell = -1;
     PetscCall(Tell(comm, rec, rsize, ICL_MSG_REQUEST));
-    PetscCallMPI(MPI_Irecv(next, ICL_MAX_UNIT + 1, MPIU_INT64, 0, TAG_CELL, comm, &req));
-    t0   = Now();
-    ierr = RunUnit(sw, group, cur + 1, (PetscInt)cur[0], recs, rsize);
+    PetscCallMPI(MPI_Irecv(next, ICL_UNIT_MSG, MPIU_INT64, 0, TAG_CELL, comm, &req));
+    ierr = RunJob(sw, group, cur, recs, rsize, busy);
     ICL_FAULT(!ierr && rank == sw->fault[ICL_FAULT_RANK_FAIL], ierr = PetscError(PETSC_COMM_SELF, __LINE__, PETSC_FUNCTION_NAME, __FILE__, PETSC_ERR_SYS, PETSC_ERROR_INITIAL, "injected failure of rank %d (-fault_inject rank_fail:%d)", rank, rank));
-    *busy += Now() - t0;
     if (ierr) {
       PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE)); /* rank 0 answers every request */
       break;
@@ -341,8 +376,8 @@ static PetscErrorCode WorkRemote(MPI_Comm comm, MPI_Comm group, const ICLSweep *
     t0 = Now();
     PetscCallMPI(MPI_Wait(&req, MPI_STATUS_IGNORE));
     *wait += Now() - t0;
-    PetscCall(PetscArraycpy(cur, next, ICL_MAX_UNIT + 1));
-    PetscCallMPI(MPI_Bcast(cur, ICL_MAX_UNIT + 1, MPIU_INT64, 0, group));
+    PetscCall(PetscArraycpy(cur, next, ICL_UNIT_MSG));
+    PetscCallMPI(MPI_Bcast(cur, ICL_UNIT_MSG, MPIU_INT64, 0, group));
   }
   /* Leaving: rank 0 serves until every worker has said so (a failed worker too). */
   rec->cell = -1;
@@ -356,18 +391,34 @@ static PetscErrorCode Follow(MPI_Comm group, const ICLSweep *sw, double *busy)
 {
   const size_t rsize = ICLRecordSize(sw->nM);
   char        *recs;
-  PetscInt64   unit[ICL_MAX_UNIT + 1];
+  PetscInt64   unit[ICL_UNIT_MSG];
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc(ICL_MAX_UNIT * rsize, &recs));
   for (;;) {
-    PetscCallMPI(MPI_Bcast(unit, ICL_MAX_UNIT + 1, MPIU_INT64, 0, group));
+    PetscCallMPI(MPI_Bcast(unit, ICL_UNIT_MSG, MPIU_INT64, 0, group));
     if (!unit[0]) break;
-    const double t0 = Now();
-    PetscCall(RunUnit(sw, group, unit + 1, (PetscInt)unit[0], recs, rsize));
-    *busy += Now() - t0;
+    PetscCall(RunJob(sw, group, unit, recs, rsize, busy));
   }
   PetscCall(PetscFree(recs));
+  PetscFunctionReturn(0);
+}
+
+/* A rank out of work waits for the others asleep: MPI's blocking collectives spin, and would
+ * take the core from a cell still running (its BLAS threads, with -tail_threads). */
+static PetscErrorCode Rest(MPI_Comm comm)
+{
+  const struct timespec nap = {0, 200000};
+  MPI_Request           req;
+  int                   done = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Ibarrier(comm, &req));
+  for (;;) {
+    PetscCallMPI(MPI_Test(&req, &done, MPI_STATUS_IGNORE));
+    if (done) break;
+    nanosleep(&nap, NULL);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -395,13 +446,16 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   ds.todo        = res->todo;
   ds.last_partial = ds.t0;
   for (PetscInt64 c = 0; c < res->ncells; c++) ds.total += res->mine[c];
-  PetscCall(ICLQueueCreate(sw, res, ds.rank0_works ? size / ds.g : size / ds.g - 1, sw->dynamic, &ds.queue));
+  ds.workers = ds.rank0_works ? size / ds.g : size / ds.g - 1;
+  ds.base    = ICLBlasThreadsGet();
+  PetscCall(ICLQueueCreate(sw, res, ds.workers, sw->dynamic, &ds.queue));
+  if (sw->tail_threads) PetscCall(PetscCalloc1(res->ncells, &ds.share));
   pthread_mutex_init(&ds.lock, NULL);
   *nworking         = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;
   if (!ds.rank0_works) {
-    PetscInt64 none[ICL_MAX_UNIT + 1] = {0}; /* rank 0's group sits this run out */
-    PetscCallMPI(MPI_Bcast(none, ICL_MAX_UNIT + 1, MPIU_INT64, 0, group));
+    PetscInt64 none[ICL_UNIT_MSG] = {0}; /* rank 0's group sits this run out */
+    PetscCallMPI(MPI_Bcast(none, ICL_UNIT_MSG, MPIU_INT64, 0, group));
     ierr = Dispense(&ds);
   } else if (size == ds.g) ierr = WorkRank0(&ds, busy);
   else {
@@ -414,6 +468,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   }
   if (!ierr) ierr = ds.error;
   pthread_mutex_destroy(&ds.lock);
+  PetscCall(PetscFree(ds.share));
   PetscCall(ICLQueueDestroy(&ds.queue));
   PetscFunctionReturn(ierr);
 }
@@ -425,16 +480,19 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   double         busy = 0, wait = 0, busy_max, busy_sum, wait_sum;
   PetscInt64     ncells = 0, ncells_sum;
   PetscErrorCode ierr;
+  const double   t0 = Now();
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (sw->threads_per_rank > 0) PetscCall(ICLBlasThreadsSet(sw->threads_per_rank));
   /* Groups of consecutive ranks; each group's rank 0 is its leader. */
   PetscCallMPI(MPI_Comm_split(comm, rank / (PetscMPIInt)sw->group_size, rank, &group));
   if (rank == 0) ierr = Rank0(comm, group, sw, j, res, prov, size, &busy, &nworking);
   else if (rank % sw->group_size == 0) ierr = WorkRemote(comm, group, sw, &busy, &wait, &ncells);
   else ierr = Follow(group, sw, &busy);
   PetscCallMPI(MPI_Comm_free(&group));
+  PetscCall(Rest(comm));
   PetscCall(Agree(comm, ierr));
   stop = ICLSignalsStopping();
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, comm));
@@ -447,6 +505,9 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
     res->busy_max  = busy_max;
     res->busy_mean = busy_sum / nworking;
     res->overhead  = ncells_sum ? wait_sum / ncells_sum : 0.0;
+    /* every rank's core counts, a dispensing-only rank 0's too: the share of the run's
+     * core-seconds that trained or evaluated cells */
+    res->busy_fraction = busy_sum / (size * PetscMax(Now() - t0, 1e-9));
   }
   PetscFunctionReturn(0);
 }

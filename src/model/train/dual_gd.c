@@ -3,18 +3,49 @@
 #include "blas_extra.h"
 #include "loss_history.h"
 
-/* This rank's rows [r0, r0 + b) of K, all B columns, column-major (leading dimension b). The
- * diagonal block K[r0:r0+b, r0:r0+b] holds its upper triangle only: K is symmetric, and one
- * step reads it with symv. Single precision stores floats: half the words to stream. */
+/* Off the diagonal, K's upper triangle is cut into one rectangle per pair of ranks' row blocks
+ * (rows of the lower block, columns of the higher), each held by one rank of the pair, so a
+ * group stores B^2/2 words, B^2/(2g) a rank, as one rank does. A rectangle R is stored as
+ * ICL_DUAL_TILE_ROWS x ICL_DUAL_TILE_COLS tiles, one after another, each column-major: a step
+ * reads a tile from memory once for R alpha_cols and again, from cache, for R^T alpha_rows (no
+ * BLAS routine takes both products from one read of a general matrix, as symv does for the
+ * symmetric diagonal block). */
+#define ICL_DUAL_TILE_ROWS 1024
+#define ICL_DUAL_TILE_COLS 32
+
+typedef struct {
+  PetscInt i0, h, j0, w; /* rows [i0, i0 + h), columns [j0, j0 + w) of K */
+  size_t   at;           /* where its tiles start, after the diagonal block */
+} Rect;
+
+/* This rank's diagonal block K[r0:r0+b, r0:r0+b] (its upper triangle; symv reads it; column-major
+ * with leading dimension b, at the start of the storage), then its rectangles. Single precision
+ * stores floats: half the words to stream. */
 typedef struct {
   PetscInt          B, b, r0;
   PetscBLASInt      bb, lda; /* b, and max(b, 1) for BLAS */
   double           *kd;
   float            *kf;
-  float            *af, *sf; /* single: alpha (B) and s (b) as floats */
+  float            *af, *sf; /* single: alpha (B) and s (b alone, B in a group) as floats */
+  PetscInt          nrect;
+  Rect             *rect;   /* a group: g/2 at most */
+  PetscReal        *sfull;  /* a group: this rank's share of every margin (B), then summed */
+  MPI_Comm          comm;
+  const PetscMPIInt *counts; /* a group: every rank's row count */
 } Dual;
 
 static size_t DualIndex(const Dual *k, PetscInt i, PetscInt j) { return (size_t)j * k->lda + i; }
+
+/* Where element (i, j) of rectangle r (relative to its corner) is stored: tiles column by
+ * column of tiles, each tile column-major. Rows [i, i + run) lie contiguous. */
+static size_t RectIndex(const Rect *r, PetscInt i, PetscInt j, PetscInt *run)
+{
+  const PetscInt p = i / ICL_DUAL_TILE_ROWS, q = j / ICL_DUAL_TILE_COLS, w = PetscMin(ICL_DUAL_TILE_COLS, r->w - q * ICL_DUAL_TILE_COLS);
+  const PetscInt m = PetscMin(ICL_DUAL_TILE_ROWS, r->h - p * ICL_DUAL_TILE_ROWS);
+
+  *run = m - i % ICL_DUAL_TILE_ROWS;
+  return r->at + (size_t)q * ICL_DUAL_TILE_COLS * r->h + (size_t)p * ICL_DUAL_TILE_ROWS * w + (size_t)(j % ICL_DUAL_TILE_COLS) * m + i % ICL_DUAL_TILE_ROWS;
+}
 
 /* The group's whole d x B stacks of a_tau and b_tau (the Gram blocks need every task's): in
  * doubles, or in floats when K is (SGEMM forms the blocks at twice DGEMM's rate). */
@@ -24,18 +55,17 @@ typedef struct {
   PetscReal       *gathered; /* a group's gathered doubles (2 d B), NULL alone */
 } Stacks;
 
-/* K[i, j] for local rows [0, m) and global columns [c0, c0 + n): the entrywise product of the
- * two Gram blocks (a_i^T a_j)(b_i^T b_j), each one GEMM. No library has the Hadamard product
- * of two Gram matrices, and PETSc's dense products have no symmetric (syrk) form: forming the
- * blocks here computes only the triangle symv reads, and never holds a second B x B matrix.
- * g1, g2: scratch of m n doubles each. */
-static PetscErrorCode GramBlock(const ICLBilinearProblem *p, Dual *k, const Stacks *st, PetscInt m, PetscInt c0, PetscInt n, PetscReal *g1, PetscReal *g2)
+/* g1 = K[i0:i0+m, c0:c0+n] (column-major, leading dimension m), in K's precision: the
+ * entrywise product of the two Gram blocks (a_i^T a_j)(b_i^T b_j), each one GEMM. No library
+ * has the Hadamard product of two Gram matrices, and PETSc's dense products have no symmetric
+ * (syrk) form: forming blocks here computes only the triangle K's symmetry needs, and never
+ * holds a second B x B matrix. g1, g2: scratch of m n doubles each. */
+static PetscErrorCode GramBlock(const ICLBilinearProblem *p, const Dual *k, const Stacks *st, PetscInt i0, PetscInt m, PetscInt c0, PetscInt n, PetscReal *g1, PetscReal *g2)
 {
-  const size_t own = (size_t)k->r0 * p->d, col = (size_t)c0 * p->d;
+  const size_t own = (size_t)i0 * p->d, col = (size_t)c0 * p->d;
   PetscBLASInt bm, bn, bd;
 
   PetscFunctionBegin;
-  if (m == 0 || n == 0) PetscFunctionReturn(0);
   PetscCall(PetscBLASIntCast(m, &bm));
   PetscCall(PetscBLASIntCast(n, &bn));
   PetscCall(PetscBLASIntCast(p->d, &bd));
@@ -43,17 +73,22 @@ static PetscErrorCode GramBlock(const ICLBilinearProblem *p, Dual *k, const Stac
     const PetscReal one = 1.0, zero = 0.0;
     PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bd, &one, st->ad + own, &bd, st->ad + col, &bd, &zero, g1, &bm));
     PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bd, &one, st->bd + own, &bd, st->bd + col, &bd, &zero, g2, &bm));
-    for (PetscInt j = 0; j < n; j++)
-      for (PetscInt i = 0; i < m; i++) k->kd[DualIndex(k, i, c0 + j)] = g1[(size_t)j * m + i] * g2[(size_t)j * m + i];
+    for (size_t i = 0; i < (size_t)m * n; i++) g1[i] *= g2[i];
   } else {
     const float one = 1.0f, zero = 0.0f;
     float      *f1 = (float *)g1, *f2 = (float *)g2;
     PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &bm, &bn, &bd, &one, st->af + own, &bd, st->af + col, &bd, &zero, f1, &bm));
     PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &bm, &bn, &bd, &one, st->bf + own, &bd, st->bf + col, &bd, &zero, f2, &bm));
-    for (PetscInt j = 0; j < n; j++)
-      for (PetscInt i = 0; i < m; i++) k->kf[DualIndex(k, i, c0 + j)] = f1[(size_t)j * m + i] * f2[(size_t)j * m + i];
+    for (size_t i = 0; i < (size_t)m * n; i++) f1[i] *= f2[i];
   }
   PetscFunctionReturn(0);
+}
+
+/* K's storage at `at` = count entries of g (K's precision) from `from` on. */
+static void Put(Dual *k, size_t at, const PetscReal *g, size_t from, PetscInt count)
+{
+  if (k->kd) memcpy(k->kd + at, g + from, (size_t)count * sizeof *k->kd);
+  else memcpy(k->kf + at, (const float *)g + from, (size_t)count * sizeof *k->kf);
 }
 
 static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, Stacks *st)
@@ -93,52 +128,97 @@ static PetscErrorCode StacksDestroy(Stacks *st)
   PetscFunctionReturn(0);
 }
 
-/* Forms this rank's rows of K, column block by column block: all b rows off the diagonal
- * block, the upper trapezoid on it. */
+/* Forms this rank's diagonal block (its upper triangle, column block by column block) and its
+ * rectangles. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
-  const PetscInt r1 = k->r0 + k->b, nb = ICL_GRAM_BLOCK;
+  const PetscInt nb = ICL_GRAM_BLOCK;
+  PetscInt       hmax = k->b;
   PetscReal     *g1, *g2;
   Stacks         st;
 
   PetscFunctionBegin;
+  for (PetscInt r = 0; r < k->nrect; r++) hmax = PetscMax(hmax, k->rect[r].h);
   PetscCall(StacksCreate(p, k, &st));
-  PetscCall(PetscMalloc2((size_t)k->b * nb, &g1, (size_t)k->b * nb, &g2));
-  for (PetscInt c0 = 0, n; c0 < k->B; c0 += n) {
-    /* blocks do not straddle r0 or r1, so each lies wholly on or off the diagonal block */
-    const PetscInt end = c0 < k->r0 ? k->r0 : c0 < r1 ? r1 : k->B;
-    n = PetscMin(nb, end - c0);
-    PetscCall(GramBlock(p, k, &st, c0 >= k->r0 && c0 < r1 ? c0 + n - k->r0 : k->b, c0, n, g1, g2));
+  PetscCall(PetscMalloc2((size_t)hmax * nb, &g1, (size_t)hmax * nb, &g2));
+  for (PetscInt c0 = 0, n; c0 < k->b; c0 += n) {
+    n = PetscMin(nb, k->b - c0);
+    PetscCall(GramBlock(p, k, &st, k->r0, c0 + n, k->r0 + c0, n, g1, g2));
+    for (PetscInt j = 0; j < n; j++) Put(k, DualIndex(k, 0, c0 + j), g1, (size_t)j * (c0 + n), c0 + n);
+  }
+  for (PetscInt r = 0; r < k->nrect; r++) {
+    const Rect *R = &k->rect[r];
+    for (PetscInt c0 = 0, n; c0 < R->w; c0 += n) {
+      n = PetscMin(nb, R->w - c0);
+      PetscCall(GramBlock(p, k, &st, R->i0, R->h, R->j0 + c0, n, g1, g2));
+      for (PetscInt j = 0; j < n; j++)
+        for (PetscInt i = 0, run; i < R->h; i += run) {
+          const size_t at = RectIndex(R, i, c0 + j, &run);
+          Put(k, at, g1, (size_t)j * R->h + i, run);
+        }
+    }
   }
   PetscCall(PetscFree2(g1, g2));
   PetscCall(StacksDestroy(&st));
   PetscFunctionReturn(0);
 }
 
-/* s (this rank's b margins) = K alpha (all B): symv on the diagonal block, gemv on the columns
- * left and right of it. Streams b (B - b/2) words of K. */
-static PetscErrorCode KMult(Dual *k, const PetscReal *alpha, PetscReal *s)
+/* y[i0:] += R x[j0:] and y[j0:] += R^T x[i0:] for one rectangle, tile by tile. */
+static PetscErrorCode RectMult(const Dual *k, const Rect *R, const void *x, void *y)
 {
-  const PetscInt r1 = k->r0 + k->b;
-  PetscBLASInt   left, right, inc = 1;
+  const PetscBLASInt inc = 1;
 
   PetscFunctionBegin;
-  if (k->b == 0) PetscFunctionReturn(0);
-  PetscCall(PetscBLASIntCast(k->r0, &left));
-  PetscCall(PetscBLASIntCast(k->B - r1, &right));
+  for (PetscInt q = 0; q * ICL_DUAL_TILE_COLS < R->w; q++)
+    for (PetscInt p = 0; p * ICL_DUAL_TILE_ROWS < R->h; p++) {
+      const PetscInt i = R->i0 + p * ICL_DUAL_TILE_ROWS, j = R->j0 + q * ICL_DUAL_TILE_COLS;
+      PetscInt       run;
+      const size_t   at = RectIndex(R, p * ICL_DUAL_TILE_ROWS, q * ICL_DUAL_TILE_COLS, &run);
+      PetscBLASInt   m, w;
+
+      PetscCall(PetscBLASIntCast(run, &m));
+      PetscCall(PetscBLASIntCast(PetscMin(ICL_DUAL_TILE_COLS, R->w - q * ICL_DUAL_TILE_COLS), &w));
+      if (k->kd) {
+        const PetscReal one = 1.0, *xd = x;
+        PetscReal      *yd = y;
+        PetscCallBLAS("BLASgemv", BLASgemv_("N", &m, &w, &one, k->kd + at, &m, xd + j, &inc, &one, yd + i, &inc));
+        PetscCallBLAS("BLASgemv", BLASgemv_("T", &m, &w, &one, k->kd + at, &m, xd + i, &inc, &one, yd + j, &inc));
+      } else {
+        const float one = 1.0f, *xf = x;
+        float      *yf = y;
+        PetscCallBLAS("BLASgemv", BLASsgemv_("N", &m, &w, &one, k->kf + at, &m, xf + j, &inc, &one, yf + i, &inc));
+        PetscCallBLAS("BLASgemv", BLASsgemv_("T", &m, &w, &one, k->kf + at, &m, xf + i, &inc, &one, yf + j, &inc));
+      }
+    }
+  PetscFunctionReturn(0);
+}
+
+/* s (this rank's b margins) = K alpha (all B): symv on the diagonal block; in a group, the
+ * rectangles' products into a B-vector that the group sums and scatters by rows. Streams this
+ * rank's words of K once. */
+static PetscErrorCode KMult(Dual *k, const PetscReal *alpha, PetscReal *s)
+{
+  const PetscBLASInt inc = 1;
+  PetscReal         *y   = k->sfull ? k->sfull + k->r0 : s;
+
+  PetscFunctionBegin;
+  if (k->sfull) PetscCall(PetscArrayzero(k->sfull, k->B));
   if (k->kd) {
     const PetscReal one = 1.0, zero = 0.0;
-    PetscCallBLAS("BLASsymv", BLASdsymv_("U", &k->bb, &one, k->kd + DualIndex(k, 0, k->r0), &k->lda, alpha + k->r0, &inc, &zero, s, &inc));
-    if (left) PetscCallBLAS("BLASgemv", BLASgemv_("N", &k->bb, &left, &one, k->kd, &k->lda, alpha, &inc, &one, s, &inc));
-    if (right) PetscCallBLAS("BLASgemv", BLASgemv_("N", &k->bb, &right, &one, k->kd + DualIndex(k, 0, r1), &k->lda, alpha + r1, &inc, &one, s, &inc));
+    if (k->b) PetscCallBLAS("BLASsymv", BLASdsymv_("U", &k->bb, &one, k->kd, &k->lda, alpha + k->r0, &inc, &zero, y, &inc));
+    for (PetscInt r = 0; r < k->nrect; r++) PetscCall(RectMult(k, &k->rect[r], alpha, k->sfull));
   } else {
     const float one = 1.0f, zero = 0.0f;
     for (PetscInt j = 0; j < k->B; j++) k->af[j] = (float)alpha[j];
-    PetscCallBLAS("BLASsymv", BLASssymv_("U", &k->bb, &one, k->kf + DualIndex(k, 0, k->r0), &k->lda, k->af + k->r0, &inc, &zero, k->sf, &inc));
-    if (left) PetscCallBLAS("BLASgemv", BLASsgemv_("N", &k->bb, &left, &one, k->kf, &k->lda, k->af, &inc, &one, k->sf, &inc));
-    if (right) PetscCallBLAS("BLASgemv", BLASsgemv_("N", &k->bb, &right, &one, k->kf + DualIndex(k, 0, r1), &k->lda, k->af + r1, &inc, &one, k->sf, &inc));
-    for (PetscInt i = 0; i < k->b; i++) s[i] = k->sf[i];
+    if (k->sfull) PetscCall(PetscArrayzero(k->sf, k->B));
+    if (k->b) PetscCallBLAS("BLASsymv", BLASssymv_("U", &k->bb, &one, k->kf, &k->lda, k->af + k->r0, &inc, &zero, k->sf + (k->sfull ? k->r0 : 0), &inc));
+    for (PetscInt r = 0; r < k->nrect; r++) PetscCall(RectMult(k, &k->rect[r], k->af, k->sf));
+    if (k->sfull)
+      for (PetscInt i = 0; i < k->B; i++) k->sfull[i] = k->sf[i];
+    else
+      for (PetscInt i = 0; i < k->b; i++) s[i] = k->sf[i];
   }
+  if (k->sfull) PetscCallMPI(MPI_Reduce_scatter(k->sfull, s, k->counts, MPIU_REAL, MPI_SUM, k->comm));
   PetscFunctionReturn(0);
 }
 
@@ -170,11 +250,15 @@ static PetscErrorCode FormW(const ICLBilinearProblem *p, const Dual *k, const Pe
  * rank that got them would wait forever in FormK for one that did not (HPL-style). */
 static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision precision, Dual *k)
 {
-  const size_t   words = PetscMax((size_t)k->b * k->B, 1);
-  PetscErrorCode ierr  = precision == ICL_PRECISION_SINGLE ? PetscMalloc1(words, &k->kf) : PetscMalloc1(words, &k->kd);
-  PetscMPIInt    failed = ierr != 0, any;
+  size_t         words = (size_t)k->b * k->b;
+  PetscErrorCode ierr;
+  PetscMPIInt    failed, any;
 
   PetscFunctionBegin;
+  for (PetscInt r = 0; r < k->nrect; r++) k->rect[r].at = words, words += (size_t)k->rect[r].h * k->rect[r].w;
+  words  = PetscMax(words, 1);
+  ierr   = precision == ICL_PRECISION_SINGLE ? PetscMalloc1(words, &k->kf) : PetscMalloc1(words, &k->kd);
+  failed = ierr != 0;
   PetscCallMPI(MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, p->comm));
   if (any) {
     PetscCall(PetscFree(k->kf));
@@ -185,29 +269,51 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
   PetscFunctionReturn(0);
 }
 
-/* This rank's rows of K, formed, and the group's row counts and offsets (for gathering alpha;
- * NULL alone). */
+/* Rank `rank` of g holds the rectangle of each pair {rank, rank + j mod g}, j = 1 .. (g - 1)/2,
+ * and for even g half the columns of the pair {rank, rank + g/2}: B^2/(2g) words each, give or
+ * take one row block's rounding. */
+static void Rects(Dual *k, PetscMPIInt rank, PetscMPIInt g, const PetscMPIInt *counts, const PetscMPIInt *offsets)
+{
+  for (PetscMPIInt j = 1; j <= g / 2; j++) {
+    const PetscMPIInt o = (rank + j) % g, lo = PetscMin(rank, o), hi = PetscMax(rank, o);
+    Rect              R = {.i0 = offsets[lo], .h = counts[lo], .j0 = offsets[hi], .w = counts[hi]};
+    if (2 * j == g) { /* the pair's other rank holds the other half */
+      const PetscInt half = counts[hi] / 2;
+      if (rank == lo) R.w = half;
+      else R.j0 += half, R.w -= half;
+    }
+    if (R.h > 0 && R.w > 0) k->rect[k->nrect++] = R;
+  }
+}
+
+/* This rank's diagonal block and rectangles of K, formed, and the group's row counts and
+ * offsets (for gathering alpha; NULL alone). */
 static PetscErrorCode DualCreate(const ICLBilinearProblem *p, ICLTrainPrecision precision, Dual *k, PetscMPIInt **counts, PetscMPIInt **offsets)
 {
-  PetscMPIInt size, count, offset;
+  PetscMPIInt size, rank, count, offset;
 
   PetscFunctionBegin;
-  *k = (Dual){.B = p->B, .b = p->B_local};
+  *k = (Dual){.B = p->B, .b = p->B_local, .comm = p->comm};
   *counts = *offsets = NULL;
   PetscCallMPI(MPI_Comm_size(p->comm, &size));
   PetscCallMPI(MPI_Exscan(&k->b, &k->r0, 1, MPIU_INT, MPI_SUM, p->comm));
   if (size == 1) k->r0 = 0; /* MPI_Exscan leaves rank 0's result undefined */
   PetscCall(PetscBLASIntCast(k->b, &k->bb));
   PetscCall(PetscBLASIntCast(PetscMax(k->b, 1), &k->lda));
-  PetscCall(AllocK(p, precision, k));
-  if (precision == ICL_PRECISION_SINGLE) PetscCall(PetscMalloc2(k->B, &k->af, PetscMax(k->b, 1), &k->sf));
   if (size > 1) {
+    PetscCallMPI(MPI_Comm_rank(p->comm, &rank));
     PetscCall(PetscMPIIntCast(k->b, &count));
     PetscCall(PetscMPIIntCast(k->r0, &offset));
     PetscCall(PetscMalloc2(size, counts, size, offsets));
     PetscCallMPI(MPI_Allgather(&count, 1, MPI_INT, *counts, 1, MPI_INT, p->comm));
     PetscCallMPI(MPI_Allgather(&offset, 1, MPI_INT, *offsets, 1, MPI_INT, p->comm));
+    PetscCall(PetscMalloc1(size / 2, &k->rect));
+    Rects(k, rank, size, *counts, *offsets);
+    k->counts = *counts;
+    PetscCall(PetscMalloc1(k->B, &k->sfull));
   }
+  PetscCall(AllocK(p, precision, k));
+  if (precision == ICL_PRECISION_SINGLE) PetscCall(PetscMalloc2(k->B, &k->af, size > 1 ? k->B : PetscMax(k->b, 1), &k->sf));
   PetscCall(FormK(p, k));
   PetscFunctionReturn(0);
 }
@@ -216,6 +322,8 @@ static PetscErrorCode DualDestroy(Dual *k, PetscMPIInt **counts, PetscMPIInt **o
 {
   PetscFunctionBegin;
   PetscCall(PetscFree2(*counts, *offsets));
+  PetscCall(PetscFree(k->sfull));
+  PetscCall(PetscFree(k->rect));
   PetscCall(PetscFree2(k->af, k->sf));
   PetscCall(PetscFree(k->kf));
   PetscCall(PetscFree(k->kd));

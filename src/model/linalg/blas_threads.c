@@ -1,0 +1,31 @@
+#include "blas_threads.h"
+
+#include <dlfcn.h>
+
+/* Looked up at run time: the BLAS is chosen by the system (Debian's alternatives), so the
+ * program links the reference interface only and asks the library it finds. */
+typedef void (*SetFn)(int);
+typedef int (*GetFn)(void);
+
+static SetFn SetThreads(void)
+{
+  SetFn f = (SetFn)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  return f ? f : (SetFn)dlsym(RTLD_DEFAULT, "bli_thread_set_num_threads");
+}
+
+PetscErrorCode ICLBlasThreadsSet(PetscInt n)
+{
+  SetFn set = SetThreads();
+
+  PetscFunctionBegin;
+  PetscCheck(set, PETSC_COMM_SELF, PETSC_ERR_SUP, "the BLAS linked has no run-time thread control (OpenBLAS or BLIS has); run without -threads_per_rank and -tail_threads, and set the BLAS's own threads variable");
+  set((int)n);
+  PetscFunctionReturn(0);
+}
+
+PetscInt ICLBlasThreadsGet(void)
+{
+  GetFn get = (GetFn)dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+  if (!get) get = (GetFn)dlsym(RTLD_DEFAULT, "bli_thread_get_num_threads");
+  return get ? PetscMax(get(), 1) : 1;
+}
