@@ -6,8 +6,9 @@
 # run bit for bit. Negative control: plain mpiexec answers SIGTERM by killing the ranks.
 source "$(dirname "$0")/testlib.sh" "$1"
 launcher=$2
-# 12 cells of a few tenths of a second each on 2 ranks.
-cells=(-grid_d 32 -grid_k 4 -grid_N 5,10,20 -replicates 4 -models linear -train_tasks 4000 -train_steps 30 -eval_M 5,40 -eval_tasks 500 -drain_seconds 30)
+# 48 cells of a few tenths of a second each on 2 ranks: on an idle machine too, most are still
+# to run when the ranks see the signal.
+cells=(-grid_d 32 -grid_k 4 -grid_N 5,10,20 -replicates 16 -models linear -train_tasks 4000 -train_steps 30 -eval_M 5,40 -eval_tasks 500 -drain_seconds 30)
 
 # signal_run DIR SIGNAL TARGET [MPIEXEC]: run in a session of its own, send SIGNAL to
 # mpiexec's pid (TARGET pid) or to its process group (TARGET group) once a cell is done
@@ -17,7 +18,7 @@ signal_run() {
   setsid "$mpiexec" -n 2 "$ICLSWEEP" run "${cells[@]}" -output "$dir" >"$dir.log" 2>&1 &
   local pid=$! # setsid execs: the pid is mpiexec's and leads its process group
   for _ in $(seq 600); do
-    grep -q "\] 1/12 cells" "$dir.log" && break
+    grep -q "\] 1/48 cells" "$dir.log" && break
     sleep 0.1
   done
   if [[ $target == group ]]; then kill -"$sig" -- -"$pid"; else kill -"$sig" "$pid"; fi

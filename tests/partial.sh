@@ -4,8 +4,10 @@
 # results.nc with finished cells equal to the final ones and the others pending (fill); the
 # finished run leaves results.nc only. -partial_interval 0 writes none (negative control).
 source "$(dirname "$0")/testlib.sh" "$1"
-# 40 cells: partial.nc is first due after 2 (5%), long before the run ends.
-o=(-grid_d 32 -grid_k 4 -grid_N 5,10,20,40,80 -replicates 8 -models linear -train_tasks 4000 -train_steps 30 -eval_M 5,40 -eval_tasks 500)
+# 160 cells: partial.nc is first due after 8 (5%), long before the run ends (several seconds
+# later on an idle machine, so status still sees the run active).
+o=(-grid_d 32 -grid_k 4 -grid_N 5,10,20,40,80 -replicates 32 -models linear -train_tasks 4000 -train_steps 30 -eval_M 5,40 -eval_tasks 500)
+small=(-grid_d 32 -grid_k 4 -grid_N 5,10,20,40,80 -replicates 8 -models linear -train_tasks 4000 -train_steps 30 -eval_M 5,40 -eval_tasks 500)
 
 "$MPIEXEC" -n 2 "$ICLSWEEP" run "${o[@]}" -partial_interval 0.2 -output "$base/run" >"$base/run.log" 2>&1 &
 pid=$!
@@ -36,7 +38,7 @@ for v in ("train_loss", "test_error"):
     assert np.array_equal(raw[v].values[done], final[v].values[done]), v
 PY
 
-"$MPIEXEC" -n 2 "$ICLSWEEP" run "${o[@]}" -partial_interval 0 -output "$base/none" >"$base/none.log" 2>&1 &
+"$MPIEXEC" -n 2 "$ICLSWEEP" run "${small[@]}" -partial_interval 0 -output "$base/none" >"$base/none.log" 2>&1 &
 pid=$!
 seen=0
 while kill -0 $pid 2>/dev/null; do
