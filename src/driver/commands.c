@@ -277,7 +277,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       const PetscInt size = ICLUnitCells(&sw, c, unit);
       PetscCall(ICLUnitFlops(&sw, c, &share)); /* a shared run counts once (docs/budget.md) */
       cost += share;
-      flops += share * (sw.types[m]->efficiency ? sw.types[m]->efficiency(&cell) : 1.0);
+      flops += share * ICLModelEfficiency(sw.types[m], &cell);
       if (size > 1) shared++, runs += unit[0] == c;
       mem = PetscMax(mem, need);
       n++;

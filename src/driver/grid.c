@@ -158,10 +158,10 @@ PetscReal ICLGridFlops(const ICLSweep *sw, PetscInt64 c)
   ICLGridIndex(sw, c, &ix);
   if (!ICLGridApplicable(sw, &ix)) return 0.0;
   ICLGridCell(sw, &ix, &cell);
-  return ICLModelCost(sw->types[ix.model], &cell);
+  return sw->types[ix.model]->flops(&cell) / ICLModelEfficiency(sw->types[ix.model], &cell);
 }
 
-PetscReal ICLModelCost(const ICLModelType *type, const ICLCell *cell) { return type->flops(cell) / (type->efficiency ? type->efficiency(cell) : 1.0); }
+PetscReal ICLModelEfficiency(const ICLModelType *type, const ICLCell *cell) { return type->efficiency ? type->efficiency(cell) : 1.0; }
 
 PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes)
 {

@@ -35,7 +35,8 @@ PetscBool  ICLGridApplicable(const ICLSweep *sw, const ICLCellIndex *ix);
  * over its model's efficiency, so that cost / rate is its time (0 when not applicable); unit.h
  * has its share of a shared run. */
 PetscReal  ICLGridFlops(const ICLSweep *sw, PetscInt64 cell);
-PetscReal  ICLModelCost(const ICLModelType *type, const ICLCell *cell);
+/* The fraction of the BLAS-3 rate the model's cells run at (1 when it does not say). */
+PetscReal  ICLModelEfficiency(const ICLModelType *type, const ICLCell *cell);
 /* ICL_ERR_INPUT naming the largest cell when it needs more than `bytes` per rank. */
 PetscErrorCode ICLGridCheckMemory(const ICLSweep *sw, PetscReal bytes);
 /* What to change when this cell does not fit in a rank's memory. */

@@ -88,10 +88,7 @@ PetscErrorCode ICLUnitFlops(const ICLSweep *sw, PetscInt64 c, PetscReal *flops)
     ICLGridIndex(sw, cells[j], &ix);
     ICLGridCell(sw, &ix, &cell[j]);
   }
-  {
-    const ICLModelType *type = sw->types[ix.model];
-    *flops = type->flops_shared(cell, n) / n / (type->efficiency ? type->efficiency(&cell[0]) : 1.0); /* at the BLAS-3 rate, as ICLGridFlops */
-  }
+  *flops = sw->types[ix.model]->flops_shared(cell, n) / n / ICLModelEfficiency(sw->types[ix.model], &cell[0]); /* at the BLAS-3 rate, as ICLGridFlops */
   PetscCall(PetscFree(cell));
   PetscFunctionReturn(0);
 }
