@@ -37,6 +37,11 @@ class Fit:
     substitutions: str
     metric: str = "excess_error"
 
+    @property
+    def single_n(self):
+        """One N at M = N: no threshold crossing to find and no rate to fit."""
+        return self.n_grid[0] == self.n_grid[1]
+
 
 def curve_dims(ds):
     """The dimensions that tell curves apart: model first, then all but N, M and replicate."""

@@ -23,10 +23,11 @@ EXCESS_PANEL_MODELS = ("linear", "mle", "oracle")
 # exactly this cell is a reproduction, and its claims compare with these numbers.
 FIG1_CELL = {"d": 500, "k": 30, "N": 40, "R": 2}
 FIG1_OPTIONS = {"train_tasks": 20000, "train_steps": 300, "train_lr": 0.01}
+FIG1_M = (1, 5, 10, 20, 30, 40, 50, 100)
 FIG1_ACCURACY = {
-    "linear": dict(zip((1, 5, 10, 20, 30, 40, 50, 100), (.690, .837, .890, .925, .938, .945, .949, .957))),
-    "mle": dict(zip((1, 5, 10, 20, 30, 40, 50, 100), (.570, .652, .706, .771, .810, .837, .857, .909))),
-    "oracle": dict(zip((1, 5, 10, 20, 30, 40, 50, 100), (.743, .893, .934, .956, .963, .967, .969, .973))),
+    "linear": dict(zip(FIG1_M, (.690, .837, .890, .925, .938, .945, .949, .957))),
+    "mle": dict(zip(FIG1_M, (.570, .652, .706, .771, .810, .837, .857, .909))),
+    "oracle": dict(zip(FIG1_M, (.743, .893, .934, .956, .963, .967, .969, .973))),
 }
 # How far a trained model at another random draw lands from the figure (closed forms: 0.005).
 FIG1_TOLERANCE = {"linear": 0.01, "mle": 0.005, "oracle": 0.005}

@@ -145,7 +145,7 @@ def fit_markdown(fit, table, sentences, more=""):
     chosen = ("given on the command line" if fit.eps_given else
               "chosen from the data: the geometric middle of the window where every curve "
               "of the model crosses inside the N grid (or of its typical range if none)")
-    one_n = fit.n_grid[0] == fit.n_grid[1]
+    one_n = fit.single_n
     notes = [] if one_n else [
         f"ε per model ({chosen}): {eps_note}.",
         f"N*(ε): first crossing of the mean {name} at M = N, interpolated in "

@@ -31,7 +31,7 @@ def verdict_table(fit):
     """One row per (model, ε level, axis, held combination or pooled) as a DataFrame."""
     nstar = fit.nstar
     rows = []
-    one_n = fit.n_grid[0] == fit.n_grid[1]  # no threshold crossing to find: no rows
+    one_n = fit.single_n
     for axis in SLOPE_AXES * (not one_n):
         if nstar.sizes.get(axis, 0) < (1 if axis == "d" else 2):  # d is the claim: always say
             continue
