@@ -7,7 +7,8 @@ PetscReal ICLBilinearTrainMemory(const ICLCell *cell, PetscInt g)
   const PetscReal B = cell->B, d = cell->task.d, b = B / g;
   /* the problem: a, b and work stacks, targets, W, and the gradient's allreduce buffer */
   PetscReal words = 3.0 * b * d + b + (g > 1 ? 2 : 1) * d * d;
-  words += ICLTrainMethodResolve(cell)->memory(cell, g);
+  const ICLTrainMethodType *method = ICLTrainMethodResolve(cell);
+  if (method->memory) words += method->memory(cell, g);
   return sizeof(PetscReal) * words;
 }
 

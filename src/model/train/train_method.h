@@ -44,7 +44,7 @@ struct ICLTrainMethodType {
   const ICLTrainMethodOption *option;     /* its own option, or NULL */
   const char *memory_hint;                /* what to do when a cell outgrows memory; NULL: the generic advice */
   /* Cost model: flop (whole group) of training B tasks in dimension d for T steps, and the words
-   * per rank of a group of g it needs beyond the problem's stacks (bilinear_train.c). */
+   * per rank of a group of g it needs beyond the problem's stacks (bilinear_train.c; NULL: none). */
   PetscReal (*flops)(PetscReal B, PetscReal d, PetscReal T);
   PetscReal (*memory)(const ICLCell *cell, PetscInt g);
   /* What `auto` weighs (time in units of flop); NULL: auto never picks it. */
