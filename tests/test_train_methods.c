@@ -3,7 +3,7 @@
  * gd and kernel in single precision the same to float rounding (relative 1e-5); tao
  * (lmvm, and nls with the Hessian) reaches the least-squares optimum, solved independently from the normal equations
  * with LAPACK; kernel and tao report divergence and cancellation as gd does; auto's choice
- * and the cost model follow the method. */
+ * and the cost model follow the method; the registry finds methods by name and alias. */
 #include <petscsys.h>
 #include <petscblaslapack.h>
 
@@ -132,6 +132,14 @@ static PetscErrorCode Run(void)
   PetscCall(PetscArrayzero(Wt, d * d));
   PetscCall(ICLTaoTrain(&p, "lmvm", T, Wt, &lt, &st, &evals, &ot));
   CHECK(ot == ICL_TRAIN_CANCELLED && st == 0, "tao cancelled: outcome %d, iterations %d", (int)ot, (int)st);
+
+  /* the registry: names and aliases, auto is no method, and every method trains and costs */
+  CHECK(ICLTrainMethodFind("kernel") == ICLTrainMethodFind("dual") && ICLTrainMethodFind("dual") && !ICLTrainMethodFind("auto") && !ICLTrainMethodFind("newton"), "kernel must name dual; auto and unknown names no method");
+  for (PetscInt k = 0; k < ICLTrainMethodCount(); k++) {
+    const ICLTrainMethodType *m = ICLTrainMethodAt(k);
+    CHECK(ICLTrainMethodIndex(m) == k && ICLTrainMethodFind(m->name) == m && m->train && m->flops && m->step && (!m->shares) == (!m->train_shared), "method %s: incomplete registration", m->name);
+  }
+  CHECK(!strcmp(ICLTrainMethodName(NULL), "auto"), "a NULL method must be called auto");
 
   /* auto: the dual form where it is cheaper and fits; the cost model follows the method. */
   {

@@ -4,7 +4,6 @@
 #include <float.h>
 
 #include "distreg.h"
-#include "feature_map.h"
 #include "gmm.h"
 #include "linreg.h"
 
@@ -22,6 +21,9 @@
 static PetscErrorCode CheckListLength(const char *opt, PetscInt nmax);
 
 #define ICL_MAX_CHOICES 16
+
+/* The default of a categorical parameter whose names a model declares (ICLModelChoices). */
+#define ICL_MODEL_DEFAULT (-1.0)
 
 /* "a, b or c": the first n names, for messages. */
 static void JoinNames(PetscInt n, const char *const *names, char *buf, size_t len)
@@ -108,6 +110,21 @@ static void SetRank(ICLCell *c, double v) { c->w_rank = (PetscInt)v; }
 static void SetAlignment(ICLCell *c, double v) { c->task.alignment = v; }
 static void SetFeatures(ICLCell *c, double v) { c->features = (PetscInt)v; }
 static void SetFeatureMap(ICLCell *c, double v) { c->feature_map = (PetscInt)v; }
+/* The feature maps' names and default are the models' that read them (ICLModelChoices). */
+static const char *FeatureMapNames(void)
+{
+  PetscInt def;
+  return ICLModelChoices("feature_map", &def);
+}
+static int         FeatureMapFind(const char *name)
+{
+  char        buf[256];
+  const char *names[ICL_MAX_CHOICES];
+  PetscInt    n, i;
+  PetscBool   found;
+  if (SplitNames(FeatureMapNames(), buf, sizeof buf, names, &n) || PetscEListFind(n, names, name, &i, &found) || !found) return -1;
+  return (int)i;
+}
 static void SetTasks(ICLCell *c, double v) { c->B = (PetscInt)v; }
 static void SetSteps(ICLCell *c, double v) { c->T = (PetscInt)v; }
 static void SetLr(ICLCell *c, double v) { c->lr = v; }
@@ -129,7 +146,7 @@ static const ICLSweepParam params[] = {
   {"alignment", "of Sigma_x's eigenbasis with Sigma_beta's: 1 the same eigenvectors in order, 0 a keyed random rotation",
    1, 0, 1 + DBL_EPSILON, PETSC_FALSE, NULL, NULL, "family linreg with -x_spectrum", ForXSpectrum, SetAlignment, PETSC_FALSE, PETSC_FALSE},
   {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", NULL, SetFeatures, PETSC_FALSE, PETSC_FALSE},
-  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", NULL, SetFeatureMap, PETSC_FALSE, PETSC_FALSE},
+  {"feature_map", "feature map phi of kernel attention", ICL_MODEL_DEFAULT, 0, ICL_MAX_CHOICES, PETSC_TRUE, FeatureMapFind, FeatureMapNames, "models kernel and distill", NULL, SetFeatureMap, PETSC_FALSE, PETSC_FALSE},
   /* the training budget: one value is accepted by any sweep (recorded option files name it); an
    * axis or expression only where a model reads it (docs/budget.md) */
   {"train_tasks", "training tasks B", 20000, 1, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForTasks, SetTasks, PETSC_TRUE, PETSC_FALSE},
@@ -632,7 +649,9 @@ static PetscErrorCode ReadGrid(PetscOptionItems *PetscOptionsObject, ICLSweep *s
   PetscCall(ReadExpr(PetscOptionsObject, sw, &cell_params[0], &expr)); /* first: the others may read R */
   PetscCheck(!(expr && set), PETSC_COMM_SELF, ICL_ERR_INPUT, "-R_expr and -grid_R both given; give one (with -R_expr, R is not an axis)");
   for (PetscInt i = 0; i < NPARAMS; i++) {
+    PetscInt def;
     sw->value[i] = params[i].def;
+    if (params[i].def == ICL_MODEL_DEFAULT && ICLModelChoices(params[i].name, &def)) sw->value[i] = def;
     PetscCall(ReadParam(PetscOptionsObject, sw, i, &pset[i], &paxis[i], &pexpr[i]));
   }
   sw->B  = (PetscInt)sw->value[ParamIndex("train_tasks")];

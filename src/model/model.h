@@ -121,11 +121,17 @@ typedef struct {
    * none): one given that neither the family nor a model reads is bad input. */
   const char *(*params)(const ICLFamily *family);
   const char *requires; /* of those, the ones it cannot run without: positive in every cell */
+  /* A categorical one of those (NULL: none): the names of its values in index order, comma-
+   * separated, and in *def the default's index; NULL for a parameter that is not one. */
+  const char *(*choices)(const char *param, PetscInt *def);
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */
 const ICLModelType *ICLModelFind(const char *name);
 /* Comma-separated registered names, for help and error messages. */
 const char *ICLModelNames(void);
+/* The value names (and in *def the default's index) of a categorical parameter that models
+ * read, from the first that declares it (choices); NULL when none does. */
+const char *ICLModelChoices(const char *param, PetscInt *def);
 
 #endif
