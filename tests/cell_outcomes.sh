@@ -83,4 +83,16 @@ out=$("$MPIEXEC" -n 2 "$ICLSWEEP" run -options_file "$here/small.opts" -retry ok
 "$PYTHON" -c 'import sys, xarray as xr; print(xr.open_dataset(sys.argv[1]).attrs["options"], end="")' "$base/replay/results.nc" >"$base/replay.opts"
 grep -qx -- "-grid_link tanh,relu" "$base/replay.opts" && grep -qx -- "-input_law gauss" "$base/replay.opts" && ok || bad "the options attribute does not name categorical values: $(cat "$base/replay.opts")"
 [[ $("$ICLSWEEP" run -options_file "$base/replay.opts" 2>&1) == *"complete; nothing to do"* ]] && ok || bad "run -options_file of the options attribute is not the same sweep"
+# Training methods by name: an options file naming the dual form by its earlier name (kernel)
+# is the sweep gd ran (methods with GD's iterates share one fingerprint); tao's solver is part
+# of its sweep: its options attribute replays, another -tao_type is another sweep.
+cell=(-family linreg -models linear -grid_d 4 -grid_k 2 -grid_N 5 -train_tasks 20 -train_steps 3 -eval_M 5 -eval_tasks 20)
+"$ICLSWEEP" run "${cell[@]}" -train_method gd -output "$base/method_gd" >/dev/null 2>&1
+echo "-train_method kernel" >"$base/kernel.opts"
+[[ $("$ICLSWEEP" run "${cell[@]}" -options_file "$base/kernel.opts" -output "$base/method_gd" 2>&1) == *"complete; nothing to do"* ]] && ok || bad "-train_method kernel is not the sweep gd ran"
+"$ICLSWEEP" run "${cell[@]}" -train_method tao -tao_type nls -output "$base/method_tao" >/dev/null 2>&1
+"$PYTHON" -c 'import sys, xarray as xr; print(xr.open_dataset(sys.argv[1]).attrs["options"], end="")' "$base/method_tao/results.nc" >"$base/tao.opts"
+grep -qx -- "-train_method tao" "$base/tao.opts" && grep -qx -- "-tao_type nls" "$base/tao.opts" && ok || bad "the options attribute does not name tao and its solver: $(cat "$base/tao.opts")"
+[[ $("$ICLSWEEP" run -options_file "$base/tao.opts" 2>&1) == *"complete; nothing to do"* ]] && ok || bad "run -options_file of tao's options attribute is not the same sweep"
+[[ $("$ICLSWEEP" run "${cell[@]}" -train_method tao -output "$base/method_tao" 2>&1) == *"holds a different sweep"* ]] && ok || bad "tao with another -tao_type must be another sweep"
 finish

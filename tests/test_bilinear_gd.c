@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "bilinear_gd.h"
-#include "bilinear_train.h"
+#include "method_gd.h"
 #include "rng.h"
 
 enum { B = 7, d = 4 };

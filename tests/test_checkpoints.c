@@ -8,6 +8,7 @@
 #include "bilinear_gd_single.h"
 #include "bilinear_tasks.h"
 #include "bilinear_train.h"
+#include "method_gd.h"
 #include "check.h"
 #include "dual_gd.h"
 #include "gmm.h"

@@ -8,7 +8,7 @@
 
 #include "check.h"
 #include "bilinear_gd.h"
-#include "bilinear_train.h"
+#include "method_gd.h"
 #include "diagnostics.h"
 #include "rng.h"
 #include "subspace.h"

@@ -8,6 +8,7 @@
 #include "check.h"
 #include "distreg.h"
 #include "feature_map.h"
+#include "method_gd.h"
 #include "model.h"
 
 static PetscErrorCode Run(void)
@@ -31,7 +32,7 @@ static PetscErrorCode Run(void)
                            .M           = M,
                            .nM          = 1,
                            .eval_tasks  = 1000,
-                           .method      = ICL_METHOD_GD,
+                           .method      = &ICLTrainMethodGd,
                            .features    = Ds[i],
                            .feature_map = ICL_PHI_PRF};
     PetscReal      err = NAN, se = NAN, gse = NAN;

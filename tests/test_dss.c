@@ -23,6 +23,7 @@
 
 #include "check.h"
 #include "check_margin.h"
+#include "method_gd.h"
 #include "model.h"
 #include "multiclass_gd.h"
 #include "softmax_attention.h"
@@ -96,7 +97,7 @@ static PetscErrorCode OneStep(void)
 static PetscErrorCode SoftmaxBeatsLinear(void)
 {
   const PetscInt M[] = {5};
-  const ICLCell  cell = {.comm = PETSC_COMM_SELF, .family = &ICLFamilySphere, .task = {.d = 10, .k = 3, .R = 4.0, .seed = 1}, .N = 5, .eval_R = 4.0, .B = 2000, .T = 300, .lr = 2.0, .M = M, .nM = 1, .eval_tasks = 4000, .method = ICL_METHOD_GD};
+  const ICLCell  cell = {.comm = PETSC_COMM_SELF, .family = &ICLFamilySphere, .task = {.d = 10, .k = 3, .R = 4.0, .seed = 1}, .N = 5, .eval_R = 4.0, .B = 2000, .T = 300, .lr = 2.0, .M = M, .nM = 1, .eval_tasks = 4000, .method = &ICLTrainMethodGd};
 
   PetscFunctionBegin;
   PetscCall(CheckBeats(&cell, "softmax", "linear", "P = 1"));

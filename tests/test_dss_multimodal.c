@@ -26,6 +26,7 @@
 #include "check_margin.h"
 #include "gmm.h"
 #include "mc_eval.h"
+#include "method_gd.h"
 #include "model.h"
 #include "softmax_attention.h"
 #include "sphere.h"
@@ -147,7 +148,7 @@ static PetscErrorCode SoftmaxBeatsLinear(void)
 {
   const PetscInt M[] = {20};
   const ICLCell  cell = {
-     .comm = PETSC_COMM_SELF, .family = &ICLFamilySphere, .task = {.d = 8, .k = 8, .R = 3.0, .seed = 1, .prototypes = 3}, .N = 20, .eval_R = 3.0, .B = 1000, .T = 300, .lr = 2.0, .M = M, .nM = 1, .eval_tasks = 2000, .method = ICL_METHOD_GD};
+     .comm = PETSC_COMM_SELF, .family = &ICLFamilySphere, .task = {.d = 8, .k = 8, .R = 3.0, .seed = 1, .prototypes = 3}, .N = 20, .eval_R = 3.0, .B = 1000, .T = 300, .lr = 2.0, .M = M, .nM = 1, .eval_tasks = 2000, .method = &ICLTrainMethodGd};
 
   PetscFunctionBegin;
   PetscCall(CheckBeats(&cell, "softmax", "linear", "P = 3"));

@@ -15,6 +15,7 @@
 #include "check_linreg_risk.h"
 #include "linreg.h"
 #include "linreg_risk.h"
+#include "method_gd.h"
 #include "model.h"
 
 enum { D = 4, NTR = 10, T = 100000 };
@@ -144,7 +145,7 @@ static PetscErrorCode Run(void)
   /* The lora model against the oracle's optimum, one test length M = N. */
   {
     const PetscInt M[1] = {NTR};
-    ICLCell        cell = {.comm = PETSC_COMM_SELF, .family = &ICLFamilyLinreg, .N = NTR, .eval_R = 1.0, .B = 20000, .T = 2000, .lr = 0.2, .M = M, .nM = 1, .eval_tasks = 100, .method = ICL_METHOD_GD, .lora_base = 1};
+    ICLCell        cell = {.comm = PETSC_COMM_SELF, .family = &ICLFamilyLinreg, .N = NTR, .eval_R = 1.0, .B = 20000, .T = 2000, .lr = 0.2, .M = M, .nM = 1, .eval_tasks = 100, .method = &ICLTrainMethodGd, .lora_base = 1};
     PetscReal      trained[D + 1], optimum[D + 1];
     cell.task           = target;
     cell.source         = source;

@@ -3,7 +3,7 @@
  * gd and kernel in single precision the same to float rounding (relative 1e-5); tao
  * (lmvm, and nls with the Hessian) reaches the least-squares optimum, solved independently from the normal equations
  * with LAPACK; kernel and tao report divergence and cancellation as gd does; auto's choice
- * and the cost model follow the method. */
+ * and the cost model follow the method; the registry finds methods by name and alias. */
 #include <petscsys.h>
 #include <petscblaslapack.h>
 
@@ -11,6 +11,7 @@
 #include "bilinear_gd_single.h"
 #include "bilinear_train.h"
 #include "dual_gd.h"
+#include "method_gd.h"
 #include "rng.h"
 #include "tao_train.h"
 
@@ -132,27 +133,35 @@ static PetscErrorCode Run(void)
   PetscCall(ICLTaoTrain(&p, "lmvm", T, Wt, &lt, &st, &evals, &ot));
   CHECK(ot == ICL_TRAIN_CANCELLED && st == 0, "tao cancelled: outcome %d, iterations %d", (int)ot, (int)st);
 
+  /* the registry: names and aliases, auto is no method, and every method trains and costs */
+  CHECK(ICLTrainMethodFind("kernel") == ICLTrainMethodFind("dual") && ICLTrainMethodFind("dual") && !ICLTrainMethodFind("auto") && !ICLTrainMethodFind("newton"), "kernel must name dual; auto and unknown names no method");
+  for (PetscInt k = 0; k < ICLTrainMethodCount(); k++) {
+    const ICLTrainMethodType *m = ICLTrainMethodAt(k);
+    CHECK(ICLTrainMethodIndex(m) == k && ICLTrainMethodFind(m->name) == m && m->train && m->flops && m->step && (!m->shares) == (!m->train_shared), "method %s: incomplete registration", m->name);
+  }
+  CHECK(!strcmp(ICLTrainMethodName(NULL), "auto"), "a NULL method must be called auto");
+
   /* auto: the dual form where it is cheaper and fits; the cost model follows the method. */
   {
-    ICLCell c = {.task = {.d = 500}, .B = 1000, .T = 300, .method = ICL_METHOD_AUTO};
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_DUAL, "auto with B = 1000, d = 500, T = 300 must pick dual");
+    ICLCell c = {.task = {.d = 500}, .B = 1000, .T = 300, .method = NULL};
+    CHECK(ICLTrainMethodResolve(&c) == ICLTrainMethodFind("dual"), "auto with B = 1000, d = 500, T = 300 must pick dual");
     const PetscReal fk = ICLBilinearTrainFlops(&c), mk = ICLBilinearTrainMemory(&c, 1);
-    c.method = ICL_METHOD_GD;
+    c.method = &ICLTrainMethodGd;
     CHECK(ICLBilinearTrainFlops(&c) > fk && ICLBilinearTrainMemory(&c, 1) < mk, "kernel must cost fewer flop and more memory than gd here");
     const PetscReal mg = ICLBilinearTrainMemory(&c, 1);
     c.precision        = ICL_PRECISION_SINGLE; /* the float copies of the stacks */
     CHECK(ICLBilinearTrainMemory(&c, 1) > 1.4 * mg, "single gd must count its float stacks");
     c.precision = ICL_PRECISION_DOUBLE;
-    c.method = ICL_METHOD_AUTO, c.B = 20000; /* MV protocol: K takes 3.2 GB */
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_DUAL, "auto on the MV cell (B = 20000, d = 500, T = 300) must pick dual");
+    c.method = NULL, c.B = 20000; /* MV protocol: K takes 3.2 GB */
+    CHECK(ICLTrainMethodResolve(&c) == ICLTrainMethodFind("dual"), "auto on the MV cell (B = 20000, d = 500, T = 300) must pick dual");
     c.B = 30000; /* K: 7.2 GB in doubles, 3.6 GB in floats */
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_GD, "auto with B = 30000 must keep gd");
+    CHECK(ICLTrainMethodResolve(&c) == &ICLTrainMethodGd, "auto with B = 30000 must keep gd");
     c.precision = ICL_PRECISION_SINGLE;
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_DUAL, "auto with B = 30000 in single precision must pick dual");
+    CHECK(ICLTrainMethodResolve(&c) == ICLTrainMethodFind("dual"), "auto with B = 30000 in single precision must pick dual");
     c.precision = ICL_PRECISION_DOUBLE;
     c.B = 1000, c.task.d = 5;
-    CHECK(ICLBilinearTrainMethod(&c) == ICL_METHOD_GD, "auto with d = 5 must keep gd");
-    c.method = ICL_METHOD_DUAL, c.B = 200000;
+    CHECK(ICLTrainMethodResolve(&c) == &ICLTrainMethodGd, "auto with d = 5 must keep gd");
+    c.method = ICLTrainMethodFind("kernel"), c.B = 200000;
     CHECK(ICLBilinearTrainMemory(&c, 2) > 8.0 * 200000.0 * 200000.0 / 2, "kernel memory must count K's rows");
   }
   PetscFunctionReturn(0);

@@ -5,12 +5,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bilinear_train.h"
 #include "error.h"
 #include "output.h"
 #include "runner.h"
 #include "replay.h"
 #include "signals.h"
+#include "train_method.h"
 #include "unit.h"
 #include "unused.h"
 
@@ -261,7 +261,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "time (1 rank)", "training"));
   for (PetscInt m = 0; m < sw.nmodels; m++) {
     PetscReal flops = 0, cost = 0, mem = 0;
-    PetscInt  n = 0, gram = 0, shared = 0, runs = 0, methods[ICL_METHOD_TAO + 1] = {0};
+    PetscInt  n = 0, gram = 0, shared = 0, runs = 0, methods[ICL_MAX_TRAIN_METHODS] = {0};
     char      training[128] = "-";
     for (PetscInt64 c = 0; c < ICLGridSize(&sw); c++) {
       ICLCellIndex ix;
@@ -270,7 +270,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       if (ix.model != m || !ICLGridApplicable(&sw, &ix)) continue;
       ICLGridCell(&sw, &ix, &cell);
       const PetscReal need = sw.types[m]->memory(&cell, sw.group_size);
-      if (sw.types[m]->train_method) methods[sw.types[m]->train_method(&cell)]++;
+      if (sw.types[m]->train_method) methods[ICLTrainMethodIndex(sw.types[m]->train_method(&cell))]++;
       if (sw.types[m]->engine && sw.types[m]->engine(&cell) == ICL_ENGINE_GRAM) gram++;
       PetscReal      share;
       PetscInt64     unit[ICL_MAX_UNIT];
@@ -285,9 +285,9 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
     total += cost;
     /* the method each cell trains with (auto resolved), e.g. "gd 12, dual 4" */
     size_t at = 0;
-    for (PetscInt k = 0; k <= ICL_METHOD_TAO; k++)
+    for (PetscInt k = 0; k < ICLTrainMethodCount(); k++)
       if (methods[k]) {
-        PetscCall(PetscSNPrintf(training + at, sizeof training - at, "%s%s %d", at ? ", " : "", ICLTrainMethodName((ICLTrainMethod)k), (int)methods[k]));
+        PetscCall(PetscSNPrintf(training + at, sizeof training - at, "%s%s %d", at ? ", " : "", ICLTrainMethodAt(k)->name, (int)methods[k]));
         PetscCall(PetscStrlen(training, &at));
       }
     /* cells the gram engine runs (auto resolved), docs/engines.md */

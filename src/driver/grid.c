@@ -1,6 +1,7 @@
 #include "grid.h"
 
 #include "error.h"
+#include "train_method.h"
 
 PetscInt64 ICLGridSize(const ICLSweep *sw)
 {
@@ -84,7 +85,7 @@ void ICLGridCell(const ICLSweep *sw, const ICLCellIndex *ix, ICLCell *cell)
     .nM     = sw->nM,
     .eval_tasks = sw->eval_tasks,
     .method = sw->method,
-    .tao_type = sw->tao_type,
+    .method_option = sw->method_option,
     .precision = sw->precision,
     .lora_base = sw->lora_base,
     .oracle_lora = sw->oracle_lora,
@@ -188,9 +189,9 @@ const char *ICLGridMemoryHint(const ICLSweep *sw, const ICLCellIndex *ix)
   const ICLModelType *type = sw->types[ix->model];
   ICLCell             cell;
   ICLGridCell(sw, ix, &cell);
-  /* the dual form's B x B matrix is what outgrows memory first */
-  if (type->train_method && type->train_method(&cell) == ICL_METHOD_DUAL) return "-train_method dual (auto's choice where it is cheaper) keeps a B x B matrix (B = "
-      "-train_tasks, rows split over a group): use -train_method gd, lower -train_tasks, or raise -group_size";
+  /* a method may know what outgrows memory first (the dual form's B x B matrix) */
+  const ICLTrainMethodType *method = type->train_method ? type->train_method(&cell) : NULL;
+  if (method && method->memory_hint) return method->memory_hint;
   return "reduce -train_tasks or -grid_d, or raise -group_size";
 }
 

@@ -3,16 +3,13 @@
 #include <ctype.h>
 #include <float.h>
 
-#include <petsctao.h>
-
 #include "distreg.h"
-#include "feature_map.h"
 #include "gmm.h"
 #include "linreg.h"
 
 #include "error.h"
-#include "bilinear_train.h"
 #include "rng.h"
+#include "train_method.h"
 
 /* PETSc's parse errors do not name the option: say which one. */
 #define OptCall(opt, call) \
@@ -24,6 +21,9 @@
 static PetscErrorCode CheckListLength(const char *opt, PetscInt nmax);
 
 #define ICL_MAX_CHOICES 16
+
+/* The default of a categorical parameter whose names a model declares (ICLModelChoices). */
+#define ICL_MODEL_DEFAULT (-1.0)
 
 /* "a, b or c": the first n names, for messages. */
 static void JoinNames(PetscInt n, const char *const *names, char *buf, size_t len)
@@ -110,6 +110,21 @@ static void SetRank(ICLCell *c, double v) { c->w_rank = (PetscInt)v; }
 static void SetAlignment(ICLCell *c, double v) { c->task.alignment = v; }
 static void SetFeatures(ICLCell *c, double v) { c->features = (PetscInt)v; }
 static void SetFeatureMap(ICLCell *c, double v) { c->feature_map = (PetscInt)v; }
+/* The feature maps' names and default are the models' that read them (ICLModelChoices). */
+static const char *FeatureMapNames(void)
+{
+  PetscInt def;
+  return ICLModelChoices("feature_map", &def);
+}
+static int         FeatureMapFind(const char *name)
+{
+  char        buf[256];
+  const char *names[ICL_MAX_CHOICES];
+  PetscInt    n, i;
+  PetscBool   found;
+  if (SplitNames(FeatureMapNames(), buf, sizeof buf, names, &n) || PetscEListFind(n, names, name, &i, &found) || !found) return -1;
+  return (int)i;
+}
 static void SetTasks(ICLCell *c, double v) { c->B = (PetscInt)v; }
 static void SetSteps(ICLCell *c, double v) { c->T = (PetscInt)v; }
 static void SetLr(ICLCell *c, double v) { c->lr = v; }
@@ -131,7 +146,7 @@ static const ICLSweepParam params[] = {
   {"alignment", "of Sigma_x's eigenbasis with Sigma_beta's: 1 the same eigenvectors in order, 0 a keyed random rotation",
    1, 0, 1 + DBL_EPSILON, PETSC_FALSE, NULL, NULL, "family linreg with -x_spectrum", ForXSpectrum, SetAlignment, PETSC_FALSE, PETSC_FALSE},
   {"features", "number D of random features (prf)", 64, 1, 1000001, PETSC_TRUE, NULL, NULL, "models kernel and distill", NULL, SetFeatures, PETSC_FALSE, PETSC_FALSE},
-  {"feature_map", "feature map phi of kernel attention", ICL_PHI_ELU1, 0, ICL_PHI_COUNT, PETSC_TRUE, ICLFeatureMapFind, ICLFeatureMapNames, "models kernel and distill", NULL, SetFeatureMap, PETSC_FALSE, PETSC_FALSE},
+  {"feature_map", "feature map phi of kernel attention", ICL_MODEL_DEFAULT, 0, ICL_MAX_CHOICES, PETSC_TRUE, FeatureMapFind, FeatureMapNames, "models kernel and distill", NULL, SetFeatureMap, PETSC_FALSE, PETSC_FALSE},
   /* the training budget: one value is accepted by any sweep (recorded option files name it); an
    * axis or expression only where a model reads it (docs/budget.md) */
   {"train_tasks", "training tasks B", 20000, 1, PETSC_MAX_INT, PETSC_TRUE, NULL, NULL, "trained models", ForTasks, SetTasks, PETSC_TRUE, PETSC_FALSE},
@@ -378,10 +393,11 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     PetscCall(PetscStrlen(c, &used));
     used += (size_t)snprintf(c + used, len - used, "-models ");
     for (PetscInt i = 0; i < sw->nmodels; i++) used += (size_t)snprintf(c + used, len - used, "%s%s", i ? "," : "", sw->models[i]);
-    /* gd, kernel and auto compute the same iterates (equal to rounding, as groups of any size
-     * do): not part of the fingerprint, so one sweep resumes with any of them. tao stops by
-     * another rule: a different sweep. */
-    snprintf(c + used, len - used, "\n%s", sw->method == ICL_METHOD_TAO ? "-train_method tao\n" : "");
+    /* methods that compute GD's iterates (gd, dual, and auto among them) are equal to rounding,
+     * as groups of any size are: not part of the fingerprint, so one sweep resumes with any of
+     * them. One that stops by another rule (tao) makes a different sweep. */
+    if (sw->method && !sw->method->gd_iterates) snprintf(c + used, len - used, "\n-train_method %s\n", sw->method->name);
+    else snprintf(c + used, len - used, "\n");
   }
   /* single changes results beyond rounding of double, so it is another sweep; double, the
    * default, adds nothing: sweeps from before the option keep their fingerprints. */
@@ -413,10 +429,10 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
     snprintf(c + used, len - used, "-source_spectrum %s\n-lora_base %s\n%s", sw->source_spectrum[0] ? sw->source_spectrum : "flat", sw->lora_base ? "optimal" : "trained", sw->oracle_lora ? "-oracle_lora\n" : "");
     PetscCall(AppendOption(c, len, "source_alignment", 1, NULL, &sw->source_alignment));
   }
-  if (sw->method == ICL_METHOD_TAO) {
+  if (sw->method && sw->method->option) {
     size_t used;
     PetscCall(PetscStrlen(c, &used));
-    snprintf(c + used, len - used, "-tao_type %s\n", sw->tao_type);
+    snprintf(c + used, len - used, "-%s %s\n", sw->method->option->name, sw->method_option);
   }
   if (sw->subspace_random) strncat(c, "-subspace random\n", len - strlen(c) - 1);
   for (PetscInt i = 0; i < sw->nexpr; i++) {
@@ -604,10 +620,8 @@ static PetscErrorCode SetDefaults(ICLSweep *sw)
   sw->N[0] = 40, sw->nN = 1;
   sw->R[0] = 2.0, sw->nR = 1;
   sw->replicates = 1;
-  sw->method     = ICL_METHOD_AUTO;
   sw->nM         = (PetscInt)(sizeof M / sizeof M[0]);
   PetscCall(PetscArraycpy(sw->M, M, sw->nM));
-  PetscCall(PetscStrncpy(sw->tao_type, "lmvm", sizeof sw->tao_type));
   sw->eval_R = 0, sw->eval_tasks = 20000, sw->seed = 1, sw->group_size = 1;
   sw->dynamic = PETSC_TRUE, sw->shard = 0, sw->num_shards = 1, sw->drain_seconds = 60, sw->partial_interval = 60;
   PetscFunctionReturn(0);
@@ -635,7 +649,9 @@ static PetscErrorCode ReadGrid(PetscOptionItems *PetscOptionsObject, ICLSweep *s
   PetscCall(ReadExpr(PetscOptionsObject, sw, &cell_params[0], &expr)); /* first: the others may read R */
   PetscCheck(!(expr && set), PETSC_COMM_SELF, ICL_ERR_INPUT, "-R_expr and -grid_R both given; give one (with -R_expr, R is not an axis)");
   for (PetscInt i = 0; i < NPARAMS; i++) {
+    PetscInt def;
     sw->value[i] = params[i].def;
+    if (params[i].def == ICL_MODEL_DEFAULT && ICLModelChoices(params[i].name, &def)) sw->value[i] = def;
     PetscCall(ReadParam(PetscOptionsObject, sw, i, &pset[i], &paxis[i], &pexpr[i]));
   }
   sw->B  = (PetscInt)sw->value[ParamIndex("train_tasks")];
@@ -667,24 +683,59 @@ static PetscErrorCode ReadModels(PetscOptionItems *PetscOptionsObject, ICLSweep 
   PetscFunctionReturn(0);
 }
 
-/* How trained models train: method (and TAO's solver), arithmetic, engine. */
+/* -train_method, by name or alias from the method registry (auto: NULL), and each method's own
+ * option (refused with any other method). */
+static PetscErrorCode ReadMethod(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
+{
+  const PetscInt n = ICLTrainMethodCount();
+  const char    *names[2 * ICL_MAX_TRAIN_METHODS + 1];
+  char           text[1024] = "training method:", cheap[256] = "";
+  PetscInt       nnames = 1, m = 0;
+
+  PetscFunctionBegin;
+  /* auto, the methods, then their aliases: accepted (names in option files of earlier versions)
+   * but not offered */
+  names[0] = "auto";
+  for (PetscInt k = 0; k < n; k++) {
+    const ICLTrainMethodType *t = ICLTrainMethodAt(k);
+    size_t                    at = strlen(text);
+    names[nnames++]              = t->name;
+    snprintf(text + at, sizeof text - at, " %s (%s%s%s%s%s%s),", t->name, t->help, t->alias ? "; " : "", t->alias ? t->alias : "", t->alias ? " is an alias" : "",
+             t->option ? ", -" : "", t->option ? t->option->name : "");
+    if (t->auto_cost) {
+      at = strlen(cheap);
+      snprintf(cheap + at, sizeof cheap - at, "%s%s", at ? " or " : "", t->name);
+    }
+  }
+  for (PetscInt k = 0; k < n; k++)
+    if (ICLTrainMethodAt(k)->alias) names[nnames++] = ICLTrainMethodAt(k)->alias;
+  snprintf(text + strlen(text), sizeof text - strlen(text), " auto (%s by the cost model)", cheap);
+  PetscCall(ReadChoice(PetscOptionsObject, "-train_method", text, NULL, n + 1, nnames, names, &m, NULL));
+  sw->method = ICLTrainMethodFind(names[m]);
+  for (PetscInt k = 0; k < n; k++) {
+    const ICLTrainMethodType *t = ICLTrainMethodAt(k);
+    char                      opt[ICL_NAME_LEN + 1], help[256], value[ICL_NAME_LEN];
+    PetscBool                 set;
+    if (!t->option) continue;
+    PetscCall(PetscSNPrintf(opt, sizeof opt, "-%s", t->option->name));
+    PetscCall(PetscSNPrintf(help, sizeof help, "with -train_method %s: %s", t->name, t->option->help));
+    PetscCall(PetscStrncpy(value, t->option->def, sizeof value));
+    OptCall(opt, PetscOptionsString(opt, help, NULL, value, value, sizeof value, &set));
+    PetscCheck(!set || sw->method == t, PETSC_COMM_SELF, ICL_ERR_INPUT, "%s %s is used with -train_method %s only; add -train_method %s or remove %s", opt, value, t->name, t->name, opt);
+    if (sw->method == t) PetscCall(PetscStrncpy(sw->method_option, value, sizeof sw->method_option));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* How trained models train: method (and its own option), arithmetic, engine. */
 static PetscErrorCode ReadTraining(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
 {
   /* in the order of ICLTrainPrecision and ICLEngine */
   static const char *const precisions[] = {"double", "single"}, *const engines[] = {"auto", "explicit", "gram"};
-  const char              *methods[ICL_METHOD_COUNT + 1];
-  PetscInt                 m = ICL_METHOD_AUTO, p = ICL_PRECISION_DOUBLE, e = ICL_ENGINE_AUTO;
-  PetscBool                set;
+  PetscInt                 p = ICL_PRECISION_DOUBLE, e = ICL_ENGINE_AUTO;
 
   PetscFunctionBegin;
-  /* the methods, then "kernel": the dual form's name in option files of earlier versions */
-  for (PetscInt k = 0; k < ICL_METHOD_COUNT; k++) methods[k] = ICLTrainMethodName((ICLTrainMethod)k);
-  methods[ICL_METHOD_COUNT] = "kernel";
-  PetscCall(ReadChoice(PetscOptionsObject, "-train_method", "training method: gd (direct), dual (B x B dual form, same iterates; kernel "
-      "is an alias), tao (PETSc TAO, -tao_type), auto (gd or dual by the cost model)", NULL, ICL_METHOD_COUNT, ICL_METHOD_COUNT + 1, methods, &m, NULL));
-  sw->method = m == ICL_METHOD_COUNT ? ICL_METHOD_DUAL : (ICLTrainMethod)m;
-  OptCall("-tao_type", PetscOptionsString("-tao_type", "with -train_method tao: the TAO solver (lmvm, blmvm, cg, nls, ...)", NULL, sw->tao_type, sw->tao_type, sizeof sw->tao_type, &set));
-  PetscCheck(!set || sw->method == ICL_METHOD_TAO, PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s is used with -train_method tao only; add -train_method tao or remove -tao_type", sw->tao_type);
+  PetscCall(ReadMethod(PetscOptionsObject, sw));
   PetscCall(ReadChoice(PetscOptionsObject, "-train_precision", "arithmetic of training linear (gmm, linreg, distreg): double, or single "
       "(gd: float task stacks and SGEMM, W accumulated in double; dual: K in floats)", NULL, 2, 2, precisions, &p, NULL));
   sw->precision = (ICLTrainPrecision)p;
@@ -789,19 +840,18 @@ static PetscErrorCode FindModels(ICLSweep *sw)
 static PetscErrorCode CheckTraining(const ICLSweep *sw)
 {
   PetscFunctionBegin;
-  if (sw->method == ICL_METHOD_TAO) {
-    /* an unknown solver is bad input, not a failure of every cell: TAO's registry decides */
-    Tao            tao;
-    PetscErrorCode unknown;
-    PetscCall(TaoCreate(PETSC_COMM_SELF, &tao));
-    unknown = TaoSetType(tao, sw->tao_type);
-    PetscCall(TaoDestroy(&tao));
-    PetscCheck(!unknown, PETSC_COMM_SELF, ICL_ERR_INPUT, "-tao_type %s: not a TAO solver; e.g. lmvm, blmvm, bqnls, cg, bncg, nls, ntr", sw->tao_type);
+  if (sw->method && sw->method->option && sw->method->option->check) {
+    /* an unknown value is bad input, not a failure of every cell */
+    const char *problem;
+    PetscCall(sw->method->option->check(sw->method_option, &problem));
+    PetscCheck(!problem, PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s %s: %s", sw->method->option->name, sw->method_option, problem);
   }
-  /* gd and dual have single-precision paths (float GEMMs; K in floats); tao's line searches
-   * want double. */
+  /* a method says whether it has a single-precision path (gd: float GEMMs; dual: K in floats;
+   * tao's line searches want double) */
   if (sw->precision == ICL_PRECISION_SINGLE) {
-    PetscCheck(sw->method != ICL_METHOD_TAO, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, dual and auto, not tao; use one of those, or remove -train_precision");
+    char single[128];
+    ICLTrainMethodNamesWith(PETSC_TRUE, single, sizeof single);
+    PetscCheck(!sw->method || sw->method->single, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method %s and auto, not %s; use one of those, or remove -train_precision", single, sw->method->name);
     PetscCheck(ModelReads(sw, "train_precision"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
   PetscCheck(sw->engine != ICL_ENGINE_GRAM || ModelReads(sw, "engine"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine gram: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine");

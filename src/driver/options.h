@@ -73,10 +73,10 @@ struct ICLSweep {
   PetscInt            nmodels;
   PetscInt            B, T;
   PetscReal           lr;
-  ICLTrainMethod      method;                 /* -train_method (kernel, an alias, read as dual) */
+  const ICLTrainMethodType *method;           /* -train_method (by name or alias; NULL: auto) */
   ICLTrainPrecision   precision;              /* -train_precision */
   ICLEngine           engine;                 /* -engine */
-  char                tao_type[ICL_NAME_LEN]; /* -train_method tao: -tao_type */
+  char                method_option[ICL_NAME_LEN]; /* the method's own option (tao: -tao_type) */
   char                spectrum[256];          /* linreg: -spectrum text ("" = flat) */
   PetscInt            spectrum_kind;          /* ICLSpectrumKind */
   PetscReal           spectrum_param, spectrum_list[ICL_MAX_AXIS];

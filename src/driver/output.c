@@ -10,11 +10,11 @@
 
 #include <netcdf.h>
 
-#include "bilinear_train.h"
 #include "durable.h"
 #include "error.h"
 #include "journal.h"
 #include "linreg.h"
+#include "train_method.h"
 
 /* Every NetCDF call is checked; the message names the file and NetCDF's reason. */
 #define NCCall(path, call) \
@@ -324,7 +324,7 @@ static PetscErrorCode PutAttributes(const char *path, int ncid, const ICLSweep *
   {
     /* options outside the fingerprint (they change no result beyond rounding) */
     char method[64] = "";
-    if (sw->method != ICL_METHOD_TAO) PetscCall(PetscSNPrintf(method, sizeof method, "-train_method %s\n", ICLTrainMethodName(sw->method)));
+    if (!sw->method || sw->method->gd_iterates) PetscCall(PetscSNPrintf(method, sizeof method, "-train_method %s\n", ICLTrainMethodName(sw->method)));
     char replay[sizeof sw->canonical];
     PetscCall(ICLSweepReplayable(sw, replay, sizeof replay));
     PetscCall(PetscSNPrintf(text, sizeof text, "%s-output %s\n-group_size %d\n%s", replay, sw->output, (int)sw->group_size, method));

@@ -17,9 +17,9 @@ typedef enum {
   ICL_STATUS_NOT_APPLICABLE = 4
 } ICLStatus;
 
-/* -train_method (docs/models.md): direct GD, the same iterates in the B x B dual form, a PETSc TAO
- * solver, or the cost model's choice between gd and kernel. */
-typedef enum { ICL_METHOD_AUTO, ICL_METHOD_GD, ICL_METHOD_DUAL, ICL_METHOD_TAO, ICL_METHOD_COUNT } ICLTrainMethod;
+/* -train_method (docs/models.md): a training method registered by name (train/train_method.h:
+ * gd, dual, tao, ...). */
+typedef struct ICLTrainMethodType ICLTrainMethodType;
 
 /* -train_precision: the arithmetic of direct GD on a bilinear model (bilinear_gd_single.h);
  * every other training and all evaluation is double. */
@@ -57,10 +57,10 @@ typedef struct {
   const PetscInt  *M;          /* test context lengths */
   PetscInt         nM;
   PetscInt         eval_tasks; /* test tasks */
-  ICLTrainMethod   method;
-  ICLTrainPrecision precision; /* of ICL_METHOD_GD on a bilinear model */
+  const ICLTrainMethodType *method; /* -train_method; NULL: auto, the cost model's choice */
+  ICLTrainPrecision precision; /* of a bilinear model's training by a method with a single path */
   ICLEngine        engine;     /* -engine */
-  const char      *tao_type;   /* -tao_type for ICL_METHOD_TAO */
+  const char      *method_option; /* the value of the method's own option (tao: -tao_type) */
   PetscInt         w_rank;     /* lowrank: rank r of W = A B^T; oracle (linreg): 0 = full W*, else W*_r */
   PetscInt         features;   /* kernel, distill: number D of random features (prf) */
   PetscInt         feature_map;/* kernel, distill: ICLFeatureMapKind (feature_map.h) */
@@ -105,7 +105,7 @@ typedef struct {
    * at; small-vector token loops run far below it. Calibrated on the example sweeps
    * (docs/performance.md); NULL: 1. */
   PetscReal (*efficiency)(const ICLCell *cell);
-  ICLTrainMethod (*train_method)(const ICLCell *cell); /* the method training runs (auto resolved); NULL: not trained by -train_method */
+  const ICLTrainMethodType *(*train_method)(const ICLCell *cell); /* the method training runs (auto resolved); NULL: not trained by -train_method */
   ICLEngine (*engine)(const ICLCell *cell);           /* the engine the cell runs (auto resolved); NULL: explicit */
   unsigned reads; /* ICLModelReads: which of -train_tasks, -train_steps, -train_lr the model uses */
   /* Shared training (docs/budget.md); NULL: every cell trains alone. share: the axes
@@ -121,11 +121,17 @@ typedef struct {
    * none): one given that neither the family nor a model reads is bad input. */
   const char *(*params)(const ICLFamily *family);
   const char *requires; /* of those, the ones it cannot run without: positive in every cell */
+  /* A categorical one of those (NULL: none): the names of its values in index order, comma-
+   * separated, and in *def the default's index; NULL for a parameter that is not one. */
+  const char *(*choices)(const char *param, PetscInt *def);
 } ICLModelType;
 
 /* Looks a model up by name; NULL when there is none. */
 const ICLModelType *ICLModelFind(const char *name);
 /* Comma-separated registered names, for help and error messages. */
 const char *ICLModelNames(void);
+/* The value names (and in *def the default's index) of a categorical parameter that models
+ * read, from the first that declares it (choices); NULL when none does. */
+const char *ICLModelChoices(const char *param, PetscInt *def);
 
 #endif

@@ -31,3 +31,12 @@ const char *ICLModelNames(void)
     for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) ICLNameListAppend(names, sizeof names, registry[i]->name);
   return names;
 }
+
+const char *ICLModelChoices(const char *param, PetscInt *def)
+{
+  for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
+    const char *names = registry[i]->choices ? registry[i]->choices(param, def) : NULL;
+    if (names) return names;
+  }
+  return NULL;
+}

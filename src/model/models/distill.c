@@ -94,4 +94,5 @@ const ICLModelType ICLModelDistill = {
   .memory      = DistillMemory,
   .reads       = ICL_READS_TRAINING,
   .params      = ICLKernelParams,
+  .choices     = ICLKernelChoices,
 };

@@ -13,6 +13,7 @@
 #include "linreg.h"
 #include "linreg_eval.h"
 #include "model.h"
+#include "train_method.h"
 
 static PetscBool H3Supports(const ICLFamily *f) { return f == &ICLFamilyLinreg ? PETSC_TRUE : PETSC_FALSE; }
 
@@ -92,7 +93,7 @@ static PetscErrorCode H3Run(const ICLCell *cell, ICLCellResult *res)
   ICLH3Problem   prob = {.comm = cell->comm, .B = cell->B, .d = d, .N = N};
 
   PetscFunctionBegin;
-  PetscCall(ICLGDCheckMethod(cell, "h3"));
+  PetscCall(ICLTrainMethodCheckGD(cell, "h3"));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
   const PetscInt nmax = cell->B / size + 1; /* at least this rank's share */
   PetscCall(PetscMalloc6((size_t)nmax * d * N, &Z, (size_t)nmax * d, &Xq, nmax, &yq, (size_t)nmax * d, &prob.g, (size_t)nmax * d, &prob.u, n + N + 1, &prob.buf));

@@ -136,6 +136,13 @@ const char *ICLKernelParams(const ICLFamily *f)
   return "features,feature_map";
 }
 
+const char *ICLKernelChoices(const char *param, PetscInt *def)
+{
+  if (strcmp(param, "feature_map")) return NULL;
+  *def = ICL_PHI_ELU1;
+  return ICLFeatureMapNames();
+}
+
 static PetscErrorCode KernelRun(const ICLCell *cell, ICLCellResult *res)
 {
   ICLKernelFit fit;
@@ -163,4 +170,5 @@ const ICLModelType ICLModelKernel = {
   .memory      = ICLKernelFitMemory,
   .reads       = ICL_READS_TRAINING,
   .params      = ICLKernelParams,
+  .choices     = ICLKernelChoices,
 };

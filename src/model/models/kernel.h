@@ -26,5 +26,7 @@ PetscReal ICLKernelFitFlops(const ICLCell *cell);
 PetscReal ICLKernelFitMemory(const ICLCell *cell, PetscInt group_size);
 /* The sweep options of a kernel fit (ICLModelType.params): D and phi. */
 const char *ICLKernelParams(const ICLFamily *family);
+/* Its categorical option (ICLModelType.choices): -feature_map, by the names of feature_map.h. */
+const char *ICLKernelChoices(const char *param, PetscInt *def);
 
 #endif

@@ -39,7 +39,7 @@ static PetscErrorCode Train(const ICLCell *cell, ICLMergedProblem *prob, PetscRe
   }
   PetscCall(ICLBilinearTrain(cell, &prob->bilinear, W, &train));
   res->train_loss = train.loss, res->steps = train.steps, res->flops = train.flops;
-  PetscCall(ICLTrainOutcomeApply(train.outcome, train.method == ICL_METHOD_TAO ? "TAO iteration" : train.method == ICL_METHOD_DUAL ? "dual-form GD step" : "GD step", res));
+  PetscCall(ICLTrainOutcomeApply(train.outcome, train.method->step, res));
   PetscFunctionReturn(0);
 }
 
@@ -106,7 +106,7 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   ICLMergedProblem prob;
 
   PetscFunctionBegin;
-  if (ICLCellMulticlass(cell)) PetscCall(ICLGDCheckMethod(cell, "linear"));
+  if (ICLCellMulticlass(cell)) PetscCall(ICLTrainMethodCheckGD(cell, "linear"));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ProblemCreate(cell, run, &prob));
   PetscCall(Train(run, &prob, W, res));
@@ -122,7 +122,7 @@ static unsigned LinearShare(const ICLCell *cell, PetscInt *klass)
 {
   ICLCell        reduced;
   const ICLCell *run = RunCell(cell, &reduced);
-  *klass             = 1 + (PetscInt)ICLBilinearTrainMethod(run) + 8 * (run != cell);
+  *klass             = 2 + ICLTrainMethodIndex(ICLTrainMethodResolve(run)) + 8 * (run != cell);
   return ICLCellMulticlass(cell) ? 0 : ICLBilinearTrainShares(run);
 }
 
@@ -192,7 +192,7 @@ static PetscErrorCode AtCheckpoint(void *ctx, PetscInt i, const PetscReal *W, Pe
   PetscFunctionBegin;
   res->train_loss = loss, res->steps = steps;
   res->flops      = ICLBilinearTrainStepsFlops(run, &c->prob->bilinear, steps);
-  PetscCall(ICLTrainOutcomeApply(outcome, ICLBilinearTrainMethod(run) == ICL_METHOD_DUAL ? "dual-form GD step" : "GD step", res));
+  PetscCall(ICLTrainOutcomeApply(outcome, ICLTrainMethodResolve(run)->step, res));
   if (res->status == ICL_STATUS_OK) PetscCall(Evaluate(cell, run, c->prob, W, c->W1, res));
   PetscFunctionReturn(0);
 }
@@ -247,10 +247,10 @@ static PetscReal LinearFlopsShared(const ICLCell *cells, PetscInt n)
   return flops - (n - 1) * (ICLTrainedWDiagnosticsFlops(B, d) - ICLTrainedWDiagnosticsFlops(0, d)) + ICLBilinearTrainSharedFlops(run, L, T_max, n);
 }
 
-static ICLTrainMethod LinearTrainMethod(const ICLCell *cell)
+static const ICLTrainMethodType *LinearTrainMethod(const ICLCell *cell)
 {
   ICLCell reduced;
-  return ICLCellMulticlass(cell) ? ICL_METHOD_GD : ICLBilinearTrainMethod(RunCell(cell, &reduced));
+  return ICLCellMulticlass(cell) ? ICLTrainMethodFind("gd") : ICLTrainMethodResolve(RunCell(cell, &reduced));
 }
 
 static PetscReal LinearFlops(const ICLCell *cell)

@@ -70,7 +70,7 @@ static PetscErrorCode LoraRun(const ICLCell *cell, ICLCellResult *res)
   ICLMergedProblem prob;
 
   PetscFunctionBegin;
-  PetscCall(ICLGDCheckMethod(cell, "lora"));
+  PetscCall(ICLTrainMethodCheckGD(cell, "lora"));
   PetscCheck(r >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lora needs -rank r >= 0 (got %d)", (int)r);
   PetscCall(PetscMalloc3(d * d, &W0, d * d, &Fx, 2 * d * PetscMax(r, 1), &x));
   res->status = ICL_STATUS_OK;

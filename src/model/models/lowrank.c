@@ -13,6 +13,7 @@
 #include "diagnostics.h"
 #include "merged_error.h"
 #include "rng.h"
+#include "train_method.h"
 
 static const char *LowrankParams(const ICLFamily *f)
 {
@@ -95,7 +96,7 @@ static PetscErrorCode LowrankRun(const ICLCell *cell, ICLCellResult *res)
   ICLMergedProblem prob;
 
   PetscFunctionBegin;
-  PetscCall(ICLGDCheckMethod(cell, "lowrank"));
+  PetscCall(ICLTrainMethodCheckGD(cell, "lowrank"));
   PetscCheck(r >= 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lowrank needs -rank r >= 1 (got %d)", (int)r);
   PetscCall(ICLMergedProblemCreate(cell, &prob));
   PetscCall(PetscMalloc1(2 * d * r, &x));

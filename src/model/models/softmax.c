@@ -19,6 +19,7 @@
 #include "softmax_gd.h"
 #include "sphere.h"
 #include "distreg.h"
+#include "train_method.h"
 
 static const PetscReal c_init = 1.0;
 
@@ -175,7 +176,7 @@ PetscErrorCode ICLAttentionTrainedRun(const ICLCell *cell, ICLAttentionScore sco
   ICLSoftmaxProblem prob;
 
   PetscFunctionBegin;
-  PetscCall(ICLGDCheckMethod(cell, trained_name[score]));
+  PetscCall(ICLTrainMethodCheckGD(cell, trained_name[score]));
   PetscCall(PetscCalloc1((size_t)d * d + 1, &theta));
   theta[d * d] = c_init;
   PetscCall(ICLSoftmaxProblemCreate(cell, score, &prob));

@@ -106,13 +106,6 @@ PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLL
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model)
-{
-  PetscFunctionBegin;
-  PetscCheck(cell->method != ICL_METHOD_TAO, PETSC_COMM_SELF, PETSC_ERR_SUP, "%s on %s: -train_method tao is not implemented; use gd, dual or auto", model, cell->family->name);
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode ICLTrainOutcomeApply(ICLTrainOutcome outcome, const char *step, ICLCellResult *res)
 {
   PetscFunctionBegin;

@@ -67,11 +67,6 @@ PetscErrorCode ICLGradientDescentCheckpoints(MPI_Comm comm, PetscBool (*cancel)(
  * along the way go to history (may be NULL; loss_history.h). */
 PetscErrorCode ICLGradientDescent(MPI_Comm comm, PetscBool (*cancel)(void), ICLLossHistory *history, ICLLossGradFn f, void *ctx, PetscInt T, PetscReal lr, PetscReal *theta, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
-/* Refuses -train_method tao (a cell failure with a message) for models trained by this GD
- * only; kernel is accepted: the B x B dual form has the same iterates as direct GD. Call it
- * before allocating anything. */
-PetscErrorCode ICLGDCheckMethod(const ICLCell *cell, const char *model);
-
 /* res->status (and res->message) from a training outcome: CANCELLED -> PENDING (the cell runs
  * again), DIVERGED -> DIVERGED with "training loss exploded ... at <step> <res->steps>", DONE ->
  * OK. step names the iteration ("GD step", "TAO iteration"). One mapping for every engine. */
