@@ -188,6 +188,8 @@ const char *ICLGridMemoryHint(const ICLSweep *sw, const ICLCellIndex *ix)
   const ICLModelType *type = sw->types[ix->model];
   ICLCell             cell;
   ICLGridCell(sw, ix, &cell);
+  /* the W-free gram engine holds only what splits over the group (docs/engines.md) */
+  if (type->engine && type->engine(&cell) == ICL_ENGINE_WFREE) return "the W-free gram engine splits K (B x B) and the tasks over a group: raise -group_size, or lower -train_tasks";
   /* the dual form's B x B matrix is what outgrows memory first */
   if (type->train_method && type->train_method(&cell) == ICL_METHOD_DUAL) return "-train_method dual (auto's choice where it is cheaper) keeps a B x B matrix (B = "
       "-train_tasks, rows split over a group): use -train_method gd, lower -train_tasks, or raise -group_size";

@@ -808,7 +808,8 @@ static PetscErrorCode CheckTraining(const ICLSweep *sw)
     PetscCheck(sw->method != ICL_METHOD_TAO, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method gd, dual and auto, not tao; use one of those, or remove -train_precision");
     PetscCheck(ModelReads(sw, "train_precision"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
-  PetscCheck((sw->engine != ICL_ENGINE_GRAM && sw->engine != ICL_ENGINE_WFREE) || ModelReads(sw, "engine"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine %s: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine", sw->engine == ICL_ENGINE_GRAM ? "gram" : "wfree");
+  PetscCheck((sw->engine != ICL_ENGINE_GRAM && sw->engine != ICL_ENGINE_WFREE) || ModelReads(sw, "engine"), PETSC_COMM_SELF, ICL_ERR_INPUT,
+             "-engine %s: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine", sw->engine == ICL_ENGINE_GRAM ? "gram" : "wfree");
   /* W-free is the dual form in double precision (docs/engines.md) */
   PetscCheck(sw->engine != ICL_ENGINE_WFREE || sw->method == ICL_METHOD_AUTO || sw->method == ICL_METHOD_DUAL, PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine wfree trains by the dual form: use -train_method dual or auto, or -engine gram");
   PetscCheck(sw->engine != ICL_ENGINE_WFREE || sw->precision == ICL_PRECISION_DOUBLE, PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine wfree runs in double precision: remove -train_precision single, or use -engine gram");
