@@ -106,9 +106,9 @@ def wfree(gram, *dirs):
     check(float(ref.test_error.min()) < 0.1, "no cell learned: the comparison would be empty")
 
 
-def plan_mb(engine, method, g):
+def plan_mb(engine, method, g, tasks=100000):
     out = subprocess.run([os.environ["ICLSWEEP"], "plan", "-family", "gmm", "-grid_d", "1000000", "-grid_k", "2", "-grid_N", "40",
-                          "-grid_R", "1.5", "-models", "linear", "-train_tasks", "100000", "-train_steps", "300",
+                          "-grid_R", "1.5", "-models", "linear", "-train_tasks", str(tasks), "-train_steps", "300",
                           "-train_lr", "0.1", "-eval_M", "8", "-eval_tasks", "2000", "-engine", engine,
                           "-train_method", method, "-group_size", str(g), "-ranks", str(g), "-ranks_per_node", "1"],
                          capture_output=True, text=True).stdout  # exit 1: some group sizes do not fit a node
@@ -117,6 +117,11 @@ def plan_mb(engine, method, g):
 
 
 def plan():
+    # the rule: auto (engine and method) keeps the reduced W up to 8 D^2 = 4e9 bytes (D = k + B here)
+    for tasks, path in ((22000, "engine gram 1"), (22500, "engine wfree 1")):
+        line = plan_mb("auto", "auto", 1, tasks)[1]
+        print(f"auto, B = {tasks}: {line}")
+        check(path in line, f"B = {tasks}: plan must say '{path}': {line}")
     groups = (1, 4, 16, 64, 256)
     # -engine gram with the dual form: the reduced W (8 D^2 = 80 GB) exceeds the rule's 4 GB,
     # so W-free; -train_method gd keeps the reduced W: the negative control.
