@@ -692,9 +692,8 @@ static PetscErrorCode ReadTraining(PetscOptionItems *PetscOptionsObject, ICLSwee
       "(gd: float task stacks and SGEMM, W accumulated in double; dual: K in floats)", NULL, 2, 2, precisions, &p, NULL));
   sw->precision = (ICLTrainPrecision)p;
   /* -engine (docs/engines.md): gram gives the explicit engine's law, not its draws */
-  PetscCall(ReadChoice(PetscOptionsObject, "-engine", "how gmm cells of linear are computed: explicit (d-dimensional vectors), gram (Gram "
-      "matrices, the same law at a cost independent of d), auto (the cheaper by the cost model), wfree (gram without its reduced W: "
-      "the dual form, memory split over the group)", NULL, 4, 4, engines, &e, NULL));
+  PetscCall(ReadChoice(PetscOptionsObject, "-engine", "how gmm cells of linear are computed: explicit (d-vectors), gram (Gram matrices: the "
+      "same law, cost independent of d), auto (the cheaper by cost), wfree (gram without its reduced W)", NULL, 4, 4, engines, &e, NULL));
   sw->engine = (ICLEngine)e;
   PetscFunctionReturn(0);
 }
