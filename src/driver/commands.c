@@ -261,7 +261,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
   PetscCall(PetscPrintf(comm, "sweep %s: family %s, %lld cells\n%-10s %14s %14s %14s %14s  %s\n", sw.fingerprint, sw.family, (long long)ICLGridSize(&sw), "model", "GFLOP/cell", "MB/rank (max)", "cells", "time (1 rank)", "training"));
   for (PetscInt m = 0; m < sw.nmodels; m++) {
     PetscReal flops = 0, cost = 0, mem = 0;
-    PetscInt  n = 0, gram = 0, shared = 0, runs = 0, methods[ICL_MAX_TRAIN_METHODS] = {0};
+    PetscInt  n = 0, gram = 0, wfree = 0, shared = 0, runs = 0, methods[ICL_MAX_TRAIN_METHODS] = {0};
     char      training[128] = "-";
     for (PetscInt64 c = 0; c < ICLGridSize(&sw); c++) {
       ICLCellIndex ix;
@@ -271,7 +271,7 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       ICLGridCell(&sw, &ix, &cell);
       const PetscReal need = sw.types[m]->memory(&cell, sw.group_size);
       if (sw.types[m]->train_method) methods[ICLTrainMethodIndex(sw.types[m]->train_method(&cell))]++;
-      if (sw.types[m]->engine && sw.types[m]->engine(&cell) == ICL_ENGINE_GRAM) gram++;
+      if (sw.types[m]->engine) gram += sw.types[m]->engine(&cell) == ICL_ENGINE_GRAM, wfree += sw.types[m]->engine(&cell) == ICL_ENGINE_WFREE;
       PetscReal      share;
       PetscInt64     unit[ICL_MAX_UNIT];
       const PetscInt size = ICLUnitCells(&sw, c, unit);
@@ -292,6 +292,8 @@ PetscErrorCode ICLCommandPlan(MPI_Comm comm, int *exit_status)
       }
     /* cells the gram engine runs (auto resolved), docs/engines.md */
     if (gram) PetscCall(PetscSNPrintf(training + at, sizeof training - at, "; engine gram %d", (int)gram));
+    PetscCall(PetscStrlen(training, &at));
+    if (wfree) PetscCall(PetscSNPrintf(training + at, sizeof training - at, "; engine wfree %d", (int)wfree));
     PetscCall(PetscStrlen(training, &at));
     /* cells that share a training run (checkpoints in T, step sizes on one K) */
     if (shared) PetscCall(PetscSNPrintf(training + at, sizeof training - at, "; %d cells from %d shared runs", (int)shared, (int)runs));

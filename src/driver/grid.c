@@ -189,6 +189,8 @@ const char *ICLGridMemoryHint(const ICLSweep *sw, const ICLCellIndex *ix)
   const ICLModelType *type = sw->types[ix->model];
   ICLCell             cell;
   ICLGridCell(sw, ix, &cell);
+  /* the W-free gram engine holds only what splits over the group (docs/engines.md) */
+  if (type->engine && type->engine(&cell) == ICL_ENGINE_WFREE) return "the W-free gram engine splits K (B x B) and the tasks over a group: raise -group_size, or lower -train_tasks";
   /* a method may know what outgrows memory first (the dual form's B x B matrix) */
   const ICLTrainMethodType *method = type->train_method ? type->train_method(&cell) : NULL;
   if (method && method->memory_hint) return method->memory_hint;

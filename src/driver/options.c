@@ -403,7 +403,10 @@ static PetscErrorCode Fingerprint(ICLSweep *sw)
    * default, adds nothing: sweeps from before the option keep their fingerprints. */
   if (sw->precision == ICL_PRECISION_SINGLE) strncat(c, "-train_precision single\n", len - strlen(c) - 1);
   /* auto, the default, adds nothing: fingerprints of sweeps from before the option stand */
-  if (sw->engine != ICL_ENGINE_AUTO) strncat(c, sw->engine == ICL_ENGINE_GRAM ? "-engine gram\n" : "-engine explicit\n", len - strlen(c) - 1);
+  if (sw->engine != ICL_ENGINE_AUTO) {
+    static const char *const engine[] = {"", "-engine explicit\n", "-engine gram\n", "-engine wfree\n"};
+    strncat(c, engine[sw->engine], len - strlen(c) - 1);
+  }
   /* the training budget keeps its place of sweeps from before its axes */
   if (!Swept(sw, &params[ParamIndex("train_tasks")])) PetscCall(AppendOption(c, len, "train_tasks", 1, &sw->B, NULL));
   if (!Swept(sw, &params[ParamIndex("train_steps")])) PetscCall(AppendOption(c, len, "train_steps", 1, &sw->T, NULL));
@@ -731,7 +734,7 @@ static PetscErrorCode ReadMethod(PetscOptionItems *PetscOptionsObject, ICLSweep 
 static PetscErrorCode ReadTraining(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
 {
   /* in the order of ICLTrainPrecision and ICLEngine */
-  static const char *const precisions[] = {"double", "single"}, *const engines[] = {"auto", "explicit", "gram"};
+  static const char *const precisions[] = {"double", "single"}, *const engines[] = {"auto", "explicit", "gram", "wfree"};
   PetscInt                 p = ICL_PRECISION_DOUBLE, e = ICL_ENGINE_AUTO;
 
   PetscFunctionBegin;
@@ -740,8 +743,8 @@ static PetscErrorCode ReadTraining(PetscOptionItems *PetscOptionsObject, ICLSwee
       "(gd: float task stacks and SGEMM, W accumulated in double; dual: K in floats)", NULL, 2, 2, precisions, &p, NULL));
   sw->precision = (ICLTrainPrecision)p;
   /* -engine (docs/engines.md): gram gives the explicit engine's law, not its draws */
-  PetscCall(ReadChoice(PetscOptionsObject, "-engine", "how gmm cells of linear are computed: explicit (d-dimensional vectors), gram (Gram "
-      "matrices, the same law at a cost independent of d), auto (the cheaper by the cost model)", NULL, 3, 3, engines, &e, NULL));
+  PetscCall(ReadChoice(PetscOptionsObject, "-engine", "how gmm cells of linear are computed: explicit (d-vectors), gram (Gram matrices: the "
+      "same law, cost independent of d), auto (the cheaper by cost), wfree (gram without its reduced W)", NULL, 4, 4, engines, &e, NULL));
   sw->engine = (ICLEngine)e;
   PetscFunctionReturn(0);
 }
@@ -854,7 +857,11 @@ static PetscErrorCode CheckTraining(const ICLSweep *sw)
     PetscCheck(!sw->method || sw->method->single, PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single applies to -train_method %s and auto, not %s; use one of those, or remove -train_precision", single, sw->method->name);
     PetscCheck(ModelReads(sw, "train_precision"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-train_precision single: used by model linear on families gmm, linreg and distreg only; remove it");
   }
-  PetscCheck(sw->engine != ICL_ENGINE_GRAM || ModelReads(sw, "engine"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine gram: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine");
+  PetscCheck((sw->engine != ICL_ENGINE_GRAM && sw->engine != ICL_ENGINE_WFREE) || ModelReads(sw, "engine"), PETSC_COMM_SELF, ICL_ERR_INPUT,
+             "-engine %s: computes model linear on family gmm only; use -family gmm with model linear, or remove -engine", sw->engine == ICL_ENGINE_GRAM ? "gram" : "wfree");
+  /* W-free is the dual form in double precision (docs/engines.md) */
+  PetscCheck(sw->engine != ICL_ENGINE_WFREE || !sw->method || sw->method == ICLTrainMethodFind("dual"), PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine wfree trains by the dual form: use -train_method dual or auto, or -engine gram");
+  PetscCheck(sw->engine != ICL_ENGINE_WFREE || sw->precision == ICL_PRECISION_DOUBLE, PETSC_COMM_SELF, ICL_ERR_INPUT, "-engine wfree runs in double precision: remove -train_precision single, or use -engine gram");
   PetscFunctionReturn(0);
 }
 

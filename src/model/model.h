@@ -27,8 +27,10 @@ typedef enum { ICL_PRECISION_DOUBLE, ICL_PRECISION_SINGLE } ICLTrainPrecision;
 
 /* -engine (docs/engines.md): how a cell's data are represented. explicit: d-dimensional
  * vectors; gram: the same law from Gram matrices (gmm on linear), at a cost independent of d;
- * auto: the cheaper by the cost model. */
-typedef enum { ICL_ENGINE_AUTO, ICL_ENGINE_EXPLICIT, ICL_ENGINE_GRAM } ICLEngine;
+ * auto: the cheaper by the cost model; wfree: gram without its reduced W (the dual form on K
+ * split over the group, evaluated from the coefficients), which gram and auto also take where
+ * the reduced W would not fit. */
+typedef enum { ICL_ENGINE_AUTO, ICL_ENGINE_EXPLICIT, ICL_ENGINE_GRAM, ICL_ENGINE_WFREE } ICLEngine;
 
 /* The training options a model reads (ICLModelType.reads): a sweep axis or an expression of one
  * that none of the sweep's models reads is refused. */

@@ -10,6 +10,8 @@
 #include "bilinear_train.h"
 #include "diagnostics.h"
 #include "gmm.h"
+#include "dual_gd.h"
+#include "gram_accuracy.h"
 #include "gram_engine.h"
 #include "merged_error.h"
 #include "merged_problem.h"
@@ -51,15 +53,18 @@ static PetscReal ExplicitFlops(const ICLCell *cell)
 
 /* -engine: gram for gmm only (docs/engines.md); auto takes it where the cost model says it is
  * cheaper, which is where d - k exceeds B (the reduced cell is the same computation in a
- * smaller dimension), so sweeps with d <= B + k run explicit as before. */
+ * smaller dimension), so sweeps with d <= B + k run explicit as before. A gram cell whose
+ * reduced W would not fit runs W-free (ICLGramWFree), as -engine wfree asks for. */
 static ICLEngine LinearEngine(const ICLCell *cell)
 {
   ICLCell reduced;
 
   if (cell->family != &ICLFamilyGmm || cell->engine == ICL_ENGINE_EXPLICIT) return ICL_ENGINE_EXPLICIT;
-  if (cell->engine == ICL_ENGINE_GRAM) return ICL_ENGINE_GRAM;
-  ICLGramCell(cell, &reduced);
-  return ExplicitFlops(&reduced) < ExplicitFlops(cell) ? ICL_ENGINE_GRAM : ICL_ENGINE_EXPLICIT;
+  if (cell->engine == ICL_ENGINE_AUTO) {
+    ICLGramCell(cell, &reduced);
+    if (!(ExplicitFlops(&reduced) < ExplicitFlops(cell))) return ICL_ENGINE_EXPLICIT;
+  }
+  return ICLGramWFree(cell) ? ICL_ENGINE_WFREE : ICL_ENGINE_GRAM;
 }
 
 /* The cell the explicit pipeline runs: the cell itself, or its Gram-space reduction. */
@@ -97,6 +102,8 @@ static PetscErrorCode ProblemCreate(const ICLCell *cell, const ICLCell *run, ICL
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode LinearRunShared(const ICLCell *cells, PetscInt n, ICLCellResult *res);
+
 static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
 {
   ICLCell          reduced;
@@ -106,6 +113,10 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
   ICLMergedProblem prob;
 
   PetscFunctionBegin;
+  if (LinearEngine(cell) == ICL_ENGINE_WFREE) { /* W-free runs by checkpoints only: one here */
+    PetscCall(LinearRunShared(cell, 1, res));
+    PetscFunctionReturn(0);
+  }
   if (ICLCellMulticlass(cell)) PetscCall(ICLTrainMethodCheckGD(cell, "linear"));
   PetscCall(PetscCalloc1((size_t)d * d, &W));
   PetscCall(ProblemCreate(cell, run, &prob));
@@ -120,9 +131,11 @@ static PetscErrorCode LinearRun(const ICLCell *cell, ICLCellResult *res)
  * dual) or in T and eta (dual) train once, when the engine and the resolved method agree. */
 static unsigned LinearShare(const ICLCell *cell, PetscInt *klass)
 {
-  ICLCell        reduced;
-  const ICLCell *run = RunCell(cell, &reduced);
-  *klass             = 2 + ICLTrainMethodIndex(ICLTrainMethodResolve(run)) + 8 * (run != cell);
+  ICLCell         reduced;
+  const ICLCell  *run   = RunCell(cell, &reduced);
+  const PetscBool wfree = LinearEngine(cell) == ICL_ENGINE_WFREE;
+  *klass                = 2 + ICLTrainMethodIndex(ICLTrainMethodResolve(run)) + 2 * ICL_MAX_TRAIN_METHODS * (run != cell) + 4 * ICL_MAX_TRAIN_METHODS * wfree;
+  if (wfree) return ICL_SHARE_STEPS | ICL_SHARE_LR; /* the dual form's */
   return ICLCellMulticlass(cell) ? 0 : ICLBilinearTrainShares(run);
 }
 
@@ -176,6 +189,7 @@ typedef struct {
   ICLCellResult          *res;
   const ICLMergedProblem *prob;
   const PetscReal        *W1; /* the problem's one-step GD, for every checkpoint's diagnostics */
+  const ICLGramWFreeProblem *wfree; /* W-free: the tasks evaluation reads */
   const Schedule         *s;
   PetscInt                l;
 } Checkpoint;
@@ -197,30 +211,59 @@ static PetscErrorCode AtCheckpoint(void *ctx, PetscInt i, const PetscReal *W, Pe
   PetscFunctionReturn(0);
 }
 
+/* The W-free checkpoint: test error and alignment from alpha; the singular values and the
+ * distance to one-step GD need W and stay NaN (docs/engines.md). */
+static PetscErrorCode AtAlpha(void *ctx, PetscInt i, const PetscReal *alpha, const PetscReal *s, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome)
+{
+  const Checkpoint          *c    = ctx;
+  const PetscInt             j    = c->s->order[c->s->first[c->l] + i];
+  const ICLGramWFreeProblem *w    = c->wfree;
+  const ICLCell             *cell = &c->cells[j];
+  ICLCellResult             *res  = &c->res[j];
+  ICLCell                    reduced;
+
+  PetscFunctionBegin;
+  ICLGramCell(cell, &reduced);
+  res->train_loss = loss, res->steps = steps;
+  res->flops      = ICLGramWFreeFlops(cell, 1, steps, 1);
+  PetscCall(ICLTrainOutcomeApply(outcome, "dual-form GD step", res));
+  if (res->status != ICL_STATUS_OK) PetscFunctionReturn(0);
+  PetscCall(ICLGramErrorOfAlpha(&reduced, &w->p, w->first, alpha, res->test_error, res->test_error_se));
+  PetscCall(ICLGramAlignmentOfAlpha(&reduced, &w->p, w->first, alpha, s, &res->alignment));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode LinearRunShared(const ICLCell *cells, PetscInt n, ICLCellResult *res)
 {
-  ICLCell          reduced;
-  const ICLCell   *run = RunCell(&cells[0], &reduced);
-  const PetscInt   d   = run->task.d;
-  PetscReal       *W, *W1;
-  ICLMergedProblem prob;
-  Schedule         s;
-  Checkpoint      *ctx;
-  ICLCheckpoints  *cp;
-  ICLLossHistory **history; /* in schedule order, as the checkpoints are */
+  ICLCell             reduced;
+  const ICLCell      *run   = RunCell(&cells[0], &reduced);
+  const PetscBool     wfree = LinearEngine(&cells[0]) == ICL_ENGINE_WFREE;
+  const size_t        dd    = wfree ? 0 : (size_t)run->task.d * run->task.d;
+  PetscReal          *W, *W1;
+  ICLMergedProblem    prob = {0};
+  ICLGramWFreeProblem wp   = {0};
+  Schedule            s;
+  Checkpoint         *ctx;
+  ICLCheckpoints     *cp;
+  ICLLossHistory    **history; /* in schedule order, as the checkpoints are */
 
   PetscFunctionBegin;
   PetscCall(ScheduleCreate(cells, n, &s));
-  PetscCall(PetscMalloc5((size_t)d * d, &W, (size_t)d * d, &W1, s.L, &ctx, s.L, &cp, n, &history));
+  PetscCall(PetscMalloc5(dd, &W, dd, &W1, s.L, &ctx, s.L, &cp, n, &history));
   for (PetscInt j = 0; j < n; j++) history[j] = cells[s.order[j]].history;
-  PetscCall(ProblemCreate(&cells[0], run, &prob));
-  PetscCall(ICLFirstGDStep(d, prob.f, prob.ctx, W1));
-  for (PetscInt l = 0; l < s.L; l++) {
-    ctx[l] = (Checkpoint){.cells = cells, .res = res, .prob = &prob, .W1 = W1, .s = &s, .l = l};
-    cp[l]  = (ICLCheckpoints){.n = s.first[l + 1] - s.first[l], .T = s.T + s.first[l], .at = AtCheckpoint, .ctx = &ctx[l], .history = history + s.first[l]};
+  if (wfree) PetscCall(ICLGramWFreeProblemCreate(&cells[0], &wp));
+  else {
+    PetscCall(ProblemCreate(&cells[0], run, &prob));
+    PetscCall(ICLFirstGDStep(run->task.d, prob.f, prob.ctx, W1));
   }
-  PetscCall(ICLBilinearTrainShared(run, &prob.bilinear, s.L, s.lr, cp, W));
-  PetscCall(ICLMergedProblemDestroy(&prob));
+  for (PetscInt l = 0; l < s.L; l++) {
+    ctx[l] = (Checkpoint){.cells = cells, .res = res, .prob = &prob, .W1 = W1, .wfree = &wp, .s = &s, .l = l};
+    cp[l]  = (ICLCheckpoints){.n = s.first[l + 1] - s.first[l], .T = s.T + s.first[l], .at = AtCheckpoint, .ctx = &ctx[l], .history = history + s.first[l], .at_alpha = wfree ? AtAlpha : NULL};
+  }
+  if (wfree) PetscCall(ICLDualGDCheckpoints(&wp.p, ICL_PRECISION_DOUBLE, s.L, s.lr, cp, NULL));
+  else PetscCall(ICLBilinearTrainShared(run, &prob.bilinear, s.L, s.lr, cp, W));
+  if (wfree) PetscCall(ICLGramWFreeProblemDestroy(&wp));
+  else PetscCall(ICLMergedProblemDestroy(&prob));
   PetscCall(PetscFree5(W, W1, ctx, cp, history));
   PetscCall(ScheduleDestroy(&s));
   PetscFunctionReturn(0);
@@ -243,6 +286,7 @@ static PetscReal LinearFlopsShared(const ICLCell *cells, PetscInt n)
     B = run->B, d = run->task.d;
     flops += ICLMergedErrorFlops(run) + ICLTrainedWDiagnosticsFlops(run->B, run->task.d);
   }
+  if (LinearEngine(&cells[0]) == ICL_ENGINE_WFREE) return ICLGramWFreeFlops(&cells[0], L, T_max, n);
   /* one W_1 for all: the diagnostics' gradient at 0 is formed once */
   return flops - (n - 1) * (ICLTrainedWDiagnosticsFlops(B, d) - ICLTrainedWDiagnosticsFlops(0, d)) + ICLBilinearTrainSharedFlops(run, L, T_max, n);
 }
@@ -250,12 +294,14 @@ static PetscReal LinearFlopsShared(const ICLCell *cells, PetscInt n)
 static const ICLTrainMethodType *LinearTrainMethod(const ICLCell *cell)
 {
   ICLCell reduced;
+  if (LinearEngine(cell) == ICL_ENGINE_WFREE) return ICLTrainMethodFind("dual");
   return ICLCellMulticlass(cell) ? ICLTrainMethodFind("gd") : ICLTrainMethodResolve(RunCell(cell, &reduced));
 }
 
 static PetscReal LinearFlops(const ICLCell *cell)
 {
   ICLCell reduced;
+  if (LinearEngine(cell) == ICL_ENGINE_WFREE) return ICLGramWFreeFlops(cell, 1, cell->T, 1);
   return ExplicitFlops(RunCell(cell, &reduced));
 }
 
@@ -278,6 +324,7 @@ static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
   const ICLCell   *run   = RunCell(cell, &reduced);
   const PetscReal  d     = run->task.d;
   const PetscReal  train = ICLCellMulticlass(run) ? ICLMergedProblemMemory(run, g) + sizeof(PetscReal) * d * d : ICLBilinearTrainMemory(run, g);
+  if (LinearEngine(cell) == ICL_ENGINE_WFREE) return ICLGramWFreeMemory(cell, g); /* the whole W-free path */
   return train + sizeof(PetscReal) * 4.0 * 2048 * d + ICLTrainedWDiagnosticsMemory(run->task.d, g);
 }
 

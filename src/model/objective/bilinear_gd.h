@@ -12,6 +12,16 @@
 
 typedef enum { ICL_LOSS_LOGISTIC, ICL_LOSS_SQUARED } ICLLoss;
 
+/* Where the dual form gets the tasks of other ranks (NULL: it gathers the group's stacks): draw
+ * writes tasks [t0, t0 + n)'s a and b (d x n each, column-major), which any rank can draw (the
+ * W-free gram engine's are keyed by task); task tau's entries from length(tau) on are zero, so
+ * products over coordinates stop there. */
+typedef struct {
+  PetscErrorCode (*draw)(void *ctx, PetscInt t0, PetscInt n, PetscReal *a, PetscReal *b);
+  PetscInt (*length)(void *ctx, PetscInt tau);
+  void *ctx;
+} ICLTaskSource;
+
 /* The B training tasks may be split by rows over the ranks of comm (a group training one
  * cell): each rank holds its own B_local columns, and the loss and the d x d gradient are
  * summed over the group. With one rank nothing is communicated. */
@@ -25,6 +35,7 @@ typedef struct {
   const PetscReal *target;   /* squared loss: y_tau (B_local) */
   PetscReal       *work;     /* d x B_local scratch */
   PetscReal       *grad;     /* d x d scratch when comm has more than one rank */
+  const ICLTaskSource *source; /* the dual form: other ranks' tasks drawn, not gathered (may be NULL) */
 } ICLBilinearProblem;
 
 /* Task tau's loss term at margin s (target y, squared loss only) and c = -dL_tau/ds: one

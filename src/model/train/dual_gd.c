@@ -48,37 +48,56 @@ static size_t RectIndex(const Rect *r, PetscInt i, PetscInt j, PetscInt *run)
 }
 
 /* The group's whole d x B stacks of a_tau and b_tau (the Gram blocks need every task's): in
- * doubles, or in floats when K is (SGEMM forms the blocks at twice DGEMM's rate). */
+ * doubles, or in floats when K is (SGEMM forms the blocks at twice DGEMM's rate). With a task
+ * source, this rank's own tasks only (from task `first` on): the others are drawn. */
 typedef struct {
   const PetscReal *ad, *bd;
   float           *af, *bf;
   PetscReal       *gathered; /* a group's gathered doubles (2 d B), NULL alone */
+  PetscInt         first;    /* the task of the stacks' first column */
 } Stacks;
 
-/* g1 = K[i0:i0+m, c0:c0+n] (column-major, leading dimension m), in K's precision: the
- * entrywise product of the two Gram blocks (a_i^T a_j)(b_i^T b_j), each one GEMM. No library
- * has the Hadamard product of two Gram matrices, and PETSc's dense products have no symmetric
- * (syrk) form: forming blocks here computes only the triangle K's symmetry needs, and never
- * holds a second B x B matrix. g1, g2: scratch of m n doubles each. */
-static PetscErrorCode GramBlock(const ICLBilinearProblem *p, const Dual *k, const Stacks *st, PetscInt i0, PetscInt m, PetscInt c0, PetscInt n, PetscReal *g1, PetscReal *g2)
+/* Task tau's a (side 0) or b (side 1) in the stacks, in K's precision. */
+static const void *Column(const ICLBilinearProblem *p, const Dual *k, const Stacks *st, int side, PetscInt tau)
 {
-  const size_t own = (size_t)i0 * p->d, col = (size_t)c0 * p->d;
-  PetscBLASInt bm, bn, bd;
+  const size_t at = (size_t)(tau - st->first) * p->d;
+  if (k->kd) return (side ? st->bd : st->ad) + at;
+  return (side ? st->bf : st->af) + at;
+}
+
+/* The coordinates the products of tasks up to rows and up to cols run over: all d, or, with a
+ * task source, up to the shorter side's last nonzero. */
+static PetscInt Length(const ICLBilinearProblem *p, PetscInt rows, PetscInt cols)
+{
+  if (!p->source) return p->d;
+  return PetscMin(p->d, PetscMin(p->source->length(p->source->ctx, rows), p->source->length(p->source->ctx, cols)));
+}
+
+/* g1 = K[rows, cols] for m row tasks (a, b at ar, br) and n column tasks (at ac, bc), each d
+ * long (column-major, leading dimension m), in K's precision: the entrywise product of the
+ * two Gram blocks (a_i^T a_j)(b_i^T b_j) over the first len coordinates, each one GEMM. No
+ * library has the Hadamard product of two Gram matrices, and PETSc's dense products have no
+ * symmetric (syrk) form: forming blocks here computes only the triangle K's symmetry needs,
+ * and never holds a second B x B matrix. g1, g2: scratch of m n doubles each. */
+static PetscErrorCode GramBlock(const ICLBilinearProblem *p, const Dual *k, const void *ar, const void *br, PetscInt m, const void *ac, const void *bc, PetscInt n, PetscInt len, PetscReal *g1, PetscReal *g2)
+{
+  PetscBLASInt bm, bn, bd, bl;
 
   PetscFunctionBegin;
   PetscCall(PetscBLASIntCast(m, &bm));
   PetscCall(PetscBLASIntCast(n, &bn));
   PetscCall(PetscBLASIntCast(p->d, &bd));
+  PetscCall(PetscBLASIntCast(len, &bl));
   if (k->kd) {
     const PetscReal one = 1.0, zero = 0.0;
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bd, &one, st->ad + own, &bd, st->ad + col, &bd, &zero, g1, &bm));
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bd, &one, st->bd + own, &bd, st->bd + col, &bd, &zero, g2, &bm));
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bl, &one, ar, &bd, ac, &bd, &zero, g1, &bm));
+    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bl, &one, br, &bd, bc, &bd, &zero, g2, &bm));
     for (size_t i = 0; i < (size_t)m * n; i++) g1[i] *= g2[i];
   } else {
     const float one = 1.0f, zero = 0.0f;
     float      *f1 = (float *)g1, *f2 = (float *)g2;
-    PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &bm, &bn, &bd, &one, st->af + own, &bd, st->af + col, &bd, &zero, f1, &bm));
-    PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &bm, &bn, &bd, &one, st->bf + own, &bd, st->bf + col, &bd, &zero, f2, &bm));
+    PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &bm, &bn, &bl, &one, ar, &bd, ac, &bd, &zero, f1, &bm));
+    PetscCallBLAS("BLASsgemm", BLASsgemm_("T", "N", &bm, &bn, &bl, &one, br, &bd, bc, &bd, &zero, f2, &bm));
     for (size_t i = 0; i < (size_t)m * n; i++) f1[i] *= f2[i];
   }
   PetscFunctionReturn(0);
@@ -91,6 +110,18 @@ static void Put(Dual *k, size_t at, const PetscReal *g, size_t from, PetscInt co
   else memcpy(k->kf + at, (const float *)g + from, (size_t)count * sizeof *k->kf);
 }
 
+/* Rows [i0, i0 + m) x columns [j0, j0 + n) of rectangle R (relative to its corner) = g
+ * (column-major, leading dimension m), tile run by tile run. */
+static void PutBlock(Dual *k, const Rect *R, PetscInt i0, PetscInt m, PetscInt j0, PetscInt n, const PetscReal *g)
+{
+  for (PetscInt j = 0; j < n; j++)
+    for (PetscInt i = 0, run; i < m; i += run) {
+      const size_t at = RectIndex(R, i0 + i, j0 + j, &run);
+      run             = PetscMin(run, m - i);
+      Put(k, at, g, (size_t)j * m + i, run);
+    }
+}
+
 static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, Stacks *st)
 {
   PetscMPIInt  size, count, offset, *counts, *offsets;
@@ -98,6 +129,11 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
 
   PetscFunctionBegin;
   *st = (Stacks){.ad = p->Mt, .bd = p->Vt};
+  if (p->source) { /* the others' tasks are drawn where needed */
+    PetscCheck(k->kd, PETSC_COMM_SELF, PETSC_ERR_SUP, "the dual form with a task source runs in double precision");
+    st->first = k->r0;
+    PetscFunctionReturn(0);
+  }
   PetscCallMPI(MPI_Comm_size(p->comm, &size));
   if (size > 1) {
     PetscCheck(n <= PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "-train_method dual in a group: B d = %zu words overflow an MPI count; use -train_method gd", n);
@@ -128,36 +164,61 @@ static PetscErrorCode StacksDestroy(Stacks *st)
   PetscFunctionReturn(0);
 }
 
+/* Rectangle R's rows are another rank's (only with a task source: gathered stacks hold every
+ * task): they are drawn nb at a time against this rank's columns. Each is drawn once. */
+static PetscErrorCode FormRectDrawnRows(const ICLBilinearProblem *p, Dual *k, const Stacks *st, const Rect *R, PetscReal *drawn, PetscReal *g1, PetscReal *g2)
+{
+  const PetscInt nb = ICL_GRAM_BLOCK;
+  PetscReal     *bdrawn = drawn + (size_t)nb * p->d;
+
+  PetscFunctionBegin;
+  for (PetscInt i0 = 0, m; i0 < R->h; i0 += m) {
+    m = PetscMin(nb, R->h - i0);
+    PetscCall(p->source->draw(p->source->ctx, R->i0 + i0, m, drawn, bdrawn));
+    PetscCall(GramBlock(p, k, drawn, bdrawn, m, Column(p, k, st, 0, R->j0), Column(p, k, st, 1, R->j0), R->w, Length(p, R->i0 + i0 + m - 1, R->j0 + R->w - 1), g1, g2));
+    PutBlock(k, R, i0, m, 0, R->w, g1);
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Forms this rank's diagonal block (its upper triangle, column block by column block) and its
- * rectangles. */
+ * rectangles. With a task source the columns of a rectangle whose rows are this rank's are
+ * drawn block by block, and one whose columns are (FormRectDrawnRows) draws its rows. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
   const PetscInt nb = ICL_GRAM_BLOCK;
   PetscInt       hmax = k->b;
-  PetscReal     *g1, *g2;
+  PetscReal     *g1, *g2, *drawn = NULL;
   Stacks         st;
 
   PetscFunctionBegin;
-  for (PetscInt r = 0; r < k->nrect; r++) hmax = PetscMax(hmax, k->rect[r].h);
+  for (PetscInt r = 0; r < k->nrect; r++) hmax = PetscMax(hmax, p->source ? PetscMax(k->rect[r].h, k->rect[r].w) : k->rect[r].h);
   PetscCall(StacksCreate(p, k, &st));
   PetscCall(PetscMalloc2((size_t)hmax * nb, &g1, (size_t)hmax * nb, &g2));
+  if (p->source) PetscCall(PetscMalloc1((size_t)2 * nb * p->d, &drawn));
   for (PetscInt c0 = 0, n; c0 < k->b; c0 += n) {
-    n = PetscMin(nb, k->b - c0);
-    PetscCall(GramBlock(p, k, &st, k->r0, c0 + n, k->r0 + c0, n, g1, g2));
+    const PetscInt c = k->r0 + c0;
+    n                = PetscMin(nb, k->b - c0);
+    PetscCall(GramBlock(p, k, Column(p, k, &st, 0, k->r0), Column(p, k, &st, 1, k->r0), c0 + n, Column(p, k, &st, 0, c), Column(p, k, &st, 1, c), n, Length(p, c + n - 1, c + n - 1), g1, g2));
     for (PetscInt j = 0; j < n; j++) Put(k, DualIndex(k, 0, c0 + j), g1, (size_t)j * (c0 + n), c0 + n);
   }
   for (PetscInt r = 0; r < k->nrect; r++) {
     const Rect *R = &k->rect[r];
+    if (p->source && R->i0 != k->r0) { /* the rows are the pair's other rank's */
+      PetscCall(FormRectDrawnRows(p, k, &st, R, drawn, g1, g2));
+      continue;
+    }
     for (PetscInt c0 = 0, n; c0 < R->w; c0 += n) {
-      n = PetscMin(nb, R->w - c0);
-      PetscCall(GramBlock(p, k, &st, R->i0, R->h, R->j0 + c0, n, g1, g2));
-      for (PetscInt j = 0; j < n; j++)
-        for (PetscInt i = 0, run; i < R->h; i += run) {
-          const size_t at = RectIndex(R, i, c0 + j, &run);
-          Put(k, at, g1, (size_t)j * R->h + i, run);
-        }
+      const PetscInt c  = R->j0 + c0;
+      const void    *ac = drawn, *bc = drawn + (size_t)nb * p->d;
+      n                 = PetscMin(nb, R->w - c0);
+      if (p->source) PetscCall(p->source->draw(p->source->ctx, c, n, drawn, drawn + (size_t)nb * p->d));
+      else ac = Column(p, k, &st, 0, c), bc = Column(p, k, &st, 1, c);
+      PetscCall(GramBlock(p, k, Column(p, k, &st, 0, R->i0), Column(p, k, &st, 1, R->i0), R->h, ac, bc, n, Length(p, R->i0 + R->h - 1, c + n - 1), g1, g2));
+      PutBlock(k, R, 0, R->h, c0, n, g1);
     }
   }
+  PetscCall(PetscFree(drawn));
   PetscCall(PetscFree2(g1, g2));
   PetscCall(StacksDestroy(&st));
   PetscFunctionReturn(0);
@@ -330,16 +391,24 @@ static PetscErrorCode DualDestroy(Dual *k, PetscMPIInt **counts, PetscMPIInt **o
   PetscFunctionReturn(0);
 }
 
-/* Step size l's run ends at step t for its checkpoints [from, n): W from its alpha, then each
- * checkpoint's callback. */
-static PetscErrorCode EndRun(const ICLBilinearProblem *p, const Dual *k, const PetscReal *alpha, const ICLCheckpoints *cp, PetscInt from, PetscReal loss, PetscInt t, ICLTrainOutcome outcome, PetscReal *W)
+/* Checkpoint i of a run at step t: its history's end, then its callback, with W (formed by
+ * the caller) or, W-free, with alpha and the margins s. */
+static PetscErrorCode AtCheckpoint(const ICLCheckpoints *cp, PetscInt i, const PetscReal *alpha, const PetscReal *s, const PetscReal *W, PetscReal loss, PetscInt t, ICLTrainOutcome outcome)
 {
   PetscFunctionBegin;
-  PetscCall(FormW(p, k, alpha, W));
-  for (PetscInt i = from; i < cp->n; i++) {
-    ICLLossHistoryEnd(ICLCheckpointHistory(cp, i), t, loss);
-    PetscCall(cp->at(cp->ctx, i, W, loss, t, outcome));
-  }
+  ICLLossHistoryEnd(ICLCheckpointHistory(cp, i), t, loss);
+  if (cp->at_alpha) PetscCall(cp->at_alpha(cp->ctx, i, alpha, s, loss, t, outcome));
+  else PetscCall(cp->at(cp->ctx, i, W, loss, t, outcome));
+  PetscFunctionReturn(0);
+}
+
+/* Step size l's run ends at step t for its checkpoints [from, n): W from its alpha (unless
+ * W-free), then each checkpoint's callback. s: this rank's margins, K alpha where known. */
+static PetscErrorCode EndRun(const ICLBilinearProblem *p, const Dual *k, const PetscReal *alpha, const PetscReal *s, const ICLCheckpoints *cp, PetscInt from, PetscReal loss, PetscInt t, ICLTrainOutcome outcome, PetscReal *W)
+{
+  PetscFunctionBegin;
+  if (!cp->at_alpha) PetscCall(FormW(p, k, alpha, W));
+  for (PetscInt i = from; i < cp->n; i++) PetscCall(AtCheckpoint(cp, i, alpha, s, W, loss, t, outcome));
   PetscFunctionReturn(0);
 }
 
@@ -368,7 +437,7 @@ PetscErrorCode ICLDualGDCheckpoints(const ICLBilinearProblem *p, ICLTrainPrecisi
       PetscCall(ICLGroupCancelled(p->comm, p->cancel, &stop));
       if (stop) {
         for (PetscInt l = 0; l < L; l++)
-          if (next[l] < cp[l].n) PetscCall(EndRun(p, &k, alpha + (size_t)l * k.B, &cp[l], next[l], NAN, t, ICL_TRAIN_CANCELLED, W));
+          if (next[l] < cp[l].n) PetscCall(EndRun(p, &k, alpha + (size_t)l * k.B, S + l * k.lda, &cp[l], next[l], NAN, t, ICL_TRAIN_CANCELLED, W));
         break;
       }
     }
@@ -389,16 +458,13 @@ PetscErrorCode ICLDualGDCheckpoints(const ICLBilinearProblem *p, ICLTrainPrecisi
       if (next[l] == cp[l].n) continue; /* ended: its iterate stays */
       if (t == 0) initial = loss;
       if (ICLLossDiverged(loss, initial, PETSC_FALSE)) {
-        PetscCall(EndRun(p, &k, a, &cp[l], next[l], loss, t, ICL_TRAIN_DIVERGED, W));
+        PetscCall(EndRun(p, &k, a, S + l * k.lda, &cp[l], next[l], loss, t, ICL_TRAIN_DIVERGED, W));
         next[l] = cp[l].n, active--;
         continue;
       }
       if (cp[l].T[next[l]] == t) {
-        PetscCall(FormW(p, &k, a, W));
-        for (; next[l] < cp[l].n && cp[l].T[next[l]] == t; next[l]++) {
-          ICLLossHistoryEnd(ICLCheckpointHistory(&cp[l], next[l]), t, loss);
-          PetscCall(cp[l].at(cp[l].ctx, next[l], W, loss, t, ICLLossDiverged(loss, initial, PETSC_TRUE) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE));
-        }
+        if (!cp[l].at_alpha) PetscCall(FormW(p, &k, a, W));
+        for (; next[l] < cp[l].n && cp[l].T[next[l]] == t; next[l]++) PetscCall(AtCheckpoint(&cp[l], next[l], a, S + l * k.lda, W, loss, t, ICLLossDiverged(loss, initial, PETSC_TRUE) ? ICL_TRAIN_DIVERGED : ICL_TRAIN_DONE));
         if (next[l] == cp[l].n) {
           active--;
           continue;

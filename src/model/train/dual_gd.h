@@ -21,7 +21,8 @@
  * at the first non-finite loss (DIVERGED) or when p->cancel says so (CANCELLED); *loss is the
  * loss at the final iterate and W (on every rank of p->comm) the final iterate. p->work and
  * p->grad are scratch. K's rows are split over p->comm as the tasks are; each rank gathers
- * the group's stacks to form its rows. Collective over p->comm. */
+ * the group's stacks to form its rows, or, with p->source, draws the other ranks' tasks it
+ * needs (double precision only). Collective over p->comm. */
 PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt T, PetscReal lr, PetscReal *W, PetscReal *loss, PetscInt *steps, ICLTrainOutcome *outcome);
 
 /* The dual form with checkpoints (docs/budget.md), for L step sizes lr[0..L-1] at once on one
@@ -30,7 +31,9 @@ PetscErrorCode ICLDualGD(const ICLBilinearProblem *p, ICLTrainPrecision precisio
  * of a separate ICLDualGD run of that many steps; its iterate is formed only at its
  * checkpoints. K is formed once (2 B^2 d flop) instead of once per step size and
  * checkpoint; each step takes the active step sizes' products K alpha_l. A step size that
- * diverges stops its own iterates only. Collective over p->comm. */
+ * diverges stops its own iterates only. Checkpoints with at_alpha get alpha and the margins
+ * instead, and no W is formed (W, p->work and p->grad may be NULL if all have it). Collective
+ * over p->comm. */
 PetscErrorCode ICLDualGDCheckpoints(const ICLBilinearProblem *p, ICLTrainPrecision precision, PetscInt L, const PetscReal *lr, const ICLCheckpoints *cp, PetscReal *W);
 
 /* The same T steps for L step sizes lr[0..L-1] at once, sharing K: K is formed once (its

@@ -41,6 +41,9 @@ typedef struct {
   PetscErrorCode (*at)(void *ctx, PetscInt i, const PetscReal *theta, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome);
   void           *ctx;
   ICLLossHistory *const *history;
+  /* the dual form only, instead of at when not NULL: no W is formed; the checkpoint gets the
+   * coefficients alpha (all B, every rank) and this rank's margins s = K alpha (B_local) */
+  PetscErrorCode (*at_alpha)(void *ctx, PetscInt i, const PetscReal *alpha, const PetscReal *s, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome);
 } ICLCheckpoints;
 
 /* Checkpoint i's loss history, or NULL. */

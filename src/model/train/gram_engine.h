@@ -35,4 +35,36 @@ void ICLGramCell(const ICLCell *cell, ICLCell *reduced);
  * draw the same columns. Collective over cell->comm. */
 PetscErrorCode ICLGramProblemCreate(const ICLCell *cell, ICLMergedProblem *p);
 
+/* The W-free path (-engine wfree; gram and auto take it where ICLGramWFree says): the same
+ * reduced cell, trained in the dual form on K = (M M^T) .* (V V^T) without ever forming the
+ * D x D W. Each rank holds its own tasks' m~, v~ (drawn as ICLGramProblemCreate draws them)
+ * and its share of K; the dual form draws the other ranks' tasks it needs from their keyed
+ * streams (the task source), and evaluation works from the coefficients alpha
+ * (gram_accuracy.h). Where the reduced W alone would exceed this many bytes, gram and auto run
+ * W-free: a rule of the cell (B, d, k, precision, method), never of the group or machine. */
+#define ICL_GRAM_W_BYTES 4e9
+
+/* Whether a gram cell runs W-free: -engine wfree, or a reduced W beyond ICL_GRAM_W_BYTES with
+ * the dual form (-train_method dual or auto) in double precision. */
+PetscBool ICLGramWFree(const ICLCell *cell);
+
+typedef struct {
+  ICLCell            cell, reduced; /* the cell, and the reduced cell evaluation runs in */
+  ICLBilinearProblem p;             /* this rank's tasks, from task `first` on, and the source */
+  ICLTaskSource      source;        /* draws any task's m~, v~ (p.source points here) */
+  PetscInt           first;
+  PetscReal         *col;           /* the source's scratch */
+} ICLGramWFreeProblem;
+
+/* This rank's share of the reduced tasks, and the source of the others'. w is not to be
+ * copied (p points into it). Collective over cell->comm. */
+PetscErrorCode ICLGramWFreeProblemCreate(const ICLCell *cell, ICLGramWFreeProblem *w);
+PetscErrorCode ICLGramWFreeProblemDestroy(ICLGramWFreeProblem *w);
+
+/* Cost model of the W-free path: flop of forming K (its triangle, each product over the
+ * coordinates both tasks can have nonzero), L step sizes to T_max steps, and `evaluations`
+ * evaluations; and bytes per rank in a group of g. */
+PetscReal ICLGramWFreeFlops(const ICLCell *cell, PetscInt L, PetscInt T_max, PetscInt evaluations);
+PetscReal ICLGramWFreeMemory(const ICLCell *cell, PetscInt g);
+
 #endif
