@@ -1,6 +1,9 @@
 #include "dual_gd.h"
 
+#include <pthread.h>
+
 #include "blas_extra.h"
+#include "blas_threads.h"
 #include "loss_history.h"
 
 /* Off the diagonal, K's upper triangle is cut into one rectangle per pair of ranks' row blocks
@@ -128,39 +131,89 @@ static PetscErrorCode StacksDestroy(Stacks *st)
   PetscFunctionReturn(0);
 }
 
-/* Forms this rank's diagonal block (its upper triangle, column block by column block) and its
- * rectangles. */
+/* Column block c0 of this rank's diagonal block (its upper triangle; rect < 0) or of rectangle
+ * rect, formed and stored. */
+static PetscErrorCode FormBlock(const ICLBilinearProblem *p, Dual *k, const Stacks *st, PetscInt rect, PetscInt c0, PetscReal *g1, PetscReal *g2)
+{
+  PetscFunctionBegin;
+  if (rect < 0) {
+    const PetscInt n = PetscMin(ICL_GRAM_BLOCK, k->b - c0);
+    PetscCall(GramBlock(p, k, st, k->r0, c0 + n, k->r0 + c0, n, g1, g2));
+    for (PetscInt j = 0; j < n; j++) Put(k, DualIndex(k, 0, c0 + j), g1, (size_t)j * (c0 + n), c0 + n);
+  } else {
+    const Rect    *R = &k->rect[rect];
+    const PetscInt n = PetscMin(ICL_GRAM_BLOCK, R->w - c0);
+    PetscCall(GramBlock(p, k, st, R->i0, R->h, R->j0 + c0, n, g1, g2));
+    for (PetscInt j = 0; j < n; j++)
+      for (PetscInt i = 0, run; i < R->h; i += run) {
+        const size_t at = RectIndex(R, i, c0 + j, &run);
+        Put(k, at, g1, (size_t)j * R->h + i, run);
+      }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* One thread's share of K's formation: blocks tid, tid + nthreads, ... of the fixed list (the
+ * diagonal block's column blocks, then each rectangle's). Every block is the same
+ * single-threaded GEMMs whichever thread forms it, so K's bits do not depend on the thread
+ * count (a threaded GEMM's do: OpenBLAS splits it over threads into blocks that change which
+ * kernel sums an entry). Written with pthreads: OpenMP is not otherwise linked. */
+typedef struct {
+  const ICLBilinearProblem *p;
+  Dual                     *k;
+  const Stacks             *st;
+  PetscInt                  tid, nthreads;
+  PetscReal                *g1, *g2;
+  double                    seconds;
+  PetscErrorCode            ierr;
+} Former;
+
+static void *FormShare(void *arg)
+{
+  Former        *f  = arg;
+  const double   t0 = MPI_Wtime();
+  const PetscInt nb = ICL_GRAM_BLOCK;
+  PetscInt       job = 0;
+
+  for (PetscInt r = -1; r < f->k->nrect && !f->ierr; r++) {
+    const PetscInt w = r < 0 ? f->k->b : f->k->rect[r].w;
+    for (PetscInt c0 = 0; c0 < w && !f->ierr; c0 += nb, job++)
+      if (job % f->nthreads == f->tid) f->ierr = FormBlock(f->p, f->k, f->st, r, c0, f->g1, f->g2);
+  }
+  f->seconds = MPI_Wtime() - t0;
+  return NULL;
+}
+
+/* Forms this rank's diagonal block and rectangles, on the cores lent to it (ICLThreadsLent)
+ * when its BLAS runs one thread. A thread that cannot start leaves its share to this one. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
-  const PetscInt nb = ICL_GRAM_BLOCK;
-  PetscInt       hmax = k->b;
-  PetscReal     *g1, *g2;
+  const PetscInt nthreads = ICLBlasThreadsGet() == 1 ? ICLThreadsLent() : 1;
+  size_t         hmax     = k->b;
+  PetscReal     *g;
+  Former        *f;
+  pthread_t     *thread;
+  PetscBool     *started;
   Stacks         st;
+  PetscErrorCode ierr = 0;
 
   PetscFunctionBegin;
-  for (PetscInt r = 0; r < k->nrect; r++) hmax = PetscMax(hmax, k->rect[r].h);
+  for (PetscInt r = 0; r < k->nrect; r++) hmax = PetscMax(hmax, (size_t)k->rect[r].h);
   PetscCall(StacksCreate(p, k, &st));
-  PetscCall(PetscMalloc2((size_t)hmax * nb, &g1, (size_t)hmax * nb, &g2));
-  for (PetscInt c0 = 0, n; c0 < k->b; c0 += n) {
-    n = PetscMin(nb, k->b - c0);
-    PetscCall(GramBlock(p, k, &st, k->r0, c0 + n, k->r0 + c0, n, g1, g2));
-    for (PetscInt j = 0; j < n; j++) Put(k, DualIndex(k, 0, c0 + j), g1, (size_t)j * (c0 + n), c0 + n);
+  PetscCall(PetscMalloc4(2 * nthreads * hmax * ICL_GRAM_BLOCK, &g, nthreads, &f, nthreads, &thread, nthreads, &started));
+  for (PetscInt t = 0; t < nthreads; t++) {
+    f[t] = (Former){.p = p, .k = k, .st = &st, .tid = t, .nthreads = nthreads, .g1 = g + 2 * t * hmax * ICL_GRAM_BLOCK};
+    f[t].g2 = f[t].g1 + hmax * ICL_GRAM_BLOCK;
+    started[t] = t > 0 && !pthread_create(&thread[t], NULL, FormShare, &f[t]);
   }
-  for (PetscInt r = 0; r < k->nrect; r++) {
-    const Rect *R = &k->rect[r];
-    for (PetscInt c0 = 0, n; c0 < R->w; c0 += n) {
-      n = PetscMin(nb, R->w - c0);
-      PetscCall(GramBlock(p, k, &st, R->i0, R->h, R->j0 + c0, n, g1, g2));
-      for (PetscInt j = 0; j < n; j++)
-        for (PetscInt i = 0, run; i < R->h; i += run) {
-          const size_t at = RectIndex(R, i, c0 + j, &run);
-          Put(k, at, g1, (size_t)j * R->h + i, run);
-        }
-    }
-  }
-  PetscCall(PetscFree2(g1, g2));
+  for (PetscInt t = 0; t < nthreads; t++)
+    if (!started[t]) FormShare(&f[t]);
+  for (PetscInt t = 1; t < nthreads; t++)
+    if (started[t]) pthread_join(thread[t], NULL), ICLThreadsLentAdd(f[t].seconds);
+  for (PetscInt t = 0; t < nthreads && !ierr; t++) ierr = f[t].ierr;
+  PetscCall(PetscFree4(g, f, thread, started));
   PetscCall(StacksDestroy(&st));
-  PetscFunctionReturn(0);
+  PetscFunctionReturn(ierr);
 }
 
 /* y[i0:] += R x[j0:] and y[j0:] += R^T x[i0:] for one rectangle, tile by tile. */
