@@ -14,15 +14,17 @@
 #include "read_rate.h"
 
 typedef struct {
-  MPI_Comm comm;
-  double   at[3];
+  MPI_Comm        comm;
+  const PetscInt *marks;
+  double          at[3];
 } Clock;
 
 static PetscErrorCode Tick(void *ctx, PetscInt i, const PetscReal *W, PetscReal loss, PetscInt steps, ICLTrainOutcome outcome)
 {
   Clock *c = ctx;
-  (void)W, (void)loss, (void)steps, (void)outcome;
+  (void)W;
   PetscFunctionBegin;
+  PetscCheck(steps == c->marks[i] && outcome == ICL_TRAIN_DONE, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "the run stopped at step %d (loss %g): no step time; lower the step size", (int)steps, (double)loss);
   PetscCallMPI(MPI_Barrier(c->comm)); /* the slowest rank's time */
   c->at[i] = BenchNow();
   PetscFunctionReturn(0);
@@ -46,7 +48,7 @@ int main(int argc, char **argv)
   const int     threads = (int)ICLBlasThreadsGet();
   const ICLCell cell    = {.comm = PETSC_COMM_WORLD, .family = &ICLFamilyGmm, .task = {.d = (int)d, .k = 30, .R = 2, .seed = 1}, .N = 40, .B = B};
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
-  clock.comm = PETSC_COMM_WORLD;
+  clock.comm = PETSC_COMM_WORLD, clock.marks = marks;
   PetscCall(BenchReadRate(PETSC_COMM_WORLD, megabytes, threads, 5, &read));
   PetscCall(ICLBilinearProblemCreate(&cell, &p));
   PetscCall(PetscMalloc1(d * d, &W));

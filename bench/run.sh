@@ -55,8 +55,10 @@ print(float(ds.wall_seconds), float(ds.flops), float(ds.train_loss), *[f'{1 - e:
 
 echo "BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3), OpenBLAS kernel: $kernel"
 ceiling=$(OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5 | cut -d' ' -f2)
-cmds+=("1: OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5; OPENBLAS_NUM_THREADS=1 iclsweep run -grid_d D -grid_k 30 -grid_N 40 -models linear -train_tasks B -train_steps T -eval_M 40 -eval_tasks 2 -train_method gd (D, B, T = 500, 20000, 60 and 2000, 2000, 20)"
-  "3: mpiexec -n P iclsweep run -grid_d 200 -grid_k 4 -grid_N 10 -replicates 4P -models linear -train_tasks 5000 -train_steps 60 -eval_M 10 -eval_tasks 1000 -train_method gd; mpiexec -n g iclsweep run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 4000 -train_steps 10 -eval_M 40 -eval_tasks 2 -train_method gd -group_size g"
+cmds+=("1: OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5"
+  "1: OPENBLAS_NUM_THREADS=1 iclsweep run -grid_d D -grid_k 30 -grid_N 40 -models linear -train_tasks B -train_steps T -eval_M 40 -eval_tasks 2 -train_method gd (D, B, T = 500, 20000, 60 and 2000, 2000, 20)"
+  "3: mpiexec -n P iclsweep run -grid_d 200 -grid_k 4 -grid_N 10 -replicates 4P -models linear -train_tasks 5000 -train_steps 60 -eval_M 10 -eval_tasks 1000 -train_method gd"
+  "3: mpiexec -n g iclsweep run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 4000 -train_steps 10 -eval_M 40 -eval_tasks 2 -train_method gd -group_size g"
   "4: iclsweep plan|run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -train_method gd"
   "5: OPENBLAS_NUM_THREADS=1 iclsweep run -grid_d 300 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 100 -eval_M 40 -eval_tasks 2 -train_method gd|kernel|tao")
 declare -A train
