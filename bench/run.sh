@@ -89,7 +89,7 @@ mv() { # NAME THREADS RANKS iclsweep-options...: sets mv_s[NAME] (end to end), m
     cell_values "$out/mv_$name")
   mv_s[$name]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
   mv_rss[$name]=$(awk -v k="$(tail -1 "$out/rss_$name")" 'BEGIN { printf "%.1f", k / 1024 }')
-  mv_method[$name]=$("$bin" plan $MV -ranks $((ranks > 0 ? ranks : 1)) "$@" | awk '$1 == "linear" { print $5 }')
+  mv_method[$name]=$("$bin" plan $MV -ranks $((ranks > 0 ? ranks : 1)) "$@" | awk '$1 == "linear" { print $(NF - 1) }')
 }
 declare -A mv_s mv_acc mv_rss mv_method
 mv auto 2 0
