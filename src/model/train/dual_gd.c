@@ -157,7 +157,8 @@ static PetscErrorCode FormBlock(const ICLBilinearProblem *p, Dual *k, const Stac
  * diagonal block's column blocks, then each rectangle's). Every block is the same
  * single-threaded GEMMs whichever thread forms it, so K's bits do not depend on the thread
  * count (a threaded GEMM's do: OpenBLAS splits it over threads into blocks that change which
- * kernel sums an entry). Written with pthreads: OpenMP is not otherwise linked. */
+ * kernel sums an entry). Written with pthreads: OpenMP is not otherwise linked. The threads share
+ * no state but K's disjoint blocks (and, in a debug build of PETSc only, its function stack). */
 typedef struct {
   const ICLBilinearProblem *p;
   Dual                     *k;
