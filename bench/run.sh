@@ -2,22 +2,30 @@
 # bench/run.sh — benchmarks (not tests): each figure is a ratio measured in this one run on
 # this machine, next to the BLAS kernel that ran. Prints a table; writes bench/results.json.
 #   1. DGEMM ceiling (same BLAS, 1 thread) and iclsweep's training GFLOP/s as a fraction of it
-#   2. the MV Fig. 1 cell end to end: iclsweep (auto, float64 and -train_precision single;
-#      direct gd for reference) vs PyTorch float32 (explicit tokens; sufficient stats)
+#   2. the MV Fig. 1 cell end to end: iclsweep (auto, float64 and -train_precision single; on
+#      2 cores as 1 rank, 2 ranks, a group of 2, -tail_threads) vs PyTorch float32 (explicit
+#      tokens; sufficient stats)
 #   3. strong scaling of one d = 2000 cell over a group of 1 and 2 ranks; weak scaling of a
 #      sweep over 1, 2, 4 ranks
 #   4. peak memory per rank vs the cost model
 #   5. one cell trained by gd, kernel (dual form) and tao: times and the gd/kernel ratio
-#   6. the dual form's step against the read bandwidth measured on as many cores, and its
-#      group of 2 against one rank
+#   6. the dual form's step against the read bandwidth measured in the same process on as many
+#      cores (bench/dual_bandwidth), and its group of 2 against one rank
 #   7. the tail of a sweep (jobs/sweeps/default.opts on 2 ranks): load imbalance and busy
 #      fraction of all cores, with and without -tail_threads
-#   8. shared training (bench/budget.sh): a train_steps axis against its largest T, and a
-#      train_lr axis on one K (dual form) against separate runs
 # Sections 1, 3 and 4 measure direct GD (-train_method gd), which auto would replace by the
 # dual form on some of these cells. Writes docs/results/bench.md: the table, the load while
-# it ran, and the commands behind each figure (text under its "## Reading" is kept).
+# it ran, and the commands behind each figure (text under its "## Reading" is kept). About 15
+# minutes on an idle 2-core machine. Shared training is bench/budget.sh, run on its own.
+# Usage: bench/run.sh [quick]. quick: every section on small cells, in a few minutes, to
+# check that the script works; its numbers mean nothing and nothing is written.
 set -euo pipefail
+quick=$([ "${1:-}" = quick ] && echo 1 || echo 0)
+if ((quick)); then # B and T of the MV cell, of section 1's d = 500 cell, of the dual form's step
+  mv_B=3000 mv_T=20 mv_eval=2000 s1_B=2000 dual_B=5000 dual_T=10 dual_MB=200 tail_opts="-grid_d 16,32 -train_tasks 6000 -eval_tasks 2000"
+else
+  mv_B=20000 mv_T=300 mv_eval=20000 s1_B=20000 dual_B=20000 dual_T=30 dual_MB=1000 tail_opts=""
+fi
 cd "$(dirname "$0")/.."
 ICL_PACKAGES="python3-torch time"
 source ./setup.sh
@@ -47,13 +55,16 @@ print(float(ds.wall_seconds), float(ds.flops), float(ds.train_loss), *[f'{1 - e:
 
 echo "BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3), OpenBLAS kernel: $kernel"
 ceiling=$(OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5 | cut -d' ' -f2)
-cmds+=("1: OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5; OPENBLAS_NUM_THREADS=1 iclsweep run -grid_d D -grid_k 30 -grid_N 40 -models linear -train_tasks B -train_steps T -eval_M 40 -eval_tasks 2 -train_method gd (D, B, T = 500, 20000, 60 and 2000, 2000, 20)"
-  "3: mpiexec -n P iclsweep run -grid_d 200 -grid_k 4 -grid_N 10 -replicates 4P -models linear -train_tasks 5000 -train_steps 60 -eval_M 10 -eval_tasks 1000 -train_method gd; mpiexec -n g iclsweep run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 4000 -train_steps 10 -eval_M 40 -eval_tasks 2 -train_method gd -group_size g"
+cmds+=("1: OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 5"
+  "1: OPENBLAS_NUM_THREADS=1 iclsweep run -grid_d D -grid_k 30 -grid_N 40 -models linear -train_tasks B -train_steps T -eval_M 40 -eval_tasks 2 -train_method gd (D, B, T = 500, 20000, 60 and 2000, 2000, 20)"
+  "3: mpiexec -n P iclsweep run -grid_d 200 -grid_k 4 -grid_N 10 -replicates 4P -models linear -train_tasks 5000 -train_steps 60 -eval_M 10 -eval_tasks 1000 -train_method gd"
+  "3: mpiexec -n g iclsweep run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 4000 -train_steps 10 -eval_M 40 -eval_tasks 2 -train_method gd -group_size g"
   "4: iclsweep plan|run -grid_d 2000 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 5 -eval_M 40 -eval_tasks 2 -train_method gd"
   "5: OPENBLAS_NUM_THREADS=1 iclsweep run -grid_d 300 -grid_k 30 -grid_N 40 -models linear -train_tasks 2000 -train_steps 100 -eval_M 40 -eval_tasks 2 -train_method gd|kernel|tao")
 declare -A train
 for d in 500 2000; do
-  B=$((d == 500 ? 20000 : 2000)) T=$((d == 500 ? 60 : 20))
+  B=$((d == 500 ? s1_B : 2000)) T=$((d == 500 ? 60 : 20))
+  ((quick)) && T=5
   read -r wall flops _ < <(cell "$out/d$d" 1 -grid_d $d -grid_k 30 -grid_N 40 -models linear -train_tasks $B -train_steps $T -eval_M 40 -eval_tasks 2 -train_method gd)
   train[$d]=$(awk -v f="$flops" -v w="$wall" 'BEGIN { printf "%.2f", f / w / 1e9 }')
 done
@@ -64,9 +75,9 @@ for d in 500 2000; do
 done
 
 # 2. The MV Fig. 1 cell (docs/reference.md), 2 threads each, end to end (sampling, training, evaluation):
-# iclsweep as a user runs it (auto, which picks the dual form here), in float64 and single,
-# and by direct GD for reference; PyTorch on the same sufficient statistics and with tokens.
-MV="-grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks 20000 -train_steps 300 -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks 20000 -models linear"
+# iclsweep as a user runs it (auto, which picks the dual form here), in float64 and single;
+# PyTorch on the same sufficient statistics and with tokens (direct GD, far slower here: section 5).
+MV="-grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks $mv_B -train_steps $mv_T -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks $mv_eval -models linear"
 mv() { # NAME THREADS RANKS iclsweep-options...: sets mv_s[NAME] (end to end), mv_acc[NAME] (M = 1),
   # mv_rss[NAME] (MB); RANKS 0: no mpiexec
   local name=$1 threads=$2 ranks=$3 t0 launch=()
@@ -78,12 +89,11 @@ mv() { # NAME THREADS RANKS iclsweep-options...: sets mv_s[NAME] (end to end), m
     cell_values "$out/mv_$name")
   mv_s[$name]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
   mv_rss[$name]=$(awk -v k="$(tail -1 "$out/rss_$name")" 'BEGIN { printf "%.1f", k / 1024 }')
-  mv_method[$name]=$("$bin" plan $MV -ranks $((ranks > 0 ? ranks : 1)) "$@" | awk '$1 == "linear" { print $5 }')
+  mv_method[$name]=$("$bin" plan $MV -ranks $((ranks > 0 ? ranks : 1)) "$@" | awk '$1 == "linear" { print $(NF - 1) }')
 }
 declare -A mv_s mv_acc mv_rss mv_method
 mv auto 2 0
 mv single 2 0 -train_precision single
-mv gd 2 0 -train_method gd
 # the same cell on 2 cores as MPI ranks: one rank one thread (the reference), 2 ranks as they
 # are (one idles), a group of 2, and -tail_threads (the idle rank's core as a BLAS thread)
 mv n1 1 1
@@ -94,16 +104,21 @@ mv n2tail_single 1 2 -tail_threads -train_precision single
 mv_model=$("$bin" plan $MV | awk '$1 == "linear" { print $3 }')
 # PyTorch's GEMMs are the system OpenBLAS's: give them the 2 threads iclsweep has (setup.sh's
 # OPENBLAS_NUM_THREADS=1 held them to one: 77 s instead of 50 s, measured)
-cmds+=("2: OPENBLAS_NUM_THREADS=2 python3 bench/torch_mv.py suffstat 2" "2: OPENBLAS_NUM_THREADS=2 python3 bench/torch_mv.py explicit 2")
-suff=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_mv.py suffstat 2)
-expl=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_mv.py explicit 2)
-read -r suff_s suff_acc < <(echo "$suff" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
-read -r expl_s expl_acc < <(echo "$expl" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
+torch_args=$( ((quick)) && echo "--tasks $mv_B --steps $mv_T" || true)
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  cmds+=("2: OPENBLAS_NUM_THREADS=2 python3 bench/torch_mv.py suffstat 2" "2: OPENBLAS_NUM_THREADS=2 python3 bench/torch_mv.py explicit 2")
+  suff=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_mv.py suffstat 2 $torch_args)
+  expl=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_mv.py explicit 2 $torch_args)
+  read -r suff_s suff_acc < <(echo "$suff" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
+  read -r expl_s expl_acc < <(echo "$expl" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['seconds']:.1f}\", f\"{r['accuracy']['1']:.4f}\")")
+else
+  echo "PyTorch peers skipped: python3-torch is not installed (apt-get install python3-torch)"
+  suff_s=nan suff_acc=nan expl_s=nan expl_acc=nan
+fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 printf '\n%-46s %8s %9s %9s %9s\n' "2. MV Fig. 1 cell, 2 threads (acc(M=1): .690)" "seconds" "acc(M=1)" "vs suff" "vs tokens"
 printf '%-46s %8s %9s %9s %9s\n' "iclsweep float64 (auto: ${mv_method[auto]})" "${mv_s[auto]}" "${mv_acc[auto]}" "$(ratio "$suff_s" "${mv_s[auto]}")" "$(ratio "$expl_s" "${mv_s[auto]}")"
 printf '%-46s %8s %9s %9s %9s\n' "iclsweep single (auto: ${mv_method[single]})" "${mv_s[single]}" "${mv_acc[single]}" "$(ratio "$suff_s" "${mv_s[single]}")" "$(ratio "$expl_s" "${mv_s[single]}")"
-printf '%-46s %8s %9s %9s %9s\n' "iclsweep float64 -train_method gd" "${mv_s[gd]}" "${mv_acc[gd]}" "$(ratio "$suff_s" "${mv_s[gd]}")" "$(ratio "$expl_s" "${mv_s[gd]}")"
 for n in n1 n2 n2g2 n2tail n2tail_single; do
   case $n in
     n1) label="mpiexec -n 1, 1 thread" ;;
@@ -164,50 +179,51 @@ for m in gd kernel tao; do
   printf '%-52s %10.3f %8s\n' "-train_method $m" "${method[$m]}" "$(awk -v a="${method[gd]}" -v b="${method[$m]}" 'BEGIN { printf "%.2f", a / b }')"
 done
 
-# 6. The dual form's step (MV geometry, B = 20000, d = 500) against the read bandwidth on as
-# many cores: one rank with 1 and 2 BLAS threads, and a group of 2 ranks; float64 and single.
+# 6. The dual form's step (MV geometry, d = 500) against the read bandwidth measured in the same
+# process on as many cores: one rank with 1 and 2 BLAS threads, and a group of 2 ranks;
+# float64 and single. frac. = the step's GB/s of K / the read bandwidth.
 printf '\n%-40s %7s %8s %8s %8s %7s\n' "6. dual form step vs read bandwidth" "form s" "step s" "GB/s" "read" "frac."
-read -r _ read1 < <(OPENBLAS_NUM_THREADS=1 mpiexec -n 1 build/read_bandwidth 1000 5)
-read -r _ read2 < <(OPENBLAS_NUM_THREADS=1 mpiexec -n 2 build/read_bandwidth 1000 5)
-cmds+=("6: mpiexec -n 1 build/read_bandwidth 1000 5" "6: mpiexec -n 2 build/read_bandwidth 1000 5")
-declare -A dual_step dual_form dual_gbs
-for c in "1 1 double" "2 1 double" "1 2 double" "2 1 single" "1 2 single"; do
+declare -A dual_step dual_form dual_gbs dual_frac
+for c in "1 1 double" "2 1 double" "1 2 double" "1 1 single" "2 1 single" "1 2 single"; do
   read -r threads ranks prec <<<"$c"
-  cmds+=("6: OPENBLAS_NUM_THREADS=$threads mpiexec -n $ranks build/dual_bandwidth 20000 500 60 $prec 1")
-  read -r _ form step gbs < <(OPENBLAS_NUM_THREADS=$threads mpiexec -n "$ranks" build/dual_bandwidth 20000 500 60 "$prec" 1)
+  cmds+=("6: OPENBLAS_NUM_THREADS=$threads mpiexec -n $ranks build/dual_bandwidth $dual_B 500 $dual_T $prec $dual_MB")
+  read -r _ _ form step gbs readbw frac < <(OPENBLAS_NUM_THREADS=$threads mpiexec -n "$ranks" build/dual_bandwidth $dual_B 500 $dual_T "$prec" $dual_MB 2>/dev/null)
   key="$threads,$ranks,$prec"
-  dual_step[$key]=$step dual_form[$key]=$form dual_gbs[$key]=$gbs
-  ceiling=$([ $((threads * ranks)) -eq 1 ] && echo "$read1" || echo "$read2")
-  printf '%-40s %7s %8s %8s %8s %7s\n' "$ranks rank(s) x $threads thread(s), $prec" "$form" "$step" "$gbs" "$ceiling" "$(ratio "$gbs" "$ceiling")"
+  dual_step[$key]=$step dual_form[$key]=$form dual_gbs[$key]=$gbs dual_frac[$key]=$frac
+  printf '%-40s %7s %8s %8s %8s %7s\n' "$ranks rank(s) x $threads thread(s), $prec" "$form" "$step" "$gbs" "$readbw" "$frac"
 done
 printf '%-40s %7s %8s\n' "group of 2 vs 1 rank, float64: effic." "$(awk -v a="${dual_form[1,1,double]}" -v b="${dual_form[1,2,double]}" 'BEGIN { printf "%.2f", a / b / 2 }')" \
   "$(awk -v a="${dual_step[1,1,double]}" -v b="${dual_step[1,2,double]}" 'BEGIN { printf "%.2f", a / b / 2 }')"
 
 # 7. The tail of a sweep of mixed cell sizes on 2 ranks: busy fraction and load imbalance.
-printf '\n%-52s %8s %9s %8s\n' "7. jobs/sweeps/default.opts on 2 ranks" "seconds" "imbalance" "busy"
+printf '\n%-52s %8s %9s %8s %8s\n' "7. jobs/sweeps/default.opts on 2 ranks" "seconds" "imbalance" "busy" "lent s"
 for opt in "" "-tail_threads"; do
   cmds+=("7: mpiexec -n 2 iclsweep run -options_file jobs/sweeps/default.opts${opt:+ }$opt")
   t0=$(date +%s.%N)
-  mpiexec -n 2 "$bin" run -options_file jobs/sweeps/default.opts $opt -output "$out/tail$opt" >/dev/null 2>&1
+  mpiexec -n 2 "$bin" run -options_file jobs/sweeps/default.opts $tail_opts $opt -output "$out/tail$opt" >"$out/tail$opt.log" 2>&1
   s=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
   read -r imb busy < <(/usr/bin/python3 -c "import netCDF4; d = netCDF4.Dataset('$out/tail$opt/results.nc'); print(f'{d.load_imbalance:.3f}', f'{d.busy_fraction:.3f}')")
-  printf '%-52s %8s %9s %8s\n' "default${opt:+ $opt}" "$s" "$imb" "$busy"
+  lent=$(sed -n "s/.*(\([0-9.e+-]*\) core-s lent.*/\1/p" "$out/tail$opt.log")
+  printf '%-52s %8s %9s %8s %8s\n' "default${opt:+ $opt}" "$s" "$imb" "$busy" "$lent"
 done
-# 8. Shared training: checkpoints and step sizes on one K (printed only; docs/budget.md).
-printf '\n8. shared training\n'
-bench/budget.sh
 echo "load (uptime) before: $load_before"
 echo "load (uptime) after:  $(uptime)"
 
+if ((quick)); then
+  exec 1>&3 3>&-
+  echo "quick mode: nothing written"
+  exit 0
+fi
 /usr/bin/python3 - "$json" <<PY
 import json, sys
+nan = float("nan")
 json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
            "training_gflops": {"500": ${train[500]}, "2000": ${train[2000]}},
-           "mv_method": {"iclsweep": "${mv_method[auto]}", "iclsweep_single": "${mv_method[single]}", "iclsweep_gd": "gd"},
-           "mv_cell_seconds": {"iclsweep": ${mv_s[auto]}, "iclsweep_single": ${mv_s[single]}, "iclsweep_gd": ${mv_s[gd]}, "torch_suffstat": $suff_s, "torch_explicit": $expl_s},
+           "mv_method": {"iclsweep": "${mv_method[auto]}", "iclsweep_single": "${mv_method[single]}"},
+           "mv_cell_seconds": {"iclsweep": ${mv_s[auto]}, "iclsweep_single": ${mv_s[single]}, "torch_suffstat": $suff_s, "torch_explicit": $expl_s},
            "mv_speedup": {"float64_over_torch_suffstat": $suff_s / ${mv_s[auto]}, "single_over_torch_suffstat": $suff_s / ${mv_s[single]},
                           "float64_over_torch_explicit": $expl_s / ${mv_s[auto]}, "single_over_torch_explicit": $expl_s / ${mv_s[single]}},
-           "mv_accuracy_M1": {"iclsweep": ${mv_acc[auto]}, "iclsweep_single": ${mv_acc[single]}, "iclsweep_gd": ${mv_acc[gd]}, "torch_suffstat": $suff_acc, "torch_explicit": $expl_acc},
+           "mv_accuracy_M1": {"iclsweep": ${mv_acc[auto]}, "iclsweep_single": ${mv_acc[single]}, "torch_suffstat": $suff_acc, "torch_explicit": $expl_acc},
            "mv_memory_mb": {"cost_model": $mv_model, "peak_rss": ${mv_rss[auto]}},
            "weak_scaling_seconds": {"1": ${weak[1]}, "2": ${weak[2]}, "4": ${weak[4]}},
            "strong_scaling_seconds": {"1": ${strong[1]}, "2": ${strong[2]}},
@@ -215,8 +231,10 @@ json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
            "method_seconds": {"gd": ${method[gd]}, "kernel": ${method[kernel]}, "tao": ${method[tao]}},
            "gd_over_kernel": ${method[gd]} / ${method[kernel]},
            "mv_two_cores_seconds": {"n1_one_thread": ${mv_s[n1]}, "n2": ${mv_s[n2]}, "n2_group2": ${mv_s[n2g2]}, "n2_tail_threads": ${mv_s[n2tail]}, "n2_tail_threads_single": ${mv_s[n2tail_single]}},
-           "read_bandwidth_gbs": {"1": $read1, "2": $read2},
-           "dual_step_gbs": {"1x1_double": ${dual_gbs[1,1,double]}, "2x1_double": ${dual_gbs[2,1,double]}, "1x2_double": ${dual_gbs[1,2,double]}, "2x1_single": ${dual_gbs[2,1,single]}, "1x2_single": ${dual_gbs[1,2,single]}}},
+           "dual_step_gbs": {"1x1_double": ${dual_gbs[1,1,double]}, "2x1_double": ${dual_gbs[2,1,double]}, "1x2_double": ${dual_gbs[1,2,double]},
+                             "1x1_single": ${dual_gbs[1,1,single]}, "2x1_single": ${dual_gbs[2,1,single]}, "1x2_single": ${dual_gbs[1,2,single]}},
+           "dual_step_read_fraction": {"1x1_double": ${dual_frac[1,1,double]}, "2x1_double": ${dual_frac[2,1,double]}, "1x2_double": ${dual_frac[1,2,double]},
+                                       "1x1_single": ${dual_frac[1,1,single]}, "2x1_single": ${dual_frac[2,1,single]}, "1x2_single": ${dual_frac[1,2,single]}}},
           open(sys.argv[1], "w"), indent=1)
 PY
 exec 1>&3 3>&-

@@ -28,6 +28,7 @@ typedef struct {
   ICLLines       notes;    /* "cell N (coordinates): message" of ok cells (e.g. distill's gap per M) */
   PetscReal      busy_max, busy_mean, overhead;         /* load balance and per-cell dispatch, s */
   PetscReal      busy_fraction;                         /* busy core-seconds / (ranks x run's wall) */
+  PetscReal      lent_seconds;                          /* core-seconds idle ranks' cores worked for others' cells */
 } ICLResults;
 
 /* One finished cell as it travels (MPI) and is stored (journal): followed by 2 nM doubles,

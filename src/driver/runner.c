@@ -39,8 +39,8 @@ typedef struct {
   PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
   PetscInt        workers;      /* groups that compute */
   PetscInt        base;         /* BLAS threads of a rank */
-  PetscInt        lent;         /* -tail_threads: workers' cores held by cells in flight */
-  unsigned short *share;        /* -tail_threads: per cell in flight, the workers' cores it holds */
+  PetscInt        lent;         /* workers' cores held by cells in flight */
+  unsigned short *share;        /* per cell in flight, the workers' cores it holds */
 } Dispenser;
 
 /* A unit as it travels to a worker: its cell count (0: none left), the BLAS threads each rank
@@ -150,19 +150,23 @@ static PetscErrorCode PartialDue(Dispenser *ds, double now)
   PetscFunctionReturn(0);
 }
 
-/* Runs a unit's cells, with its threads when it was given idle workers' cores. Adds the core
- * seconds it kept busy to *busy. */
+/* Runs a unit's cells with the idle workers' cores it was given: by default lent to the work
+ * whose bits do not depend on the thread count (ICLThreadsLend); with -tail_threads as BLAS
+ * threads for all of it. Adds the core seconds it kept busy to *busy. */
 static PetscErrorCode RunJob(const ICLSweep *sw, MPI_Comm group, const PetscInt64 unit[ICL_UNIT_MSG], char *recs, size_t rsize, double *busy)
 {
   const PetscInt base = ICLBlasThreadsGet(), threads = (PetscInt)unit[1];
-  const double   t0   = Now();
+  const PetscBool blas = sw->tail_threads && threads > 0 && threads != base ? PETSC_TRUE : PETSC_FALSE;
+  const double   t0 = Now(), lent0 = ICLThreadsLentSeconds();
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  if (threads > 0 && threads != base) PetscCall(ICLBlasThreadsSet(threads));
+  if (blas) PetscCall(ICLBlasThreadsSet(threads));
+  else ICLThreadsLend(threads / base);
   ierr = RunUnit(sw, group, unit + 2, (PetscInt)unit[0], recs, rsize);
-  *busy += (Now() - t0) * (threads > 0 ? (double)threads / base : 1.0);
-  if (threads > 0 && threads != base) PetscCall(ICLBlasThreadsSet(base));
+  *busy += blas ? (Now() - t0) * threads / base : Now() - t0 + ICLThreadsLentSeconds() - lent0;
+  if (blas) PetscCall(ICLBlasThreadsSet(base));
+  else ICLThreadsLend(1);
   PetscFunctionReturn(ierr);
 }
 
@@ -197,11 +201,10 @@ static void Announce(Dispenser *ds)
   fprintf(stderr, "[iclsweep] stopping: %lld cells in flight, waiting up to %g s (a second signal drops them now)\n", (long long)(ds->handed - ds->done), (double)ds->sw->drain_seconds);
 }
 
-/* The next unit for a worker as it travels (ICL_UNIT_MSG int64s): unit[0] cells, unit[1] the BLAS
- * threads each rank of its group trains them with (0: as the run's), then the cell numbers; 0
- * cells: none left. With -tail_threads, once fewer cells are left than workers are free, a unit
- * takes an equal share of the free workers' cores (never more than are free: cores come back
- * as its cells finish). */
+/* The next unit for a worker as it travels (ICL_UNIT_MSG int64s): unit[0] cells, unit[1] the
+ * threads each rank of its group may use (0: as the run's), then the cell numbers; 0 cells: none
+ * left. Once fewer cells are left than workers are free, a unit takes an equal share of the
+ * free workers' cores (never more than are free: cores come back as its cells finish). */
 static void NextUnit(Dispenser *ds, PetscInt worker, PetscInt64 unit[ICL_UNIT_MSG])
 {
   const PetscInt64 left = ICLQueueLeft(ds->queue);
@@ -449,7 +452,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   ds.workers = ds.rank0_works ? size / ds.g : size / ds.g - 1;
   ds.base    = ICLBlasThreadsGet();
   PetscCall(ICLQueueCreate(sw, res, ds.workers, sw->dynamic, &ds.queue));
-  if (sw->tail_threads) PetscCall(PetscCalloc1(res->ncells, &ds.share));
+  PetscCall(PetscCalloc1(res->ncells, &ds.share));
   pthread_mutex_init(&ds.lock, NULL);
   *nworking         = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;
@@ -477,7 +480,7 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
 {
   PetscMPIInt    rank, size, stop, nworking = 1;
   MPI_Comm       group;
-  double         busy = 0, wait = 0, busy_max, busy_sum, wait_sum;
+  double         busy = 0, wait = 0, busy_max, busy_sum, wait_sum, lent, lent_sum;
   PetscInt64     ncells = 0, ncells_sum;
   PetscErrorCode ierr;
   const double   t0 = Now();
@@ -501,6 +504,8 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   PetscCallMPI(MPI_Reduce(&busy, &busy_sum, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
   PetscCallMPI(MPI_Reduce(&wait, &wait_sum, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
   PetscCallMPI(MPI_Reduce(&ncells, &ncells_sum, 1, MPIU_INT64, MPI_SUM, 0, comm));
+  lent = ICLThreadsLentSeconds();
+  PetscCallMPI(MPI_Reduce(&lent, &lent_sum, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
   if (rank == 0) {
     res->busy_max  = busy_max;
     res->busy_mean = busy_sum / nworking;
@@ -508,6 +513,7 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
     /* every rank's core counts, a dispensing-only rank 0's too: the share of the run's
      * core-seconds that trained or evaluated cells */
     res->busy_fraction = busy_sum / (size * PetscMax(Now() - t0, 1e-9));
+    res->lent_seconds  = lent_sum;
   }
   PetscFunctionReturn(0);
 }

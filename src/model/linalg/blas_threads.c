@@ -29,3 +29,15 @@ PetscInt ICLBlasThreadsGet(void)
   if (!get) get = (GetFn)dlsym(RTLD_DEFAULT, "bli_thread_get_num_threads");
   return get ? PetscMax(get(), 1) : 1;
 }
+
+/* One process's lending: set and read by its one computing thread, between units. */
+static PetscInt lent = 1;
+static double   lent_seconds;
+
+void ICLThreadsLend(PetscInt n) { lent = PetscMax(n, 1); }
+
+PetscInt ICLThreadsLent(void) { return lent; }
+
+void ICLThreadsLentAdd(double core_seconds) { lent_seconds += core_seconds; }
+
+double ICLThreadsLentSeconds(void) { return lent_seconds; }

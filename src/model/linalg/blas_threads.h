@@ -12,4 +12,15 @@ PetscErrorCode ICLBlasThreadsSet(PetscInt n);
 /* The threads the BLAS uses now (1 when it cannot say). */
 PetscInt       ICLBlasThreadsGet(void);
 
+/* Cores lent to this process by idle ranks for work whose bits do not depend on how many
+ * threads share it (K's formation: fixed blocks, each one single-threaded BLAS call, spread
+ * over threads). A threaded BLAS call does not qualify: OpenBLAS's split of a GEMM over
+ * threads changes which edge kernel sums an entry (tests/test_blas_threads.c). Set by the
+ * runner for a unit at the tail of a sweep (1: none lent). */
+void     ICLThreadsLend(PetscInt n);
+PetscInt ICLThreadsLent(void);
+/* Core seconds the lent cores worked (busy fraction): added by the work, read by the runner. */
+void     ICLThreadsLentAdd(double core_seconds);
+double   ICLThreadsLentSeconds(void);
+
 #endif

@@ -1,6 +1,9 @@
 #include "dual_gd.h"
 
+#include <pthread.h>
+
 #include "blas_extra.h"
+#include "blas_threads.h"
 #include "loss_history.h"
 
 /* Off the diagonal, K's upper triangle is cut into one rectangle per pair of ranks' row blocks
@@ -164,64 +167,106 @@ static PetscErrorCode StacksDestroy(Stacks *st)
   PetscFunctionReturn(0);
 }
 
-/* Rectangle R's rows are another rank's (only with a task source: gathered stacks hold every
- * task): they are drawn nb at a time against this rank's columns. Each is drawn once. */
-static PetscErrorCode FormRectDrawnRows(const ICLBilinearProblem *p, Dual *k, const Stacks *st, const Rect *R, PetscReal *drawn, PetscReal *g1, PetscReal *g2)
+/* K's formation is a fixed list of jobs, each one block of GEMMs: the diagonal block's column
+ * blocks, then each rectangle's column blocks, or, for a rectangle whose rows are another
+ * rank's (only with a task source: gathered stacks hold every task), its row blocks, drawn
+ * against this rank's columns. Job `job` forms and stores its block; `drawn`: scratch for
+ * 2 ICL_GRAM_BLOCK drawn tasks with a source. */
+static PetscErrorCode FormJob(const ICLBilinearProblem *p, Dual *k, const Stacks *st, PetscInt rect, PetscInt c0, PetscReal *drawn, PetscReal *g1, PetscReal *g2)
 {
   const PetscInt nb = ICL_GRAM_BLOCK;
-  PetscReal     *bdrawn = drawn + (size_t)nb * p->d;
+  PetscReal     *bdrawn = drawn ? drawn + (size_t)nb * p->d : NULL;
 
   PetscFunctionBegin;
-  for (PetscInt i0 = 0, m; i0 < R->h; i0 += m) {
-    m = PetscMin(nb, R->h - i0);
-    PetscCall(p->source->draw(p->source->ctx, R->i0 + i0, m, drawn, bdrawn));
-    PetscCall(GramBlock(p, k, drawn, bdrawn, m, Column(p, k, st, 0, R->j0), Column(p, k, st, 1, R->j0), R->w, Length(p, R->i0 + i0 + m - 1, R->j0 + R->w - 1), g1, g2));
-    PutBlock(k, R, i0, m, 0, R->w, g1);
+  if (rect < 0) {
+    const PetscInt c = k->r0 + c0, n = PetscMin(nb, k->b - c0);
+    PetscCall(GramBlock(p, k, Column(p, k, st, 0, k->r0), Column(p, k, st, 1, k->r0), c0 + n, Column(p, k, st, 0, c), Column(p, k, st, 1, c), n, Length(p, c + n - 1, c + n - 1), g1, g2));
+    for (PetscInt j = 0; j < n; j++) Put(k, DualIndex(k, 0, c0 + j), g1, (size_t)j * (c0 + n), c0 + n);
+  } else if (p->source && k->rect[rect].i0 != k->r0) { /* the rows are the pair's other rank's: row block c0 */
+    const Rect    *R = &k->rect[rect];
+    const PetscInt m = PetscMin(nb, R->h - c0);
+    PetscCall(p->source->draw(p->source->ctx, R->i0 + c0, m, drawn, bdrawn));
+    PetscCall(GramBlock(p, k, drawn, bdrawn, m, Column(p, k, st, 0, R->j0), Column(p, k, st, 1, R->j0), R->w, Length(p, R->i0 + c0 + m - 1, R->j0 + R->w - 1), g1, g2));
+    PutBlock(k, R, c0, m, 0, R->w, g1);
+  } else {
+    const Rect    *R = &k->rect[rect];
+    const PetscInt c = R->j0 + c0, n = PetscMin(nb, R->w - c0);
+    const void    *ac = drawn, *bc = bdrawn;
+    if (p->source) PetscCall(p->source->draw(p->source->ctx, c, n, drawn, bdrawn));
+    else ac = Column(p, k, st, 0, c), bc = Column(p, k, st, 1, c);
+    PetscCall(GramBlock(p, k, Column(p, k, st, 0, R->i0), Column(p, k, st, 1, R->i0), R->h, ac, bc, n, Length(p, R->i0 + R->h - 1, c + n - 1), g1, g2));
+    PutBlock(k, R, 0, R->h, c0, n, g1);
   }
   PetscFunctionReturn(0);
 }
 
-/* Forms this rank's diagonal block (its upper triangle, column block by column block) and its
- * rectangles. With a task source the columns of a rectangle whose rows are this rank's are
- * drawn block by block, and one whose columns are (FormRectDrawnRows) draws its rows. */
+/* One thread's share of K's formation: jobs tid, tid + nthreads, ... of the fixed list. Every
+ * job is the same single-threaded GEMMs whichever thread runs it, so K's bits do not depend on
+ * the thread count (a threaded GEMM's do: OpenBLAS splits it over threads into blocks that
+ * change which kernel sums an entry). Written with pthreads: OpenMP is not otherwise linked.
+ * The threads share no state but K's disjoint blocks (and, in a debug build of PETSc only, its
+ * function stack). */
+typedef struct {
+  const ICLBilinearProblem *p;
+  Dual                     *k;
+  const Stacks             *st;
+  PetscInt                  tid, nthreads;
+  PetscReal                *g1, *g2, *drawn;
+  double                    seconds;
+  PetscErrorCode            ierr;
+} Former;
+
+static void *FormShare(void *arg)
+{
+  Former        *f  = arg;
+  const double   t0 = MPI_Wtime();
+  const Dual    *k  = f->k;
+  PetscInt       job = 0;
+
+  for (PetscInt r = -1; r < k->nrect && !f->ierr; r++) {
+    /* a rectangle whose rows are drawn is cut by rows, any other block by columns */
+    const PetscInt w = r < 0 ? k->b : f->p->source && k->rect[r].i0 != k->r0 ? k->rect[r].h : k->rect[r].w;
+    for (PetscInt c0 = 0; c0 < w && !f->ierr; c0 += ICL_GRAM_BLOCK, job++)
+      if (job % f->nthreads == f->tid) f->ierr = FormJob(f->p, f->k, f->st, r, c0, f->drawn, f->g1, f->g2);
+  }
+  f->seconds = MPI_Wtime() - t0;
+  return NULL;
+}
+
+/* Forms this rank's diagonal block and rectangles, on the cores lent to it (ICLThreadsLent)
+ * when its BLAS runs one thread. A task source draws into shared scratch, so its K is formed
+ * by this thread alone. A thread that cannot start leaves its share to this one. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
-  const PetscInt nb = ICL_GRAM_BLOCK;
-  PetscInt       hmax = k->b;
-  PetscReal     *g1, *g2, *drawn = NULL;
+  const PetscInt nthreads = ICLBlasThreadsGet() == 1 && !p->source ? ICLThreadsLent() : 1;
+  const size_t   nb       = ICL_GRAM_BLOCK;
+  size_t         hmax     = k->b;
+  PetscReal     *g, *drawn = NULL;
+  Former        *f;
+  pthread_t     *thread;
+  PetscBool     *started;
   Stacks         st;
+  PetscErrorCode ierr = 0;
 
   PetscFunctionBegin;
-  for (PetscInt r = 0; r < k->nrect; r++) hmax = PetscMax(hmax, p->source ? PetscMax(k->rect[r].h, k->rect[r].w) : k->rect[r].h);
+  for (PetscInt r = 0; r < k->nrect; r++) hmax = PetscMax(hmax, (size_t)(p->source ? PetscMax(k->rect[r].h, k->rect[r].w) : k->rect[r].h));
   PetscCall(StacksCreate(p, k, &st));
-  PetscCall(PetscMalloc2((size_t)hmax * nb, &g1, (size_t)hmax * nb, &g2));
-  if (p->source) PetscCall(PetscMalloc1((size_t)2 * nb * p->d, &drawn));
-  for (PetscInt c0 = 0, n; c0 < k->b; c0 += n) {
-    const PetscInt c = k->r0 + c0;
-    n                = PetscMin(nb, k->b - c0);
-    PetscCall(GramBlock(p, k, Column(p, k, &st, 0, k->r0), Column(p, k, &st, 1, k->r0), c0 + n, Column(p, k, &st, 0, c), Column(p, k, &st, 1, c), n, Length(p, c + n - 1, c + n - 1), g1, g2));
-    for (PetscInt j = 0; j < n; j++) Put(k, DualIndex(k, 0, c0 + j), g1, (size_t)j * (c0 + n), c0 + n);
+  PetscCall(PetscMalloc4(2 * nthreads * hmax * nb, &g, nthreads, &f, nthreads, &thread, nthreads, &started));
+  if (p->source) PetscCall(PetscMalloc1(2 * nb * p->d, &drawn));
+  for (PetscInt t = 0; t < nthreads; t++) {
+    f[t]       = (Former){.p = p, .k = k, .st = &st, .tid = t, .nthreads = nthreads, .g1 = g + 2 * t * hmax * nb, .drawn = drawn};
+    f[t].g2    = f[t].g1 + hmax * nb;
+    started[t] = t > 0 && !pthread_create(&thread[t], NULL, FormShare, &f[t]);
   }
-  for (PetscInt r = 0; r < k->nrect; r++) {
-    const Rect *R = &k->rect[r];
-    if (p->source && R->i0 != k->r0) { /* the rows are the pair's other rank's */
-      PetscCall(FormRectDrawnRows(p, k, &st, R, drawn, g1, g2));
-      continue;
-    }
-    for (PetscInt c0 = 0, n; c0 < R->w; c0 += n) {
-      const PetscInt c  = R->j0 + c0;
-      const void    *ac = drawn, *bc = drawn + (size_t)nb * p->d;
-      n                 = PetscMin(nb, R->w - c0);
-      if (p->source) PetscCall(p->source->draw(p->source->ctx, c, n, drawn, drawn + (size_t)nb * p->d));
-      else ac = Column(p, k, &st, 0, c), bc = Column(p, k, &st, 1, c);
-      PetscCall(GramBlock(p, k, Column(p, k, &st, 0, R->i0), Column(p, k, &st, 1, R->i0), R->h, ac, bc, n, Length(p, R->i0 + R->h - 1, c + n - 1), g1, g2));
-      PutBlock(k, R, 0, R->h, c0, n, g1);
-    }
-  }
+  for (PetscInt t = 0; t < nthreads; t++)
+    if (!started[t]) FormShare(&f[t]);
+  for (PetscInt t = 1; t < nthreads; t++)
+    if (started[t]) pthread_join(thread[t], NULL), ICLThreadsLentAdd(f[t].seconds);
+  for (PetscInt t = 0; t < nthreads && !ierr; t++) ierr = f[t].ierr;
   PetscCall(PetscFree(drawn));
-  PetscCall(PetscFree2(g1, g2));
+  PetscCall(PetscFree4(g, f, thread, started));
   PetscCall(StacksDestroy(&st));
-  PetscFunctionReturn(0);
+  PetscFunctionReturn(ierr);
 }
 
 /* y[i0:] += R x[j0:] and y[j0:] += R^T x[i0:] for one rectangle, tile by tile. */
