@@ -49,7 +49,7 @@ int main(int argc, char **argv)
   const ICLCell cell    = {.comm = PETSC_COMM_WORLD, .family = &ICLFamilyGmm, .task = {.d = (int)d, .k = 30, .R = 2, .seed = 1}, .N = 40, .B = B};
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   clock.comm = PETSC_COMM_WORLD, clock.marks = marks;
-  PetscCall(BenchReadRate(PETSC_COMM_WORLD, megabytes, threads, 5, &read));
+  PetscCall(BenchReadRate(PETSC_COMM_WORLD, megabytes, 5, &read));
   PetscCall(ICLBilinearProblemCreate(&cell, &p));
   PetscCall(PetscMalloc1(d * d, &W));
   const ICLCheckpoints cp = {.n = 3, .T = marks, .at = Tick, .ctx = &clock};

@@ -1,5 +1,5 @@
 /* The machine's read bandwidth (bench/read_rate.h): every rank, with as many threads as its
- * BLAS has, sums an array of its own; prints "ranks threads GB/s".
+ * BLAS has, sums an array of its own (dasum); prints "ranks threads GB/s".
  * Usage: read_bandwidth [MB] [reps]. */
 #include "blas_threads.h"
 #include "read_rate.h"
@@ -14,7 +14,7 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
   const int threads = (int)ICLBlasThreadsGet();
-  PetscCall(BenchReadRate(PETSC_COMM_WORLD, megabytes, threads, reps, &gbs));
+  PetscCall(BenchReadRate(PETSC_COMM_WORLD, megabytes, reps, &gbs));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d %d %.2f\n", size, threads, gbs));
   PetscCall(PetscFinalize());
   return 0;

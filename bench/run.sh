@@ -24,7 +24,7 @@ quick=$([ "${1:-}" = quick ] && echo 1 || echo 0)
 if ((quick)); then # B and T of the MV cell, of section 1's d = 500 cell, of the dual form's step
   mv_B=3000 mv_T=20 mv_eval=2000 s1_B=2000 dual_B=5000 dual_T=10 dual_MB=200 tail_opts="-grid_d 16,32 -train_tasks 6000 -eval_tasks 2000"
 else
-  mv_B=20000 mv_T=300 mv_eval=20000 s1_B=20000 dual_B=20000 dual_T=30 dual_MB=1000 tail_opts=""
+  mv_B=20000 mv_T=300 mv_eval=20000 s1_B=20000 dual_B=20000 dual_T=100 dual_MB=1000 tail_opts=""
 fi
 cd "$(dirname "$0")/.."
 ICL_PACKAGES="python3-torch time"
