@@ -33,7 +33,16 @@ icl_install
 icl_build
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# The cores this run is granted: two DGEMMs at once over one alone (2.0 when both cores are
+# there). The load average cannot tell a core the host took away; this can, before and after.
+granted() {
+  local one two
+  one=$(OPENBLAS_NUM_THREADS=1 build/dgemm_ceiling 2000 3 | cut -d' ' -f2)
+  two=$(OPENBLAS_NUM_THREADS=1 mpiexec -n 2 build/dgemm_ceiling 2000 3 | awk '{ s += $2 } END { print s }')
+  awk -v a="$two" -v b="$one" 'BEGIN { printf "%.2f", a / b }'
+}
 load_before=$(uptime)
+granted_before=$(granted)
 exec 3>&1 > >(tee "$out/table" >&3) # the table, for docs/results/bench.md
 cmds=() # the commands behind the figures, for docs/results/bench.md
 bin=build/iclsweep
@@ -208,6 +217,7 @@ for opt in "" "-tail_threads"; do
 done
 echo "load (uptime) before: $load_before"
 echo "load (uptime) after:  $(uptime)"
+echo "cores granted (2 DGEMMs at once / 1): $granted_before before, $(granted) after"
 
 if ((quick)); then
   exec 1>&3 3>&-
