@@ -226,7 +226,7 @@ static PetscErrorCode AtAlpha(void *ctx, PetscInt i, const PetscReal *alpha, con
   ICLGramCell(cell, &reduced);
   res->train_loss = loss, res->steps = steps;
   res->flops      = ICLGramWFreeFlops(cell, 1, steps, 1);
-  PetscCall(ICLTrainOutcomeApply(outcome, "dual-form GD step", res));
+  PetscCall(ICLTrainOutcomeApply(outcome, ICLTrainMethodFind("dual")->step, res));
   if (res->status != ICL_STATUS_OK) PetscFunctionReturn(0);
   PetscCall(ICLGramErrorOfAlpha(&reduced, &w->p, w->first, alpha, res->test_error, res->test_error_se));
   PetscCall(ICLGramAlignmentOfAlpha(&reduced, &w->p, w->first, alpha, s, &res->alignment));
@@ -260,10 +260,13 @@ static PetscErrorCode LinearRunShared(const ICLCell *cells, PetscInt n, ICLCellR
     ctx[l] = (Checkpoint){.cells = cells, .res = res, .prob = &prob, .W1 = W1, .wfree = &wp, .s = &s, .l = l};
     cp[l]  = (ICLCheckpoints){.n = s.first[l + 1] - s.first[l], .T = s.T + s.first[l], .at = AtCheckpoint, .ctx = &ctx[l], .history = history + s.first[l], .at_alpha = wfree ? AtAlpha : NULL};
   }
-  if (wfree) PetscCall(ICLDualGDCheckpoints(&wp.p, ICL_PRECISION_DOUBLE, s.L, s.lr, cp, NULL));
-  else PetscCall(ICLBilinearTrainShared(run, &prob.bilinear, s.L, s.lr, cp, W));
-  if (wfree) PetscCall(ICLGramWFreeProblemDestroy(&wp));
-  else PetscCall(ICLMergedProblemDestroy(&prob));
+  if (wfree) {
+    PetscCall(ICLDualGDCheckpoints(&wp.p, ICL_PRECISION_DOUBLE, s.L, s.lr, cp, NULL));
+    PetscCall(ICLGramWFreeProblemDestroy(&wp));
+  } else {
+    PetscCall(ICLBilinearTrainShared(run, &prob.bilinear, s.L, s.lr, cp, W));
+    PetscCall(ICLMergedProblemDestroy(&prob));
+  }
   PetscCall(PetscFree5(W, W1, ctx, cp, history));
   PetscCall(ScheduleDestroy(&s));
   PetscFunctionReturn(0);
@@ -320,11 +323,11 @@ static PetscReal LinearEfficiency(const ICLCell *cell)
  * and the diagnostics' workspace, in the dimension the engine runs. */
 static PetscReal LinearMemory(const ICLCell *cell, PetscInt g)
 {
-  ICLCell          reduced;
-  const ICLCell   *run   = RunCell(cell, &reduced);
-  const PetscReal  d     = run->task.d;
-  const PetscReal  train = ICLCellMulticlass(run) ? ICLMergedProblemMemory(run, g) + sizeof(PetscReal) * d * d : ICLBilinearTrainMemory(run, g);
+  ICLCell reduced;
   if (LinearEngine(cell) == ICL_ENGINE_WFREE) return ICLGramWFreeMemory(cell, g); /* the whole W-free path */
+  const ICLCell  *run   = RunCell(cell, &reduced);
+  const PetscReal d     = run->task.d;
+  const PetscReal train = ICLCellMulticlass(run) ? ICLMergedProblemMemory(run, g) + sizeof(PetscReal) * d * d : ICLBilinearTrainMemory(run, g);
   return train + sizeof(PetscReal) * 4.0 * 2048 * d + ICLTrainedWDiagnosticsMemory(run->task.d, g);
 }
 
