@@ -5,17 +5,27 @@
  *   logistic: c = sigmoid(-s);   squared: c = -2 (s - y).
  * K is formed once (two Gram products over its upper triangle, about 2 B^2 d flop) and each
  * step costs one symmetric K alpha (2 B^2 flop, streaming B^2/2 words) instead of 4 B d^2:
- * cheaper when B is small next to d^2. K takes B^2 words per group (doubles, or floats with
+ * cheaper when B is small next to d^2. K takes B^2/2 words per group (doubles, or floats with
  * -train_precision single, which also halves the words a step streams). */
 #ifndef ICL_DUAL_GD_H
 #define ICL_DUAL_GD_H
 
 #include "bilinear_gd.h"
 #include "gd.h"
+#include "sym_tiles.h"
 
 /* Columns of K formed per pass: two B_local x ICL_GRAM_BLOCK Gram blocks are the only
  * scratch. */
 #define ICL_GRAM_BLOCK 256
+
+/* The side of the square tiles a rank's diagonal block of K is stored in: a tile (512 KB in
+ * doubles) stays in cache between its two products. */
+#define ICL_DUAL_TILE 256
+
+/* Words of K a rank of a group of g holds for B tasks, b of them its own: its share of the
+ * upper triangle, the diagonal tiles' lower halves, and a vector of B for each job of the
+ * product (sym_tiles.h). */
+#define ICLDualKWords(B, b) ((b) * (B) / 2.0 + (b) * ICL_DUAL_TILE / 2.0 + (double)ICL_SYM_JOBS * (B))
 
 /* T steps from W = 0 (W's input value is ignored), the same contract as ICLBilinearGD: stops
  * at the first non-finite loss (DIVERGED) or when p->cancel says so (CANCELLED); *loss is the

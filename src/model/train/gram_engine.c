@@ -166,7 +166,7 @@ PetscReal ICLGramWFreeMemory(const ICLCell *cell, PetscInt g)
   const PetscReal B = cell->B, b = PetscCeilReal(B / g), D = (PetscReal)cell->task.k + GramRank(cell);
   /* this rank's stacks; its share of K (its diagonal block and (g - 1)/2 rectangles, dual_gd.c);
    * alpha, the margins and, in a group, every rank's share of them */
-  const PetscReal held = 2.0 * b * D + b * (B + b) / 2 + 2.0 * B + 2.0 * b;
+  const PetscReal held = 2.0 * b * D + ICLDualKWords(B, b) + 2.0 * B + 2.0 * b;
   /* forming K: two Gram blocks and a block of drawn tasks; evaluating: ICLGramErrorOfAlpha */
   const PetscReal form = 2.0 * (b + 1) * ICL_GRAM_BLOCK + 2.0 * D * ICL_GRAM_BLOCK;
   return sizeof(PetscReal) * (held + PetscMax(form, ICLGramErrorOfAlphaWords(cell->task.k, D, b, g)));

@@ -10,8 +10,10 @@
  * steps by it. bench/run.sh section 5 times one cell both ways. */
 #define ICL_MATVEC_SLOWDOWN 6.0
 
-/* auto takes the dual form only while K (B^2 words per group) fits this many bytes; a rank
- * short of the memory is told so before anything runs (memory_hint). */
+/* auto takes the dual form only while B^2 words fit this many bytes (K's upper triangle is half
+ * of them; the rule is the one of versions that stored the whole square, so auto's choices,
+ * and the results of sweeps that rely on them, stay); a rank short of the memory is told so
+ * before anything runs (memory_hint). */
 #define ICL_DUAL_AUTO_BYTES 4e9
 
 /* Two Gram products over K's upper triangle, their entrywise product, T + 1 products K alpha,
@@ -34,7 +36,7 @@ static PetscReal DualAutoCost(const ICLCell *cell)
 static PetscReal DualMemory(const ICLCell *cell, PetscInt g)
 {
   const PetscReal B = cell->B, d = cell->task.d, b = B / g;
-  return b * B * DualWord(cell) / sizeof(PetscReal) + 2.0 * b * ICL_GRAM_BLOCK + B + 2.0 * b + (cell->precision == ICL_PRECISION_SINGLE ? (B + b) / 2.0 + B * d : 0.0) + (g > 1 ? 2.0 * B * d : 0.0);
+  return ICLDualKWords(B, b) * DualWord(cell) / sizeof(PetscReal) + 2.0 * b * ICL_GRAM_BLOCK + B + 2.0 * b + (cell->precision == ICL_PRECISION_SINGLE ? (B + b) / 2.0 + B * d : 0.0) + (g > 1 ? 2.0 * B * d : 0.0);
 }
 
 static PetscErrorCode DualTrain(const ICLCell *cell, const ICLBilinearProblem *p, PetscReal *W, ICLTrainResult *r)
