@@ -33,10 +33,10 @@ assert (ds.status.sel(model="linear").values == 2).all(), ds.status.values
 assert (ds.status.sel(model="mle").values == 1).all(), ds.status.values
 assert "training loss exploded (non-finite or above 1e6 x its initial value) at GD step" in ds.attrs["failures"]
 PY
-# A group of 2 where one rank cannot allocate its rows of the dual form's K (4.9 GB each;
-# that rank's address space is capped at 3 GB): both ranks agree, the cell fails with the
-# reason (no hang, which timeout reports as 124) and the run ends with exit 1.
-o=(-grid_d 4 -grid_k 2 -grid_N 5 -models linear -train_method kernel -train_tasks 35000 -train_steps 1 -eval_M 5 -eval_tasks 100 -group_size 2 -output "$base/alloc")
+# A group of 2 where one rank cannot allocate its share of the dual form's K (4.1 GB each:
+# a quarter of B^2 words; that rank's address space is capped at 3 GB): both ranks agree, the
+# cell fails with the reason (no hang, which timeout reports as 124) and the run ends with exit 1.
+o=(-grid_d 4 -grid_k 2 -grid_N 5 -models linear -train_method kernel -train_tasks 45000 -train_steps 1 -eval_M 5 -eval_tasks 100 -group_size 2 -output "$base/alloc")
 timeout 120 "$MPIEXEC" -n 1 "$ICLSWEEP" run "${o[@]}" : -n 1 bash -c 'ulimit -v 3000000; exec "$0" "$@"' "$ICLSWEEP" run "${o[@]}" >"$base/alloc.log" 2>&1
 rc=$?
 [[ $rc -eq 1 ]] && ok || bad "a group that cannot allocate K must fail the cell with exit status 1 (got $rc; 124 is a hang)"

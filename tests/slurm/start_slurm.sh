@@ -98,7 +98,9 @@ SlurmdDebug=info
 ReturnToService=2
 SlurmctldTimeout=10
 SlurmdTimeout=30
-MinJobAge=60
+# finished jobs' records kept for the whole test: the cases read each job's final state after
+# all have run, minutes after some ended (at 60 s a record could be gone, and the wait hung)
+MinJobAge=3600
 KillWait=15
 OverTimeLimit=0
 SchedulerParameters=sched_interval=2,bf_interval=1,sched_min_interval=100000
