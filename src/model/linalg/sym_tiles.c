@@ -11,8 +11,11 @@
 #include "blas_threads.h"
 
 /* Rows of y one thread adds up at a time, over the jobs' vectors. */
-#define ICL_SYM_ROWS  2048
-#define ICL_HUGE_PAGE (2u << 20)
+#define ICL_SYM_ROWS 2048
+/* Words below which a product runs on this thread alone (about 0.1 ms of reading; starting
+ * and joining a thread costs tens of microseconds). */
+#define ICL_SYM_THREADED_WORDS (1 << 20)
+#define ICL_HUGE_PAGE          (2u << 20)
 
 /* The fused tile kernel, written here for the reason in the header. Explicit 32-byte vectors
  * in a fixed order of operations, and this file built without contraction into FMA: the AVX2
@@ -132,9 +135,10 @@ PetscErrorCode ICLSymTilesMult(const ICLSymTiles *t, const void *x, void *y, Pet
   PetscBool     *started;
 
   PetscFunctionBegin;
-  if (t->njob == 1) PetscCall(PetscMemzero(y, (size_t)t->n * Word(t)));
+  if (t->njob <= 1) PetscCall(PetscMemzero(y, (size_t)t->n * Word(t)));
   if (t->njob == 0) PetscFunctionReturn(0);
-  nthreads = PetscMax(1, PetscMin(nthreads, t->njob));
+  /* a small product is done before threads would start: the bits are the same either way */
+  nthreads = t->words < ICL_SYM_THREADED_WORDS ? 1 : PetscMax(1, PetscMin(nthreads, t->njob));
   PetscCall(PetscMalloc3(nthreads, &wk, nthreads, &thread, nthreads, &started));
   if (blas > 1) PetscCall(ICLBlasThreadsSet(1)); /* a threaded symv of a diagonal tile would change its bits */
   for (PetscInt k = 0; k < nthreads; k++) {
