@@ -12,7 +12,6 @@
 #include <petscsys.h>
 #include <time.h>
 
-
 static inline double BenchNow(void)
 {
   struct timespec t;

@@ -7,17 +7,25 @@
 typedef void (*SetFn)(int);
 typedef int (*GetFn)(void);
 
-static SetFn SetThreads(void)
+/* Looked up once, by the one computing thread: the dual form asks at every step. */
+static PetscBool looked;
+static SetFn     set;
+static GetFn     get;
+
+static void LookUp(void)
 {
-  SetFn f = (SetFn)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-  return f ? f : (SetFn)dlsym(RTLD_DEFAULT, "bli_thread_set_num_threads");
+  if (looked) return;
+  looked = PETSC_TRUE;
+  set    = (SetFn)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  if (!set) set = (SetFn)dlsym(RTLD_DEFAULT, "bli_thread_set_num_threads");
+  get = (GetFn)dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+  if (!get) get = (GetFn)dlsym(RTLD_DEFAULT, "bli_thread_get_num_threads");
 }
 
 PetscErrorCode ICLBlasThreadsSet(PetscInt n)
 {
-  SetFn set = SetThreads();
-
   PetscFunctionBegin;
+  LookUp();
   PetscCheck(set, PETSC_COMM_SELF, PETSC_ERR_SUP, "the BLAS linked has no run-time thread control (OpenBLAS or BLIS has); run without -threads_per_rank and -tail_threads, and set the BLAS's own threads variable");
   set((int)n);
   PetscFunctionReturn(0);
@@ -25,8 +33,7 @@ PetscErrorCode ICLBlasThreadsSet(PetscInt n)
 
 PetscInt ICLBlasThreadsGet(void)
 {
-  GetFn get = (GetFn)dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
-  if (!get) get = (GetFn)dlsym(RTLD_DEFAULT, "bli_thread_get_num_threads");
+  LookUp();
   return get ? PetscMax(get(), 1) : 1;
 }
 

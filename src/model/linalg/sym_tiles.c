@@ -130,16 +130,15 @@ PetscErrorCode ICLSymTilesMult(const ICLSymTiles *t, const void *x, void *y, Pet
 {
   const PetscInt blas = ICLBlasThreadsGet();
   Product        pr   = {.t = t, .x = x, .y = y};
-  Worker        *wk;
-  pthread_t     *thread;
-  PetscBool     *started;
+  Worker         wk[ICL_SYM_JOBS]; /* no more threads than jobs */
+  pthread_t      thread[ICL_SYM_JOBS];
+  PetscBool      started[ICL_SYM_JOBS];
 
   PetscFunctionBegin;
   if (t->njob <= 1) PetscCall(PetscMemzero(y, (size_t)t->n * Word(t)));
   if (t->njob == 0) PetscFunctionReturn(0);
   /* a small product is done before threads would start: the bits are the same either way */
   nthreads = t->words < ICL_SYM_THREADED_WORDS ? 1 : PetscMax(1, PetscMin(nthreads, t->njob));
-  PetscCall(PetscMalloc3(nthreads, &wk, nthreads, &thread, nthreads, &started));
   if (blas > 1) PetscCall(ICLBlasThreadsSet(1)); /* a threaded symv of a diagonal tile would change its bits */
   for (PetscInt k = 0; k < nthreads; k++) {
     wk[k]      = (Worker){.pr = &pr};
@@ -149,7 +148,6 @@ PetscErrorCode ICLSymTilesMult(const ICLSymTiles *t, const void *x, void *y, Pet
   for (PetscInt k = 1; k < nthreads; k++)
     if (started[k]) pthread_join(thread[k], NULL), *lent_seconds += wk[k].seconds;
   if (blas > 1) PetscCall(ICLBlasThreadsSet(blas));
-  PetscCall(PetscFree3(wk, thread, started));
   PetscFunctionReturn(0);
 }
 

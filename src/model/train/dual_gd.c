@@ -25,10 +25,8 @@ typedef struct {
  * floats: half the words to stream. */
 typedef struct {
   PetscInt           B, b, r0;
-  PetscInt           lda; /* max(b, 1): the stride of per-step-size vectors */
-  ICLSymTiles        tiles;
-  double            *kd; /* the tiles' storage, in doubles or floats */
-  float             *kf;
+  PetscInt           lda;     /* max(b, 1): the stride of per-step-size vectors */
+  ICLSymTiles        tiles;   /* and their storage, tiles.kd or tiles.kf */
   float             *af, *sf; /* single: alpha (B) and s (b alone, B in a group) as floats */
   PetscInt           nrect;
   Rect              *rect;  /* a group: g/2 at most */
@@ -37,27 +35,28 @@ typedef struct {
   const PetscMPIInt *counts; /* a group: every rank's row count */
 } Dual;
 
-/* Where element (i, j), i < (j / ICL_DUAL_TILE + 1) ICL_DUAL_TILE, of the diagonal block is
- * stored: tile (p, q) of tile column q follows the q (q + 1)/2 full tiles of the columns before
- * and the p of its own above it. Rows [i, i + run) lie contiguous. */
-static size_t DiagIndex(const Dual *k, PetscInt i, PetscInt j, PetscInt *run)
+/* Where element (i, j) lies within its tile column (relative to the block's corner), in a block
+ * of h rows and w0 columns: the p tiles above its own (w words wide), then column-major in its
+ * tile. Rows [i, i + run) lie contiguous. */
+static size_t InColumn(PetscInt i, PetscInt j, PetscInt h, PetscInt w0, PetscInt *run)
 {
-  const PetscInt S = ICL_DUAL_TILE, p = i / S, q = j / S, w = PetscMin(S, k->b - q * S), m = PetscMin(S, k->b - p * S);
+  const PetscInt S = ICL_DUAL_TILE, p = i / S, w = PetscMin(S, w0 - j / S * S), m = PetscMin(S, h - p * S);
 
   *run = m - i % S;
-  return (size_t)S * S * (q * (q + 1) / 2) + (size_t)p * S * w + (size_t)(j % S) * m + i % S;
+  return (size_t)p * S * w + (size_t)(j % S) * m + i % S;
+}
+
+/* Where element (i, j), i < (j / ICL_DUAL_TILE + 1) ICL_DUAL_TILE, of the diagonal block is
+ * stored: tile column q follows the q (q + 1)/2 full tiles of the columns before. */
+static size_t DiagIndex(const Dual *k, PetscInt i, PetscInt j, PetscInt *run)
+{
+  const PetscInt q = j / ICL_DUAL_TILE;
+  return (size_t)ICL_DUAL_TILE * ICL_DUAL_TILE * (q * (q + 1) / 2) + InColumn(i, j, k->b, k->b, run);
 }
 
 /* Where element (i, j) of rectangle r (relative to its corner) is stored: tiles column by
- * column of tiles, each tile column-major. Rows [i, i + run) lie contiguous. */
-static size_t RectIndex(const Rect *r, PetscInt i, PetscInt j, PetscInt *run)
-{
-  const PetscInt p = i / ICL_DUAL_TILE, q = j / ICL_DUAL_TILE, w = PetscMin(ICL_DUAL_TILE, r->w - q * ICL_DUAL_TILE);
-  const PetscInt m = PetscMin(ICL_DUAL_TILE, r->h - p * ICL_DUAL_TILE);
-
-  *run = m - i % ICL_DUAL_TILE;
-  return r->at + (size_t)q * ICL_DUAL_TILE * r->h + (size_t)p * ICL_DUAL_TILE * w + (size_t)(j % ICL_DUAL_TILE) * m + i % ICL_DUAL_TILE;
-}
+ * column of tiles, each of its tile columns r->h rows tall. */
+static size_t RectIndex(const Rect *r, PetscInt i, PetscInt j, PetscInt *run) { return r->at + (size_t)(j / ICL_DUAL_TILE) * ICL_DUAL_TILE * r->h + InColumn(i, j, r->h, r->w, run); }
 
 /* The group's whole d x B stacks of a_tau and b_tau (the Gram blocks need every task's): in
  * doubles, or in floats when K is (SGEMM forms the blocks at twice DGEMM's rate). With a task
@@ -73,7 +72,7 @@ typedef struct {
 static const void *Column(const ICLBilinearProblem *p, const Dual *k, const Stacks *st, int side, PetscInt tau)
 {
   const size_t at = (size_t)(tau - st->first) * p->d;
-  if (k->kd) return (side ? st->bd : st->ad) + at;
+  if (k->tiles.kd) return (side ? st->bd : st->ad) + at;
   return (side ? st->bf : st->af) + at;
 }
 
@@ -100,7 +99,7 @@ static PetscErrorCode GramBlock(const ICLBilinearProblem *p, const Dual *k, cons
   PetscCall(PetscBLASIntCast(n, &bn));
   PetscCall(PetscBLASIntCast(p->d, &bd));
   PetscCall(PetscBLASIntCast(len, &bl));
-  if (k->kd) {
+  if (k->tiles.kd) {
     const PetscReal one = 1.0, zero = 0.0;
     PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bl, &one, ar, &bd, ac, &bd, &zero, g1, &bm));
     PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bm, &bn, &bl, &one, br, &bd, bc, &bd, &zero, g2, &bm));
@@ -118,8 +117,8 @@ static PetscErrorCode GramBlock(const ICLBilinearProblem *p, const Dual *k, cons
 /* K's storage at `at` = count entries of g (K's precision) from `from` on. */
 static void Put(Dual *k, size_t at, const PetscReal *g, size_t from, PetscInt count)
 {
-  if (k->kd) memcpy(k->kd + at, g + from, (size_t)count * sizeof *k->kd);
-  else memcpy(k->kf + at, (const float *)g + from, (size_t)count * sizeof *k->kf);
+  if (k->tiles.kd) memcpy(k->tiles.kd + at, g + from, (size_t)count * sizeof *k->tiles.kd);
+  else memcpy(k->tiles.kf + at, (const float *)g + from, (size_t)count * sizeof *k->tiles.kf);
 }
 
 /* Rows [i0, i0 + m) x columns [j0, j0 + n) of rectangle R (relative to its corner; NULL:
@@ -145,7 +144,7 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
   PetscFunctionBegin;
   *st = (Stacks){.ad = p->Mt, .bd = p->Vt};
   if (p->source) { /* the others' tasks are drawn where needed */
-    PetscCheck(k->kd, PETSC_COMM_SELF, PETSC_ERR_SUP, "the dual form with a task source runs in double precision");
+    PetscCheck(k->tiles.kd, PETSC_COMM_SELF, PETSC_ERR_SUP, "the dual form with a task source runs in double precision");
     st->first = k->r0;
     PetscFunctionReturn(0);
   }
@@ -163,7 +162,7 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
     PetscCall(PetscFree2(counts, offsets));
     st->ad = st->gathered, st->bd = st->gathered + n;
   }
-  if (k->kf) {
+  if (k->tiles.kf) {
     PetscCall(PetscMalloc2(n, &st->af, n, &st->bf));
     for (size_t i = 0; i < n; i++) st->af[i] = (float)st->ad[i], st->bf[i] = (float)st->bd[i];
     PetscCall(PetscFree(st->gathered));
@@ -290,7 +289,7 @@ static PetscErrorCode KMult(Dual *k, const PetscReal *alpha, PetscReal *s)
   double         seconds = 0;
 
   PetscFunctionBegin;
-  if (k->kd) PetscCall(ICLSymTilesMult(&k->tiles, alpha, k->sfull ? k->sfull : s, nthreads, &seconds));
+  if (k->tiles.kd) PetscCall(ICLSymTilesMult(&k->tiles, alpha, k->sfull ? k->sfull : s, nthreads, &seconds));
   else {
     for (PetscInt j = 0; j < k->B; j++) k->af[j] = (float)alpha[j];
     PetscCall(ICLSymTilesMult(&k->tiles, k->af, k->sf, nthreads, &seconds));
@@ -367,7 +366,6 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "-train_method dual: K's rows (%.2f GB on a rank) could not be allocated on every rank of the group; use -train_method gd, or a larger -group_size",
             (double)(words * (precision == ICL_PRECISION_SINGLE ? sizeof(float) : sizeof(double))) / 1e9);
   }
-  k->kd = k->tiles.kd, k->kf = k->tiles.kf;
   PetscFunctionReturn(0);
 }
 

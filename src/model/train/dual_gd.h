@@ -18,8 +18,8 @@
  * scratch. */
 #define ICL_GRAM_BLOCK 256
 
-/* The side of the square tiles a rank's diagonal block of K is stored in: a tile (512 KB in
- * doubles) stays in cache between its two products. */
+/* The side of the square tiles a rank's share of K is stored in: the fused product reads
+ * 256 x 256 tiles at 31 GB/s on one thread here, 1024 x 32 tiles at 20 (sym_tiles.h). */
 #define ICL_DUAL_TILE 256
 
 /* Words of K a rank of a group of g holds for B tasks, b of them its own: its share of the
