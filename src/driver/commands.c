@@ -203,7 +203,7 @@ PetscErrorCode ICLCommandRun(MPI_Comm comm, int argc, char **argv, int *exit_sta
   if (rank == 0) {
     const PetscInt64 *n = res.count;
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "iclsweep: wrote %s/results.nc: %lld ok, %lld diverged, %lld failed, %lld not applicable, %lld pending; load imbalance (max/mean busy) %.2f, "
-                          "busy fraction of all cores %.2f (%.3g core-s lent to the dual form), dispatch %.2g ms/cell\n",
+                          "busy fraction of all cores %.2f (%.3g core-s lent to cells), dispatch %.2g ms/cell\n",
                           sw.output, (long long)n[ICL_STATUS_OK], (long long)n[ICL_STATUS_DIVERGED], (long long)n[ICL_STATUS_FAILED], (long long)n[ICL_STATUS_NOT_APPLICABLE], (long long)n[ICL_STATUS_PENDING],
                           res.busy_mean > 0 ? res.busy_max / res.busy_mean : 1.0, res.busy_fraction, res.lent_seconds, 1e3 * res.overhead));
     if (n[ICL_STATUS_FAILED] || n[ICL_STATUS_DIVERGED]) PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "iclsweep: failed and diverged cells:\n%s", res.failures.text));

@@ -6,57 +6,94 @@
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_randist.h>
 
+#include "blas_threads.h"
 #include "gmm.h"
 #include "mc_eval.h"
+#include "thread_jobs.h"
 
 /* Test tasks are processed in blocks so memory stays O(block * d) for any eval_tasks. */
 #define ICL_EVAL_BLOCK 2048
 
 PetscReal ICLNormalCdf(PetscReal x) { return 0.5 * erfc(-x / PETSC_SQRT2); }
 
-PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal *err, PetscReal *se)
+/* A rank's blocks of test tasks on the cores lent to it (thread_jobs.h): each block's errors
+ * land in e, and the sums run over e in task order afterwards, so the bits do not depend on
+ * the thread count. */
+typedef struct {
+  const ICLCell   *cell;
+  ICLTaskParams    test;
+  const PetscReal *W;
+  PetscInt         rank, size;
+  PetscReal       *scratch; /* 4 ICL_EVAL_BLOCK d per thread: mu, z, W^T mu, W^T z */
+  PetscReal       *e;       /* nM per test task of this rank, in its order */
+} Eval;
+
+static PetscErrorCode EvalBlock(void *ctx, PetscInt job, PetscInt thread)
 {
-  const PetscInt d = cell->task.d, n = cell->eval_tasks;
-  ICLTaskParams  test = cell->task;
-  PetscReal     *mu, *z, *Wmu, *Wz, *sums;
-  PetscBLASInt   bd, bb;
+  const Eval     *v    = ctx;
+  const ICLCell  *cell = v->cell;
+  const PetscInt  d = cell->task.d, j0 = (job * v->size + v->rank) * ICL_EVAL_BLOCK, nb = PetscMin(ICL_EVAL_BLOCK, cell->eval_tasks - j0);
+  PetscReal      *mu = v->scratch + (size_t)thread * 4 * ICL_EVAL_BLOCK * d, *z = mu + (size_t)ICL_EVAL_BLOCK * d, *Wmu = z + (size_t)ICL_EVAL_BLOCK * d, *Wz = Wmu + (size_t)ICL_EVAL_BLOCK * d;
+  PetscReal      *e = v->e + (size_t)job * ICL_EVAL_BLOCK * cell->nM;
+  PetscBLASInt    bd, bb;
   const PetscReal one = 1.0, zero = 0.0;
 
   PetscFunctionBegin;
-  test.R = cell->eval_R;
   PetscCall(PetscBLASIntCast(d, &bd));
-  PetscCall(PetscMalloc4((size_t)ICL_EVAL_BLOCK * d, &mu, (size_t)ICL_EVAL_BLOCK * d, &z, (size_t)ICL_EVAL_BLOCK * d, &Wmu, (size_t)ICL_EVAL_BLOCK * d, &Wz));
-  PetscCall(PetscCalloc1(2 * cell->nM, &sums));
-  PetscMPIInt rank, size;
-  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
-  PetscCallMPI(MPI_Comm_size(cell->comm, &size));
-  /* A group shares the blocks of test tasks round-robin and sums its partial sums. */
-  for (PetscInt j0 = (PetscInt)rank * ICL_EVAL_BLOCK; j0 < n; j0 += (PetscInt)size * ICL_EVAL_BLOCK) {
-    const PetscInt nb = PetscMin(ICL_EVAL_BLOCK, n - j0);
-    for (PetscInt j = 0; j < nb; j++) ICLGmmTestTask(&test, (uint64_t)(j0 + j), mu + (size_t)j * d, z + (size_t)j * d);
-    /* Columns of (d x nb) blocks: W^T mu_j and W^T z_j; then W^T m = W^T mu + W^T z / sqrt(M). */
-    PetscCall(PetscBLASIntCast(nb, &bb));
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bb, &bd, &one, W, &bd, mu, &bd, &zero, Wmu, &bd));
-    PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bb, &bd, &one, W, &bd, z, &bd, &zero, Wz, &bd));
+  PetscCall(PetscBLASIntCast(nb, &bb));
+  for (PetscInt j = 0; j < nb; j++) ICLGmmTestTask(&v->test, (uint64_t)(j0 + j), mu + (size_t)j * d, z + (size_t)j * d);
+  /* Columns of (d x nb) blocks: W^T mu_j and W^T z_j; then W^T m = W^T mu + W^T z / sqrt(M). */
+  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bb, &bd, &one, v->W, &bd, mu, &bd, &zero, Wmu, &bd));
+  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bb, &bd, &one, v->W, &bd, z, &bd, &zero, Wz, &bd));
+  for (PetscInt j = 0; j < nb; j++) {
+    const PetscReal *pm = mu + (size_t)j * d, *pa = Wmu + (size_t)j * d, *pz = Wz + (size_t)j * d;
     for (PetscInt a = 0; a < cell->nM; a++) {
-      const PetscReal s = 1.0 / PetscSqrtReal((PetscReal)cell->M[a]);
-      for (PetscInt j = 0; j < nb; j++) {
-        const PetscReal *pm = mu + (size_t)j * d, *pa = Wmu + (size_t)j * d, *pz = Wz + (size_t)j * d;
-        PetscReal        num = 0.0, den = 0.0, e;
-        for (PetscInt i = 0; i < d; i++) {
-          const PetscReal q = pa[i] + s * pz[i];
-          num += q * pm[i];
-          den += q * q;
-        }
-        /* W^T m = 0 predicts nothing: a fair coin. */
-        e = den > 0.0 ? 1.0 - ICLNormalCdf(num / PetscSqrtReal(den)) : 0.5;
-        sums[2 * a] += e;
-        sums[2 * a + 1] += e * e;
+      const PetscReal s   = 1.0 / PetscSqrtReal((PetscReal)cell->M[a]);
+      PetscReal       num = 0.0, den = 0.0;
+      for (PetscInt i = 0; i < d; i++) {
+        const PetscReal q = pa[i] + s * pz[i];
+        num += q * pm[i];
+        den += q * q;
       }
+      /* W^T m = 0 predicts nothing: a fair coin. */
+      e[j * cell->nM + a] = den > 0.0 ? 1.0 - ICLNormalCdf(num / PetscSqrtReal(den)) : 0.5;
     }
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal *err, PetscReal *se)
+{
+  const PetscInt n = cell->eval_tasks, d = cell->task.d;
+  Eval           v = {.cell = cell, .test = cell->task, .W = W};
+  PetscInt       nblock, mine = 0, nthreads;
+  PetscReal     *sums;
+  double         lent = 0;
+  PetscMPIInt    rank, size;
+
+  PetscFunctionBegin;
+  v.test.R = cell->eval_R;
+  PetscCallMPI(MPI_Comm_rank(cell->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(cell->comm, &size));
+  v.rank = rank, v.size = size;
+  /* A group shares the blocks of test tasks round-robin and sums its partial sums. */
+  nblock = (n + ICL_EVAL_BLOCK - 1) / ICL_EVAL_BLOCK;
+  nblock = nblock > rank ? (nblock - rank + size - 1) / size : 0;
+  for (PetscInt b = 0; b < nblock; b++) mine += PetscMin(ICL_EVAL_BLOCK, n - (b * size + rank) * ICL_EVAL_BLOCK);
+  /* lent cores evaluate only while the BLAS runs one thread: its GEMMs' bits stay */
+  nthreads = ICLBlasThreadsGet() == 1 ? PetscMin(PetscMin(ICLThreadsLent(), ICL_MAX_THREADS), PetscMax(nblock, 1)) : 1;
+  PetscCall(PetscMalloc2((size_t)nthreads * 4 * ICL_EVAL_BLOCK * d, &v.scratch, (size_t)PetscMax(mine, 1) * cell->nM, &v.e));
+  PetscCall(PetscCalloc1(2 * cell->nM, &sums));
+  PetscCall(ICLThreadJobsRun(nthreads, nblock, EvalBlock, &v, &lent));
+  ICLThreadsLentAdd(lent);
+  for (PetscInt a = 0; a < cell->nM; a++)
+    for (PetscInt j = 0; j < mine; j++) {
+      const PetscReal e = v.e[j * cell->nM + a];
+      sums[2 * a] += e;
+      sums[2 * a + 1] += e * e;
+    }
   PetscCall(ICLMonteCarloMean(cell->comm, n, cell->nM, sums, err, se));
-  PetscCall(PetscFree4(mu, z, Wmu, Wz));
+  PetscCall(PetscFree2(v.scratch, v.e));
   PetscCall(PetscFree(sums));
   PetscFunctionReturn(0);
 }

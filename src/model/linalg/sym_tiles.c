@@ -1,14 +1,12 @@
 #include "sym_tiles.h"
 
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "blas_extra.h"
 #include "blas_threads.h"
+#include "thread_jobs.h"
 
 /* Rows of y one thread adds up at a time, over the jobs' vectors. */
 #define ICL_SYM_ROWS 2048
@@ -76,77 +74,63 @@ static void TileMult(const ICLSymTiles *t, const ICLTile *tile, const void *x, v
 
 static size_t Word(const ICLSymTiles *t) { return t->kd ? sizeof(double) : sizeof(float); }
 
-/* One product's shared state: jobs and row blocks are taken in turn by whichever thread is
- * free, and a row block waits until every job is done. */
 typedef struct {
   const ICLSymTiles *t;
   const void        *x;
   void              *y;
-  atomic_int         next_job, done_jobs, next_rows;
 } Product;
 
-typedef struct {
-  Product *pr;
-  double   seconds;
-} Worker;
-
-static void *Work(void *arg)
+/* Job j's tiles into its own vector (y itself when there is one job). */
+static PetscErrorCode JobMult(void *ctx, PetscInt j, PetscInt thread)
 {
-  Worker            *wk   = arg;
-  Product           *pr   = wk->pr;
-  const ICLSymTiles *t    = pr->t;
-  const size_t       word = Word(t);
-  const double       t0   = MPI_Wtime();
-  int                j, c;
+  const Product     *pr = ctx;
+  const ICLSymTiles *t  = pr->t;
+  char              *v  = t->njob == 1 ? pr->y : (char *)t->partial + (size_t)j * t->n * Word(t);
 
-  while ((j = atomic_fetch_add(&pr->next_job, 1)) < t->njob) {
-    char *v = t->njob == 1 ? pr->y : (char *)t->partial + (size_t)j * t->n * word;
-    if (t->njob > 1) memset(v, 0, (size_t)t->n * word);
-    for (PetscInt k = t->first[j]; k < t->first[j + 1]; k++) TileMult(t, &t->tile[k], pr->x, v);
-    atomic_fetch_add(&pr->done_jobs, 1);
-  }
-  while (t->njob > 1 && (c = atomic_fetch_add(&pr->next_rows, 1)) * ICL_SYM_ROWS < t->n) {
-    const PetscInt lo = c * ICL_SYM_ROWS, hi = PetscMin(t->n, lo + ICL_SYM_ROWS);
-    while (atomic_load(&pr->done_jobs) < t->njob) sched_yield();
-    for (PetscInt i = lo; i < hi; i++) { /* in job order: the same sums whoever adds them */
-      if (t->kd) {
-        const double *p = t->partial;
-        double        s = p[i];
-        for (PetscInt q = 1; q < t->njob; q++) s += p[(size_t)q * t->n + i];
-        ((double *)pr->y)[i] = s;
-      } else {
-        const float *p = t->partial;
-        float        s = p[i];
-        for (PetscInt q = 1; q < t->njob; q++) s += p[(size_t)q * t->n + i];
-        ((float *)pr->y)[i] = s;
-      }
+  (void)thread;
+  if (t->njob > 1) memset(v, 0, (size_t)t->n * Word(t));
+  for (PetscInt k = t->first[j]; k < t->first[j + 1]; k++) TileMult(t, &t->tile[k], pr->x, v);
+  return 0;
+}
+
+/* Rows [c ICL_SYM_ROWS, (c + 1) ICL_SYM_ROWS) of y: the jobs' vectors added in job order, the
+ * same sums whoever adds them. */
+static PetscErrorCode RowsSum(void *ctx, PetscInt c, PetscInt thread)
+{
+  const Product     *pr = ctx;
+  const ICLSymTiles *t  = pr->t;
+  const PetscInt     lo = c * ICL_SYM_ROWS, hi = PetscMin(t->n, lo + ICL_SYM_ROWS);
+
+  (void)thread;
+  for (PetscInt i = lo; i < hi; i++) {
+    if (t->kd) {
+      const double *p = t->partial;
+      double        s = p[i];
+      for (PetscInt q = 1; q < t->njob; q++) s += p[(size_t)q * t->n + i];
+      ((double *)pr->y)[i] = s;
+    } else {
+      const float *p = t->partial;
+      float        s = p[i];
+      for (PetscInt q = 1; q < t->njob; q++) s += p[(size_t)q * t->n + i];
+      ((float *)pr->y)[i] = s;
     }
   }
-  wk->seconds = MPI_Wtime() - t0;
-  return NULL;
+  return 0;
 }
 
 PetscErrorCode ICLSymTilesMult(const ICLSymTiles *t, const void *x, void *y, PetscInt nthreads, double *lent_seconds)
 {
   const PetscInt blas = ICLBlasThreadsGet();
   Product        pr   = {.t = t, .x = x, .y = y};
-  Worker         wk[ICL_SYM_JOBS]; /* no more threads than jobs */
-  pthread_t      thread[ICL_SYM_JOBS];
-  PetscBool      started[ICL_SYM_JOBS];
 
   PetscFunctionBegin;
   if (t->njob <= 1) PetscCall(PetscMemzero(y, (size_t)t->n * Word(t)));
   if (t->njob == 0) PetscFunctionReturn(0);
   /* a small product is done before threads would start: the bits are the same either way */
-  nthreads = t->words < ICL_SYM_THREADED_WORDS ? 1 : PetscMax(1, PetscMin(nthreads, t->njob));
+  if (t->words < ICL_SYM_THREADED_WORDS) nthreads = 1;
   if (blas > 1) PetscCall(ICLBlasThreadsSet(1)); /* a threaded symv of a diagonal tile would change its bits */
-  for (PetscInt k = 0; k < nthreads; k++) {
-    wk[k]      = (Worker){.pr = &pr};
-    started[k] = k > 0 && !pthread_create(&thread[k], NULL, Work, &wk[k]);
-  }
-  Work(&wk[0]); /* a thread that did not start leaves its jobs to the others */
-  for (PetscInt k = 1; k < nthreads; k++)
-    if (started[k]) pthread_join(thread[k], NULL), *lent_seconds += wk[k].seconds;
+  PetscCall(ICLThreadJobsRun(nthreads, t->njob, JobMult, &pr, lent_seconds));
+  if (t->njob > 1) PetscCall(ICLThreadJobsRun(nthreads, (t->n + ICL_SYM_ROWS - 1) / ICL_SYM_ROWS, RowsSum, &pr, lent_seconds));
   if (blas > 1) PetscCall(ICLBlasThreadsSet(blas));
   PetscFunctionReturn(0);
 }

@@ -1,37 +1,66 @@
 #include "bilinear_tasks.h"
 
+#include "blas_threads.h"
 #include "linreg.h"
+#include "thread_jobs.h"
+
+/* Tasks drawn per job: keyed by index, so the cores lent to the rank may draw them in any
+ * order and split (thread_jobs.h). */
+#define ICL_DRAW_BLOCK 64
+
+typedef struct {
+  const ICLCell *cell;
+  PetscInt       b0, nb;
+  PetscReal     *Mt, *Vt, *y, *tokens; /* tokens: N (d + 1) doubles per thread (not exact) */
+} Draw;
+
+static PetscErrorCode DrawJob(void *ctx, PetscInt job, PetscInt thread)
+{
+  const Draw    *w    = ctx;
+  const ICLCell *cell = w->cell;
+  const PetscInt d = cell->task.d, N = cell->N;
+  PetscReal     *tokens = w->tokens ? w->tokens + (size_t)thread * N * (d + 1) : NULL;
+
+  PetscFunctionBegin;
+  for (PetscInt t = job * ICL_DRAW_BLOCK; t < PetscMin(w->nb, (job + 1) * ICL_DRAW_BLOCK); t++) {
+    PetscReal *a = w->Mt + (size_t)t * d, *b = w->Vt + (size_t)t * d;
+    if (!tokens) cell->family->train_pair(&cell->task, (int)N, (uint64_t)(w->b0 + t), a, b);
+    else {
+      PetscCheck(cell->family->tokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(w->b0 + t), tokens, tokens + (size_t)N * d, a, w->y + t) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid %s options", cell->family->name);
+      ICLLinregStat((int)d, (int)N, tokens, tokens + (size_t)N * d, b);
+    }
+  }
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem *p)
 {
   const PetscInt  d = cell->task.d, B = cell->B, N = cell->N;
   const PetscBool exact = cell->family->train_pair ? PETSC_TRUE : PETSC_FALSE;
-  PetscReal      *Mt, *Vt, *work, *grad = NULL, *y = NULL, *tokens = NULL;
-  PetscInt        b0, nb;
-  PetscMPIInt     size;
+  /* lent cores draw only while the BLAS (ICLLinregStat's) runs one thread: its bits stay */
+  const PetscInt nthreads = ICLBlasThreadsGet() == 1 ? PetscMin(ICLThreadsLent(), ICL_MAX_THREADS) : 1;
+  PetscReal     *Mt, *Vt, *work, *grad = NULL, *y = NULL;
+  Draw           w    = {.cell = cell};
+  double         lent = 0;
+  PetscMPIInt    size;
 
   PetscFunctionBegin;
-  PetscCall(ICLGroupShare(cell->comm, B, &b0, &nb));
+  PetscCall(ICLGroupShare(cell->comm, B, &w.b0, &w.nb));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
-  PetscCall(PetscMalloc3((size_t)nb * d, &Mt, (size_t)nb * d, &Vt, (size_t)nb * d, &work));
+  PetscCall(PetscMalloc3((size_t)w.nb * d, &Mt, (size_t)w.nb * d, &Vt, (size_t)w.nb * d, &work));
   if (size > 1) PetscCall(PetscMalloc1((size_t)d * d, &grad));
   if (!exact) {
-    PetscCall(PetscMalloc1(PetscMax(nb, 1), &y));
-    PetscCall(PetscMalloc1((size_t)N * (d + 1), &tokens));
+    PetscCall(PetscMalloc1(PetscMax(w.nb, 1), &y));
+    PetscCall(PetscMalloc1((size_t)nthreads * N * (d + 1), &w.tokens));
   }
-  for (PetscInt t = 0; t < nb; t++) {
-    PetscReal *a = Mt + (size_t)t * d, *b = Vt + (size_t)t * d;
-    if (exact) cell->family->train_pair(&cell->task, (int)N, (uint64_t)(b0 + t), a, b);
-    else {
-      PetscCheck(cell->family->tokens(&cell->task, (int)N, ICL_PURPOSE_TASK, (uint64_t)(b0 + t), tokens, tokens + (size_t)N * d, a, y + t) == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "invalid %s options", cell->family->name);
-      ICLLinregStat((int)d, (int)N, tokens, tokens + (size_t)N * d, b);
-    }
-  }
-  PetscCall(PetscFree(tokens));
+  w.Mt = Mt, w.Vt = Vt, w.y = y;
+  PetscCall(ICLThreadJobsRun(nthreads, (w.nb + ICL_DRAW_BLOCK - 1) / ICL_DRAW_BLOCK, DrawJob, &w, &lent));
+  ICLThreadsLentAdd(lent);
+  PetscCall(PetscFree(w.tokens));
   *p = (ICLBilinearProblem){.comm    = cell->comm,
                             .loss    = cell->family->kind == ICL_OUTPUT_SIGN ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED,
                             .B       = B,
-                            .B_local = nb,
+                            .B_local = w.nb,
                             .d       = d,
                             .cancel  = cell->cancel,
                             .history = cell->history,

@@ -1,11 +1,10 @@
 #include "dual_gd.h"
 
-#include <pthread.h>
-
 #include "blas_extra.h"
 #include "blas_threads.h"
 #include "loss_history.h"
 #include "sym_tiles.h"
+#include "thread_jobs.h"
 
 /* A rank's diagonal block of K is stored as square tiles of its upper triangle, ICL_DUAL_TILE
  * on a side. Off the diagonal, K's upper triangle is cut into one rectangle per pair of ranks'
@@ -211,73 +210,82 @@ static PetscErrorCode FormJob(const ICLBilinearProblem *p, Dual *k, const Stacks
   PetscFunctionReturn(0);
 }
 
-/* One thread's share of K's formation: jobs tid, tid + nthreads, ... of the fixed list. Every
- * job is the same single-threaded GEMMs whichever thread runs it, so K's bits do not depend on
- * the thread count (a threaded GEMM's do: OpenBLAS splits it over threads into blocks that
- * change which kernel sums an entry). Written with pthreads: OpenMP is not otherwise linked.
- * The threads share no state but K's disjoint blocks (and, in a debug build of PETSc only, its
- * function stack). */
+/* K's formation on the threads lent to the rank (thread_jobs.h): every job is the same
+ * single-threaded GEMMs whichever thread runs it, so K's bits do not depend on the thread count
+ * (a threaded GEMM's do: OpenBLAS splits it over threads into blocks that change which kernel
+ * sums an entry). The threads share no state but K's disjoint blocks (and, in a debug build of
+ * PETSc only, its function stack). */
+typedef struct {
+  PetscInt rect, c0; /* FormJob's block */
+  size_t   cost;     /* its entries: the diagonal block's grow with c0 */
+} Job;
+
 typedef struct {
   const ICLBilinearProblem *p;
   Dual                     *k;
   const Stacks             *st;
-  PetscInt                  tid, nthreads;
-  PetscReal                *g1, *g2, *drawn;
-  double                    seconds;
-  PetscErrorCode            ierr;
+  const Job                *job;
+  PetscReal                *g, *drawn;
+  size_t                    hmax;
 } Former;
 
-static void *FormShare(void *arg)
+static PetscErrorCode FormJobOn(void *ctx, PetscInt j, PetscInt thread)
 {
-  Former      *f   = arg;
-  const double t0  = MPI_Wtime();
-  const Dual  *k   = f->k;
-  PetscInt     job = 0;
+  Former    *f  = ctx;
+  PetscReal *g1 = f->g + 2 * (size_t)thread * f->hmax * ICL_GRAM_BLOCK;
+  return FormJob(f->p, f->k, f->st, f->job[j].rect, f->job[j].c0, f->drawn, g1, g1 + f->hmax * ICL_GRAM_BLOCK);
+}
 
-  for (PetscInt r = -1; r < k->nrect && !f->ierr; r++) {
-    /* a rectangle whose rows are drawn is cut by rows, any other block by columns */
-    const PetscInt w = r < 0 ? k->b : f->p->source && k->rect[r].i0 != k->r0 ? k->rect[r].h : k->rect[r].w;
-    for (PetscInt c0 = 0; c0 < w && !f->ierr; c0 += ICL_GRAM_BLOCK, job++)
-      if (job % f->nthreads == f->tid) f->ierr = FormJob(f->p, f->k, f->st, r, c0, f->drawn, f->g1, f->g2);
-  }
-  f->seconds = MPI_Wtime() - t0;
-  return NULL;
+/* Longest first, so no thread is left with a long job at the end; ties in list order. */
+static int LongerFirst(const void *a, const void *b)
+{
+  const Job *x = a, *y = b;
+  if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
+  return x->rect != y->rect ? (x->rect < y->rect ? -1 : 1) : (x->c0 < y->c0 ? -1 : x->c0 > y->c0);
 }
 
 /* Forms this rank's diagonal block and rectangles, on the cores lent to it (ICLThreadsLent)
  * when its BLAS runs one thread. A task source draws into shared scratch, so its K is formed
- * by this thread alone. A thread that cannot start leaves its share to this one. */
+ * by this thread alone. The jobs: the diagonal block's column blocks, then each rectangle's
+ * column blocks, or, for a rectangle whose rows are drawn, its row blocks. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
-  const PetscInt nthreads = ICLBlasThreadsGet() == 1 && !p->source ? ICLThreadsLent() : 1;
+  const PetscInt nthreads = ICLBlasThreadsGet() == 1 && !p->source ? PetscMin(ICLThreadsLent(), ICL_MAX_THREADS) : 1;
   const size_t   nb       = ICL_GRAM_BLOCK;
-  size_t         hmax     = k->b;
-  PetscReal     *g, *drawn = NULL;
-  Former        *f;
-  pthread_t     *thread;
-  PetscBool     *started;
+  Former         f        = {.p = p, .k = k, .hmax = (size_t)k->b};
+  Job           *job;
+  PetscInt       njob = 0;
   Stacks         st;
-  PetscErrorCode ierr = 0;
+  double         lent = 0;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  for (PetscInt r = 0; r < k->nrect; r++) hmax = PetscMax(hmax, (size_t)(p->source ? PetscMax(k->rect[r].h, k->rect[r].w) : k->rect[r].h));
-  PetscCall(StacksCreate(p, k, &st));
-  PetscCall(PetscMalloc4(2 * nthreads * hmax * nb, &g, nthreads, &f, nthreads, &thread, nthreads, &started));
-  if (p->source) PetscCall(PetscMalloc1(2 * nb * p->d, &drawn));
-  for (PetscInt t = 0; t < nthreads; t++) {
-    f[t]       = (Former){.p = p, .k = k, .st = &st, .tid = t, .nthreads = nthreads, .g1 = g + 2 * t * hmax * nb, .drawn = drawn};
-    f[t].g2    = f[t].g1 + hmax * nb;
-    started[t] = t > 0 && !pthread_create(&thread[t], NULL, FormShare, &f[t]);
+  for (PetscInt r = -1; r < k->nrect; r++) {
+    const PetscBool rows = r >= 0 && p->source && k->rect[r].i0 != k->r0;
+    if (r >= 0) f.hmax = PetscMax(f.hmax, (size_t)(p->source ? PetscMax(k->rect[r].h, k->rect[r].w) : k->rect[r].h));
+    njob += ((r < 0 ? k->b : rows ? k->rect[r].h : k->rect[r].w) + ICL_GRAM_BLOCK - 1) / ICL_GRAM_BLOCK;
   }
-  for (PetscInt t = 0; t < nthreads; t++)
-    if (!started[t]) FormShare(&f[t]);
-  for (PetscInt t = 1; t < nthreads; t++)
-    if (started[t]) pthread_join(thread[t], NULL), ICLThreadsLentAdd(f[t].seconds);
-  for (PetscInt t = 0; t < nthreads && !ierr; t++) ierr = f[t].ierr;
-  PetscCall(PetscFree(drawn));
-  PetscCall(PetscFree4(g, f, thread, started));
+  PetscCall(PetscMalloc1(njob, &job));
+  njob = 0;
+  for (PetscInt r = -1; r < k->nrect; r++) {
+    const PetscBool rows = r >= 0 && p->source && k->rect[r].i0 != k->r0;
+    const PetscInt  w    = r < 0 ? k->b : rows ? k->rect[r].h : k->rect[r].w;
+    for (PetscInt c0 = 0; c0 < w; c0 += ICL_GRAM_BLOCK) job[njob++] = (Job){.rect = r, .c0 = c0, .cost = (size_t)PetscMin(ICL_GRAM_BLOCK, w - c0) * (size_t)(r < 0 ? c0 + ICL_GRAM_BLOCK : rows ? k->rect[r].w : k->rect[r].h)};
+  }
+  qsort(job, njob, sizeof *job, LongerFirst);
+  f.job = job;
+  PetscCall(StacksCreate(p, k, &st));
+  f.st = &st;
+  PetscCall(PetscMalloc1(2 * nthreads * f.hmax * nb, &f.g));
+  if (p->source) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
+  ierr = ICLThreadJobsRun(nthreads, njob, FormJobOn, &f, &lent);
+  ICLThreadsLentAdd(lent);
+  PetscCall(PetscFree(f.drawn));
+  PetscCall(PetscFree(f.g));
+  PetscCall(PetscFree(job));
   PetscCall(StacksDestroy(&st));
-  PetscFunctionReturn(ierr);
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
 }
 
 /* s (this rank's b margins) = K alpha (all B): the tiles' products, on the cores lent to
