@@ -148,35 +148,49 @@ static void Jobs(ICLSymTiles *t)
   }
 }
 
+/* bytes of fresh memory aligned to a huge page, advised to take huge pages before any is
+ * touched (the advice is a hint: refused, the pages are small); NULL when none is had. */
+static void *MapHuge(size_t bytes)
+{
+  char  *m = mmap(NULL, bytes + ICL_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *k;
+  size_t head;
+
+  if (m == MAP_FAILED) return NULL;
+  head = (ICL_HUGE_PAGE - (uintptr_t)m % ICL_HUGE_PAGE) % ICL_HUGE_PAGE;
+  k    = m + head;
+  if (head) (void)munmap(m, head);
+  (void)munmap(k + bytes, ICL_HUGE_PAGE - head);
+  (void)madvise(k, bytes, MADV_HUGEPAGE);
+  return k;
+}
+
 PetscErrorCode ICLSymTilesCreate(PetscInt n, PetscInt ntile, const ICLTile *tile, PetscBool single, ICLSymTiles *t)
 {
   const size_t word = single ? sizeof(float) : sizeof(double);
-  void        *k    = NULL;
-  size_t       bytes;
+  void        *k;
 
   PetscFunctionBegin;
   *t = (ICLSymTiles){.n = n, .ntile = ntile};
   PetscCall(PetscMalloc2(ntile, &t->tile, ntile + 1, &t->first));
   for (PetscInt i = 0; i < ntile; i++) t->tile[i] = tile[i], t->tile[i].at = t->words, t->words += (size_t)tile[i].m * tile[i].w;
   Jobs(t);
-  bytes = (PetscMax(t->words, 1) * word + ICL_HUGE_PAGE - 1) / ICL_HUGE_PAGE * ICL_HUGE_PAGE;
-  if (posix_memalign(&k, ICL_HUGE_PAGE, bytes)) k = NULL;
-  if (k) (void)madvise(k, bytes, MADV_HUGEPAGE); /* a hint: refused, the pages are small */
-  if (k && t->njob > 1 && PetscMalloc((size_t)t->njob * n * word, &t->partial)) t->partial = NULL;
-  if (!k || (t->njob > 1 && !t->partial)) {
-    free(k);
-    PetscCall(ICLSymTilesDestroy(t));
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "could not allocate %.2f GB for a symmetric matrix's tiles", (double)bytes / 1e9);
-  }
+  t->bytes = (PetscMax(t->words, 1) * word + ICL_HUGE_PAGE - 1) / ICL_HUGE_PAGE * ICL_HUGE_PAGE;
+  k        = MapHuge(t->bytes);
   if (single) t->kf = k;
   else t->kd = k;
+  if (k && t->njob > 1 && PetscMalloc((size_t)t->njob * n * word, &t->partial)) t->partial = NULL;
+  if (!k || (t->njob > 1 && !t->partial)) {
+    const double gb = (double)t->bytes / 1e9;
+    PetscCall(ICLSymTilesDestroy(t));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "could not allocate %.2f GB for a symmetric matrix's tiles", gb);
+  }
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode ICLSymTilesDestroy(ICLSymTiles *t)
 {
   PetscFunctionBegin;
-  free(t->kd ? (void *)t->kd : (void *)t->kf);
+  if (t->kd || t->kf) (void)munmap(t->kd ? (void *)t->kd : (void *)t->kf, t->bytes);
   PetscCall(PetscFree(t->partial));
   PetscCall(PetscFree2(t->tile, t->first));
   *t = (ICLSymTiles){0};

@@ -16,8 +16,8 @@ static PetscReal LossRule(const ICLBilinearProblem *p, PetscInt t, PetscReal s, 
 static PetscReal CurvatureRule(const ICLBilinearProblem *p, PetscInt t, PetscReal s, PetscReal *aux, PetscReal *c)
 {
   const PetscReal e = exp(-PetscAbsReal(s));
-  aux[t] = p->loss == ICL_LOSS_LOGISTIC ? e / ((1.0 + e) * (1.0 + e)) : 2.0;
-  *c     = 0.0;
+  aux[t]            = p->loss == ICL_LOSS_LOGISTIC ? e / ((1.0 + e) * (1.0 + e)) : 2.0;
+  *c                = 0.0;
   return 0.0;
 }
 
@@ -32,6 +32,13 @@ static PetscReal HessianRule(const ICLBilinearProblem *p, PetscInt t, PetscReal 
 /* One pass over this rank's tasks under the d x d matrix X: s_t = a_t^T X b_t and rule(t, s);
  * if loss, *loss = (1/B) sum_t of the rule's terms over the group; if G, G += alpha * (-1/B)
  * sum_t c_t a_t b_t^T over the group. 2 B d^2 flop, 4 B d^2 with G, split over the group. */
+static PetscBool Zero(size_t n, const PetscReal *x)
+{
+  for (size_t i = 0; i < n; i++)
+    if (x[i] != 0.0) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
 static PetscErrorCode Pass(const ICLBilinearProblem *p, const PetscReal *X, TaskRule rule, PetscReal *aux, PetscReal *loss, PetscReal alpha, PetscReal *G)
 {
   const PetscInt  B = p->B_local, d = p->d;
@@ -44,8 +51,10 @@ static PetscErrorCode Pass(const ICLBilinearProblem *p, const PetscReal *X, Task
   PetscCallMPI(MPI_Comm_size(p->comm, &size));
   PetscCall(PetscBLASIntCast(d, &bd));
   PetscCall(PetscBLASIntCast(B, &bB));
-  /* work = X^T A: column t is X^T a_t, so s_t is its dot with b_t. */
-  PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bB, &bd, &one, X, &bd, p->Mt, &bd, &zero, p->work, &bd));
+  /* work = X^T A: column t is X^T a_t, so s_t is its dot with b_t. At X = 0 (a run's first
+   * step, the one-step GD of the diagnostics) it is +0 whether formed or not (finite tasks). */
+  if (Zero((size_t)d * d, X)) PetscCall(PetscArrayzero(p->work, (size_t)B * d));
+  else PetscCallBLAS("BLASgemm", BLASgemm_("T", "N", &bd, &bB, &bd, &one, X, &bd, p->Mt, &bd, &zero, p->work, &bd));
   for (PetscInt t = 0; t < B; t++) {
     const PetscReal *v = p->Vt + (size_t)t * d;
     PetscReal       *w = p->work + (size_t)t * d, s = 0.0;

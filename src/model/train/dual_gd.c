@@ -324,13 +324,37 @@ static PetscErrorCode Step(const ICLBilinearProblem *p, const Dual *k, PetscReal
   PetscFunctionReturn(0);
 }
 
-/* W = sum over the group's tasks of alpha_tau a_tau b_tau^T: this rank's with one GEMM, then
- * the group's sum (every rank needs all of W to evaluate it). */
+/* Tasks whose b_tau one job scales for FormW. */
+#define ICL_SCALE_BLOCK 256
+
+typedef struct {
+  const ICLBilinearProblem *p;
+  const PetscReal          *alpha; /* this rank's */
+  PetscInt                  b;
+} Scale;
+
+static PetscErrorCode ScaleJob(void *ctx, PetscInt job, PetscInt thread)
+{
+  const Scale              *c = ctx;
+  const ICLBilinearProblem *p = c->p;
+
+  (void)thread;
+  for (PetscInt t = job * ICL_SCALE_BLOCK; t < PetscMin(c->b, (job + 1) * ICL_SCALE_BLOCK); t++)
+    for (PetscInt i = 0; i < p->d; i++) p->work[(size_t)t * p->d + i] = c->alpha[t] * p->Vt[(size_t)t * p->d + i];
+  return 0;
+}
+
+/* W = sum over the group's tasks of alpha_tau a_tau b_tau^T: this rank's with one GEMM (the
+ * scaled b_tau first, on the lent cores: entrywise, the same bits), then the group's sum
+ * (every rank needs all of W to evaluate it). */
 static PetscErrorCode FormW(const ICLBilinearProblem *p, const Dual *k, const PetscReal *alpha, PetscReal *W)
 {
+  Scale  c    = {.p = p, .alpha = alpha + k->r0, .b = k->b};
+  double lent = 0;
+
   PetscFunctionBegin;
-  for (PetscInt t = 0; t < k->b; t++)
-    for (PetscInt i = 0; i < p->d; i++) p->work[(size_t)t * p->d + i] = alpha[k->r0 + t] * p->Vt[(size_t)t * p->d + i];
+  PetscCall(ICLThreadJobsRun(ICLBlasThreadsGet() * ICLThreadsLent(), (k->b + ICL_SCALE_BLOCK - 1) / ICL_SCALE_BLOCK, ScaleJob, &c, &lent));
+  ICLThreadsLentAdd(lent);
   PetscCall(PetscArrayzero(W, p->d * p->d));
   PetscCall(ICLGroupOuterSum(p->comm, p->d, k->b, 1.0, p->Mt, p->work, p->grad, W));
   PetscFunctionReturn(0);
