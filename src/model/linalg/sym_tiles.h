@@ -44,8 +44,9 @@ typedef struct {
  * predecessor's) of an n x n matrix, and storage for them in doubles or (single) floats, on
  * 2 MB pages where the system grants them (a cell's K is formed once and streamed every step:
  * small pages cost a page fault per 4 KB when it is formed and TLB misses on every read). The
- * storage is mapped afresh, not taken from malloc: memory malloc had already handed out and
- * touched (MPI libraries keep freed memory in the heap) stays on small pages.
+ * storage is mapped afresh, not taken from malloc: SuperLU_DIST (linked through PETSc) turns
+ * off malloc's own mapping when it loads (mallopt M_MMAP_MAX 0), so large blocks come from the
+ * heap, and heap memory touched before (a sweep's earlier cells) stays on small pages.
  * Storage that cannot be had returns PETSC_ERR_MEM with *t destroyed. */
 PetscErrorCode ICLSymTilesCreate(PetscInt n, PetscInt ntile, const ICLTile *tile, PetscBool single, ICLSymTiles *t);
 PetscErrorCode ICLSymTilesDestroy(ICLSymTiles *t);
