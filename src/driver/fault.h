@@ -12,6 +12,7 @@ typedef enum {
   ICL_FAULT_CELL_FAIL,     /* cell_fail:N: cell N fails as if out of memory */
   ICL_FAULT_RANK_FAIL,     /* rank_fail:R: rank R fails outside any cell */
   ICL_FAULT_STEP_FAIL,     /* step_fail:N: GD step 1 of cell N fails on its group's last rank */
+  ICL_FAULT_NODE_RANKS,    /* node_ranks:N: the run sees nodes of N ranks at most (lending stays in one) */
   ICL_FAULT_COUNT
 } ICLFaultPoint;
 

@@ -579,22 +579,24 @@ static PetscErrorCode ReadSource(PetscOptionItems *PetscOptionsObject, ICLSweep 
 /* -fault_inject POINT[:N] (fault.h): testing only; N is required where the point counts. */
 static PetscErrorCode ReadFault(PetscOptionItems *PetscOptionsObject, ICLSweep *sw)
 {
-  static const char *const points[ICL_FAULT_COUNT] = {"journal_write", "results_write", "cell_fail", "rank_fail", "step_fail"}; /* ICLFaultPoint order */
+  static const char *const points[ICL_FAULT_COUNT] = {"journal_write", "results_write", "cell_fail", "rank_fail", "step_fail", "node_ranks"}; /* ICLFaultPoint order */
   char                     fault[64] = "", *end = NULL, *colon;
   PetscBool                set, known = PETSC_FALSE;
   PetscInt                 p = 0;
 
   PetscFunctionBegin;
   for (int i = 0; i < ICL_FAULT_COUNT; i++) sw->fault[i] = -1;
-  OptCall("-fault_inject", PetscOptionsString("-fault_inject", "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N, rank_fail:R, step_fail:N (GD step 1 of cell N fails on the group's last rank)", NULL, fault,
-                                              fault, sizeof fault, &set));
+  OptCall("-fault_inject", PetscOptionsString("-fault_inject",
+                                              "testing only: journal_write:N or results_write (the process kills itself there), cell_fail:N, rank_fail:R, step_fail:N (GD step 1 of cell N fails on the group's last rank), "
+                                              "node_ranks:N (nodes seen as N ranks at most)",
+                                              NULL, fault, fault, sizeof fault, &set));
   if (!set) PetscFunctionReturn(0);
   colon = strchr(fault, ':');
   if (colon) *colon = 0;
   PetscCall(PetscEListFind(ICL_FAULT_COUNT, points, fault, &p, &known));
   if (known) sw->fault[p] = colon ? strtoll(colon + 1, &end, 10) : 0;
   PetscCheck(known && (p == ICL_FAULT_RESULTS_WRITE ? !colon : colon && end != colon + 1 && !*end && sw->fault[p] >= 0), PETSC_COMM_SELF, ICL_ERR_INPUT,
-             "-fault_inject %s%s%s: use journal_write:N, cell_fail:N, rank_fail:R, step_fail:N or results_write", fault, colon ? ":" : "", colon ? colon + 1 : "");
+             "-fault_inject %s%s%s: use journal_write:N, cell_fail:N, rank_fail:R, step_fail:N, node_ranks:N or results_write", fault, colon ? ":" : "", colon ? colon + 1 : "");
   PetscCheck(ICL_FAULT_INJECTION, PETSC_COMM_SELF, ICL_ERR_INPUT, "-fault_inject: this iclsweep was built without fault injection (configure with -DICLSWEEP_FAULT_INJECTION=ON)");
   PetscFunctionReturn(0);
 }

@@ -5,6 +5,7 @@
 
 #include "blas_threads.h"
 #include "error.h"
+#include "fault.h"
 #include "gd.h"
 #include "output.h"
 #include "queue.h"
@@ -17,30 +18,33 @@ enum { ICL_MSG_REQUEST = 1, ICL_MSG_LEAVING = 2 }; /* ICLRecord.flags on the way
 
 /* Rank 0's view of the run, shared by its computing thread and its dispensing thread. */
 typedef struct {
-  MPI_Comm        comm;
-  const ICLSweep *sw;
-  ICLJournal      journal;
-  ICLResults     *res;
-  ICLQueue        queue;
-  pthread_mutex_t lock;
-  MPI_Comm        group;        /* rank 0's group: the ranks that train its cells with it */
-  PetscMPIInt     size, g;      /* ranks, ranks per group */
-  PetscBool       rank0_works;  /* rank 0's group computes cells too (needs MPI_THREAD_MULTIPLE) */
-  PetscInt64      done, todo;   /* cells of this run */
-  PetscInt64      handed;       /* cells handed out (in flight: handed - done) */
-  PetscBool       announced;    /* the stop was announced */
-  PetscBool       dirty;        /* journal records not yet synced */
-  double          last_sync;
-  PetscInt64      total;        /* cells of this shard (the whole sweep when unsharded) */
-  double          t0, last_print;
-  const ICLProvenance *prov;    /* for DIR/partial.nc */
-  double          last_partial; /* when partial.nc was last written (the start at first) */
-  PetscInt64      done_partial; /* done then */
-  PetscErrorCode  error;        /* first error of rank 0 (journal, disk): hand out no more cells */
-  PetscInt        workers;      /* groups that compute */
-  PetscInt        base;         /* BLAS threads of a rank */
-  PetscInt        lent;         /* workers' cores held by cells in flight */
-  unsigned short *share;        /* per cell in flight, the workers' cores it holds */
+  MPI_Comm             comm;
+  const ICLSweep      *sw;
+  ICLJournal           journal;
+  ICLResults          *res;
+  ICLQueue             queue;
+  pthread_mutex_t      lock;
+  MPI_Comm             group;       /* rank 0's group: the ranks that train its cells with it */
+  PetscMPIInt          size, g;     /* ranks, ranks per group */
+  PetscBool            rank0_works; /* rank 0's group computes cells too (needs MPI_THREAD_MULTIPLE) */
+  PetscInt64           done, todo;  /* cells of this run */
+  PetscInt64           handed;      /* cells handed out (in flight: handed - done) */
+  PetscBool            announced;   /* the stop was announced */
+  PetscBool            dirty;       /* journal records not yet synced */
+  double               last_sync;
+  PetscInt64           total; /* cells of this shard (the whole sweep when unsharded) */
+  double               t0, last_print;
+  const ICLProvenance *prov;         /* for DIR/partial.nc */
+  double               last_partial; /* when partial.nc was last written (the start at first) */
+  PetscInt64           done_partial; /* done then */
+  PetscErrorCode       error;        /* first error of rank 0 (journal, disk): hand out no more cells */
+  PetscInt             workers;      /* groups that compute */
+  PetscInt             base;         /* BLAS threads of a rank */
+  PetscInt             lent;         /* workers' cores held by cells in flight */
+  unsigned short      *share;        /* per cell in flight, the workers' cores it holds */
+  PetscMPIInt         *node;         /* per rank, its node: the lowest rank there */
+  PetscMPIInt         *cell_node;    /* per cell in flight, its worker's node */
+  PetscInt            *node_free;    /* per node (by its lowest rank), its workers' cores not held */
 } Dispenser;
 
 /* A unit as it travels to a worker: its cell count (0: none left), the BLAS threads each rank
@@ -179,11 +183,11 @@ static PetscErrorCode Deliver(Dispenser *ds, const ICLRecord *rec)
   PetscCall(ICLJournalAppend(ds->journal, rec, ds->res));
   ds->dirty = PETSC_TRUE;
   ICLQueueObserve(ds->queue, rec->cell, rec->wall);
-  if (ds->share) ds->lent -= ds->share[rec->cell];
+  if (ds->share) ds->lent -= ds->share[rec->cell], ds->node_free[ds->cell_node[rec->cell]] += ds->share[rec->cell];
   ds->done++;
   const double now = Now();
   if (now - ds->last_print >= 1.0 || ds->done == ds->todo) {
-    const double     el = now - ds->t0;
+    const double     el  = now - ds->t0;
     const PetscInt64 bad = ds->res->count[ICL_STATUS_FAILED];
     ds->last_print       = now;
     fprintf(stderr, "[iclsweep] %lld/%lld cells (%lld failed, %lld diverged), %.2f cells/s, ETA %.0f s\n", (long long)(ds->total - ds->res->todo), (long long)ds->total, (long long)bad, (long long)ds->res->count[ICL_STATUS_DIVERGED], ds->done / el,
@@ -204,19 +208,25 @@ static void Announce(Dispenser *ds)
 /* The next unit for a worker as it travels (ICL_UNIT_MSG int64s): unit[0] cells, unit[1] the
  * threads each rank of its group may use (0: as the run's), then the cell numbers; 0 cells: none
  * left. Once fewer cells are left than workers are free, a unit takes an equal share of the
- * free workers' cores (never more than are free: cores come back as its cells finish). */
+ * free workers' cores, never more than are free on its worker's node (threads started there
+ * run on that node's cores and use its memory: the run's check fits the largest cell in each
+ * rank's share of a node, so a lent core's thread, whose scratch is at most a cell's, fits in
+ * the share of the idle rank that lent it). Cores come back as the unit's cells finish. */
 static void NextUnit(Dispenser *ds, PetscInt worker, PetscInt64 unit[ICL_UNIT_MSG])
 {
-  const PetscInt64 left = ICLQueueLeft(ds->queue);
+  const PetscInt64  left = ICLQueueLeft(ds->queue);
+  const PetscMPIInt node = ds->node[ds->rank0_works ? worker * ds->g : (worker + 1) * ds->g]; /* its leader's */
 
   Announce(ds);
   unit[0] = ds->error || ICLSignalsStopping() ? 0 : ICLQueueNext(ds->queue, worker, unit + 2);
   unit[1] = 0;
   ds->handed += unit[0];
   if (unit[0] && ds->share) {
-    const PetscInt free = ds->workers - ds->lent, share = (PetscInt)PetscMax(1, PetscMin(free / PetscMax(left, 1), 65535));
-    ds->share[unit[2]] = (unsigned short)share; /* returned when the unit's first cell is delivered */
+    const PetscInt free = ds->workers - ds->lent, share = (PetscInt)PetscMax(1, PetscMin(PetscMin(free / PetscMax(left, 1), ds->node_free[node]), 65535));
+    ds->share[unit[2]]     = (unsigned short)share; /* returned when the unit's first cell is delivered */
+    ds->cell_node[unit[2]] = node;
     ds->lent += share;
+    ds->node_free[node] -= share;
     unit[1] = share * ds->base;
   }
 }
@@ -436,25 +446,26 @@ static PetscErrorCode Agree(MPI_Comm comm, PetscErrorCode local)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscMPIInt size, double *busy, PetscMPIInt *nworking)
+static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscMPIInt size, PetscMPIInt *node, double *busy, PetscMPIInt *nworking)
 {
-  Dispenser ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .prov = prov, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now()};
+  Dispenser   ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .prov = prov, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now(), .node = node};
   PetscMPIInt level;
   pthread_t   thread;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Query_thread(&level));
   /* Without MPI_THREAD_MULTIPLE rank 0 only dispenses (when there is anyone to serve). */
-  ds.rank0_works = size == ds.g || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
-  ds.todo        = res->todo;
+  ds.rank0_works  = size == ds.g || level == MPI_THREAD_MULTIPLE ? PETSC_TRUE : PETSC_FALSE;
+  ds.todo         = res->todo;
   ds.last_partial = ds.t0;
   for (PetscInt64 c = 0; c < res->ncells; c++) ds.total += res->mine[c];
   ds.workers = ds.rank0_works ? size / ds.g : size / ds.g - 1;
   ds.base    = ICLBlasThreadsGet();
   PetscCall(ICLQueueCreate(sw, res, ds.workers, sw->dynamic, &ds.queue));
-  PetscCall(PetscCalloc1(res->ncells, &ds.share));
+  PetscCall(PetscCalloc3(res->ncells, &ds.share, res->ncells, &ds.cell_node, size, &ds.node_free));
+  for (PetscInt w = 0; w < ds.workers; w++) ds.node_free[node[ds.rank0_works ? w * ds.g : (w + 1) * ds.g]]++;
   pthread_mutex_init(&ds.lock, NULL);
-  *nworking         = ds.rank0_works ? size : size - ds.g;
+  *nworking           = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;
   if (!ds.rank0_works) {
     PetscInt64 none[ICL_UNIT_MSG] = {0}; /* rank 0's group sits this run out */
@@ -471,13 +482,34 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   }
   if (!ierr) ierr = ds.error;
   pthread_mutex_destroy(&ds.lock);
-  PetscCall(PetscFree(ds.share));
+  PetscCall(PetscFree3(ds.share, ds.cell_node, ds.node_free));
   PetscCall(ICLQueueDestroy(&ds.queue));
   PetscFunctionReturn(ierr);
 }
 
+/* Rank 0 learns every rank's node, as the lowest rank on it (-fault_inject node_ranks:N: as if
+ * nodes held N ranks, for the tests on one machine). */
+static PetscErrorCode Nodes(MPI_Comm comm, const ICLSweep *sw, PetscMPIInt **node)
+{
+  MPI_Comm    shared;
+  PetscMPIInt rank, size, first;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &shared));
+  PetscCallMPI(MPI_Allreduce(&rank, &first, 1, MPI_INT, MPI_MIN, shared));
+  PetscCallMPI(MPI_Comm_free(&shared));
+  ICL_FAULT(sw->fault[ICL_FAULT_NODE_RANKS] > 0, first = PetscMax(first, rank / (PetscMPIInt)sw->fault[ICL_FAULT_NODE_RANKS] * (PetscMPIInt)sw->fault[ICL_FAULT_NODE_RANKS]));
+  *node = NULL;
+  if (rank == 0) PetscCall(PetscMalloc1(size, node));
+  PetscCallMPI(MPI_Gather(&first, 1, MPI_INT, *node, 1, MPI_INT, 0, comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscBool *interrupted)
 {
+  PetscMPIInt   *node;
   PetscMPIInt    rank, size, stop, nworking = 1;
   MPI_Comm       group;
   double         busy = 0, wait = 0, busy_max, busy_sum, wait_sum, lent, lent_sum;
@@ -491,10 +523,12 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   if (sw->threads_per_rank > 0) PetscCall(ICLBlasThreadsSet(sw->threads_per_rank));
   /* Groups of consecutive ranks; each group's rank 0 is its leader. */
   PetscCallMPI(MPI_Comm_split(comm, rank / (PetscMPIInt)sw->group_size, rank, &group));
-  if (rank == 0) ierr = Rank0(comm, group, sw, j, res, prov, size, &busy, &nworking);
+  PetscCall(Nodes(comm, sw, &node));
+  if (rank == 0) ierr = Rank0(comm, group, sw, j, res, prov, size, node, &busy, &nworking);
   else if (rank % sw->group_size == 0) ierr = WorkRemote(comm, group, sw, &busy, &wait, &ncells);
   else ierr = Follow(group, sw, &busy);
   PetscCallMPI(MPI_Comm_free(&group));
+  PetscCall(PetscFree(node));
   PetscCall(Rest(comm));
   PetscCall(Agree(comm, ierr));
   stop = ICLSignalsStopping();
