@@ -46,6 +46,7 @@ expect 2 "-engine wfree: computes model linear on family gmm only" run "${tiny[@
 expect 2 "-engine gram: computes model linear on family gmm only" run "${tiny[@]}" -family linreg -models linear -engine gram "${o[@]}"
 expect 2 "-models lowrank needs -rank > 0 in every cell" run "${tiny[@]}" -models lowrank "${o[@]}"
 expect 2 "-models lowrank needs -rank > 0 in every cell" run "${tiny[@]}" -models lowrank -grid_rank 0,1 "${o[@]}"
+expect 2 "-models lowrank needs rank > 0 in every cell" run "${tiny[@]}" -models lowrank -rank_expr "d-d" "${o[@]}"
 expect 2 "-train_lr 0.: must be a positive" run "${tiny[@]}" -train_lr 0 "${o[@]}"
 expect 2 "-train_steps -1" run "${tiny[@]}" -train_steps -1 "${o[@]}"
 expect 2 "-train_method newton: unknown; use auto, gd, dual or tao" run "${tiny[@]}" -train_method newton "${o[@]}"

@@ -142,9 +142,12 @@ PetscErrorCode ICLGridCheckExprs(const ICLSweep *sw)
     for (PetscInt i = 0; i < sw->nexpr; i++) {
       const ICLSweepParam *q = sw->expr[i].param;
       char                 range[64];
+      const char          *needs = ICLSweepParamRequiredBy(sw, q);
       ICLSweepParamRange(q, range, sizeof range);
       PetscCheck(ICLSweepParamInRange(q, v[i]), PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s_expr %s gives %g at d = %d, k = %d, N = %d; %s must be %s in %s", q->name, sw->expr[i].text, (double)v[i], (int)sw->d[ix.d], (int)sw->k[ix.k], (int)sw->N[ix.N],
                  q->name, q->integer ? "an integer" : "a number", range);
+      PetscCheck(!needs || v[i] > 0, PETSC_COMM_SELF, ICL_ERR_INPUT, "-%s_expr %s gives %g at d = %d, k = %d, N = %d; -models %s needs %s > 0 in every cell", q->name, sw->expr[i].text, (double)v[i], (int)sw->d[ix.d], (int)sw->k[ix.k],
+                 (int)sw->N[ix.N], needs, q->name);
     }
   }
   PetscFunctionReturn(0);

@@ -263,6 +263,13 @@ PetscInt ICLSweepExprVariables(const ICLSweep *sw, const char **names)
 
 PetscBool ICLSweepParamInRange(const ICLSweepParam *q, PetscReal v) { return PetscIsNormalReal(v + 1) && v >= q->min && v < q->max && (!q->integer || v == PetscFloorReal(v)) ? PETSC_TRUE : PETSC_FALSE; }
 
+const char *ICLSweepParamRequiredBy(const ICLSweep *sw, const ICLSweepParam *q)
+{
+  for (PetscInt m = 0; m < sw->nmodels; m++)
+    if (sw->types[m] && Listed(sw->types[m]->requires, q->name)) return sw->models[m];
+  return NULL;
+}
+
 /* max is exclusive; where it is the next double above an integer (alignment's 1 + eps), that
  * integer is the largest value, and integer parameters end at the integer below max */
 void ICLSweepParamRange(const ICLSweepParam *q, char *buf, size_t len)
@@ -464,7 +471,7 @@ static PetscErrorCode CheckRequired(const ICLSweep *sw)
       for (PetscInt e = 0; e < sw->nextra; e++)
         if (sw->extra[e].param == &params[i]) ok = (PetscBool)(sw->extra[e].v[0] > 0); /* sorted: the first is the smallest */
       for (PetscInt e = 0; e < sw->nexpr; e++)
-        if (sw->expr[e].param == &params[i]) ok = PETSC_TRUE; /* checked in every cell by the expression's range */
+        if (sw->expr[e].param == &params[i]) ok = PETSC_TRUE; /* checked in every cell by ICLGridCheckExprs */
       PetscCheck(ok, PETSC_COMM_SELF, ICL_ERR_INPUT, "-models %s needs -%s > 0 in every cell: add -%s v or -grid_%s v1,v2,... with positive values", sw->models[m], name, name, name);
     }
   PetscFunctionReturn(0);

@@ -46,6 +46,8 @@ PetscBool ICLSweepParamApplies(const ICLSweep *sw, const ICLSweepParam *q);
 /* v is an allowed value of q; its range as text, "[min, max)" or "[min, max]", for messages. */
 PetscBool ICLSweepParamInRange(const ICLSweepParam *q, PetscReal v);
 void      ICLSweepParamRange(const ICLSweepParam *q, char *buf, size_t len);
+/* The first of the sweep's models that cannot run without q positive (lowrank's rank), or NULL. */
+const char *ICLSweepParamRequiredBy(const ICLSweep *sw, const ICLSweepParam *q);
 /* The variables of -NAME_expr expressions: d, k, N, the parameter axes by name, then R (the
  * value of -R_expr where given). Returns their number; names are the sweep's. */
 PetscInt  ICLSweepExprVariables(const ICLSweep *sw, const char **names);
