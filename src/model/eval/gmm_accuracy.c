@@ -6,7 +6,6 @@
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_randist.h>
 
-#include "blas_threads.h"
 #include "gmm.h"
 #include "mc_eval.h"
 #include "thread_jobs.h"
@@ -68,7 +67,6 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   Eval           v = {.cell = cell, .test = cell->task, .W = W};
   PetscInt       nblock, mine = 0, nthreads;
   PetscReal     *sums;
-  double         lent = 0;
   PetscMPIInt    rank, size;
 
   PetscFunctionBegin;
@@ -80,12 +78,10 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   nblock = (n + ICL_EVAL_BLOCK - 1) / ICL_EVAL_BLOCK;
   nblock = nblock > rank ? (nblock - rank + size - 1) / size : 0;
   for (PetscInt b = 0; b < nblock; b++) mine += PetscMin(ICL_EVAL_BLOCK, n - (b * size + rank) * ICL_EVAL_BLOCK);
-  /* lent cores evaluate only while the BLAS runs one thread: its GEMMs' bits stay */
-  nthreads = ICLBlasThreadsGet() == 1 ? PetscMin(PetscMin(ICLThreadsLent(), ICL_MAX_THREADS), PetscMax(nblock, 1)) : 1;
+  nthreads = PetscMin(ICLThreadJobsLent(), PetscMax(nblock, 1)); /* scratch for the threads that run */
   PetscCall(PetscMalloc2((size_t)nthreads * 4 * ICL_EVAL_BLOCK * d, &v.scratch, (size_t)PetscMax(mine, 1) * cell->nM, &v.e));
   PetscCall(PetscCalloc1(2 * cell->nM, &sums));
-  PetscCall(ICLThreadJobsRun(nthreads, nblock, EvalBlock, &v, &lent));
-  ICLThreadsLentAdd(lent);
+  PetscCall(ICLThreadJobsRunLent(nthreads, nblock, EvalBlock, &v));
   for (PetscInt a = 0; a < cell->nM; a++)
     for (PetscInt j = 0; j < mine; j++) {
       const PetscReal e = v.e[j * cell->nM + a];

@@ -15,10 +15,9 @@ PetscInt       ICLBlasThreadsGet(void);
 /* Cores lent to this process by idle ranks for work whose bits do not depend on how many
  * threads share it (thread_jobs.h: drawing training tasks, gmm's test blocks, the dual form's
  * K in fixed blocks, each one single-threaded BLAS call, and its steps in fixed jobs over K's
- * tiles, sym_tiles.h). A threaded BLAS call
- * does not qualify: OpenBLAS's split of a GEMM over threads changes which edge kernel sums an
- * entry (tests/test_blas_threads.c). Set by the runner for a unit at the tail of a sweep (1:
- * none lent). */
+ * tiles, sym_tiles.h). A threaded BLAS call does not qualify: OpenBLAS's split of a GEMM over
+ * threads changes which edge kernel sums an entry (tests/test_blas_threads.c). Set by the
+ * runner for a unit at the tail of a sweep (1: none lent). */
 void     ICLThreadsLend(PetscInt n);
 PetscInt ICLThreadsLent(void);
 /* Core seconds the lent cores worked (busy fraction): added by the work, read by the runner. */

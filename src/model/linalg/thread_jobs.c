@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "blas_threads.h"
+
 /* Written with pthreads: OpenMP is not otherwise linked, and its dynamic schedule would not
  * say which thread's scratch a job uses. */
 typedef struct {
@@ -55,4 +57,15 @@ PetscErrorCode ICLThreadJobsRun(PetscInt nthreads, PetscInt njob, ICLJobFn fn, v
       if (started_seconds) *started_seconds += w[t].seconds;
     }
   PetscFunctionReturn((PetscErrorCode)atomic_load(&js.ierr));
+}
+
+PetscInt ICLThreadJobsLent(void) { return ICLBlasThreadsGet() == 1 ? PetscMin(ICLThreadsLent(), ICL_MAX_THREADS) : 1; }
+
+PetscErrorCode ICLThreadJobsRunLent(PetscInt nthreads, PetscInt njob, ICLJobFn fn, void *ctx)
+{
+  double         seconds = 0;
+  PetscErrorCode ierr    = ICLThreadJobsRun(nthreads, njob, fn, ctx, &seconds);
+
+  ICLThreadsLentAdd(seconds);
+  return ierr;
 }

@@ -19,4 +19,10 @@ PetscErrorCode ICLThreadJobsRun(PetscInt nthreads, PetscInt njob, ICLJobFn fn, v
 /* The threads work at most this many: enough for a node's cores, and bounds stack arrays. */
 #define ICL_MAX_THREADS 256
 
+/* Threads for such jobs in a cell: the cores lent to the rank while its BLAS runs one thread
+ * (a job's own BLAS calls then keep their one-thread bits), else 1. */
+PetscInt ICLThreadJobsLent(void);
+/* ICLThreadJobsRun, with the started threads' seconds counted as lent (ICLThreadsLentAdd). */
+PetscErrorCode ICLThreadJobsRunLent(PetscInt nthreads, PetscInt njob, ICLJobFn fn, void *ctx);
+
 #endif

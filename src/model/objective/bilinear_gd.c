@@ -29,9 +29,7 @@ static PetscReal HessianRule(const ICLBilinearProblem *p, PetscInt t, PetscReal 
   return 0.0;
 }
 
-/* One pass over this rank's tasks under the d x d matrix X: s_t = a_t^T X b_t and rule(t, s);
- * if loss, *loss = (1/B) sum_t of the rule's terms over the group; if G, G += alpha * (-1/B)
- * sum_t c_t a_t b_t^T over the group. 2 B d^2 flop, 4 B d^2 with G, split over the group. */
+/* x[0 .. n) are all zero. */
 static PetscBool Zero(size_t n, const PetscReal *x)
 {
   for (size_t i = 0; i < n; i++)
@@ -39,6 +37,9 @@ static PetscBool Zero(size_t n, const PetscReal *x)
   return PETSC_TRUE;
 }
 
+/* One pass over this rank's tasks under the d x d matrix X: s_t = a_t^T X b_t and rule(t, s);
+ * if loss, *loss = (1/B) sum_t of the rule's terms over the group; if G, G += alpha * (-1/B)
+ * sum_t c_t a_t b_t^T over the group. 2 B d^2 flop, 4 B d^2 with G, split over the group. */
 static PetscErrorCode Pass(const ICLBilinearProblem *p, const PetscReal *X, TaskRule rule, PetscReal *aux, PetscReal *loss, PetscReal alpha, PetscReal *G)
 {
   const PetscInt  B = p->B_local, d = p->d;

@@ -1,6 +1,5 @@
 #include "bilinear_tasks.h"
 
-#include "blas_threads.h"
 #include "linreg.h"
 #include "thread_jobs.h"
 
@@ -36,13 +35,11 @@ static PetscErrorCode DrawJob(void *ctx, PetscInt job, PetscInt thread)
 PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem *p)
 {
   const PetscInt  d = cell->task.d, B = cell->B, N = cell->N;
-  const PetscBool exact = cell->family->train_pair ? PETSC_TRUE : PETSC_FALSE;
-  /* lent cores draw only while the BLAS (ICLLinregStat's) runs one thread: its bits stay */
-  const PetscInt nthreads = ICLBlasThreadsGet() == 1 ? PetscMin(ICLThreadsLent(), ICL_MAX_THREADS) : 1;
-  PetscReal     *Mt, *Vt, *work, *grad = NULL, *y = NULL;
-  Draw           w    = {.cell = cell};
-  double         lent = 0;
-  PetscMPIInt    size;
+  const PetscBool exact    = cell->family->train_pair ? PETSC_TRUE : PETSC_FALSE;
+  const PetscInt  nthreads = ICLThreadJobsLent(); /* ICLLinregStat's BLAS keeps its bits */
+  PetscReal      *Mt, *Vt, *work, *grad = NULL, *y = NULL;
+  Draw            w = {.cell = cell};
+  PetscMPIInt     size;
 
   PetscFunctionBegin;
   PetscCall(ICLGroupShare(cell->comm, B, &w.b0, &w.nb));
@@ -54,8 +51,7 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
     PetscCall(PetscMalloc1((size_t)nthreads * N * (d + 1), &w.tokens));
   }
   w.Mt = Mt, w.Vt = Vt, w.y = y;
-  PetscCall(ICLThreadJobsRun(nthreads, (w.nb + ICL_DRAW_BLOCK - 1) / ICL_DRAW_BLOCK, DrawJob, &w, &lent));
-  ICLThreadsLentAdd(lent);
+  PetscCall(ICLThreadJobsRunLent(nthreads, (w.nb + ICL_DRAW_BLOCK - 1) / ICL_DRAW_BLOCK, DrawJob, &w));
   PetscCall(PetscFree(w.tokens));
   *p = (ICLBilinearProblem){.comm    = cell->comm,
                             .loss    = cell->family->kind == ICL_OUTPUT_SIGN ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED,

@@ -182,6 +182,12 @@ static PetscErrorCode StacksDestroy(Stacks *st)
  * rank's (only with a task source: gathered stacks hold every task), its row blocks, drawn
  * against this rank's columns. Job `job` forms and stores its block; `drawn`: scratch for
  * 2 ICL_GRAM_BLOCK drawn tasks with a source. */
+/* Rectangle r's rows (r >= 0) are drawn: with a task source, where they are the pair's other
+ * rank's. Such a rectangle is cut by rows, any other block (r = -1: the diagonal) by columns:
+ * Span is the extent cut. */
+static PetscBool DrawnRows(const ICLBilinearProblem *p, const Dual *k, PetscInt r) { return r >= 0 && p->source && k->rect[r].i0 != k->r0 ? PETSC_TRUE : PETSC_FALSE; }
+static PetscInt  Span(const ICLBilinearProblem *p, const Dual *k, PetscInt r) { return r < 0 ? k->b : DrawnRows(p, k, r) ? k->rect[r].h : k->rect[r].w; }
+
 static PetscErrorCode FormJob(const ICLBilinearProblem *p, Dual *k, const Stacks *st, PetscInt rect, PetscInt c0, PetscReal *drawn, PetscReal *g1, PetscReal *g2)
 {
   const PetscInt nb     = ICL_GRAM_BLOCK;
@@ -192,7 +198,7 @@ static PetscErrorCode FormJob(const ICLBilinearProblem *p, Dual *k, const Stacks
     const PetscInt c = k->r0 + c0, n = PetscMin(nb, k->b - c0);
     PetscCall(GramBlock(p, k, Column(p, k, st, 0, k->r0), Column(p, k, st, 1, k->r0), c0 + n, Column(p, k, st, 0, c), Column(p, k, st, 1, c), n, Length(p, c + n - 1, c + n - 1), g1, g2));
     PutBlock(k, NULL, 0, c0 + n, c0, n, g1);
-  } else if (p->source && k->rect[rect].i0 != k->r0) { /* the rows are the pair's other rank's: row block c0 */
+  } else if (DrawnRows(p, k, rect)) { /* row block c0 */
     const Rect    *R = &k->rect[rect];
     const PetscInt m = PetscMin(nb, R->h - c0);
     PetscCall(p->source->draw(p->source->ctx, R->i0 + c0, m, drawn, bdrawn));
@@ -250,27 +256,24 @@ static int LongerFirst(const void *a, const void *b)
  * column blocks, or, for a rectangle whose rows are drawn, its row blocks. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
-  const PetscInt nthreads = ICLBlasThreadsGet() == 1 && !p->source ? PetscMin(ICLThreadsLent(), ICL_MAX_THREADS) : 1;
+  const PetscInt nthreads = p->source ? 1 : ICLThreadJobsLent();
   const size_t   nb       = ICL_GRAM_BLOCK;
   Former         f        = {.p = p, .k = k, .hmax = (size_t)k->b};
   Job           *job;
   PetscInt       njob = 0;
   Stacks         st;
-  double         lent = 0;
   PetscErrorCode ierr;
 
   PetscFunctionBegin;
   for (PetscInt r = -1; r < k->nrect; r++) {
-    const PetscBool rows = r >= 0 && p->source && k->rect[r].i0 != k->r0;
     if (r >= 0) f.hmax = PetscMax(f.hmax, (size_t)(p->source ? PetscMax(k->rect[r].h, k->rect[r].w) : k->rect[r].h));
-    njob += ((r < 0 ? k->b : rows ? k->rect[r].h : k->rect[r].w) + ICL_GRAM_BLOCK - 1) / ICL_GRAM_BLOCK;
+    njob += (Span(p, k, r) + ICL_GRAM_BLOCK - 1) / ICL_GRAM_BLOCK;
   }
   PetscCall(PetscMalloc1(njob, &job));
   njob = 0;
   for (PetscInt r = -1; r < k->nrect; r++) {
-    const PetscBool rows = r >= 0 && p->source && k->rect[r].i0 != k->r0;
-    const PetscInt  w    = r < 0 ? k->b : rows ? k->rect[r].h : k->rect[r].w;
-    for (PetscInt c0 = 0; c0 < w; c0 += ICL_GRAM_BLOCK) job[njob++] = (Job){.rect = r, .c0 = c0, .cost = (size_t)PetscMin(ICL_GRAM_BLOCK, w - c0) * (size_t)(r < 0 ? c0 + ICL_GRAM_BLOCK : rows ? k->rect[r].w : k->rect[r].h)};
+    const PetscInt w = Span(p, k, r), across = r < 0 ? 0 : DrawnRows(p, k, r) ? k->rect[r].w : k->rect[r].h; /* the other extent; the diagonal's grows */
+    for (PetscInt c0 = 0; c0 < w; c0 += ICL_GRAM_BLOCK) job[njob++] = (Job){.rect = r, .c0 = c0, .cost = (size_t)PetscMin(ICL_GRAM_BLOCK, w - c0) * (size_t)(r < 0 ? c0 + ICL_GRAM_BLOCK : across)};
   }
   qsort(job, njob, sizeof *job, LongerFirst);
   f.job = job;
@@ -278,8 +281,7 @@ static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
   f.st = &st;
   PetscCall(PetscMalloc1(2 * nthreads * f.hmax * nb, &f.g));
   if (p->source) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
-  ierr = ICLThreadJobsRun(nthreads, njob, FormJobOn, &f, &lent);
-  ICLThreadsLentAdd(lent);
+  ierr = ICLThreadJobsRunLent(nthreads, njob, FormJobOn, &f);
   PetscCall(PetscFree(f.drawn));
   PetscCall(PetscFree(f.g));
   PetscCall(PetscFree(job));
@@ -349,12 +351,10 @@ static PetscErrorCode ScaleJob(void *ctx, PetscInt job, PetscInt thread)
  * (every rank needs all of W to evaluate it). */
 static PetscErrorCode FormW(const ICLBilinearProblem *p, const Dual *k, const PetscReal *alpha, PetscReal *W)
 {
-  Scale  c    = {.p = p, .alpha = alpha + k->r0, .b = k->b};
-  double lent = 0;
+  Scale c = {.p = p, .alpha = alpha + k->r0, .b = k->b};
 
   PetscFunctionBegin;
-  PetscCall(ICLThreadJobsRun(ICLBlasThreadsGet() * ICLThreadsLent(), (k->b + ICL_SCALE_BLOCK - 1) / ICL_SCALE_BLOCK, ScaleJob, &c, &lent));
-  ICLThreadsLentAdd(lent);
+  PetscCall(ICLThreadJobsRunLent(ICLThreadJobsLent(), (k->b + ICL_SCALE_BLOCK - 1) / ICL_SCALE_BLOCK, ScaleJob, &c));
   PetscCall(PetscArrayzero(W, p->d * p->d));
   PetscCall(ICLGroupOuterSum(p->comm, p->d, k->b, 1.0, p->Mt, p->work, p->grad, W));
   PetscFunctionReturn(0);
@@ -372,7 +372,7 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
   PetscMPIInt    failed, any;
 
   PetscFunctionBegin;
-  for (PetscInt r = 0; r < k->nrect; r++) ntile += (k->rect[r].w + ICL_DUAL_TILE - 1) / ICL_DUAL_TILE * ((k->rect[r].h + ICL_DUAL_TILE - 1) / ICL_DUAL_TILE);
+  for (PetscInt r = 0; r < k->nrect; r++) ntile += (k->rect[r].w + S - 1) / S * ((k->rect[r].h + S - 1) / S);
   PetscCall(PetscMalloc1(ntile, &tile));
   ntile = 0;
   for (PetscInt q = 0; q < nq; q++) /* in DiagIndex's order */
@@ -383,9 +383,9 @@ static PetscErrorCode AllocK(const ICLBilinearProblem *p, ICLTrainPrecision prec
   for (PetscInt r = 0; r < k->nrect; r++) { /* in RectIndex's order */
     Rect *R = &k->rect[r];
     R->at   = words;
-    for (PetscInt q = 0; q * ICL_DUAL_TILE < R->w; q++)
-      for (PetscInt t = 0; t * ICL_DUAL_TILE < R->h; t++) {
-        tile[ntile] = (ICLTile){.i = R->i0 + t * ICL_DUAL_TILE, .j = R->j0 + q * ICL_DUAL_TILE, .m = (PetscBLASInt)PetscMin(ICL_DUAL_TILE, R->h - t * ICL_DUAL_TILE), .w = (PetscBLASInt)PetscMin(ICL_DUAL_TILE, R->w - q * ICL_DUAL_TILE)};
+    for (PetscInt q = 0; q * S < R->w; q++)
+      for (PetscInt t = 0; t * S < R->h; t++) {
+        tile[ntile] = (ICLTile){.i = R->i0 + t * S, .j = R->j0 + q * S, .m = (PetscBLASInt)PetscMin(S, R->h - t * S), .w = (PetscBLASInt)PetscMin(S, R->w - q * S)};
         words += (size_t)tile[ntile].m * tile[ntile].w, ntile++;
       }
   }
