@@ -7,7 +7,7 @@
 int main(int argc, char **argv)
 {
   const double megabytes = argc > 1 ? atof(argv[1]) : 1024;
-  const int    reps      = argc > 2 ? atoi(argv[2]) : 5;
+  const int    reps      = argc > 2 ? atoi(argv[2]) : 9;
   PetscMPIInt  size;
   double       gbs = 0;
 

@@ -198,7 +198,7 @@ done
 
 # 6. The dual form's step (MV geometry, d = 500) against the read bandwidth measured in the same
 # process on as many cores: one rank with 1 and 2 BLAS threads, and a group of 2 ranks;
-# float64 and single. frac. = the step's GB/s of K / the read bandwidth.
+# float64 and single. frac. = the median step's GB/s of K / the median read bandwidth.
 printf '\n%-40s %7s %8s %8s %8s %7s\n' "6. dual form step vs read bandwidth" "form s" "step s" "GB/s" "read" "frac."
 declare -A dual_step dual_form dual_gbs dual_frac
 for c in "1 1 double" "2 1 double" "1 2 double" "1 1 single" "2 1 single" "1 2 single"; do
