@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "gmm.h"
+#include "huge_pages.h"
 #include "mc_eval.h"
 #include "thread_jobs.h"
 
@@ -79,7 +80,8 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   nblock = nblock > rank ? (nblock - rank + size - 1) / size : 0;
   for (PetscInt b = 0; b < nblock; b++) mine += PetscMin(ICL_EVAL_BLOCK, n - (b * size + rank) * ICL_EVAL_BLOCK);
   nthreads = PetscMin(ICLThreadJobsLent(), PetscMax(nblock, 1)); /* scratch for the threads that run */
-  PetscCall(PetscMalloc2((size_t)nthreads * 4 * ICL_EVAL_BLOCK * d, &v.scratch, (size_t)PetscMax(mine, 1) * cell->nM, &v.e));
+  PetscCall(ICLHugeMalloc((size_t)nthreads * 4 * ICL_EVAL_BLOCK * d * sizeof(PetscReal), &v.scratch));
+  PetscCall(PetscMalloc1((size_t)PetscMax(mine, 1) * cell->nM, &v.e));
   PetscCall(PetscCalloc1(2 * cell->nM, &sums));
   PetscCall(ICLThreadJobsRunLent(nthreads, nblock, EvalBlock, &v));
   for (PetscInt a = 0; a < cell->nM; a++)
@@ -89,7 +91,8 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
       sums[2 * a + 1] += e * e;
     }
   PetscCall(ICLMonteCarloMean(cell->comm, n, cell->nM, sums, err, se));
-  PetscCall(PetscFree2(v.scratch, v.e));
+  PetscCall(ICLHugeFree((size_t)nthreads * 4 * ICL_EVAL_BLOCK * d * sizeof(PetscReal), &v.scratch));
+  PetscCall(PetscFree(v.e));
   PetscCall(PetscFree(sums));
   PetscFunctionReturn(0);
 }

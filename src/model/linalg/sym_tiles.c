@@ -2,10 +2,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "blas_extra.h"
 #include "blas_threads.h"
+#include "huge_pages.h"
 #include "thread_jobs.h"
 
 /* Rows of y one thread adds up at a time, over the jobs' vectors. */
@@ -13,7 +13,6 @@
 /* Words below which a product runs on this thread alone (about 0.1 ms of reading; starting
  * and joining a thread costs tens of microseconds). */
 #define ICL_SYM_THREADED_WORDS (1 << 20)
-#define ICL_HUGE_PAGE          (2u << 20)
 
 /* The fused tile kernel, written here for the reason in the header. Explicit 32-byte vectors
  * in a fixed order of operations, and this file built without contraction into FMA: the AVX2
@@ -148,38 +147,23 @@ static void Jobs(ICLSymTiles *t)
   }
 }
 
-/* bytes of fresh memory aligned to a huge page, advised to take huge pages before any is
- * touched (the advice is a hint: refused, the pages are small); NULL when none is had. */
-static void *MapHuge(size_t bytes)
-{
-  char  *m = mmap(NULL, bytes + ICL_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *k;
-  size_t head;
-
-  if (m == MAP_FAILED) return NULL;
-  head = (ICL_HUGE_PAGE - (uintptr_t)m % ICL_HUGE_PAGE) % ICL_HUGE_PAGE;
-  k    = m + head;
-  if (head) (void)munmap(m, head);
-  (void)munmap(k + bytes, ICL_HUGE_PAGE - head);
-  (void)madvise(k, bytes, MADV_HUGEPAGE);
-  return k;
-}
-
 PetscErrorCode ICLSymTilesCreate(PetscInt n, PetscInt ntile, const ICLTile *tile, PetscBool single, ICLSymTiles *t)
 {
-  const size_t word = single ? sizeof(float) : sizeof(double);
-  void        *k;
+  const size_t   word = single ? sizeof(float) : sizeof(double);
+  void          *k    = NULL;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
   *t = (ICLSymTiles){.n = n, .ntile = ntile};
   PetscCall(PetscMalloc2(ntile, &t->tile, ntile + 1, &t->first));
   for (PetscInt i = 0; i < ntile; i++) t->tile[i] = tile[i], t->tile[i].at = t->words, t->words += (size_t)tile[i].m * tile[i].w;
   Jobs(t);
-  t->bytes = (PetscMax(t->words, 1) * word + ICL_HUGE_PAGE - 1) / ICL_HUGE_PAGE * ICL_HUGE_PAGE;
-  k        = MapHuge(t->bytes);
+  t->bytes = PetscMax(t->words, 1) * word;
+  ierr     = ICLHugeMalloc(t->bytes, &k);
   if (single) t->kf = k;
   else t->kd = k;
-  if (k && t->njob > 1 && PetscMalloc((size_t)t->njob * n * word, &t->partial)) t->partial = NULL;
-  if (!k || (t->njob > 1 && !t->partial)) {
+  if (!ierr && t->njob > 1) ierr = PetscMalloc((size_t)t->njob * n * word, &t->partial);
+  if (ierr) {
     const double gb = (double)t->bytes / 1e9;
     PetscCall(ICLSymTilesDestroy(t));
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "could not allocate %.2f GB for a symmetric matrix's tiles", gb);
@@ -190,7 +174,8 @@ PetscErrorCode ICLSymTilesCreate(PetscInt n, PetscInt ntile, const ICLTile *tile
 PetscErrorCode ICLSymTilesDestroy(ICLSymTiles *t)
 {
   PetscFunctionBegin;
-  if (t->kd || t->kf) (void)munmap(t->kd ? (void *)t->kd : (void *)t->kf, t->bytes);
+  if (t->kd) PetscCall(ICLHugeFree(t->bytes, &t->kd));
+  if (t->kf) PetscCall(ICLHugeFree(t->bytes, &t->kf));
   PetscCall(PetscFree(t->partial));
   PetscCall(PetscFree2(t->tile, t->first));
   *t = (ICLSymTiles){0};

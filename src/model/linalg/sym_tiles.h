@@ -34,7 +34,7 @@ typedef struct {
   ICLTile  *tile;
   PetscInt *first; /* job j: tiles [first[j], first[j + 1]) */
   size_t    words; /* of the storage */
-  size_t    bytes; /* mapped for it */
+  size_t    bytes; /* of the storage, allocated by ICLHugeMalloc */
   double   *kd;    /* the storage: doubles, or floats (kf) */
   float    *kf;
   void     *partial; /* njob vectors of n, in the storage's precision */
@@ -42,12 +42,9 @@ typedef struct {
 
 /* Jobs for ntile tiles (copied; `at` assigned in list order, so a tile's words follow its
  * predecessor's) of an n x n matrix, and storage for them in doubles or (single) floats, on
- * 2 MB pages where the system grants them (a cell's K is formed once and streamed every step:
- * small pages cost a page fault per 4 KB when it is formed and TLB misses on every read). The
- * storage is mapped afresh, not taken from malloc: SuperLU_DIST (linked through PETSc) turns
- * off malloc's own mapping when it loads (mallopt M_MMAP_MAX 0), so large blocks come from the
- * heap, and heap memory touched before (a sweep's earlier cells) stays on small pages.
- * Storage that cannot be had returns PETSC_ERR_MEM with *t destroyed. */
+ * huge pages where the system grants them (huge_pages.h; a cell's K is formed once and
+ * streamed every step: small pages cost a page fault per 4 KB when it is formed and TLB
+ * misses on every read). Storage that cannot be had returns PETSC_ERR_MEM with *t destroyed. */
 PetscErrorCode ICLSymTilesCreate(PetscInt n, PetscInt ntile, const ICLTile *tile, PetscBool single, ICLSymTiles *t);
 PetscErrorCode ICLSymTilesDestroy(ICLSymTiles *t);
 

@@ -1,5 +1,6 @@
 #include "bilinear_tasks.h"
 
+#include "huge_pages.h"
 #include "linreg.h"
 #include "thread_jobs.h"
 
@@ -44,7 +45,8 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
   PetscFunctionBegin;
   PetscCall(ICLGroupShare(cell->comm, B, &w.b0, &w.nb));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
-  PetscCall(PetscMalloc3((size_t)w.nb * d, &Mt, (size_t)w.nb * d, &Vt, (size_t)w.nb * d, &work));
+  PetscCall(ICLHugeMalloc(3 * (size_t)w.nb * d * sizeof(PetscReal), &Mt)); /* the stacks, then work */
+  Vt = Mt + (size_t)w.nb * d, work = Vt + (size_t)w.nb * d;
   if (size > 1) PetscCall(PetscMalloc1((size_t)d * d, &grad));
   if (!exact) {
     PetscCall(PetscMalloc1(PetscMax(w.nb, 1), &y));
@@ -70,10 +72,10 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
 
 PetscErrorCode ICLBilinearProblemDestroy(ICLBilinearProblem *p)
 {
-  PetscReal *Mt = (PetscReal *)p->Mt, *Vt = (PetscReal *)p->Vt, *y = (PetscReal *)p->target;
+  PetscReal *Mt = (PetscReal *)p->Mt, *y = (PetscReal *)p->target;
 
   PetscFunctionBegin;
-  PetscCall(PetscFree3(Mt, Vt, p->work));
+  PetscCall(ICLHugeFree(3 * (size_t)p->B_local * p->d * sizeof(PetscReal), &Mt));
   PetscCall(PetscFree(p->grad));
   PetscCall(PetscFree(y));
   *p = (ICLBilinearProblem){0};

@@ -2,6 +2,7 @@
 
 #include "blas_extra.h"
 #include "blas_threads.h"
+#include "huge_pages.h"
 #include "loss_history.h"
 #include "sym_tiles.h"
 #include "thread_jobs.h"
@@ -65,6 +66,7 @@ typedef struct {
   float           *af, *bf;
   PetscReal       *gathered; /* a group's gathered doubles (2 d B), NULL alone */
   PetscInt         first;    /* the task of the stacks' first column */
+  size_t           n;        /* d B */
 } Stacks;
 
 /* Task tau's a (side 0) or b (side 1) in the stacks, in K's precision. */
@@ -141,7 +143,7 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
   const size_t n = (size_t)p->B * p->d;
 
   PetscFunctionBegin;
-  *st = (Stacks){.ad = p->Mt, .bd = p->Vt};
+  *st = (Stacks){.ad = p->Mt, .bd = p->Vt, .n = n};
   if (p->source) { /* the others' tasks are drawn where needed */
     PetscCheck(k->tiles.kd, PETSC_COMM_SELF, PETSC_ERR_SUP, "the dual form with a task source runs in double precision");
     st->first = k->r0;
@@ -152,7 +154,7 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
     PetscCheck(n <= PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "-train_method dual in a group: B d = %zu words overflow an MPI count; use -train_method gd", n);
     PetscCall(PetscMPIIntCast(p->B_local * p->d, &count));
     PetscCall(PetscMPIIntCast(k->r0 * p->d, &offset));
-    PetscCall(PetscMalloc1(2 * n, &st->gathered));
+    PetscCall(ICLHugeMalloc(2 * n * sizeof(PetscReal), &st->gathered));
     PetscCall(PetscMalloc2(size, &counts, size, &offsets));
     PetscCallMPI(MPI_Allgather(&count, 1, MPI_INT, counts, 1, MPI_INT, p->comm));
     PetscCallMPI(MPI_Allgather(&offset, 1, MPI_INT, offsets, 1, MPI_INT, p->comm));
@@ -162,9 +164,10 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
     st->ad = st->gathered, st->bd = st->gathered + n;
   }
   if (k->tiles.kf) {
-    PetscCall(PetscMalloc2(n, &st->af, n, &st->bf));
+    PetscCall(ICLHugeMalloc(2 * n * sizeof(float), &st->af));
+    st->bf = st->af + n;
     for (size_t i = 0; i < n; i++) st->af[i] = (float)st->ad[i], st->bf[i] = (float)st->bd[i];
-    PetscCall(PetscFree(st->gathered));
+    PetscCall(ICLHugeFree(2 * n * sizeof(PetscReal), &st->gathered));
   }
   PetscFunctionReturn(0);
 }
@@ -172,8 +175,8 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
 static PetscErrorCode StacksDestroy(Stacks *st)
 {
   PetscFunctionBegin;
-  PetscCall(PetscFree(st->gathered));
-  PetscCall(PetscFree2(st->af, st->bf));
+  PetscCall(ICLHugeFree(2 * st->n * sizeof(PetscReal), &st->gathered));
+  PetscCall(ICLHugeFree(2 * st->n * sizeof(float), &st->af));
   PetscFunctionReturn(0);
 }
 
@@ -279,11 +282,11 @@ static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
   f.job = job;
   PetscCall(StacksCreate(p, k, &st));
   f.st = &st;
-  PetscCall(PetscMalloc1(2 * nthreads * f.hmax * nb, &f.g));
+  PetscCall(ICLHugeMalloc(2 * nthreads * f.hmax * nb * sizeof(PetscReal), &f.g));
   if (p->source) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
   ierr = ICLThreadJobsRunLent(nthreads, njob, FormJobOn, &f);
   PetscCall(PetscFree(f.drawn));
-  PetscCall(PetscFree(f.g));
+  PetscCall(ICLHugeFree(2 * nthreads * f.hmax * nb * sizeof(PetscReal), &f.g));
   PetscCall(PetscFree(job));
   PetscCall(StacksDestroy(&st));
   PetscCall(ierr);
