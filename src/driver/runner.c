@@ -205,6 +205,11 @@ static void Announce(Dispenser *ds)
   fprintf(stderr, "[iclsweep] stopping: %lld cells in flight, waiting up to %g s (a second signal drops them now)\n", (long long)(ds->handed - ds->done), (double)ds->sw->drain_seconds);
 }
 
+/* The queue's workers are the groups: leader rank r leads group r/g (less one when rank 0's
+ * group does not work). */
+static PetscInt    WorkerOf(Dispenser *ds, PetscMPIInt rank) { return ds->rank0_works ? rank / ds->g : rank / ds->g - 1; }
+static PetscMPIInt LeaderOf(const Dispenser *ds, PetscInt worker) { return (PetscMPIInt)((ds->rank0_works ? worker : worker + 1) * ds->g); }
+
 /* The next unit for a worker as it travels (ICL_UNIT_MSG int64s): unit[0] cells, unit[1] the
  * threads each rank of its group may use (0: as the run's), then the cell numbers; 0 cells: none
  * left. Once fewer cells are left than workers are free, a unit takes an equal share of the
@@ -215,7 +220,7 @@ static void Announce(Dispenser *ds)
 static void NextUnit(Dispenser *ds, PetscInt worker, PetscInt64 unit[ICL_UNIT_MSG])
 {
   const PetscInt64  left = ICLQueueLeft(ds->queue);
-  const PetscMPIInt node = ds->node[ds->rank0_works ? worker * ds->g : (worker + 1) * ds->g]; /* its leader's */
+  const PetscMPIInt node = ds->node[LeaderOf(ds, worker)];
 
   Announce(ds);
   unit[0] = ds->error || ICLSignalsStopping() ? 0 : ICLQueueNext(ds->queue, worker, unit + 2);
@@ -250,10 +255,6 @@ static void SyncDue(Dispenser *ds, PetscBool force)
   ds->dirty     = PETSC_FALSE;
   ds->last_sync = now;
 }
-
-/* The queue's workers are the groups: leader rank r leads group r/g (less one when rank 0's
- * group does not work). */
-static PetscInt WorkerOf(Dispenser *ds, PetscMPIInt rank) { return ds->rank0_works ? rank / ds->g : rank / ds->g - 1; }
 
 /* Serves the other ranks. A message carries a finished cell, a request for the next, or
  * says its sender leaves. The dispenser polls with short sleeps rather than blocking in MPI
@@ -463,7 +464,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   ds.base    = ICLBlasThreadsGet();
   PetscCall(ICLQueueCreate(sw, res, ds.workers, sw->dynamic, &ds.queue));
   PetscCall(PetscCalloc3(res->ncells, &ds.share, res->ncells, &ds.cell_node, size, &ds.node_free));
-  for (PetscInt w = 0; w < ds.workers; w++) ds.node_free[node[ds.rank0_works ? w * ds.g : (w + 1) * ds.g]]++;
+  for (PetscInt w = 0; w < ds.workers; w++) ds.node_free[node[LeaderOf(&ds, w)]]++;
   pthread_mutex_init(&ds.lock, NULL);
   *nworking           = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;

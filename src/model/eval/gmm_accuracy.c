@@ -67,6 +67,7 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   const PetscInt n = cell->eval_tasks, d = cell->task.d;
   Eval           v = {.cell = cell, .test = cell->task, .W = W};
   PetscInt       nblock, mine = 0, nthreads;
+  size_t         scratch; /* v.scratch's bytes */
   PetscReal     *sums;
   PetscMPIInt    rank, size;
 
@@ -80,7 +81,8 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   nblock = nblock > rank ? (nblock - rank + size - 1) / size : 0;
   for (PetscInt b = 0; b < nblock; b++) mine += PetscMin(ICL_EVAL_BLOCK, n - (b * size + rank) * ICL_EVAL_BLOCK);
   nthreads = PetscMin(ICLThreadJobsLent(), PetscMax(nblock, 1)); /* scratch for the threads that run */
-  PetscCall(ICLHugeMalloc((size_t)nthreads * 4 * ICL_EVAL_BLOCK * d * sizeof(PetscReal), &v.scratch));
+  scratch  = (size_t)nthreads * 4 * ICL_EVAL_BLOCK * d * sizeof(PetscReal);
+  PetscCall(ICLHugeMalloc(scratch, &v.scratch));
   PetscCall(PetscMalloc1((size_t)PetscMax(mine, 1) * cell->nM, &v.e));
   PetscCall(PetscCalloc1(2 * cell->nM, &sums));
   PetscCall(ICLThreadJobsRunLent(nthreads, nblock, EvalBlock, &v));
@@ -91,7 +93,7 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
       sums[2 * a + 1] += e * e;
     }
   PetscCall(ICLMonteCarloMean(cell->comm, n, cell->nM, sums, err, se));
-  PetscCall(ICLHugeFree((size_t)nthreads * 4 * ICL_EVAL_BLOCK * d * sizeof(PetscReal), &v.scratch));
+  PetscCall(ICLHugeFree(scratch, &v.scratch));
   PetscCall(PetscFree(v.e));
   PetscCall(PetscFree(sums));
   PetscFunctionReturn(0);

@@ -72,6 +72,8 @@ static void TileMult(const ICLSymTiles *t, const ICLTile *tile, const void *x, v
 }
 
 static size_t Word(const ICLSymTiles *t) { return t->kd ? sizeof(double) : sizeof(float); }
+/* The storage's bytes (ICLHugeMalloc's size), given its precision. */
+static size_t Bytes(const ICLSymTiles *t, size_t word) { return PetscMax(t->words, 1) * word; }
 
 typedef struct {
   const ICLSymTiles *t;
@@ -158,13 +160,12 @@ PetscErrorCode ICLSymTilesCreate(PetscInt n, PetscInt ntile, const ICLTile *tile
   PetscCall(PetscMalloc2(ntile, &t->tile, ntile + 1, &t->first));
   for (PetscInt i = 0; i < ntile; i++) t->tile[i] = tile[i], t->tile[i].at = t->words, t->words += (size_t)tile[i].m * tile[i].w;
   Jobs(t);
-  t->bytes = PetscMax(t->words, 1) * word;
-  ierr     = ICLHugeMalloc(t->bytes, &k);
+  ierr = ICLHugeMalloc(Bytes(t, word), &k);
   if (single) t->kf = k;
   else t->kd = k;
   if (!ierr && t->njob > 1) ierr = PetscMalloc((size_t)t->njob * n * word, &t->partial);
   if (ierr) {
-    const double gb = (double)t->bytes / 1e9;
+    const double gb = (double)Bytes(t, word) / 1e9;
     PetscCall(ICLSymTilesDestroy(t));
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "could not allocate %.2f GB for a symmetric matrix's tiles", gb);
   }
@@ -174,8 +175,8 @@ PetscErrorCode ICLSymTilesCreate(PetscInt n, PetscInt ntile, const ICLTile *tile
 PetscErrorCode ICLSymTilesDestroy(ICLSymTiles *t)
 {
   PetscFunctionBegin;
-  if (t->kd) PetscCall(ICLHugeFree(t->bytes, &t->kd));
-  if (t->kf) PetscCall(ICLHugeFree(t->bytes, &t->kf));
+  if (t->kd) PetscCall(ICLHugeFree(Bytes(t, sizeof(double)), &t->kd));
+  if (t->kf) PetscCall(ICLHugeFree(Bytes(t, sizeof(float)), &t->kf));
   PetscCall(PetscFree(t->partial));
   PetscCall(PetscFree2(t->tile, t->first));
   *t = (ICLSymTiles){0};

@@ -34,7 +34,6 @@ typedef struct {
   ICLTile  *tile;
   PetscInt *first; /* job j: tiles [first[j], first[j + 1]) */
   size_t    words; /* of the storage */
-  size_t    bytes; /* of the storage, allocated by ICLHugeMalloc */
   double   *kd;    /* the storage: doubles, or floats (kf) */
   float    *kf;
   void     *partial; /* njob vectors of n, in the storage's precision */

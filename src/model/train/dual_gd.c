@@ -66,7 +66,6 @@ typedef struct {
   float           *af, *bf;
   PetscReal       *gathered; /* a group's gathered doubles (2 d B), NULL alone */
   PetscInt         first;    /* the task of the stacks' first column */
-  size_t           n;        /* d B */
 } Stacks;
 
 /* Task tau's a (side 0) or b (side 1) in the stacks, in K's precision. */
@@ -143,7 +142,7 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
   const size_t n = (size_t)p->B * p->d;
 
   PetscFunctionBegin;
-  *st = (Stacks){.ad = p->Mt, .bd = p->Vt, .n = n};
+  *st = (Stacks){.ad = p->Mt, .bd = p->Vt};
   if (p->source) { /* the others' tasks are drawn where needed */
     PetscCheck(k->tiles.kd, PETSC_COMM_SELF, PETSC_ERR_SUP, "the dual form with a task source runs in double precision");
     st->first = k->r0;
@@ -172,25 +171,27 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode StacksDestroy(Stacks *st)
+static PetscErrorCode StacksDestroy(const ICLBilinearProblem *p, Stacks *st)
 {
+  const size_t n = (size_t)p->B * p->d;
+
   PetscFunctionBegin;
-  PetscCall(ICLHugeFree(2 * st->n * sizeof(PetscReal), &st->gathered));
-  PetscCall(ICLHugeFree(2 * st->n * sizeof(float), &st->af));
+  PetscCall(ICLHugeFree(2 * n * sizeof(PetscReal), &st->gathered));
+  PetscCall(ICLHugeFree(2 * n * sizeof(float), &st->af));
   PetscFunctionReturn(0);
 }
 
-/* K's formation is a fixed list of jobs, each one block of GEMMs: the diagonal block's column
- * blocks, then each rectangle's column blocks, or, for a rectangle whose rows are another
- * rank's (only with a task source: gathered stacks hold every task), its row blocks, drawn
- * against this rank's columns. Job `job` forms and stores its block; `drawn`: scratch for
- * 2 ICL_GRAM_BLOCK drawn tasks with a source. */
 /* Rectangle r's rows (r >= 0) are drawn: with a task source, where they are the pair's other
  * rank's. Such a rectangle is cut by rows, any other block (r = -1: the diagonal) by columns:
  * Span is the extent cut. */
 static PetscBool DrawnRows(const ICLBilinearProblem *p, const Dual *k, PetscInt r) { return r >= 0 && p->source && k->rect[r].i0 != k->r0 ? PETSC_TRUE : PETSC_FALSE; }
 static PetscInt  Span(const ICLBilinearProblem *p, const Dual *k, PetscInt r) { return r < 0 ? k->b : DrawnRows(p, k, r) ? k->rect[r].h : k->rect[r].w; }
 
+/* K's formation is a fixed list of jobs, each one block of GEMMs: the diagonal block's column
+ * blocks, then each rectangle's column blocks, or, for a rectangle whose rows are another
+ * rank's (only with a task source: gathered stacks hold every task), its row blocks, drawn
+ * against this rank's columns. Job `job` forms and stores its block; `drawn`: scratch for
+ * 2 ICL_GRAM_BLOCK drawn tasks with a source. */
 static PetscErrorCode FormJob(const ICLBilinearProblem *p, Dual *k, const Stacks *st, PetscInt rect, PetscInt c0, PetscReal *drawn, PetscReal *g1, PetscReal *g2)
 {
   const PetscInt nb     = ICL_GRAM_BLOCK;
@@ -264,6 +265,7 @@ static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
   Former         f        = {.p = p, .k = k, .hmax = (size_t)k->b};
   Job           *job;
   PetscInt       njob = 0;
+  size_t         gbytes; /* f.g: two blocks of hmax x nb per thread */
   Stacks         st;
   PetscErrorCode ierr;
 
@@ -282,13 +284,14 @@ static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
   f.job = job;
   PetscCall(StacksCreate(p, k, &st));
   f.st = &st;
-  PetscCall(ICLHugeMalloc(2 * nthreads * f.hmax * nb * sizeof(PetscReal), &f.g));
+  gbytes = 2 * nthreads * f.hmax * nb * sizeof(PetscReal);
+  PetscCall(ICLHugeMalloc(gbytes, &f.g));
   if (p->source) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
   ierr = ICLThreadJobsRunLent(nthreads, njob, FormJobOn, &f);
   PetscCall(PetscFree(f.drawn));
-  PetscCall(ICLHugeFree(2 * nthreads * f.hmax * nb * sizeof(PetscReal), &f.g));
+  PetscCall(ICLHugeFree(gbytes, &f.g));
   PetscCall(PetscFree(job));
-  PetscCall(StacksDestroy(&st));
+  PetscCall(StacksDestroy(p, &st));
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }
