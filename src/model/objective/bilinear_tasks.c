@@ -33,6 +33,16 @@ static PetscErrorCode DrawJob(void *ctx, PetscInt job, PetscInt thread)
   PetscFunctionReturn(0);
 }
 
+static size_t StacksBytes(PetscInt nb, PetscInt d) { return 3 * (size_t)nb * d * sizeof(PetscReal); }
+
+PetscErrorCode ICLBilinearStacksCreate(PetscInt nb, PetscInt d, PetscReal **Mt, PetscReal **Vt, PetscReal **work)
+{
+  PetscFunctionBegin;
+  PetscCall(ICLHugeMalloc(StacksBytes(nb, d), Mt));
+  *Vt = *Mt + (size_t)nb * d, *work = *Vt + (size_t)nb * d;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem *p)
 {
   const PetscInt  d = cell->task.d, B = cell->B, N = cell->N;
@@ -45,8 +55,7 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
   PetscFunctionBegin;
   PetscCall(ICLGroupShare(cell->comm, B, &w.b0, &w.nb));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
-  PetscCall(ICLHugeMalloc(3 * (size_t)w.nb * d * sizeof(PetscReal), &Mt)); /* the stacks, then work */
-  Vt = Mt + (size_t)w.nb * d, work = Vt + (size_t)w.nb * d;
+  PetscCall(ICLBilinearStacksCreate(w.nb, d, &Mt, &Vt, &work));
   if (size > 1) PetscCall(PetscMalloc1((size_t)d * d, &grad));
   if (!exact) {
     PetscCall(PetscMalloc1(PetscMax(w.nb, 1), &y));
@@ -75,7 +84,7 @@ PetscErrorCode ICLBilinearProblemDestroy(ICLBilinearProblem *p)
   PetscReal *Mt = (PetscReal *)p->Mt, *y = (PetscReal *)p->target;
 
   PetscFunctionBegin;
-  PetscCall(ICLHugeFree(3 * (size_t)p->B_local * p->d * sizeof(PetscReal), &Mt));
+  PetscCall(ICLHugeFree(StacksBytes(p->B_local, p->d), &Mt));
   PetscCall(PetscFree(p->grad));
   PetscCall(PetscFree(y));
   *p = (ICLBilinearProblem){0};

@@ -12,4 +12,9 @@
 PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem *p);
 PetscErrorCode ICLBilinearProblemDestroy(ICLBilinearProblem *p);
 
+/* This rank's nb tasks' stacks Mt, Vt (d x nb each) and the d x nb work block after them, as
+ * one allocation (mapped on huge pages when large) that ICLBilinearProblemDestroy frees:
+ * every creator of a problem it destroys allocates here. */
+PetscErrorCode ICLBilinearStacksCreate(PetscInt nb, PetscInt d, PetscReal **Mt, PetscReal **Vt, PetscReal **work);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "bilinear_tasks.h"
 #include "dual_gd.h"
 #include "gmm.h"
 #include "gram_accuracy.h"
@@ -80,7 +81,7 @@ PetscErrorCode ICLGramProblemCreate(const ICLCell *cell, ICLMergedProblem *p)
   D = red.task.d;
   PetscCall(ICLGroupShare(cell->comm, cell->B, &b0, &nb));
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
-  PetscCall(PetscMalloc3((size_t)nb * D, &Mt, (size_t)nb * D, &Vt, (size_t)nb * D, &work));
+  PetscCall(ICLBilinearStacksCreate(nb, D, &Mt, &Vt, &work));
   if (size > 1) PetscCall(PetscMalloc1((size_t)D * D, &grad));
   PetscCall(PetscMalloc1(PetscMax(D, 1), &col));
   PetscCall(DrawTasks(cell, &red, b0, nb, Mt, Vt, col));
