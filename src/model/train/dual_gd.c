@@ -255,12 +255,13 @@ static int LongerFirst(const void *a, const void *b)
 }
 
 /* Forms this rank's diagonal block and rectangles, on the cores lent to it (ICLThreadsLent)
- * when its BLAS runs one thread. A task source draws into shared scratch, so its K is formed
- * by this thread alone. The jobs: the diagonal block's column blocks, then each rectangle's
- * column blocks, or, for a rectangle whose rows are drawn, its row blocks. */
+ * when its BLAS runs one thread. A task source draws other ranks' tasks into shared scratch,
+ * so a rank with rectangles forms them on this thread alone; a rank alone has none, draws
+ * nothing, and takes its lent cores. The jobs: the diagonal block's column blocks, then each
+ * rectangle's column blocks, or, for a rectangle whose rows are drawn, its row blocks. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
-  const PetscInt nthreads = p->source ? 1 : ICLThreadJobsLent();
+  const PetscInt nthreads = p->source && k->nrect ? 1 : ICLThreadJobsLent();
   const size_t   nb       = ICL_GRAM_BLOCK;
   Former         f        = {.p = p, .k = k, .hmax = (size_t)k->b};
   Job           *job;
@@ -286,7 +287,7 @@ static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
   f.st = &st;
   gbytes = 2 * nthreads * f.hmax * nb * sizeof(PetscReal);
   PetscCall(ICLHugeMalloc(gbytes, &f.g));
-  if (p->source) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
+  if (p->source && k->nrect) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
   ierr = ICLThreadJobsRunLent(nthreads, njob, FormJobOn, &f);
   PetscCall(PetscFree(f.drawn));
   PetscCall(ICLHugeFree(gbytes, &f.g));
