@@ -136,6 +136,10 @@ static void PutBlock(Dual *k, const Rect *R, PetscInt i0, PetscInt m, PetscInt j
   }
 }
 
+/* Bytes of the whole stacks of a_tau and b_tau, 2 d B words of `word` bytes (a group's
+ * gathered doubles, or the float copies): what StacksCreate maps and each free gives back. */
+static size_t StacksBytes(const ICLBilinearProblem *p, size_t word) { return 2 * (size_t)p->B * p->d * word; }
+
 static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, Stacks *st)
 {
   PetscMPIInt  size, count, offset, *counts, *offsets;
@@ -153,7 +157,7 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
     PetscCheck(n <= PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "-train_method dual in a group: B d = %zu words overflow an MPI count; use -train_method gd", n);
     PetscCall(PetscMPIIntCast(p->B_local * p->d, &count));
     PetscCall(PetscMPIIntCast(k->r0 * p->d, &offset));
-    PetscCall(ICLHugeMalloc(2 * n * sizeof(PetscReal), &st->gathered));
+    PetscCall(ICLHugeMalloc(StacksBytes(p, sizeof(PetscReal)), &st->gathered));
     PetscCall(PetscMalloc2(size, &counts, size, &offsets));
     PetscCallMPI(MPI_Allgather(&count, 1, MPI_INT, counts, 1, MPI_INT, p->comm));
     PetscCallMPI(MPI_Allgather(&offset, 1, MPI_INT, offsets, 1, MPI_INT, p->comm));
@@ -163,21 +167,19 @@ static PetscErrorCode StacksCreate(const ICLBilinearProblem *p, const Dual *k, S
     st->ad = st->gathered, st->bd = st->gathered + n;
   }
   if (k->tiles.kf) {
-    PetscCall(ICLHugeMalloc(2 * n * sizeof(float), &st->af));
+    PetscCall(ICLHugeMalloc(StacksBytes(p, sizeof(float)), &st->af));
     st->bf = st->af + n;
     for (size_t i = 0; i < n; i++) st->af[i] = (float)st->ad[i], st->bf[i] = (float)st->bd[i];
-    PetscCall(ICLHugeFree(2 * n * sizeof(PetscReal), &st->gathered));
+    PetscCall(ICLHugeFree(StacksBytes(p, sizeof(PetscReal)), &st->gathered));
   }
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode StacksDestroy(const ICLBilinearProblem *p, Stacks *st)
 {
-  const size_t n = (size_t)p->B * p->d;
-
   PetscFunctionBegin;
-  PetscCall(ICLHugeFree(2 * n * sizeof(PetscReal), &st->gathered));
-  PetscCall(ICLHugeFree(2 * n * sizeof(float), &st->af));
+  PetscCall(ICLHugeFree(StacksBytes(p, sizeof(PetscReal)), &st->gathered));
+  PetscCall(ICLHugeFree(StacksBytes(p, sizeof(float)), &st->af));
   PetscFunctionReturn(0);
 }
 
@@ -261,7 +263,8 @@ static int LongerFirst(const void *a, const void *b)
  * rectangle's column blocks, or, for a rectangle whose rows are drawn, its row blocks. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
-  const PetscInt nthreads = p->source && k->nrect ? 1 : ICLThreadJobsLent();
+  const PetscBool draws    = p->source && k->nrect ? PETSC_TRUE : PETSC_FALSE; /* other ranks' tasks, into f.drawn */
+  const PetscInt  nthreads = draws ? 1 : ICLThreadJobsLent();
   const size_t   nb       = ICL_GRAM_BLOCK;
   Former         f        = {.p = p, .k = k, .hmax = (size_t)k->b};
   Job           *job;
@@ -287,7 +290,7 @@ static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
   f.st = &st;
   gbytes = 2 * nthreads * f.hmax * nb * sizeof(PetscReal);
   PetscCall(ICLHugeMalloc(gbytes, &f.g));
-  if (p->source && k->nrect) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
+  if (draws) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
   ierr = ICLThreadJobsRunLent(nthreads, njob, FormJobOn, &f);
   PetscCall(PetscFree(f.drawn));
   PetscCall(ICLHugeFree(gbytes, &f.g));
