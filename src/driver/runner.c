@@ -40,8 +40,8 @@ typedef struct {
   PetscErrorCode       error;        /* first error of rank 0 (journal, disk): hand out no more cells */
   PetscInt             workers;      /* groups that compute */
   PetscInt             base;         /* BLAS threads of a rank */
-  PetscInt             lent;         /* workers' cores held by cells in flight */
-  unsigned short      *share;        /* per cell in flight, the workers' cores it holds */
+  PetscInt             lent;         /* -tail_threads: workers' cores held by cells in flight */
+  unsigned short      *share;        /* -tail_threads: per cell in flight, the workers' cores it holds (NULL without) */
   PetscMPIInt         *node;         /* per rank, its node: the lowest rank there */
   PetscMPIInt         *cell_node;    /* per cell in flight, its worker's node */
   PetscInt            *node_free;    /* per node (by its lowest rank), its workers' cores not held */
@@ -154,23 +154,22 @@ static PetscErrorCode PartialDue(Dispenser *ds, double now)
   PetscFunctionReturn(0);
 }
 
-/* Runs a unit's cells with the idle workers' cores it was given: by default lent to the work
- * whose bits do not depend on the thread count (ICLThreadsLend); with -tail_threads as BLAS
- * threads for all of it. Adds the core seconds it kept busy to *busy. */
+/* Runs a unit's cells. With -tail_threads the unit brings the idle workers' cores it was given,
+ * as BLAS threads for all of it; by default its work whose bits do not depend on the thread
+ * count claims idle cores from the node's pool as it goes (blas_threads.h). Adds the core
+ * seconds it kept busy to *busy. */
 static PetscErrorCode RunJob(const ICLSweep *sw, MPI_Comm group, const PetscInt64 unit[ICL_UNIT_MSG], char *recs, size_t rsize, double *busy)
 {
-  const PetscInt base = ICLBlasThreadsGet(), threads = (PetscInt)unit[1];
+  const PetscInt  base = ICLBlasThreadsGet(), threads = (PetscInt)unit[1];
   const PetscBool blas = sw->tail_threads && threads > 0 && threads != base ? PETSC_TRUE : PETSC_FALSE;
-  const double   t0 = Now(), lent0 = ICLThreadsLentSeconds();
-  PetscErrorCode ierr;
+  const double    t0 = Now(), lent0 = ICLThreadsLentSeconds();
+  PetscErrorCode  ierr;
 
   PetscFunctionBegin;
   if (blas) PetscCall(ICLBlasThreadsSet(threads));
-  else ICLThreadsLend(threads / base);
   ierr = RunUnit(sw, group, unit + 2, (PetscInt)unit[0], recs, rsize);
   *busy += blas ? (Now() - t0) * threads / base : Now() - t0 + ICLThreadsLentSeconds() - lent0;
   if (blas) PetscCall(ICLBlasThreadsSet(base));
-  else ICLThreadsLend(1);
   PetscFunctionReturn(ierr);
 }
 
@@ -212,11 +211,12 @@ static PetscMPIInt LeaderOf(const Dispenser *ds, PetscInt worker) { return (Pets
 
 /* The next unit for a worker as it travels (ICL_UNIT_MSG int64s): unit[0] cells, unit[1] the
  * threads each rank of its group may use (0: as the run's), then the cell numbers; 0 cells: none
- * left. Once fewer cells are left than workers are free, a unit takes an equal share of the
- * free workers' cores, never more than are free on its worker's node (threads started there
- * run on that node's cores and use its memory: the run's check fits the largest cell in each
- * rank's share of a node, so a lent core's thread, whose scratch is at most a cell's, fits in
- * the share of the idle rank that lent it). Cores come back as the unit's cells finish. */
+ * left. With -tail_threads, once fewer cells are left than workers are free, a unit takes an
+ * equal share of the free workers' cores, never more than are free on its worker's node
+ * (threads started there run on that node's cores and use its memory: the run's check fits the
+ * largest cell in each rank's share of a node, so a lent core's thread, whose scratch is at
+ * most a cell's, fits in the share of the idle rank that lent it). Cores come back as the
+ * unit's cells finish. */
 static void NextUnit(Dispenser *ds, PetscInt worker, PetscInt64 unit[ICL_UNIT_MSG])
 {
   const PetscInt64  left = ICLQueueLeft(ds->queue);
@@ -447,6 +447,13 @@ static PetscErrorCode Agree(MPI_Comm comm, PetscErrorCode local)
   PetscFunctionReturn(0);
 }
 
+/* A rank with no work left gives its core to its node's pool, unless -tail_threads hands
+ * idle cores out with the units instead. */
+static void Idle(const ICLSweep *sw)
+{
+  if (!sw->tail_threads) ICLThreadsIdle();
+}
+
 static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscMPIInt size, PetscMPIInt *node, double *busy, PetscMPIInt *nworking)
 {
   Dispenser   ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .prov = prov, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now(), .node = node};
@@ -463,8 +470,10 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   ds.workers = ds.rank0_works ? size / ds.g : size / ds.g - 1;
   ds.base    = ICLBlasThreadsGet();
   PetscCall(ICLQueueCreate(sw, res, ds.workers, sw->dynamic, &ds.queue));
-  PetscCall(PetscCalloc3(res->ncells, &ds.share, res->ncells, &ds.cell_node, size, &ds.node_free));
-  for (PetscInt w = 0; w < ds.workers; w++) ds.node_free[node[LeaderOf(&ds, w)]]++;
+  if (sw->tail_threads) { /* cores lent at hand-out (NextUnit) */
+    PetscCall(PetscCalloc3(res->ncells, &ds.share, res->ncells, &ds.cell_node, size, &ds.node_free));
+    for (PetscInt w = 0; w < ds.workers; w++) ds.node_free[node[LeaderOf(&ds, w)]]++;
+  }
   pthread_mutex_init(&ds.lock, NULL);
   *nworking           = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;
@@ -476,6 +485,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   else {
     PetscCheck(pthread_create(&thread, NULL, DispenseThread, &ds) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot start the dispensing thread");
     ierr = WorkRank0(&ds, busy);
+    Idle(sw); /* the dispensing thread mostly sleeps */
     pthread_mutex_lock(&ds.lock);
     Fail(&ds, ierr); /* the thread then sends every worker home */
     pthread_mutex_unlock(&ds.lock);
@@ -489,22 +499,42 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
 }
 
 /* Rank 0 learns every rank's node, as the lowest rank on it (-fault_inject node_ranks:N: as if
- * nodes held N ranks, for the tests on one machine). */
-static PetscErrorCode Nodes(MPI_Comm comm, const ICLSweep *sw, PetscMPIInt **node)
+ * nodes held N ranks, for the tests on one machine). Each node's pool of idle cores
+ * (blas_threads.h) lives in a window its ranks share, in the slot of its lowest rank. */
+static PetscErrorCode Nodes(MPI_Comm comm, const ICLSweep *sw, PetscMPIInt **node, MPI_Win *win)
 {
-  MPI_Comm    shared;
-  PetscMPIInt rank, size, first;
+  MPI_Comm     shared;
+  PetscMPIInt  rank, size, first, n, owner = -1, *firsts, disp;
+  MPI_Aint     bytes;
+  ICLCorePool *mine, *pool;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &shared));
   PetscCallMPI(MPI_Allreduce(&rank, &first, 1, MPI_INT, MPI_MIN, shared));
-  PetscCallMPI(MPI_Comm_free(&shared));
   ICL_FAULT(sw->fault[ICL_FAULT_NODE_RANKS] > 0, first = PetscMax(first, rank / (PetscMPIInt)sw->fault[ICL_FAULT_NODE_RANKS] * (PetscMPIInt)sw->fault[ICL_FAULT_NODE_RANKS]));
   *node = NULL;
   if (rank == 0) PetscCall(PetscMalloc1(size, node));
   PetscCallMPI(MPI_Gather(&first, 1, MPI_INT, *node, 1, MPI_INT, 0, comm));
+  /* shared ranks follow the ranks' order: a node's pool is in the slot of the first with its lowest rank */
+  PetscCallMPI(MPI_Comm_size(shared, &n));
+  PetscCall(PetscMalloc1(n, &firsts));
+  PetscCallMPI(MPI_Allgather(&first, 1, MPI_INT, firsts, 1, MPI_INT, shared));
+  PetscCallMPI(MPI_Win_allocate_shared(sizeof(ICLCorePool), 1, MPI_INFO_NULL, shared, &mine, win));
+  atomic_init(&mine->free, 0);
+  atomic_init(&mine->idle, 0);
+  mine->ranks = 0;
+  for (PetscMPIInt j = 0; j < n; j++)
+    if (firsts[j] == first) {
+      if (owner < 0) owner = j;
+      mine->ranks++;
+    }
+  PetscCall(PetscFree(firsts));
+  PetscCallMPI(MPI_Win_shared_query(*win, owner, &bytes, &disp, &pool));
+  PetscCallMPI(MPI_Barrier(shared)); /* every pool counted before any rank uses one */
+  PetscCallMPI(MPI_Comm_free(&shared));
+  ICLThreadsPool(pool);
   PetscFunctionReturn(0);
 }
 
@@ -513,6 +543,7 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   PetscMPIInt   *node;
   PetscMPIInt    rank, size, stop, nworking = 1;
   MPI_Comm       group;
+  MPI_Win        win;
   double         busy = 0, wait = 0, busy_max, busy_sum, wait_sum, lent, lent_sum;
   PetscInt64     ncells = 0, ncells_sum;
   PetscErrorCode ierr;
@@ -524,13 +555,17 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   if (sw->threads_per_rank > 0) PetscCall(ICLBlasThreadsSet(sw->threads_per_rank));
   /* Groups of consecutive ranks; each group's rank 0 is its leader. */
   PetscCallMPI(MPI_Comm_split(comm, rank / (PetscMPIInt)sw->group_size, rank, &group));
-  PetscCall(Nodes(comm, sw, &node));
+  PetscCall(Nodes(comm, sw, &node, &win));
   if (rank == 0) ierr = Rank0(comm, group, sw, j, res, prov, size, node, &busy, &nworking);
-  else if (rank % sw->group_size == 0) ierr = WorkRemote(comm, group, sw, &busy, &wait, &ncells);
-  else ierr = Follow(group, sw, &busy);
+  else {
+    ierr = rank % sw->group_size == 0 ? WorkRemote(comm, group, sw, &busy, &wait, &ncells) : Follow(group, sw, &busy);
+    Idle(sw);
+  }
   PetscCallMPI(MPI_Comm_free(&group));
   PetscCall(PetscFree(node));
   PetscCall(Rest(comm));
+  ICLThreadsPool(NULL);
+  PetscCallMPI(MPI_Win_free(&win));
   PetscCall(Agree(comm, ierr));
   stop = ICLSignalsStopping();
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, comm));

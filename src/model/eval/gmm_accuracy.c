@@ -68,6 +68,7 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   Eval           v = {.cell = cell, .test = cell->task, .W = W};
   PetscInt       nblock, mine = 0, nthreads;
   size_t         scratch; /* v.scratch's bytes */
+  PetscErrorCode ierr;
   PetscReal     *sums;
   PetscMPIInt    rank, size;
 
@@ -80,12 +81,15 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
   nblock = (n + ICL_EVAL_BLOCK - 1) / ICL_EVAL_BLOCK;
   nblock = nblock > rank ? (nblock - rank + size - 1) / size : 0;
   for (PetscInt b = 0; b < nblock; b++) mine += PetscMin(ICL_EVAL_BLOCK, n - (b * size + rank) * ICL_EVAL_BLOCK);
-  nthreads = PetscMin(ICLThreadJobsLent(), PetscMax(nblock, 1)); /* scratch for the threads that run */
-  scratch  = (size_t)nthreads * 4 * ICL_EVAL_BLOCK * d * sizeof(PetscReal);
-  PetscCall(ICLHugeMalloc(scratch, &v.scratch));
   PetscCall(PetscMalloc1((size_t)PetscMax(mine, 1) * cell->nM, &v.e));
   PetscCall(PetscCalloc1(2 * cell->nM, &sums));
-  PetscCall(ICLThreadJobsRunLent(nthreads, nblock, EvalBlock, &v));
+  nthreads = ICLThreadJobsClaim(nblock); /* scratch for the threads that run */
+  scratch  = (size_t)nthreads * 4 * ICL_EVAL_BLOCK * d * sizeof(PetscReal);
+  ierr     = ICLHugeMalloc(scratch, &v.scratch);
+  if (!ierr) ierr = ICLThreadJobsRunLent(nthreads, nblock, EvalBlock, &v);
+  ICLThreadsRelease(nthreads);
+  PetscCall(ICLHugeFree(scratch, &v.scratch));
+  PetscCall(ierr);
   for (PetscInt a = 0; a < cell->nM; a++)
     for (PetscInt j = 0; j < mine; j++) {
       const PetscReal e = v.e[j * cell->nM + a];
@@ -93,7 +97,6 @@ PetscErrorCode ICLGmmErrorOfW(const ICLCell *cell, const PetscReal *W, PetscReal
       sums[2 * a + 1] += e * e;
     }
   PetscCall(ICLMonteCarloMean(cell->comm, n, cell->nM, sums, err, se));
-  PetscCall(ICLHugeFree(scratch, &v.scratch));
   PetscCall(PetscFree(v.e));
   PetscCall(PetscFree(sums));
   PetscFunctionReturn(0);

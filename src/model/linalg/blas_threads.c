@@ -37,13 +37,37 @@ PetscInt ICLBlasThreadsGet(void)
   return get ? PetscMax(get(), 1) : 1;
 }
 
-/* One process's lending: set and read by its one computing thread, between units. */
-static PetscInt lent = 1;
-static double   lent_seconds;
+/* One process's pool, and the seconds its lent threads worked: set and read by its one
+ * computing thread. */
+static ICLCorePool *pool;
+static double       lent_seconds;
 
-void ICLThreadsLend(PetscInt n) { lent = PetscMax(n, 1); }
+void ICLThreadsPool(ICLCorePool *p) { pool = p; }
 
-PetscInt ICLThreadsLent(void) { return lent; }
+void ICLThreadsIdle(void)
+{
+  if (!pool) return;
+  atomic_fetch_add(&pool->idle, 1);
+  atomic_fetch_add(&pool->free, 1);
+}
+
+PetscInt ICLThreadsClaim(PetscInt most)
+{
+  long f;
+
+  if (!pool || most <= 1) return 1;
+  f = atomic_load(&pool->free);
+  while (f > 0) {
+    const long working = PetscMax(pool->ranks - atomic_load(&pool->idle), 1), take = PetscMin((f + working - 1) / working, (long)most - 1);
+    if (atomic_compare_exchange_weak(&pool->free, &f, f - take)) return 1 + (PetscInt)take;
+  }
+  return 1;
+}
+
+void ICLThreadsRelease(PetscInt claimed)
+{
+  if (pool && claimed > 1) atomic_fetch_add(&pool->free, (long)claimed - 1);
+}
 
 void ICLThreadsLentAdd(double core_seconds) { lent_seconds += core_seconds; }
 

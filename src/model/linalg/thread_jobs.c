@@ -59,7 +59,7 @@ PetscErrorCode ICLThreadJobsRun(PetscInt nthreads, PetscInt njob, ICLJobFn fn, v
   PetscFunctionReturn((PetscErrorCode)atomic_load(&js.ierr));
 }
 
-PetscInt ICLThreadJobsLent(void) { return ICLBlasThreadsGet() == 1 ? PetscMin(ICLThreadsLent(), ICL_MAX_THREADS) : 1; }
+PetscInt ICLThreadJobsClaim(PetscInt most) { return ICLBlasThreadsGet() == 1 ? ICLThreadsClaim(PetscMin(most, ICL_MAX_THREADS)) : 1; }
 
 PetscErrorCode ICLThreadJobsRunLent(PetscInt nthreads, PetscInt njob, ICLJobFn fn, void *ctx)
 {

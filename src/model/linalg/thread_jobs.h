@@ -6,6 +6,8 @@
 
 #include <petscsys.h>
 
+#include "blas_threads.h"
+
 /* Job `job` on thread `thread` (0: the calling one; per-thread scratch is indexed by it). */
 typedef PetscErrorCode (*ICLJobFn)(void *ctx, PetscInt job, PetscInt thread);
 
@@ -19,9 +21,10 @@ PetscErrorCode ICLThreadJobsRun(PetscInt nthreads, PetscInt njob, ICLJobFn fn, v
 /* The threads work at most this many: enough for a node's cores, and bounds stack arrays. */
 #define ICL_MAX_THREADS 256
 
-/* Threads for such jobs in a cell: the cores lent to the rank while its BLAS runs one thread
- * (a job's own BLAS calls then keep their one-thread bits), else 1. */
-PetscInt ICLThreadJobsLent(void);
+/* Threads for one launch of such jobs, at most `most`: 1 + the idle cores claimed from the
+ * node's pool while this rank's BLAS runs one thread (a job's own BLAS calls then keep their
+ * one-thread bits), else 1. Give them back with ICLThreadsRelease once the jobs have run. */
+PetscInt ICLThreadJobsClaim(PetscInt most);
 /* ICLThreadJobsRun, with the started threads' seconds counted as lent (ICLThreadsLentAdd). */
 PetscErrorCode ICLThreadJobsRunLent(PetscInt nthreads, PetscInt njob, ICLJobFn fn, void *ctx);
 

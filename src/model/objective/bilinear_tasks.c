@@ -47,7 +47,8 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
 {
   const PetscInt  d = cell->task.d, B = cell->B, N = cell->N;
   const PetscBool exact    = cell->family->train_pair ? PETSC_TRUE : PETSC_FALSE;
-  const PetscInt  nthreads = ICLThreadJobsLent(); /* ICLLinregStat's BLAS keeps its bits */
+  PetscInt        nthreads, njob;
+  PetscErrorCode  ierr;
   PetscReal      *Mt, *Vt, *work, *grad = NULL, *y = NULL;
   Draw            w = {.cell = cell};
   PetscMPIInt     size;
@@ -57,13 +58,15 @@ PetscErrorCode ICLBilinearProblemCreate(const ICLCell *cell, ICLBilinearProblem 
   PetscCallMPI(MPI_Comm_size(cell->comm, &size));
   PetscCall(ICLBilinearStacksCreate(w.nb, d, &Mt, &Vt, &work));
   if (size > 1) PetscCall(PetscMalloc1((size_t)d * d, &grad));
-  if (!exact) {
-    PetscCall(PetscMalloc1(PetscMax(w.nb, 1), &y));
-    PetscCall(PetscMalloc1((size_t)nthreads * N * (d + 1), &w.tokens));
-  }
+  if (!exact) PetscCall(PetscMalloc1(PetscMax(w.nb, 1), &y));
   w.Mt = Mt, w.Vt = Vt, w.y = y;
-  PetscCall(ICLThreadJobsRunLent(nthreads, (w.nb + ICL_DRAW_BLOCK - 1) / ICL_DRAW_BLOCK, DrawJob, &w));
+  njob     = (w.nb + ICL_DRAW_BLOCK - 1) / ICL_DRAW_BLOCK;
+  nthreads = ICLThreadJobsClaim(njob); /* ICLLinregStat's BLAS keeps its bits */
+  ierr     = exact ? 0 : PetscMalloc1((size_t)nthreads * N * (d + 1), &w.tokens);
+  if (!ierr) ierr = ICLThreadJobsRunLent(nthreads, njob, DrawJob, &w);
+  ICLThreadsRelease(nthreads);
   PetscCall(PetscFree(w.tokens));
+  PetscCall(ierr);
   *p = (ICLBilinearProblem){.comm    = cell->comm,
                             .loss    = cell->family->kind == ICL_OUTPUT_SIGN ? ICL_LOSS_LOGISTIC : ICL_LOSS_SQUARED,
                             .B       = B,

@@ -256,19 +256,18 @@ static int LongerFirst(const void *a, const void *b)
   return x->rect != y->rect ? (x->rect < y->rect ? -1 : 1) : (x->c0 < y->c0 ? -1 : x->c0 > y->c0);
 }
 
-/* Forms this rank's diagonal block and rectangles, on the cores lent to it (ICLThreadsLent)
+/* Forms this rank's diagonal block and rectangles, on the idle cores it claims (ICLThreadsClaim)
  * when its BLAS runs one thread. A task source draws other ranks' tasks into shared scratch,
  * so a rank with rectangles forms them on this thread alone; a rank alone has none, draws
  * nothing, and takes its lent cores. The jobs: the diagonal block's column blocks, then each
  * rectangle's column blocks, or, for a rectangle whose rows are drawn, its row blocks. */
 static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
 {
-  const PetscBool draws    = p->source && k->nrect ? PETSC_TRUE : PETSC_FALSE; /* other ranks' tasks, into f.drawn */
-  const PetscInt  nthreads = draws ? 1 : ICLThreadJobsLent();
-  const size_t   nb       = ICL_GRAM_BLOCK;
-  Former         f        = {.p = p, .k = k, .hmax = (size_t)k->b};
-  Job           *job;
-  PetscInt       njob = 0;
+  const PetscBool draws = p->source && k->nrect ? PETSC_TRUE : PETSC_FALSE; /* other ranks' tasks, into f.drawn */
+  const size_t    nb    = ICL_GRAM_BLOCK;
+  Former          f     = {.p = p, .k = k, .hmax = (size_t)k->b};
+  Job            *job;
+  PetscInt        njob = 0, nthreads;
   size_t         gbytes; /* f.g: two blocks of hmax x nb per thread */
   Stacks         st;
   PetscErrorCode ierr;
@@ -287,11 +286,13 @@ static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
   qsort(job, njob, sizeof *job, LongerFirst);
   f.job = job;
   PetscCall(StacksCreate(p, k, &st));
-  f.st = &st;
-  gbytes = 2 * nthreads * f.hmax * nb * sizeof(PetscReal);
-  PetscCall(ICLHugeMalloc(gbytes, &f.g));
-  if (draws) PetscCall(PetscMalloc1(2 * nb * p->d, &f.drawn));
-  ierr = ICLThreadJobsRunLent(nthreads, njob, FormJobOn, &f);
+  f.st     = &st;
+  nthreads = draws ? 1 : ICLThreadJobsClaim(njob);
+  gbytes   = 2 * nthreads * f.hmax * nb * sizeof(PetscReal);
+  ierr     = ICLHugeMalloc(gbytes, &f.g);
+  if (!ierr && draws) ierr = PetscMalloc1(2 * nb * p->d, &f.drawn);
+  if (!ierr) ierr = ICLThreadJobsRunLent(nthreads, njob, FormJobOn, &f);
+  ICLThreadsRelease(nthreads);
   PetscCall(PetscFree(f.drawn));
   PetscCall(ICLHugeFree(gbytes, &f.g));
   PetscCall(PetscFree(job));
@@ -305,19 +306,22 @@ static PetscErrorCode FormK(const ICLBilinearProblem *p, Dual *k)
  * group sums and scatters by rows. Streams this rank's words of K once. */
 static PetscErrorCode KMult(Dual *k, const PetscReal *alpha, PetscReal *s)
 {
-  const PetscInt base = ICLBlasThreadsGet(), lent = ICLThreadsLent(), nthreads = base * lent;
+  const PetscInt base = ICLBlasThreadsGet(), lent = ICLThreadsClaim(PetscMax(k->tiles.njob / base, 1)), nthreads = base * lent;
   double         seconds = 0;
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  if (k->tiles.kd) PetscCall(ICLSymTilesMult(&k->tiles, alpha, k->sfull ? k->sfull : s, nthreads, &seconds));
+  if (k->tiles.kd) ierr = ICLSymTilesMult(&k->tiles, alpha, k->sfull ? k->sfull : s, nthreads, &seconds);
   else {
     for (PetscInt j = 0; j < k->B; j++) k->af[j] = (float)alpha[j];
-    PetscCall(ICLSymTilesMult(&k->tiles, k->af, k->sf, nthreads, &seconds));
+    ierr = ICLSymTilesMult(&k->tiles, k->af, k->sf, nthreads, &seconds);
     if (k->sfull)
       for (PetscInt i = 0; i < k->B; i++) k->sfull[i] = k->sf[i];
     else
       for (PetscInt i = 0; i < k->b; i++) s[i] = k->sf[i];
   }
+  ICLThreadsRelease(lent);
+  PetscCall(ierr);
   /* the lent cores' share of the started threads' time, in this rank's cores */
   if (nthreads > 1) ICLThreadsLentAdd(seconds * (lent - 1) / (nthreads - 1) / base);
   if (k->sfull) PetscCallMPI(MPI_Reduce_scatter(k->sfull, s, k->counts, MPIU_REAL, MPI_SUM, k->comm));
@@ -361,10 +365,14 @@ static PetscErrorCode ScaleJob(void *ctx, PetscInt job, PetscInt thread)
  * (every rank needs all of W to evaluate it). */
 static PetscErrorCode FormW(const ICLBilinearProblem *p, const Dual *k, const PetscReal *alpha, PetscReal *W)
 {
-  Scale c = {.p = p, .alpha = alpha + k->r0, .b = k->b};
+  const PetscInt njob = (k->b + ICL_SCALE_BLOCK - 1) / ICL_SCALE_BLOCK, nthreads = ICLThreadJobsClaim(njob);
+  Scale          c = {.p = p, .alpha = alpha + k->r0, .b = k->b};
+  PetscErrorCode ierr;
 
   PetscFunctionBegin;
-  PetscCall(ICLThreadJobsRunLent(ICLThreadJobsLent(), (k->b + ICL_SCALE_BLOCK - 1) / ICL_SCALE_BLOCK, ScaleJob, &c));
+  ierr = ICLThreadJobsRunLent(nthreads, njob, ScaleJob, &c);
+  ICLThreadsRelease(nthreads);
+  PetscCall(ierr);
   PetscCall(PetscArrayzero(W, p->d * p->d));
   PetscCall(ICLGroupOuterSum(p->comm, p->d, k->b, 1.0, p->Mt, p->work, p->grad, W));
   PetscFunctionReturn(0);
