@@ -40,8 +40,8 @@ typedef struct {
   PetscErrorCode       error;        /* first error of rank 0 (journal, disk): hand out no more cells */
   PetscInt             workers;      /* groups that compute */
   PetscInt             base;         /* BLAS threads of a rank */
-  PetscInt             lent;         /* -tail_threads: workers' cores held by cells in flight */
-  unsigned short      *share;        /* -tail_threads: per cell in flight, the workers' cores it holds (NULL without) */
+  PetscInt             lent;         /* workers' cores held by cells in flight */
+  unsigned short      *share;        /* per cell in flight, the workers' cores it holds */
   PetscMPIInt         *node;         /* per rank, its node: the lowest rank there */
   PetscMPIInt         *cell_node;    /* per cell in flight, its worker's node */
   PetscInt            *node_free;    /* per node (by its lowest rank), its workers' cores not held */
@@ -154,10 +154,10 @@ static PetscErrorCode PartialDue(Dispenser *ds, double now)
   PetscFunctionReturn(0);
 }
 
-/* Runs a unit's cells. With -tail_threads the unit brings the idle workers' cores it was given,
- * as BLAS threads for all of it; by default its work whose bits do not depend on the thread
- * count claims idle cores from the node's pool as it goes (blas_threads.h). Adds the core
- * seconds it kept busy to *busy. */
+/* Runs a unit's cells with the idle workers' cores it was given at hand-out: with -tail_threads
+ * as BLAS threads for all of it; by default reserved in the node's pool (blas_threads.h) for
+ * its work whose bits do not depend on the thread count, which also claims the pool's free
+ * cores as it goes. Adds the core seconds it kept busy to *busy. */
 static PetscErrorCode RunJob(const ICLSweep *sw, MPI_Comm group, const PetscInt64 unit[ICL_UNIT_MSG], char *recs, size_t rsize, double *busy)
 {
   const PetscInt  base = ICLBlasThreadsGet(), threads = (PetscInt)unit[1];
@@ -167,9 +167,11 @@ static PetscErrorCode RunJob(const ICLSweep *sw, MPI_Comm group, const PetscInt6
 
   PetscFunctionBegin;
   if (blas) PetscCall(ICLBlasThreadsSet(threads));
+  else if (!sw->tail_threads) ICLThreadsReserve(PetscMax(threads / base - 1, 0));
   ierr = RunUnit(sw, group, unit + 2, (PetscInt)unit[0], recs, rsize);
   *busy += blas ? (Now() - t0) * threads / base : Now() - t0 + ICLThreadsLentSeconds() - lent0;
   if (blas) PetscCall(ICLBlasThreadsSet(base));
+  ICLThreadsReserve(0);
   PetscFunctionReturn(ierr);
 }
 
@@ -211,12 +213,12 @@ static PetscMPIInt LeaderOf(const Dispenser *ds, PetscInt worker) { return (Pets
 
 /* The next unit for a worker as it travels (ICL_UNIT_MSG int64s): unit[0] cells, unit[1] the
  * threads each rank of its group may use (0: as the run's), then the cell numbers; 0 cells: none
- * left. With -tail_threads, once fewer cells are left than workers are free, a unit takes an
- * equal share of the free workers' cores, never more than are free on its worker's node
- * (threads started there run on that node's cores and use its memory: the run's check fits the
- * largest cell in each rank's share of a node, so a lent core's thread, whose scratch is at
+ * left. Once fewer cells are left than workers are free, a unit takes an equal share of the
+ * free workers' cores (workers that will get no cell), never more than are free on its worker's
+ * node (threads started there run on that node's cores and use its memory: the run's check fits
+ * the largest cell in each rank's share of a node, so a lent core's thread, whose scratch is at
  * most a cell's, fits in the share of the idle rank that lent it). Cores come back as the
- * unit's cells finish. */
+ * unit's cells finish; cores freed later reach running cells through the node's pool. */
 static void NextUnit(Dispenser *ds, PetscInt worker, PetscInt64 unit[ICL_UNIT_MSG])
 {
   const PetscInt64  left = ICLQueueLeft(ds->queue);
@@ -470,10 +472,8 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   ds.workers = ds.rank0_works ? size / ds.g : size / ds.g - 1;
   ds.base    = ICLBlasThreadsGet();
   PetscCall(ICLQueueCreate(sw, res, ds.workers, sw->dynamic, &ds.queue));
-  if (sw->tail_threads) { /* cores lent at hand-out (NextUnit) */
-    PetscCall(PetscCalloc3(res->ncells, &ds.share, res->ncells, &ds.cell_node, size, &ds.node_free));
-    for (PetscInt w = 0; w < ds.workers; w++) ds.node_free[node[LeaderOf(&ds, w)]]++;
-  }
+  PetscCall(PetscCalloc3(res->ncells, &ds.share, res->ncells, &ds.cell_node, size, &ds.node_free));
+  for (PetscInt w = 0; w < ds.workers; w++) ds.node_free[node[LeaderOf(&ds, w)]]++;
   pthread_mutex_init(&ds.lock, NULL);
   *nworking           = ds.rank0_works ? size : size - ds.g;
   PetscErrorCode ierr = 0;

@@ -37,9 +37,10 @@ PetscInt ICLBlasThreadsGet(void)
   return get ? PetscMax(get(), 1) : 1;
 }
 
-/* One process's pool, and the seconds its lent threads worked: set and read by its one
- * computing thread. */
+/* One process's pool, its reserved cores and the seconds its lent threads worked: set and read
+ * by its one computing thread. */
 static ICLCorePool *pool;
+static PetscInt     reserved;
 static double       lent_seconds;
 
 void ICLThreadsPool(ICLCorePool *p) { pool = p; }
@@ -51,22 +52,30 @@ void ICLThreadsIdle(void)
   atomic_fetch_add(&pool->free, 1);
 }
 
+void ICLThreadsReserve(PetscInt cores)
+{
+  if (!pool) return;
+  atomic_fetch_add(&pool->free, (long)reserved - cores);
+  reserved = cores;
+}
+
 PetscInt ICLThreadsClaim(PetscInt most)
 {
-  long f;
+  const PetscInt mine = PetscMin(reserved, PetscMax(most - 1, 0));
+  long           f;
 
-  if (!pool || most <= 1) return 1;
+  if (!pool || most - 1 <= mine) return 1 + mine;
   f = atomic_load(&pool->free);
   while (f > 0) {
-    const long working = PetscMax(pool->ranks - atomic_load(&pool->idle), 1), take = PetscMin((f + working - 1) / working, (long)most - 1);
-    if (atomic_compare_exchange_weak(&pool->free, &f, f - take)) return 1 + (PetscInt)take;
+    const long working = PetscMax(pool->ranks - atomic_load(&pool->idle), 1), take = PetscMin((f + working - 1) / working, (long)(most - 1 - mine));
+    if (atomic_compare_exchange_weak(&pool->free, &f, f - take)) return 1 + mine + (PetscInt)take;
   }
-  return 1;
+  return 1 + mine;
 }
 
 void ICLThreadsRelease(PetscInt claimed)
 {
-  if (pool && claimed > 1) atomic_fetch_add(&pool->free, (long)claimed - 1);
+  if (pool && claimed - 1 > reserved) atomic_fetch_add(&pool->free, (long)(claimed - 1 - reserved));
 }
 
 void ICLThreadsLentAdd(double core_seconds) { lent_seconds += core_seconds; }

@@ -24,9 +24,11 @@ PetscInt       ICLBlasThreadsGet(void);
  * with no work left adds its core, and a rank still working claims cores for one launch of
  * such jobs and gives them back after it. So a cell already running takes the cores that free
  * up while it runs, and cores go back to the pool whenever its work is not lent (a GEMM, an
- * SVD). */
+ * SVD). A cell handed out when fewer cells were left than ranks free may also bring cores
+ * reserved for it, of ranks that will get no cell: it holds them from its start, before those
+ * ranks have said they are idle (the pool owes them meanwhile: free < 0). */
 typedef struct {
-  atomic_long free;  /* idle ranks' cores not claimed */
+  atomic_long free;  /* idle ranks' cores neither claimed nor reserved (< 0: owed) */
   atomic_long idle;  /* ranks with no work left */
   long        ranks; /* ranks on the node */
 } ICLCorePool;
@@ -35,8 +37,12 @@ typedef struct {
 void ICLThreadsPool(ICLCorePool *pool);
 /* This process has no work left: its core joins the pool for the rest of the run. */
 void ICLThreadsIdle(void);
-/* Claims up to most - 1 idle cores for one launch, a fair share of the pool's among the ranks
- * still working; returns 1 + the cores claimed. Give them back with ICLThreadsRelease. */
+/* The cores reserved for the unit this process runs now (0 between units), which every claim
+ * includes; setting it gives back the ones reserved before. */
+void ICLThreadsReserve(PetscInt cores);
+/* Claims up to most - 1 idle cores for one launch: the reserved ones, then a fair share of the
+ * pool's free ones among the node's ranks still working; returns 1 + the cores claimed. Give
+ * them back with ICLThreadsRelease. */
 PetscInt ICLThreadsClaim(PetscInt most);
 void     ICLThreadsRelease(PetscInt claimed);
 /* Core seconds the lent cores worked (busy fraction): added by the work, read by the runner. */
