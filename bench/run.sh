@@ -11,8 +11,8 @@
 #   5. one cell trained by gd, kernel (dual form) and tao: times and the gd/kernel ratio
 #   6. the dual form's step against the read bandwidth measured in the same process on as many
 #      cores (bench/dual_bandwidth), and its group of 2 against one rank
-#   7. the tail of a sweep (jobs/sweeps/default.opts on 2 ranks): load imbalance and busy
-#      fraction of all cores, with and without -tail_threads
+#   7. the tail of sweeps on 2 ranks (jobs/sweeps/default.opts, with and without
+#      -tail_threads; three dual cells): load imbalance and busy fraction of all cores
 # Sections 1, 3 and 4 measure direct GD (-train_method gd), which auto would replace by the
 # dual form on some of these cells. Writes docs/results/bench.md: the table, the load while
 # it ran, and the commands behind each figure (text under its "## Reading" is kept). About 15
@@ -22,9 +22,9 @@
 set -euo pipefail
 quick=$([ "${1:-}" = quick ] && echo 1 || echo 0)
 if ((quick)); then # B and T of the MV cell, of section 1's d = 500 cell, of the dual form's step
-  mv_B=3000 mv_T=20 mv_eval=2000 s1_B=2000 dual_B=5000 dual_T=10 dual_MB=200 tail_opts="-grid_d 16,32 -train_tasks 6000 -eval_tasks 2000"
+  mv_B=3000 mv_T=20 mv_eval=2000 s1_B=2000 dual_B=5000 dual_T=10 dual_MB=200 tail_opts="-grid_d 16,32 -train_tasks 6000 -eval_tasks 2000" tail3_BT="-train_tasks 3000 -train_steps 20"
 else
-  mv_B=20000 mv_T=300 mv_eval=20000 s1_B=20000 dual_B=20000 dual_T=100 dual_MB=1000 tail_opts=""
+  mv_B=20000 mv_T=300 mv_eval=20000 s1_B=20000 dual_B=20000 dual_T=100 dual_MB=1000 tail_opts="" tail3_BT="-train_tasks 12000 -train_steps 200"
 fi
 cd "$(dirname "$0")/.."
 ICL_PACKAGES="python3-torch time"
@@ -214,16 +214,21 @@ done
 printf '%-40s %7s %8s\n' "group of 2 vs 1 rank, float64: effic." "$(awk -v a="${dual_form[1,1,double]}" -v b="${dual_form[1,2,double]}" 'BEGIN { printf "%.2f", a / b / 2 }')" \
   "$(awk -v a="${dual_step[1,1,double]}" -v b="${dual_step[1,2,double]}" 'BEGIN { printf "%.2f", a / b / 2 }')"
 
-# 7. The tail of a sweep of mixed cell sizes on 2 ranks: busy fraction and load imbalance.
-printf '\n%-52s %8s %9s %8s %8s\n' "7. jobs/sweeps/default.opts on 2 ranks" "seconds" "imbalance" "busy" "lent s"
-for opt in "" "-tail_threads"; do
-  cmds+=("7: mpiexec -n 2 iclsweep run -options_file jobs/sweeps/default.opts${opt:+ }$opt")
+# 7. The tail of sweeps on 2 ranks: busy fraction and load imbalance. default.opts mixes cell
+# sizes; in the three dual cells one rank runs out of work while the other trains the last
+# cell, which gets its core through the node's pool of idle cores.
+tail3="-grid_d 400,500,600 -grid_k 30 -grid_N 40 -grid_R 2 $tail3_BT -train_lr 0.01 -eval_M 1,10 -eval_tasks 2000 -models linear"
+printf '\n%-52s %8s %9s %8s %8s\n' "7. sweeps on 2 ranks" "seconds" "imbalance" "busy" "lent s"
+for run in "default|-options_file jobs/sweeps/default.opts" "default -tail_threads|-options_file jobs/sweeps/default.opts -tail_threads" "3 dual cells|$tail3"; do
+  label=${run%%|*} opts=${run#*|} dir="$out/tail${label// /_}"
+  cmds+=("7: mpiexec -n 2 iclsweep run $opts")
+  [[ $label == default* ]] && opts+=" $tail_opts"
   t0=$(date +%s.%N)
-  mpiexec -n 2 "$bin" run -options_file jobs/sweeps/default.opts $tail_opts $opt -output "$out/tail$opt" >"$out/tail$opt.log" 2>&1
+  mpiexec -n 2 "$bin" run $opts -output "$dir" >"$dir.log" 2>&1
   s=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
-  read -r imb busy < <(/usr/bin/python3 -c "import netCDF4; d = netCDF4.Dataset('$out/tail$opt/results.nc'); print(f'{d.load_imbalance:.3f}', f'{d.busy_fraction:.3f}')")
-  lent=$(sed -n "s/.*(\([0-9.e+-]*\) core-s lent.*/\1/p" "$out/tail$opt.log")
-  printf '%-52s %8s %9s %8s %8s\n' "default${opt:+ $opt}" "$s" "$imb" "$busy" "$lent"
+  read -r imb busy < <(/usr/bin/python3 -c "import netCDF4; d = netCDF4.Dataset('$dir/results.nc'); print(f'{d.load_imbalance:.3f}', f'{d.busy_fraction:.3f}')")
+  lent=$(sed -n "s/.*(\([0-9.e+-]*\) core-s lent.*/\1/p" "$dir.log")
+  printf '%-52s %8s %9s %8s %8s\n' "$label" "$s" "$imb" "$busy" "$lent"
 done
 echo "load (uptime) before: $load_before"
 echo "load (uptime) after:  $(uptime)"
