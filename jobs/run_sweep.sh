@@ -90,12 +90,17 @@ done_cells() {
 # job is being cancelled, preempted or requeued by someone else: Slurm signals the ranks
 # itself (they drain until KillWait), so only note it and do not requeue.
 ICL_SIGNAL_MARGIN=${ICL_SIGNAL_MARGIN:-30}
-child="" trapped=0 got_usr1=0 got_term=0 forwarded=0
+child="" trapped=0 got_usr1=0 got_term=0 forwarded=0 watchdog=""
 forward() {
   forwarded=1
   [[ -n $child ]] && kill -0 "$child" 2>/dev/null && kill -USR1 "$child" 2>/dev/null
 }
-on_usr1() { got_usr1=1 trapped=1; say "SIGUSR1: the time limit is near"; }
+on_usr1() {
+  got_usr1=1 trapped=1
+  say "SIGUSR1: the time limit is near"
+  [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
+  watchdog=""
+}
 on_term() {
   got_term=1 trapped=1
   say "SIG$1: job is being cancelled, preempted or requeued by Slurm; waiting for iclsweep to stop"
@@ -132,6 +137,16 @@ say "job $self_id (restart ${SLURM_RESTART_COUNT:-0}) on ${SLURM_JOB_NODELIST:-?
   "${SLURM_NTASKS:-?} tasks: ${launch[*]} $ICLSWEEP ${args[*]}; ${before:-?} cells done before"
 "${launch[@]}" "$ICLSWEEP" "${args[@]}" &
 child=$!
+# Slurm's warning signal may not come at all (seen after a requeue on a loaded machine): with
+# a time limit far enough away, a watchdog sends this shell USR1 itself when the drain is due.
+end=$(job_end)
+lead=$(($(printf %.0f "$DRAIN") + ICL_SIGNAL_MARGIN))
+if [[ -n $end ]] && (( end - $(date +%s) > lead )); then
+  ( sleep $((end - $(date +%s) - lead))
+    say "no SIGUSR1 from Slurm $lead s before the time limit: draining anyway"
+    kill -USR1 $$ ) &
+  watchdog=$!
+fi
 while :; do
   ((got_usr1 && !forwarded)) && drain_when_due
   wait "$child"
@@ -141,6 +156,8 @@ while :; do
   break
 done
 child=""
+[[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
+watchdog=""
 after=$(done_cells)
 say "iclsweep exited $rc; ${after:-?} cells done"
 
