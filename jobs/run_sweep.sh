@@ -90,6 +90,7 @@ done_cells() {
 # job is being cancelled, preempted or requeued by someone else: Slurm signals the ranks
 # itself (they drain until KillWait), so only note it and do not requeue.
 ICL_SIGNAL_MARGIN=${ICL_SIGNAL_MARGIN:-30}
+lead=$(($(printf %.0f "$DRAIN") + ICL_SIGNAL_MARGIN)) # the drain starts this many s before the limit
 child="" trapped=0 got_usr1=0 got_term=0 forwarded=0 watchdog=""
 forward() {
   forwarded=1
@@ -119,7 +120,7 @@ job_end() {
 }
 # After USR1: wait (while iclsweep runs) until the drain must start, then forward it.
 drain_when_due() {
-  local end lead=$(($(printf %.0f "$DRAIN") + ICL_SIGNAL_MARGIN))
+  local end
   end=$(job_end)
   if [[ -n $end ]] && (( end - $(date +%s) > lead )); then
     say "$((end - $(date +%s))) s left: draining starts $lead s before the time limit"
@@ -140,7 +141,6 @@ child=$!
 # Slurm's warning signal may not come at all (seen after a requeue on a loaded machine): with
 # a time limit far enough away, a watchdog sends this shell USR1 itself when the drain is due.
 end=$(job_end)
-lead=$(($(printf %.0f "$DRAIN") + ICL_SIGNAL_MARGIN))
 if [[ -n $end ]] && (( end - $(date +%s) > lead )); then
   ( sleep $((end - $(date +%s) - lead))
     say "no SIGUSR1 from Slurm $lead s before the time limit: draining anyway"

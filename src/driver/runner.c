@@ -167,7 +167,7 @@ static PetscErrorCode RunJob(const ICLSweep *sw, MPI_Comm group, const PetscInt6
 
   PetscFunctionBegin;
   if (blas) PetscCall(ICLBlasThreadsSet(threads));
-  else if (!sw->tail_threads) ICLThreadsReserve(PetscMax(threads / base - 1, 0));
+  else ICLThreadsReserve(PetscMax(threads / base - 1, 0));
   ierr = RunUnit(sw, group, unit + 2, (PetscInt)unit[0], recs, rsize);
   *busy += blas ? (Now() - t0) * threads / base : Now() - t0 + ICLThreadsLentSeconds() - lent0;
   if (blas) PetscCall(ICLBlasThreadsSet(base));
@@ -449,13 +449,6 @@ static PetscErrorCode Agree(MPI_Comm comm, PetscErrorCode local)
   PetscFunctionReturn(0);
 }
 
-/* A rank with no work left gives its core to its node's pool, unless -tail_threads hands
- * idle cores out with the units instead. */
-static void Idle(const ICLSweep *sw)
-{
-  if (!sw->tail_threads) ICLThreadsIdle();
-}
-
 static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, ICLJournal j, ICLResults *res, const ICLProvenance *prov, PetscMPIInt size, PetscMPIInt *node, double *busy, PetscMPIInt *nworking)
 {
   Dispenser   ds = {.comm = comm, .group = group, .sw = sw, .journal = j, .res = res, .prov = prov, .size = size, .g = (PetscMPIInt)sw->group_size, .t0 = Now(), .node = node};
@@ -485,7 +478,7 @@ static PetscErrorCode Rank0(MPI_Comm comm, MPI_Comm group, const ICLSweep *sw, I
   else {
     PetscCheck(pthread_create(&thread, NULL, DispenseThread, &ds) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot start the dispensing thread");
     ierr = WorkRank0(&ds, busy);
-    Idle(sw); /* the dispensing thread mostly sleeps */
+    ICLThreadsIdle(); /* the dispensing thread mostly sleeps */
     pthread_mutex_lock(&ds.lock);
     Fail(&ds, ierr); /* the thread then sends every worker home */
     pthread_mutex_unlock(&ds.lock);
@@ -534,7 +527,7 @@ static PetscErrorCode Nodes(MPI_Comm comm, const ICLSweep *sw, PetscMPIInt **nod
   PetscCallMPI(MPI_Win_shared_query(*win, owner, &bytes, &disp, &pool));
   PetscCallMPI(MPI_Barrier(shared)); /* every pool counted before any rank uses one */
   PetscCallMPI(MPI_Comm_free(&shared));
-  ICLThreadsPool(pool);
+  ICLThreadsPool(sw->tail_threads ? NULL : pool); /* -tail_threads hands idle cores out with the units instead */
   PetscFunctionReturn(0);
 }
 
@@ -559,7 +552,7 @@ PetscErrorCode ICLRunSweep(MPI_Comm comm, const ICLSweep *sw, ICLJournal j, ICLR
   if (rank == 0) ierr = Rank0(comm, group, sw, j, res, prov, size, node, &busy, &nworking);
   else {
     ierr = rank % sw->group_size == 0 ? WorkRemote(comm, group, sw, &busy, &wait, &ncells) : Follow(group, sw, &busy);
-    Idle(sw);
+    ICLThreadsIdle();
   }
   PetscCallMPI(MPI_Comm_free(&group));
   PetscCall(PetscFree(node));
