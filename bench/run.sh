@@ -89,22 +89,25 @@ done
 MV="-grid_d 500 -grid_k 30 -grid_N 40 -grid_R 2 -train_tasks $mv_B -train_steps $mv_T -train_lr 0.01 -eval_M 1,5,10,20,30,40,50,100 -eval_tasks $mv_eval -models linear"
 mv() { # NAME THREADS RANKS iclsweep-options...: sets mv_s[NAME] (end to end), mv_acc[NAME] (M = 1),
   # mv_rss[NAME] (MB); RANKS 0: no mpiexec
-  local name=$1 threads=$2 ranks=$3 wall kb launch=()
+  local name=$1 threads=$2 ranks=$3 wall kb launch=() rank=()
   shift 3
   [ "$ranks" -gt 0 ] && launch=(mpiexec -n "$ranks")
+  # each rank's own CPU seconds too, for the resting rank's (cpu_NAME.RANK)
+  [ "$ranks" -gt 1 ] && rank=(sh -c 'exec /usr/bin/time -o "$0.$OMPI_COMM_WORLD_RANK" -f "%U %S" "$@"' "$out/cpu_$name")
   [ -z "${mv_runs[$name]:-}" ] && cmds+=("2: OPENBLAS_NUM_THREADS=$threads ${launch[*]}${launch:+ }iclsweep run <MV cell>${*:+ }$*")
   rm -rf "$out/mv_$name"
   # the run's wall time is time's own: reading its results afterwards (Python, about 1.3 s)
   # is not part of it
-  read -r _ _ _ mv_acc[$name] _ < <(OPENBLAS_NUM_THREADS=$threads /usr/bin/time -o "$out/time_$name" -f "%e %M" "${launch[@]}" "$bin" run -output "$out/mv_$name" $MV "$@" >/dev/null 2>&1
+  read -r _ _ _ mv_acc[$name] _ < <(OPENBLAS_NUM_THREADS=$threads /usr/bin/time -o "$out/time_$name" -f "%e %M" "${launch[@]}" "${rank[@]}" "$bin" run -output "$out/mv_$name" $MV "$@" >/dev/null 2>&1
     cell_values "$out/mv_$name")
   read -r wall kb < <(tail -1 "$out/time_$name")
   mv_runs[$name]+="$(awk -v a="$wall" 'BEGIN { printf "%.1f", a }') "
   mv_s[$name]=$(echo "${mv_runs[$name]}" | tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
   mv_rss[$name]=$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')
+  [ "$ranks" -gt 1 ] && mv_cpu1[$name]+="$(awk '{ printf "%.2f", $1 + $2 }' "$out/cpu_$name.1") "
   mv_method[$name]=$("$bin" plan $MV -ranks $((ranks > 0 ? ranks : 1)) "$@" | awk '$1 == "linear" { print $(NF - 1) }')
 }
-declare -A mv_s mv_acc mv_rss mv_method mv_runs
+declare -A mv_s mv_acc mv_rss mv_method mv_runs mv_cpu1
 mv auto 2 0
 mv single 2 0 -train_precision single
 # the same cell on 2 cores as MPI ranks: one rank one thread (the reference), 2 ranks as they
@@ -160,6 +163,7 @@ for n in auto n2 n2g2 n2tail; do
   printf '%-52s %10s %8s\n' "$label" "$(ratio "${mv_s[n1]}" "${mv_s[$n]}")" "$(awk -v a="${mv_s[n1]}" -v b="${mv_s[$n]}" 'BEGIN { printf "%.2f", a / b / 2 }')"
 done
 printf '%s\n' "(medians of the runs, in seconds: -n 1: ${mv_runs[n1]}; -n 2: ${mv_runs[n2]}; group of 2: ${mv_runs[n2g2]})"
+printf '%s\n' "(-n 2: CPU seconds of rank 1, which gets no cell and rests, start-up included: ${mv_cpu1[n2]})"
 
 # 3. Weak scaling: 4 cells per rank of a fixed size, on 1, 2 and 4 ranks (2 cores here).
 printf '\n%-52s %10s %8s\n' "3. weak scaling (4 cells/rank, d = 200)" "seconds" "effic."
@@ -256,6 +260,7 @@ json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
            "method_seconds": {"gd": ${method[gd]}, "kernel": ${method[kernel]}, "tao": ${method[tao]}},
            "gd_over_kernel": ${method[gd]} / ${method[kernel]},
            "mv_two_cores_seconds": {"n1_one_thread": ${mv_s[n1]}, "n2": ${mv_s[n2]}, "n2_group2": ${mv_s[n2g2]}, "n2_tail_threads": ${mv_s[n2tail]}, "n2_tail_threads_single": ${mv_s[n2tail_single]}},
+           "mv_n2_resting_rank_cpu_seconds": [float(x) for x in "${mv_cpu1[n2]}".split()],
            "dual_step_gbs": {"1x1_double": ${dual_gbs[1,1,double]}, "2x1_double": ${dual_gbs[2,1,double]}, "1x2_double": ${dual_gbs[1,2,double]},
                              "1x1_single": ${dual_gbs[1,1,single]}, "2x1_single": ${dual_gbs[2,1,single]}, "1x2_single": ${dual_gbs[1,2,single]}},
            "dual_step_read_fraction": {"1x1_double": ${dual_frac[1,1,double]}, "2x1_double": ${dual_frac[2,1,double]}, "1x2_double": ${dual_frac[1,2,double]},
