@@ -261,10 +261,10 @@ json.dump({"blas_kernel": "$kernel", "dgemm_ceiling_gflops": $ceiling,
            "gd_over_kernel": ${method[gd]} / ${method[kernel]},
            "mv_two_cores_seconds": {"n1_one_thread": ${mv_s[n1]}, "n2": ${mv_s[n2]}, "n2_group2": ${mv_s[n2g2]}, "n2_tail_threads": ${mv_s[n2tail]}, "n2_tail_threads_single": ${mv_s[n2tail_single]}},
            "mv_n2_resting_rank_cpu_seconds": [float(x) for x in "${mv_cpu1[n2]}".split()],
-           "dual_step_gbs": {"1x1_double": ${dual_gbs[1,1,double]}, "2x1_double": ${dual_gbs[2,1,double]}, "1x2_double": ${dual_gbs[1,2,double]},
-                             "1x1_single": ${dual_gbs[1,1,single]}, "2x1_single": ${dual_gbs[2,1,single]}, "1x2_single": ${dual_gbs[1,2,single]}},
-           "dual_step_read_fraction": {"1x1_double": ${dual_frac[1,1,double]}, "2x1_double": ${dual_frac[2,1,double]}, "1x2_double": ${dual_frac[1,2,double]},
-                                       "1x1_single": ${dual_frac[1,1,single]}, "2x1_single": ${dual_frac[2,1,single]}, "1x2_single": ${dual_frac[1,2,single]}}},
+           "dual_step_gbs": {"1rank_1thread_double": ${dual_gbs[1,1,double]}, "1rank_2thread_double": ${dual_gbs[2,1,double]}, "2rank_1thread_double": ${dual_gbs[1,2,double]},
+                             "1rank_1thread_single": ${dual_gbs[1,1,single]}, "1rank_2thread_single": ${dual_gbs[2,1,single]}, "2rank_1thread_single": ${dual_gbs[1,2,single]}},
+           "dual_step_read_fraction": {"1rank_1thread_double": ${dual_frac[1,1,double]}, "1rank_2thread_double": ${dual_frac[2,1,double]}, "2rank_1thread_double": ${dual_frac[1,2,double]},
+                                       "1rank_1thread_single": ${dual_frac[1,1,single]}, "1rank_2thread_single": ${dual_frac[2,1,single]}, "2rank_1thread_single": ${dual_frac[1,2,single]}}},
           open(sys.argv[1], "w"), indent=1)
 PY
 exec 1>&3 3>&-
